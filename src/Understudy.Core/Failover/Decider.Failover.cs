@@ -1,0 +1,105 @@
+using Understudy.Core.Journal;
+using Understudy.Core.Topology;
+
+namespace Understudy.Core.Failover;
+
+public static partial class Decider
+{
+    /// <summary>
+    /// Advances the epoch and names the new primary before anything is touched; the old primary is
+    /// marked for rejoin, so no later automatic decision gives it traffic back (rule 2).
+    /// </summary>
+    private static void StartFailover(Outcome o, MemberState next)
+    {
+        ServiceState s = o.State;
+        string from = s.Primary;
+        long epoch = s.Epoch + 1;
+        o.State = s.WithMember(s.Members[from] with { NeedsRejoin = true, Suspected = false }) with
+        {
+            Epoch = epoch,
+            Primary = next.Name,
+            Routable = null,
+            Failover = new FailoverProgress(from, next.Name, epoch, o.Now, FailoverStage.Fencing),
+            HoldReason = null,
+            Degraded = false,
+        };
+        o.Event(EventTypes.FailoverStarted, next.Name,
+            $"primary {from} is down; failing over to {next.Name}, the first healthy candidate",
+            ("from", from), ("to", next.Name));
+        o.Do(new FenceMember(from, epoch));
+    }
+
+    private static void OnStepCompleted(Outcome o, StepCompleted done)
+    {
+        if (o.State.Failover is not { } f || done.Step.Epoch != f.Epoch)
+        {
+            o.Quiet = $"ignored the outcome of {done.Step.GetType().Name} for epoch {done.Step.Epoch}: no failover of that epoch is under way";
+            return;
+        }
+        switch (done.Step)
+        {
+            case FenceMember fence when f.Stage == FailoverStage.Fencing:
+                if (!done.Succeeded)
+                {
+                    Fail(o, f, $"fencing {fence.Member} failed ({done.Detail}); {f.To} was not given traffic");
+                    break;
+                }
+                o.Event(EventTypes.MemberFenced, fence.Member, $"{fence.Member} no longer receives traffic ({done.Detail})");
+                SwitchTraffic(o, f);
+                break;
+            case RunHooks when f.Stage == FailoverStage.RunningHooks:
+                Complete(o, f, $"failover from {f.From} to {f.To} completed in epoch {f.Epoch}");
+                break;
+            default:
+                o.Quiet = $"ignored an unexpected {done.Step.GetType().Name} during stage {f.Stage}";
+                break;
+        }
+    }
+
+    /// <summary>For the built-in proxy the switch is the state change itself: the route follows <see cref="ServiceState.Routable"/>.</summary>
+    private static void SwitchTraffic(Outcome o, FailoverProgress f)
+    {
+        var running = f with { Stage = FailoverStage.RunningHooks };
+        o.State = o.State with { Routable = f.To, Failover = running };
+        o.Event(EventTypes.TrafficSwitched, f.To, $"traffic now goes to {f.To} (epoch {f.Epoch})");
+        if (o.State.Spec.Hooks.OnFailover.IsEmpty)
+            Complete(o, running, $"failover from {f.From} to {f.To} completed in epoch {f.Epoch}");
+        else
+            o.Do(new RunHooks(HookTrigger.OnFailover, f.From, f.To, f.Epoch));
+    }
+
+    private static void Complete(Outcome o, FailoverProgress f, string reason)
+    {
+        o.State = o.State with { Failover = null, LastFailoverAt = o.Now };
+        o.Event(EventTypes.FailoverCompleted, f.To, reason, ("from", f.From), ("to", f.To),
+            ("duration_ms", (long)(o.Now - f.StartedAt).TotalMilliseconds));
+        o.Alert("warning", $"{o.State.Name} failed over from {f.From} to {f.To} (epoch {f.Epoch})", f.To);
+    }
+
+    /// <summary>Nothing is routable after a failed failover: an operator decides (no retry loop against a half-fenced member).</summary>
+    private static void Fail(Outcome o, FailoverProgress f, string reason)
+    {
+        o.State = o.State with { Failover = null, LastFailoverAt = o.Now, Degraded = true, HoldReason = reason, Routable = null };
+        o.Event(EventTypes.FailoverFailed, f.To, reason, ("from", f.From), ("to", f.To));
+        o.Alert("critical", $"{o.State.Name}: {reason}", f.To);
+    }
+
+    /// <summary>Resumes a failover the previous controller left half-done; never repeats what already happened.</summary>
+    private static void OnControllerStarted(Outcome o)
+    {
+        if (o.State.Failover is not { } f)
+        {
+            o.Quiet = $"started at epoch {o.State.Epoch} with {o.State.Primary} as primary";
+            return;
+        }
+        if (f.Stage == FailoverStage.Fencing)
+        {
+            o.Event(EventTypes.FailoverResumed, f.To, $"resuming the failover to {f.To} left half-done by the previous controller: fencing {f.From} again");
+            o.Do(new FenceMember(f.From, f.Epoch));
+        }
+        else
+        {
+            Complete(o, f, $"the previous controller stopped after switching traffic to {f.To}; {HookTrigger.OnFailover.ConfigKey()} hooks are not run again");
+        }
+    }
+}

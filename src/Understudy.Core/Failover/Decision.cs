@@ -1,0 +1,13 @@
+using System.Collections.Immutable;
+using Understudy.Core.Journal;
+
+namespace Understudy.Core.Failover;
+
+/// <summary>
+/// What the decider concluded from one input: the new state, the steps to run in order, the events to
+/// journal (before any step runs) and one sentence saying why.
+/// </summary>
+public sealed record Decision(ServiceState State, ImmutableArray<Step> Plan, string Reason, ImmutableArray<JournalEvent> Events)
+{
+    public bool Changed => !Plan.IsEmpty || !Events.IsEmpty;
+}

@@ -1,0 +1,23 @@
+namespace Understudy.Core.Failover;
+
+/// <summary>
+/// Where new client connections go. <see cref="Hold"/>: wait (up to the proxy's hold) for a change of
+/// route. <see cref="TargetDown"/>: the target is known down and nothing automatic will follow, so a
+/// failed connect fails the client at once instead of waiting.
+/// </summary>
+public sealed record TrafficRoute(long Epoch, string? Target, bool Hold, bool TargetDown);
+
+public static class Routing
+{
+    /// <summary>The route is a pure function of the state: traffic follows the epoch (rule 1).</summary>
+    public static TrafficRoute For(ServiceState state)
+    {
+        if (state.Routable is not { } target)
+            return new TrafficRoute(state.Epoch, null, Hold: state.Failover is not null, TargetDown: false);
+
+        MemberState member = state.Members[target];
+        if (member.Suspected)
+            return new TrafficRoute(state.Epoch, target, Hold: true, TargetDown: false);
+        return new TrafficRoute(state.Epoch, target, Hold: false, TargetDown: member.Health == Detection.Health.Down);
+    }
+}

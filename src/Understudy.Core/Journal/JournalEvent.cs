@@ -1,0 +1,53 @@
+using System.Collections.Immutable;
+
+namespace Understudy.Core.Journal;
+
+/// <summary>
+/// One append-only journal record. <see cref="Details"/> holds text, numbers or booleans; the reason
+/// sentence of the decision that wrote it is under <c>reason</c>.
+/// </summary>
+public sealed record JournalEvent(
+    DateTimeOffset Time,
+    string Service,
+    string? Member,
+    long Epoch,
+    string Type,
+    string Actor,
+    ImmutableDictionary<string, object?> Details)
+{
+    /// <summary>Position in the journal; 0 until it is stored.</summary>
+    public long Id { get; init; }
+
+    public string? Detail(string key) => Details.TryGetValue(key, out object? v) ? v?.ToString() : null;
+
+    public string? Reason => Detail("reason");
+}
+
+/// <summary>Who caused an event.</summary>
+public static class Actors
+{
+    public const string Controller = "controller";
+}
+
+/// <summary>The event types the journal holds; stable names read by the API, reports and drills.</summary>
+public static class EventTypes
+{
+    public const string ControllerStarted = "controller.started";
+    public const string ControllerStopped = "controller.stopped";
+    public const string MemberUp = "member.up";
+    public const string MemberDown = "member.down";
+    public const string MemberSuspected = "member.suspected";
+    public const string MemberFenced = "member.fenced";
+    public const string FailoverStarted = "failover.started";
+    public const string FailoverResumed = "failover.resumed";
+    public const string FailoverHeld = "failover.held";
+    public const string FailoverCompleted = "failover.completed";
+    public const string FailoverFailed = "failover.failed";
+    public const string TrafficSwitched = "traffic.switched";
+    public const string HookCompleted = "hook.completed";
+    public const string HookFailed = "hook.failed";
+    public const string ServiceDegraded = "service.degraded";
+    public const string ServiceRestored = "service.restored";
+    public const string AlertRaised = "alert.raised";
+    public const string UnexpectedError = "controller.error";
+}

@@ -1,0 +1,36 @@
+namespace Understudy.Core.Topology;
+
+/// <summary>Check defaults, as in DESIGN.md "Settled details".</summary>
+public static class CheckDefaults
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    public const int Fall = 3;
+    public const int Rise = 2;
+    public const string HttpPath = "/health";
+    public const int ExpectStatus = 200;
+
+    /// <summary>Half the interval, so a check always ends before the next one is due.</summary>
+    public static TimeSpan TimeoutFor(TimeSpan interval) => interval / 2;
+}
+
+public static class FailoverDefaults
+{
+    public static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(30);
+}
+
+public static class ProxyDefaults
+{
+    /// <summary>How long a new client connection may wait for a routable primary.</summary>
+    public static readonly TimeSpan Hold = TimeSpan.FromSeconds(5);
+}
+
+public static class HookDefaults
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+}
+
+public static class ControllerDefaults
+{
+    public static readonly HostPort Api = new("127.0.0.1", 7400);
+    public const string Journal = "understudy.db";
+}

@@ -1,0 +1,61 @@
+using System.Collections.Immutable;
+using Understudy.Core.Detection;
+using Understudy.Core.Failover;
+using Understudy.Core.Topology;
+
+namespace Understudy.Tests.Testing;
+
+/// <summary>Fixture builders for specs and inputs, in the spirit of Patroni's get_cluster_initialized_with_leader().</summary>
+public static class Services
+{
+    public static readonly DateTimeOffset T0 = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
+
+    public static ServiceSpec Http(
+        int members = 2, string primary = "web-a", int fall = 3, int rise = 2,
+        FailoverMode mode = FailoverMode.Automatic, TimeSpan? cooldown = null, bool hooks = false,
+        params (string Name, int Priority)[] priorities)
+    {
+        var names = Enumerable.Range(0, members).Select(i => $"web-{(char)('a' + i)}");
+        var specs = names.Select((n, i) => new MemberSpec(n, new HostPort("127.0.0.1", 8081 + i),
+            priorities.FirstOrDefault(p => p.Name == n).Priority)).ToImmutableArray();
+        var onFailover = hooks
+            ? ImmutableArray.Create(new HookSpec(["echo", "{{old_primary}}"], TimeSpan.FromSeconds(5)))
+            : ImmutableArray<HookSpec>.Empty;
+        return new ServiceSpec("web", ServiceKind.Http, specs, primary,
+            new CheckSpec(TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(100), fall, rise),
+            new FailoverSpec(mode, cooldown ?? TimeSpan.FromSeconds(30)),
+            new ProxySpec(new HostPort("127.0.0.1", 9000), TimeSpan.FromSeconds(5)),
+            new HooksSpec(onFailover, []), TargetsSpec.None);
+    }
+
+    public static CheckObserved Ok(string member, DateTimeOffset at) => new(CheckResult.Passed(member, at, TimeSpan.FromMilliseconds(1)));
+
+    public static CheckObserved Fail(string member, DateTimeOffset at, string detail = "connection refused") =>
+        new(CheckResult.Failed(member, at, TimeSpan.FromMilliseconds(1), detail));
+
+    public static CheckObserved ProxyRefused(string member, DateTimeOffset at) =>
+        new(CheckResult.ConnectFailed(member, at, "connection refused"));
+
+    /// <summary>Every member up, as after the first round of checks.</summary>
+    public static ServiceState AllUp(ServiceSpec spec, DateTimeOffset at)
+    {
+        ServiceState s = ServiceState.Initial(spec);
+        foreach (var m in spec.Members) s = Decider.Decide(s, Ok(m.Name, at), at).State;
+        return s;
+    }
+
+    /// <summary>Folds inputs one after another, returning every decision.</summary>
+    public static List<Decision> Walk(ref ServiceState state, params (Input Input, DateTimeOffset At)[] inputs)
+    {
+        var decisions = new List<Decision>();
+        foreach (var (input, at) in inputs)
+        {
+            var d = Decider.Decide(state, input, at);
+            decisions.Add(d);
+            state = d.State;
+        }
+        return decisions;
+    }
+
+    public static IEnumerable<string> Types(this Decision d) => d.Events.Select(e => e.Type);
+}
