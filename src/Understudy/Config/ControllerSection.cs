@@ -1,0 +1,48 @@
+using Understudy.Core.Topology;
+using YamlDotNet.RepresentationModel;
+
+namespace Understudy.Config;
+
+/// <summary><c>controller:</c> where the API listens and where the journal is written.</summary>
+internal static class ControllerSection
+{
+    private static readonly KeySet Keys = new(["api", "journal"], new Dictionary<string, string>
+    {
+        ["coordination"] = NotYet.Arrives(NotYet.Coordination),
+        ["auth"] = NotYet.Arrives(NotYet.Operators),
+        ["drills_dir"] = NotYet.Arrives(NotYet.Observability),
+    });
+
+    public static ControllerSpec? Read(ConfigMapping top, AddressBook addresses)
+    {
+        ConfigReader reader = top.Reader;
+        ConfigMapping? c = top.Section("controller", Keys);
+
+        HostPort? api = ControllerDefaults.Api;
+        if (c?.Optional("api") is { } apiNode)
+        {
+            api = reader.Address(apiNode, c.KeyOf("api"));
+            if (api is { } given) addresses.AddApi(given, c.KeyOf("api"));
+        }
+
+        string? journal = c?.Optional("journal") is { } journalNode
+            ? Journal(reader, journalNode, c.KeyOf("journal"))
+            : reader.ResolvePath(ControllerDefaults.Journal);
+
+        return api is { } ok && journal is not null ? new ControllerSpec(ok, journal) : null;
+    }
+
+    // A postgres:// URL is DESIGN's shared journal for several controllers; refuse it clearly rather than
+    // creating a SQLite file named "postgres:".
+    private static string? Journal(ConfigReader reader, YamlNode node, string key)
+    {
+        if (reader.Scalar(node, key, "a SQLite file path") is not { } v) return null;
+        if (v.Text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
+            || v.Text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+        {
+            reader.Error(node, key, "a shared PostgreSQL journal is not supported yet; use a SQLite file path");
+            return null;
+        }
+        return reader.FilePath(node, key, v);
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace Understudy.Config;
+
+/// <summary>
+/// Sits between the YAML parser and <c>YamlStream</c>, drops the second and later occurrences of a key in one
+/// mapping and records each as an error. Without it <c>YamlStream</c> throws at the first duplicate and every
+/// other error in the file would go unreported.
+/// </summary>
+internal sealed class DuplicateKeyFilter(IParser inner, ConfigErrors errors) : IParser
+{
+    private sealed class Frame(bool isMapping)
+    {
+        public bool IsMapping { get; } = isMapping;
+        public bool AtKey = true;   // a mapping alternates key, value, key, ...
+        public int Index;           // a sequence: position of the item being read
+        public string Key = "";     // a mapping: the key whose value is being read
+        public readonly Dictionary<string, Mark> Seen = new(StringComparer.Ordinal);
+    }
+
+    private readonly List<Frame> frames = [];
+
+    public ParsingEvent? Current => inner.Current;
+
+    public bool MoveNext()
+    {
+        while (inner.MoveNext())
+        {
+            if (IsDuplicateKey(inner.Current)) { SkipValue(); continue; }
+            Track(inner.Current!);
+            return true;
+        }
+        return false;
+    }
+
+    private bool IsDuplicateKey(ParsingEvent? e)
+    {
+        if (e is not Scalar key || frames.Count == 0 || frames[^1] is not { IsMapping: true, AtKey: true } map) return false;
+        if (!map.Seen.TryGetValue(key.Value, out Mark first)) return false;
+        errors.Add(key.Start, PathTo(key.Value), $"duplicate key; '{key.Value}' is already set at line {first.Line}");
+        return true;
+    }
+
+    // The duplicate key was consumed; consume its value whole, however deep, so the mapping stays balanced.
+    private void SkipValue()
+    {
+        int depth = 0;
+        while (inner.MoveNext())
+        {
+            if (inner.Current is MappingStart or SequenceStart) depth++;
+            else if (inner.Current is MappingEnd or SequenceEnd) depth--;
+            if (depth == 0) return;
+        }
+    }
+
+    private void Track(ParsingEvent e)
+    {
+        switch (e)
+        {
+            case DocumentStart: frames.Clear(); break;
+            case Scalar or AnchorAlias: BeginNode(e); EndNode(); break;
+            case MappingStart: BeginNode(e); frames.Add(new Frame(isMapping: true)); break;
+            case SequenceStart: BeginNode(e); frames.Add(new Frame(isMapping: false)); break;
+            case MappingEnd or SequenceEnd: frames.RemoveAt(frames.Count - 1); EndNode(); break;
+        }
+    }
+
+    private void BeginNode(ParsingEvent e)
+    {
+        if (frames.Count == 0 || frames[^1] is not { IsMapping: true, AtKey: true } map) return;
+        map.Key = e is Scalar s ? s.Value : "?";
+        if (e is Scalar key) map.Seen.TryAdd(key.Value, key.Start);
+    }
+
+    private void EndNode()
+    {
+        if (frames.Count == 0) return;
+        Frame top = frames[^1];
+        if (top.IsMapping) top.AtKey = !top.AtKey;
+        else top.Index++;
+    }
+
+    private string PathTo(string key)
+    {
+        var path = new StringBuilder();
+        foreach (Frame f in frames.Take(frames.Count - 1))
+            path.Append(f.IsMapping ? (path.Length == 0 ? f.Key : "." + f.Key) : $"[{f.Index}]");
+        return path.Length == 0 ? key : $"{path}.{key}";
+    }
+}

@@ -1,0 +1,70 @@
+using System.Collections.Immutable;
+using Understudy.Core.Topology;
+using YamlDotNet.RepresentationModel;
+
+namespace Understudy.Config;
+
+/// <summary><c>hooks:</c> commands run after traffic moved, each <c>{exec: [...], timeout}</c>.</summary>
+internal static class HooksSection
+{
+    private static readonly KeySet Keys = new(["on_failover", "on_switchover"], new Dictionary<string, string>
+    {
+        ["fence"] = NotYet.Arrives(NotYet.PostgreSql),
+    });
+
+    private static readonly KeySet HookKeys = new(["exec", "timeout"]);
+
+    private const string Command = "a command as a sequence of strings, e.g. [systemctl, restart, web]";
+
+    /// <summary>No hooks when absent; null after an error, which is recorded.</summary>
+    public static HooksSpec? Read(ConfigMapping service)
+    {
+        // No section means no hooks; a section that is not a mapping was already reported.
+        if (service.Section("hooks", Keys) is not { } h) return service.IsSet("hooks") ? null : HooksSpec.None;
+        ImmutableArray<HookSpec>? onFailover = List(h, "on_failover");
+        ImmutableArray<HookSpec>? onSwitchover = List(h, "on_switchover");
+        return onFailover is { } f && onSwitchover is { } s ? new HooksSpec(f, s) : null;
+    }
+
+    private static ImmutableArray<HookSpec>? List(ConfigMapping h, string key)
+    {
+        // "on_failover:" with nothing after it is an empty list, as an absent key is.
+        if (h.Optional(key) is not { } node || NodeText.IsNull(node)) return [];
+        if (h.Reader.Sequence(node, h.KeyOf(key), "a sequence of hooks, e.g. [ { exec: [cmd, arg] } ]") is not { } sequence) return null;
+
+        var hooks = ImmutableArray.CreateBuilder<HookSpec>();
+        for (int i = 0; i < sequence.Children.Count; i++)
+            if (Hook(h.Reader, sequence.Children[i], $"{h.KeyOf(key)}[{i}]") is { } hook) hooks.Add(hook);
+        return hooks.Count == sequence.Children.Count ? hooks.ToImmutable() : null;
+    }
+
+    private static HookSpec? Hook(ConfigReader reader, YamlNode node, string path)
+    {
+        if (reader.Mapping(node, path, HookKeys) is not { } m) return null;
+        ImmutableArray<string>? exec = m.Required("exec", Command) is { } e ? Exec(reader, e, m.KeyOf("exec")) : null;
+        TimeSpan? timeout = m.Optional("timeout") is { } t ? reader.Duration(t, m.KeyOf("timeout"), zeroAllowed: false) : HookDefaults.Timeout;
+        return exec is { } args && timeout is { } limit ? new HookSpec(args, limit) : null;
+    }
+
+    // A sequence, not a shell line: arguments reach the program as written, so a member name or an epoch
+    // filled into a placeholder can never be read as shell syntax.
+    private static ImmutableArray<string>? Exec(ConfigReader reader, YamlNode node, string key)
+    {
+        if (reader.Sequence(node, key, Command) is not { } sequence) return null;
+        if (sequence.Children.Count == 0)
+        {
+            reader.Error(sequence, key, $"expected {Command}, got an empty sequence");
+            return null;
+        }
+        var args = ImmutableArray.CreateBuilder<string>();
+        for (int i = 0; i < sequence.Children.Count; i++)
+        {
+            string argKey = $"{key}[{i}]";
+            if (reader.Scalar(sequence.Children[i], argKey, "a string") is not { } v) continue;
+            if (Placeholders.Unknown(v.Written) is { } bad)
+                reader.Error(sequence.Children[i], argKey, $"unknown placeholder '{bad}' (allowed: {Placeholders.Allowed})");
+            else args.Add(v.Text);
+        }
+        return args.Count == sequence.Children.Count ? args.ToImmutable() : null;
+    }
+}

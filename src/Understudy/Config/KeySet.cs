@@ -1,0 +1,31 @@
+namespace Understudy.Config;
+
+/// <summary>
+/// The keys a mapping accepts, and the keys DESIGN.md plans for later with the message they get until then,
+/// so a user who copies a future example learns why it fails instead of reading "unknown key".
+/// </summary>
+internal sealed record KeySet(IReadOnlyList<string> Accepted, IReadOnlyDictionary<string, string>? Later = null)
+{
+    public string? LaterMessage(string key) => Later?.GetValueOrDefault(key);
+
+    public string Unknown(string key)
+    {
+        string list = NodeText.List(Accepted);
+        string? near = Accepted.FirstOrDefault(a => Loose(a) == Loose(key));
+        return near is null ? $"unknown key (accepted: {list})" : $"unknown key; did you mean '{near}'? (accepted: {list})";
+    }
+
+    // "expectStatus", "Expect-Status" and "expect_status" are the same word written differently.
+    private static string Loose(string key) => new(key.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
+}
+
+/// <summary>Messages for keys and values DESIGN.md plans but this version does not support.</summary>
+internal static class NotYet
+{
+    public const string PostgreSql = "PostgreSQL support";
+    public const string Operators = "operator features";
+    public const string Observability = "observability";
+    public const string Coordination = "multi-controller coordination";
+
+    public static string Arrives(string feature) => $"not supported yet (arrives with {feature})";
+}

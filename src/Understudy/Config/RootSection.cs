@@ -1,0 +1,24 @@
+using System.Collections.Immutable;
+using Understudy.Core.Topology;
+using YamlDotNet.RepresentationModel;
+
+namespace Understudy.Config;
+
+/// <summary>The top of the file: <c>controller</c> and <c>services</c>, then the checks that span services.</summary>
+internal static class RootSection
+{
+    private static readonly KeySet Keys = new(["controller", "services"], new Dictionary<string, string>
+    {
+        ["alerts"] = NotYet.Arrives(NotYet.Observability),
+    });
+
+    public static UnderstudySpec? Read(ConfigReader reader, YamlMappingNode root)
+    {
+        ConfigMapping top = ConfigMapping.Read(reader, root, "", Keys);
+        var addresses = new AddressBook();
+        ControllerSpec? controller = ControllerSection.Read(top, addresses);
+        ImmutableArray<ServiceSpec>? services = ServicesSection.Read(top, addresses);
+        addresses.CheckListens(reader);
+        return controller is not null && services is { } all ? new UnderstudySpec(controller, all) : null;
+    }
+}

@@ -1,0 +1,38 @@
+using Understudy.Core.Topology;
+
+namespace Understudy.Config;
+
+/// <summary><c>traffic:</c> how clients are moved to the new primary; for now only the built-in proxy.</summary>
+internal static class TrafficSection
+{
+    private static readonly KeySet Keys = new(["proxy"], new Dictionary<string, string>
+    {
+        ["haproxy"] = "traffic.haproxy is not supported yet (supported: proxy)",
+        ["dns"] = "traffic.dns is not supported yet (supported: proxy)",
+        ["hooks"] = "traffic.hooks is not supported yet (supported: proxy)",
+    });
+
+    private static readonly KeySet ProxyKeys = new(["listen", "hold"], new Dictionary<string, string>
+    {
+        ["drain_timeout"] = NotYet.Arrives(NotYet.Operators),
+    });
+
+    /// <summary>The proxy, or null when the service has none (or after an error, which is recorded).</summary>
+    public static ProxySpec? Read(ConfigMapping service, AddressBook addresses)
+    {
+        ConfigReader reader = service.Reader;
+        ConfigMapping? t = service.Section("traffic", Keys);
+        // "proxy:" with nothing after it is a proxy without its listen address, not "no proxy".
+        if (t?.Optional("proxy") is not { } node || reader.Mapping(node, t.KeyOf("proxy"), ProxyKeys) is not { } p) return null;
+
+        HostPort? listen = null;
+        if (p.Required("listen", "host:port for clients to connect to") is { } l)
+        {
+            listen = reader.Address(l, p.KeyOf("listen"), out string shown);
+            if (listen is { } address) addresses.AddListen(address, shown, l, p.KeyOf("listen"));
+        }
+        // Zero turns holding off: new connections are refused at once while no primary is routable.
+        TimeSpan? hold = p.Optional("hold") is { } h ? reader.Duration(h, p.KeyOf("hold"), zeroAllowed: true) : ProxyDefaults.Hold;
+        return listen is { } ok && hold is { } held ? new ProxySpec(ok, held) : null;
+    }
+}

@@ -1,0 +1,49 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Understudy.Config;
+
+/// <summary>Turns text into the root mapping of one YAML document, recording syntax and shape errors.</summary>
+internal static class YamlDocumentReader
+{
+    public const string EmptyFile = "the file is empty; expected a mapping with controller and services";
+
+    public static YamlMappingNode? ReadRoot(string text, ConfigErrors errors)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new DuplicateKeyFilter(new Parser(new StringReader(text)), errors));
+        }
+        catch (YamlException e)
+        {
+            // The parser cannot resume after a syntax error, so this is the last error of the file.
+            errors.Add(e.Start, "", $"YAML syntax error: {Sentence(e.Message)}");
+            return null;
+        }
+
+        if (stream.Documents.Count == 0 || NodeText.IsNull(stream.Documents[0].RootNode))
+        {
+            errors.Add(1, 1, "", EmptyFile);
+            return null;
+        }
+        if (stream.Documents.Count > 1)
+        {
+            errors.Add(stream.Documents[1].RootNode, "",
+                $"expected one YAML document, found {stream.Documents.Count}; remove the extra '---'");
+        }
+
+        YamlNode root = stream.Documents[0].RootNode;
+        if (root is YamlMappingNode mapping) return mapping;
+        errors.Add(root, "", $"expected a mapping with controller and services, got {NodeText.Describe(root)}");
+        return null;
+    }
+
+    // YamlDotNet writes "While parsing a flow sequence, did not find expected ',' or ']'."; after our prefix a
+    // lower-case start and no final period read as one sentence.
+    private static string Sentence(string message)
+    {
+        string m = message.Trim().TrimEnd('.');
+        return m.Length > 1 && char.IsUpper(m[0]) && !char.IsUpper(m[1]) ? char.ToLowerInvariant(m[0]) + m[1..] : m;
+    }
+}

@@ -1,0 +1,91 @@
+namespace Understudy.Tests.Config;
+
+/// <summary>Keys: unknown, misspelled, planned for later, duplicated, missing.</summary>
+public partial class ConfigLoaderTests
+{
+    [Fact]
+    public void Parse_UnknownTopLevelKey_ListsAcceptedKeys() => AssertErrors(
+        Base + "\nlogging: debug",
+        "understudy.yaml:8:1 logging: unknown key (accepted: controller, services)");
+
+    [Fact]
+    public void Parse_UnknownNestedKey_ListsAcceptedKeys() => AssertErrors(
+        Web("check: { interval: 1s, retries: 3 }"),
+        "understudy.yaml:8:28 services.web.check.retries: unknown key (accepted: interval, timeout, fall, rise, path, expect_status, expect_body)");
+
+    [Fact]
+    public void Parse_CamelCaseKey_SuggestsSnakeCaseSpelling() => AssertErrors(
+        Web("check: { expectStatus: 204 }"),
+        "understudy.yaml:8:14 services.web.check.expectStatus: unknown key; did you mean 'expect_status'? (accepted: interval, timeout, fall, rise, path, expect_status, expect_body)");
+
+    [Fact]
+    public void Parse_KeysPlannedForLater_SayWhichFeatureBringsThem() => AssertErrors("""
+        controller: { coordination: { etcd: [http://127.0.0.1:2379] } }
+        alerts: { slack: "${SLACK_URL}" }
+        services:
+          web:
+            kind: http
+            postgres: { replication_user: rep }
+            members:
+              - { name: web-a, address: 127.0.0.1:8081, nofailover: true }
+              - { name: web-b, address: 127.0.0.1:8082 }
+            primary: web-a
+            failover: { approvals: 1, max_lag: 1MB }
+            traffic: { proxy: { listen: 127.0.0.1:9000, drain_timeout: 5s } }
+            hooks: { fence: [ { exec: [fence-it] } ] }
+        """,
+        "understudy.yaml:1:15 controller.coordination: not supported yet (arrives with multi-controller coordination)",
+        "understudy.yaml:2:1 alerts: not supported yet (arrives with observability)",
+        "understudy.yaml:6:5 services.web.postgres: not supported yet (arrives with PostgreSQL support)",
+        "understudy.yaml:8:49 services.web.members[0].nofailover: not supported yet (arrives with PostgreSQL support)",
+        "understudy.yaml:11:17 services.web.failover.approvals: not supported yet (arrives with operator features)",
+        "understudy.yaml:11:31 services.web.failover.max_lag: not supported yet (arrives with PostgreSQL support)",
+        "understudy.yaml:12:49 services.web.traffic.proxy.drain_timeout: not supported yet (arrives with operator features)",
+        "understudy.yaml:13:14 services.web.hooks.fence: not supported yet (arrives with PostgreSQL support)");
+
+    [Fact]
+    public void Parse_TrafficOtherThanProxy_NamesTheSupportedOne() => AssertErrors(
+        Web("traffic: { haproxy: { backend: web } }"),
+        "understudy.yaml:8:16 services.web.traffic.haproxy: traffic.haproxy is not supported yet (supported: proxy)");
+
+    [Fact]
+    public void Parse_DuplicateKey_PointsAtTheSecondAndNamesTheFirst() => AssertErrors(
+        Web("check: { fall: 2 }\ncheck: { fall: 0 }"),
+        "understudy.yaml:9:5 services.web.check: duplicate key; 'check' is already set at line 8");
+
+    [Fact]
+    public void Parse_DuplicateKeyInSequenceItem_NamesItsPath() => AssertErrors(
+        Web("hooks:\n  on_failover:\n    - { exec: [a], exec: [b] }"),
+        "understudy.yaml:10:24 services.web.hooks.on_failover[0].exec: duplicate key; 'exec' is already set at line 10");
+
+    [Fact]
+    public void Parse_ServiceNamedTwice_IsADuplicateKey() => AssertErrors(
+        Base + "\n" + Base.Replace("services:\n", ""),
+        "understudy.yaml:8:3 services.web: duplicate key; 'web' is already set at line 2");
+
+    [Fact]
+    public void Parse_MissingServices_PointsAtTheTopOfTheFile() => AssertErrors(
+        "controller:\n  api: 127.0.0.1:7400\n",
+        "understudy.yaml:1:1 services: required: a mapping of service names to services");
+
+    [Fact]
+    public void Parse_NoServices_SaysOneIsRequired() => AssertErrors(
+        "services: {}",
+        "understudy.yaml:1:11 services: at least one service is required");
+
+    [Fact]
+    public void Parse_MissingRequiredServiceKeys_PointAtTheServiceMapping() => AssertErrors("""
+        services:
+          web:
+            members:
+              - { name: web-a, address: 127.0.0.1:8081 }
+              - { name: web-b, address: 127.0.0.1:8082 }
+        """,
+        "understudy.yaml:3:5 services.web.kind: required: http or tcp",
+        "understudy.yaml:3:5 services.web.primary: required: the name of the member that starts as primary");
+
+    [Fact]
+    public void Parse_ProxyWithoutListen_SaysListenIsRequired() => AssertErrors(
+        Web("traffic:\n  proxy:\n    hold: 2s"),
+        "understudy.yaml:10:9 services.web.traffic.proxy.listen: required: host:port for clients to connect to");
+}
