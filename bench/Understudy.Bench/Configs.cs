@@ -1,0 +1,40 @@
+namespace Understudy.Bench;
+
+/// <summary>Understudy and HAProxy set up alike: checks every 100 ms, down after 2 failures.</summary>
+internal static class Configs
+{
+    public static string Understudy(int a, int b, int listen, int api, string mode = "http") => $$"""
+        controller: { api: 127.0.0.1:{{api}}, journal: journal.db }
+        services:
+          web:
+            kind: {{mode}}
+            members:
+              - { name: web-a, address: 127.0.0.1:{{a}} }
+              - { name: web-b, address: 127.0.0.1:{{b}} }
+            primary: web-a
+            check: { interval: 100ms, timeout: 80ms, fall: 2, rise: 1 }
+            failover: { mode: automatic, cooldown: 30s }
+            traffic:
+              proxy: { listen: 127.0.0.1:{{listen}}, hold: 5s }
+        """;
+
+    /// <summary>ANCHORS.md's HAProxy setting: inter 100ms fall 2 rise 1, a backup server, option redispatch.</summary>
+    public static string Haproxy(int a, int b, int listen, string mode) => $$"""
+        global
+          maxconn 20000
+        defaults
+          mode {{mode}}
+          timeout connect 1s
+          timeout client 30s
+          timeout server 30s
+          retries 3
+          option redispatch
+        frontend fe
+          bind 127.0.0.1:{{listen}}
+          default_backend be
+        backend be
+          {{(mode == "http" ? "option httpchk GET /health" : "")}}
+          server web-a 127.0.0.1:{{a}} check inter 100ms fall 2 rise 1
+          server web-b 127.0.0.1:{{b}} check inter 100ms fall 2 rise 1 backup
+        """;
+}

@@ -1,0 +1,23 @@
+using System.CommandLine;
+using Understudy.Bench;
+
+var runs = new Option<int>("--runs") { Description = "crash runs", DefaultValueFactory = _ => 10 };
+var rounds = new Option<int>("--rounds") { Description = "interleaved throughput rounds", DefaultValueFactory = _ => 5 };
+var seconds = new Option<int>("--seconds") { Description = "wrk duration per path and round", DefaultValueFactory = _ => 5 };
+
+var crash = new Command("crash", "Primary SIGKILL: Understudy beside HAProxy, N runs.") { runs };
+crash.SetAction(async (p, _) =>
+{
+    var result = await CrashBench.RunAsync(p.GetValue(runs), Console.Error);
+    CrashBench.Print(result, Console.Out);
+});
+
+var throughput = new Command("throughput", "Requests/s and added latency: direct, Understudy, HAProxy tcp.") { rounds, seconds };
+throughput.SetAction(async (p, _) =>
+{
+    var result = await ThroughputBench.RunAsync(p.GetValue(rounds), TimeSpan.FromSeconds(p.GetValue(seconds)), Console.Error);
+    ThroughputBench.Print(result, Console.Out);
+});
+
+var root = new RootCommand("Understudy benchmarks; results are Markdown on stdout, progress on stderr.") { crash, throughput };
+return await root.Parse(args).InvokeAsync();

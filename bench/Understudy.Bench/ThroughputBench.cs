@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Understudy.Demo;
+using Understudy.Hosting;
+
+namespace Understudy.Bench;
+
+/// <summary>
+/// Requests per second (wrk -t2 -c64) and added latency (one client, one keep-alive connection, GETs in
+/// sequence) for the same sample app reached directly, through Understudy's proxy and through HAProxy
+/// in mode tcp. Rounds interleave the three paths, and ratios are taken within a round, because on 2
+/// cores wrk, the app and the proxy share the CPUs and absolute numbers drift.
+/// </summary>
+internal static partial class ThroughputBench
+{
+    internal sealed record Round(string Path, double Rps, double P50Us, double P99Us);
+
+    public static async Task<List<Round>> RunAsync(int rounds, TimeSpan duration, TextWriter log)
+    {
+        using var dir = new TempFolder();
+        int a = FreePort.Next(), b = FreePort.Next(), usPort = FreePort.Next(), api = FreePort.Next(), haPort = FreePort.Next();
+        File.WriteAllText(dir.File("understudy.yaml"), Configs.Understudy(a, b, usPort, api, "tcp"));
+        File.WriteAllText(dir.File("haproxy.cfg"), Configs.Haproxy(a, b, haPort, "tcp"));
+        var limit = TimeSpan.FromSeconds(20);
+        using var appA = await SampleAppProcess.StartAsync("web-a", a, limit);
+        using var appB = await SampleAppProcess.StartAsync("web-b", b, limit);
+        var controller = Children.Controller(dir.File("understudy.yaml"));
+        var haproxy = Children.Haproxy(dir.File("haproxy.cfg"));
+        var results = new List<Round>();
+        try
+        {
+            await Children.WaitForPortAsync(usPort, limit);
+            await Children.WaitForPortAsync(haPort, limit);
+            (string, int)[] paths = [("direct", a), ("understudy", usPort), ("haproxy", haPort)];
+            foreach (var (_, port) in paths) await SequentialLatencyAsync(port, 200); // warm up JIT and connections
+            for (int r = 1; r <= rounds; r++)
+            {
+                foreach (var (path, port) in paths)
+                {
+                    double rps = await WrkAsync(port, duration);
+                    var (p50, p99) = await SequentialLatencyAsync(port, 2000);
+                    results.Add(new Round(path, rps, p50, p99));
+                    await log.WriteLineAsync($"round {r}/{rounds} {path}: {rps:0} req/s, p50 {p50:0} µs, p99 {p99:0} µs");
+                }
+            }
+            return results;
+        }
+        finally
+        {
+            Children.Stop(controller);
+            Children.Stop(haproxy);
+        }
+    }
+
+    private static async Task<double> WrkAsync(int port, TimeSpan duration)
+    {
+        var psi = new ProcessStartInfo("wrk", ["-t2", "-c64", $"-d{(int)duration.TotalSeconds}s", $"http://127.0.0.1:{port}/"]) { RedirectStandardOutput = true };
+        using var p = Process.Start(psi)!;
+        string output = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Match m = RequestsPerSecond().Match(output);
+        if (!m.Success) throw new InvalidOperationException($"wrk printed no Requests/sec:\n{output}");
+        return double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<(double P50, double P99)> SequentialLatencyAsync(int port, int requests)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 });
+        var url = new Uri($"http://127.0.0.1:{port}/");
+        var us = new double[requests];
+        for (int i = 0; i < requests; i++)
+        {
+            long t = Stopwatch.GetTimestamp();
+            (await http.GetAsync(url)).EnsureSuccessStatusCode();
+            us[i] = Stopwatch.GetElapsedTime(t).TotalMicroseconds;
+        }
+        Array.Sort(us);
+        return (us[requests / 2], us[requests * 99 / 100]);
+    }
+
+    public static void Print(List<Round> rounds, TextWriter w)
+    {
+        static double Median(IEnumerable<double> xs) { var s = xs.Order().ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
+        var direct = rounds.Where(r => r.Path == "direct").ToList();
+        w.WriteLine($"### Throughput and added latency, {direct.Count} interleaved rounds (wrk -t2 -c64; sequential GETs on one keep-alive connection)");
+        w.WriteLine();
+        w.WriteLine("| path | median req/s | median ratio to direct | p50 latency (µs) | added p50 (µs) | p99 latency (µs) |");
+        w.WriteLine("|---|---|---|---|---|---|");
+        foreach (var g in rounds.GroupBy(r => r.Path))
+        {
+            var list = g.ToList();
+            double ratio = Median(list.Select((r, i) => r.Rps / direct[i].Rps));
+            double added = Median(list.Select((r, i) => r.P50Us - direct[i].P50Us));
+            w.WriteLine($"| {g.Key} | {Median(list.Select(r => r.Rps)):0} | {ratio:0.00} | {Median(list.Select(r => r.P50Us)):0} | {added:0} | {Median(list.Select(r => r.P99Us)):0} |");
+        }
+        var us = rounds.Where(r => r.Path == "understudy").ToList();
+        var ha = rounds.Where(r => r.Path == "haproxy").ToList();
+        w.WriteLine();
+        w.WriteLine($"Understudy / HAProxy (tcp) throughput, median of per-round ratios: {Median(us.Select((r, i) => r.Rps / ha[i].Rps)):0.00}.");
+    }
+
+    [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
+    private static partial Regex RequestsPerSecond();
+}

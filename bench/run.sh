@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs the foundation benchmarks beside their anchors and prints Markdown for BENCHMARKS.md.
+#   bench/run.sh [crash runs, default 10] [throughput rounds, default 5]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+missing=()
+command -v haproxy >/dev/null || missing+=(haproxy)
+command -v wrk >/dev/null || missing+=(wrk)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+dotnet build bench/Understudy.Bench -c Release -nologo -v quiet
+bin=bench/Understudy.Bench/bin/Release/net10.0/Understudy.Bench
+echo "## Run of $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(haproxy -v | head -n 1 | cut -d' ' -f1-3)"
+echo
+"$bin" crash --runs "${1:-10}"
+echo
+"$bin" throughput --rounds "${2:-5}"

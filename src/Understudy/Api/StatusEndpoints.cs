@@ -1,0 +1,47 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Understudy.Hosting;
+using Understudy.Journal;
+
+namespace Understudy.Api;
+
+/// <summary>The read-only API of the foundation: status and the journal's events.</summary>
+public static class StatusEndpoints
+{
+    public const int MaxEvents = 1000;
+
+    public static void MapStatusApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/status", (Controller controller) => new StatusView(
+            new ControllerView(Controller.Version, controller.StartedAt, Live: true),
+            [.. controller.Services.Select(r => StatusViews.From(r.Loop.State, r.Proxy))]));
+
+        app.MapGet("/api/events", GetEventsAsync);
+    }
+
+    private static async Task<Results<Ok<EventsPage>, ProblemHttpResult>> GetEventsAsync(
+        IJournal journal, string? service, string? type, string? since, long? after, int? limit, CancellationToken ct)
+    {
+        // An empty parameter (?type=) means "any", as it does for most HTTP APIs.
+        service = string.IsNullOrEmpty(service) ? null : service;
+        type = string.IsNullOrEmpty(type) ? null : type;
+        DateTimeOffset? from = null;
+        if (!string.IsNullOrEmpty(since))
+        {
+            if (!DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset parsed))
+                return TypedResults.Problem($"since: expected an ISO 8601 time such as 2026-11-22T12:00:00Z, got '{since}'", statusCode: 400, title: "Bad query");
+            from = parsed;
+        }
+        if (limit is < 1 or > MaxEvents)
+            return TypedResults.Problem($"limit: expected 1 to {MaxEvents}, got {limit}", statusCode: 400, title: "Bad query");
+
+        int take = limit ?? MaxEvents;
+        var events = await journal.ReadAsync(new JournalQuery(service, type, from, after ?? 0, take + 1), ct);
+        bool more = events.Count > take;
+        var page = events.Take(take).Select(EventView.From).ToList();
+        return TypedResults.Ok(new EventsPage(page, more ? page[^1].Id : null));
+    }
+}
+
+/// <summary>A page of events; pass <see cref="NextAfter"/> as <c>after</c> for the next one.</summary>
+public sealed record EventsPage(IReadOnlyList<EventView> Events, long? NextAfter);

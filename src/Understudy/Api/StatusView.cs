@@ -1,0 +1,58 @@
+using Understudy.Core.Detection;
+using Understudy.Core.Failover;
+using Understudy.Core.Journal;
+using Understudy.Traffic;
+
+namespace Understudy.Api;
+
+public sealed record ControllerView(string Version, DateTimeOffset? StartedAt, bool Live);
+
+public sealed record MemberView(string Name, string Address, string Role, string Health, bool Suspected, bool NeedsRejoin, int Priority, string LastDetail);
+
+public sealed record FailoverView(string From, string To, long Epoch, DateTimeOffset StartedAt, string Stage);
+
+public sealed record ProxyView(string Listen, int OpenConnections, long Accepted, long Failed, long BytesIn, long BytesOut);
+
+public sealed record ServiceView(
+    string Name, string Kind, long Epoch, string Primary, string? Routable, string Phase, string? HoldReason,
+    FailoverView? Failover, DateTimeOffset? LastFailoverAt, ProxyView? Proxy, IReadOnlyList<MemberView> Members);
+
+public sealed record StatusView(ControllerView Controller, IReadOnlyList<ServiceView> Services);
+
+public sealed record EventView(long Id, DateTimeOffset Time, string Service, string? Member, long Epoch, string Type, string Actor, IReadOnlyDictionary<string, object?> Details)
+{
+    public static EventView From(JournalEvent e) => new(e.Id, e.Time, e.Service, e.Member, e.Epoch, e.Type, e.Actor, e.Details);
+}
+
+public static class StatusViews
+{
+    public static ServiceView From(ServiceState s, ServiceProxy? proxy) => new(
+        s.Name,
+        s.Spec.Kind.ToString().ToLowerInvariant(),
+        s.Epoch,
+        s.Primary,
+        s.Routable,
+        Phase(s),
+        s.HoldReason,
+        s.Failover is { } f ? new FailoverView(f.From, f.To, f.Epoch, f.StartedAt, f.Stage.ToString().ToLowerInvariant()) : null,
+        s.LastFailoverAt,
+        s.Spec.Proxy is { } p ? new ProxyView(p.Listen.ToString(), proxy?.OpenConnections ?? 0, proxy?.Accepted ?? 0, proxy?.Failed ?? 0, proxy?.BytesIn ?? 0, proxy?.BytesOut ?? 0) : null,
+        [.. s.Spec.Members.Select(m => Member(s, m.Name, m.Address.ToString(), m.Priority))]);
+
+    private static MemberView Member(ServiceState s, string name, string address, int priority)
+    {
+        MemberState m = s.Members[name];
+        string role = name == s.Primary ? "primary" : "standby";
+        return new MemberView(name, address, role, m.Health.ToString().ToLowerInvariant(), m.Suspected, m.NeedsRejoin, priority, m.LastDetail);
+    }
+
+    /// <summary>One word for the service's situation: steady, failing_over, held, degraded.</summary>
+    public static string Phase(ServiceState s) => s switch
+    {
+        { Failover: not null } => "failing_over",
+        { Degraded: true } => "degraded",
+        { HoldReason: not null } => "held",
+        _ when s.PrimaryMember.Health == Health.Down => "primary_down",
+        _ => "steady",
+    };
+}

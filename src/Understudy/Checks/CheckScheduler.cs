@@ -1,0 +1,103 @@
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Understudy.Core.Detection;
+using Understudy.Core.Topology;
+
+namespace Understudy.Checks;
+
+/// <summary>
+/// Checks one member every <c>interval</c> (start to start) with its own timeout, and on request runs
+/// confirming checks back to back without waiting for the interval. Every result, pass or fail, goes to
+/// <paramref name="report"/>; only shutdown cancellation ends the loop.
+/// </summary>
+public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthCheck check, TimeProvider time, Action<CheckResult> report)
+{
+    private readonly Channel<int> _confirmations = Channel.CreateUnbounded<int>();
+
+    public MemberSpec Member => member;
+
+    /// <summary>Asks for up to <paramref name="checks"/> back-to-back checks, ending at the first success.</summary>
+    public void Confirm(int checks) => _confirmations.Writer.TryWrite(checks);
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        long due = time.GetTimestamp();
+        while (!stopping.IsCancellationRequested)
+        {
+            int confirm = await WaitUntilAsync(due, stopping);
+            if (stopping.IsCancellationRequested) return;
+            if (confirm > 0)
+            {
+                // Confirmations come between regular checks; the interval's schedule is kept.
+                await ConfirmAsync(confirm, stopping);
+                continue;
+            }
+            due = time.GetTimestamp() + (long)(spec.Interval.TotalSeconds * time.TimestampFrequency);
+            CheckResult result = await CheckOnceAsync(stopping);
+            if (!stopping.IsCancellationRequested) report(result);
+        }
+    }
+
+    private async Task ConfirmAsync(int checks, CancellationToken stopping)
+    {
+        for (int i = 0; i < checks; i++)
+        {
+            CheckResult result = await CheckOnceAsync(stopping);
+            if (stopping.IsCancellationRequested) return;
+            report(result);
+            if (result.Ok) return;
+        }
+    }
+
+    /// <summary>Waits until <paramref name="due"/> or a confirmation request; returns the checks asked for (0 if none).</summary>
+    private async Task<int> WaitUntilAsync(long due, CancellationToken stopping)
+    {
+        TimeSpan wait = time.GetElapsedTime(time.GetTimestamp(), due);
+        if (!_confirmations.Reader.TryPeek(out _) && wait > TimeSpan.Zero)
+        {
+            using var delayDone = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            Task delay = Task.Delay(wait, time, delayDone.Token);
+            Task asked = _confirmations.Reader.WaitToReadAsync(delayDone.Token).AsTask();
+            await Task.WhenAny(delay, asked);
+            delayDone.Cancel();
+        }
+        int checks = 0;
+        while (_confirmations.Reader.TryRead(out int n)) checks = Math.Max(checks, n);
+        return checks;
+    }
+
+    public async Task<CheckResult> CheckOnceAsync(CancellationToken stopping)
+    {
+        long started = time.GetTimestamp();
+        using var timeout = new CancellationTokenSource(spec.Timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token);
+        bool ok;
+        string detail;
+        try
+        {
+            (ok, detail) = await check.CheckAsync(member, linked.Token);
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            (ok, detail) = (false, $"timeout after {spec.Timeout.TotalMilliseconds:0} ms");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            (ok, detail) = (false, Describe(e));
+        }
+        catch (OperationCanceledException)
+        {
+            (ok, detail) = (false, "controller stopping");
+        }
+        return new CheckResult(member.Name, ok, time.GetUtcNow(), time.GetElapsedTime(started), detail);
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        SocketException se => Errors.Describe(se),
+        HttpRequestException { InnerException: SocketException se } => Errors.Describe(se),
+        HttpRequestException { InnerException: IOException } => "connection reset",
+        HttpRequestException h => h.HttpRequestError.ToString(),
+        _ => e.Message,
+    };
+}

@@ -1,0 +1,108 @@
+using System.Collections.Immutable;
+using Understudy.Checks;
+using Understudy.Core.Failover;
+using Understudy.Core.Journal;
+using Understudy.Core.Topology;
+using Understudy.Failover.Actions;
+using Understudy.Journal;
+using Understudy.Traffic;
+
+namespace Understudy.Failover;
+
+/// <summary>
+/// Runs a plan's steps in order, one plan after another, and reports each outcome back to the decider
+/// as <see cref="StepCompleted"/>; the first failed step ends its plan. Confirmation requests go
+/// straight to the member's check scheduler.
+/// </summary>
+public sealed partial class Executor(
+    ServiceSpec service,
+    ServiceProxy? proxy,
+    IReadOnlyDictionary<string, CheckScheduler> schedulers,
+    HookRunner hooks,
+    IJournal journal,
+    Action<Input> report,
+    TimeProvider time,
+    ILogger logger)
+{
+    private Task _running = Task.CompletedTask;
+
+    /// <summary>Completes when every plan handed in so far has finished.</summary>
+    public Task Idle => _running;
+
+    public void Execute(ImmutableArray<Step> plan, CancellationToken stopping)
+    {
+        foreach (ConfirmMember c in plan.OfType<ConfirmMember>()) schedulers[c.Member].Confirm(c.Checks);
+        Step[] steps = [.. plan.Where(s => s is not ConfirmMember)];
+        if (steps.Length > 0) _running = RunAfterAsync(_running, steps, stopping);
+    }
+
+    private async Task RunAfterAsync(Task previous, Step[] steps, CancellationToken stopping)
+    {
+        await previous;
+        foreach (Step step in steps)
+        {
+            (bool ok, string detail) = await RunStepAsync(step, stopping);
+            report(new StepCompleted(step, ok, detail));
+            if (!ok) return;
+        }
+    }
+
+    private async Task<(bool, string)> RunStepAsync(Step step, CancellationToken stopping)
+    {
+        try
+        {
+            return step switch
+            {
+                FenceMember f => Fence(f),
+                RunHooks h => await RunHooksAsync(h, stopping),
+                _ => (false, $"no executor for {step.GetType().Name}"),
+            };
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.StepCrashed(logger, e, service.Name, step.GetType().Name);
+            return (false, $"unexpected error, please report: {e.Message}");
+        }
+    }
+
+    private (bool, string) Fence(FenceMember f) => proxy is null
+        ? (true, "no built-in proxy; nothing to close")
+        : (true, $"{proxy.Fence(f.Member)} open connections closed by the proxy");
+
+    private async Task<(bool, string)> RunHooksAsync(RunHooks step, CancellationToken stopping)
+    {
+        var placeholders = new Dictionary<string, string>
+        {
+            ["service"] = service.Name,
+            ["old_primary"] = step.OldPrimary,
+            ["new_primary"] = step.NewPrimary,
+            ["epoch"] = step.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var list = service.Hooks.Of(step.Trigger);
+        int failed = 0;
+        foreach (HookSpec hook in list)
+        {
+            HookOutcome outcome = await hooks.RunAsync(hook, placeholders, stopping);
+            if (!outcome.Succeeded) failed++;
+            await journal.AppendAsync([HookEvent(step, outcome)], CancellationToken.None);
+        }
+        return (failed == 0, $"{list.Count - failed} of {list.Count} {step.Trigger.ConfigKey()} hooks succeeded");
+    }
+
+    private JournalEvent HookEvent(RunHooks step, HookOutcome o) => new(
+        time.GetUtcNow(), service.Name, step.NewPrimary, step.Epoch,
+        o.Succeeded ? EventTypes.HookCompleted : EventTypes.HookFailed, Actors.Controller,
+        ImmutableDictionary<string, object?>.Empty
+            .Add("reason", $"{step.Trigger.ConfigKey()} hook `{o.Command}` {o.Summary}")
+            .Add("command", o.Command)
+            .Add("exit_code", o.ExitCode)
+            .Add("timed_out", o.TimedOut)
+            .Add("duration_ms", (long)o.Duration.TotalMilliseconds)
+            .Add("output", o.Output));
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 200, Level = LogLevel.Error, Message = "{Service}: step {Step} failed unexpectedly; please report")]
+        public static partial void StepCrashed(ILogger logger, Exception e, string service, string step);
+    }
+}

@@ -1,0 +1,33 @@
+using System.Diagnostics;
+
+namespace Understudy.Hosting;
+
+/// <summary>Starts this program again as a child (sample apps for the demo, tests and benchmarks).</summary>
+public static class SelfProcess
+{
+    public static ProcessStartInfo StartInfo(params string[] args)
+    {
+        string dll = typeof(SelfProcess).Assembly.Location;
+        string apphost = Path.ChangeExtension(dll, null);
+        var psi = File.Exists(apphost)
+            ? new ProcessStartInfo(apphost)
+            : new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { ArgumentList = { dll } };
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        psi.UseShellExecute = false;
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        return psi;
+    }
+
+    /// <summary>Starts a child and drains its output so it never blocks on a full pipe.</summary>
+    public static Process Start(Action<string>? onOutput, params string[] args)
+    {
+        var p = new Process { StartInfo = StartInfo(args), EnableRaisingEvents = true };
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) onOutput?.Invoke(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) onOutput?.Invoke(e.Data); };
+        p.Start();
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+}

@@ -1,0 +1,46 @@
+using Understudy.Checks;
+using Understudy.Core.Failover;
+using Understudy.Core.Topology;
+using Understudy.Failover;
+using Understudy.Failover.Actions;
+using Understudy.Journal;
+using Understudy.Traffic;
+
+namespace Understudy.Hosting;
+
+/// <summary>Everything that runs for one service: its check schedulers, loop, executor and proxy.</summary>
+public sealed class ServiceRuntime
+{
+    private ServiceRuntime(ServiceSpec spec, ServiceLoop loop, Executor executor, ServiceProxy? proxy, IReadOnlyList<CheckScheduler> schedulers)
+    {
+        Spec = spec;
+        Loop = loop;
+        Executor = executor;
+        Proxy = proxy;
+        Schedulers = schedulers;
+    }
+
+    public ServiceSpec Spec { get; }
+    public ServiceLoop Loop { get; }
+    public Executor Executor { get; }
+    public ServiceProxy? Proxy { get; }
+    public IReadOnlyList<CheckScheduler> Schedulers { get; }
+
+    public static ServiceRuntime Create(ServiceState initial, IJournal journal, HookRunner hooks, TimeProvider time, ILoggerFactory logs)
+    {
+        ServiceSpec spec = initial.Spec;
+        ILogger logger = logs.CreateLogger($"Understudy.{spec.Name}");
+        RouteBoard? routes = spec.Proxy is null ? null : new RouteBoard(Routing.For(initial));
+        var loop = new ServiceLoop(initial, journal, routes, time, logger);
+        void Report(Core.Detection.CheckResult r) => loop.Post(new CheckObserved(r));
+
+        IHealthCheck check = IHealthCheck.For(spec);
+        var schedulers = spec.Members.Select(m => new CheckScheduler(m, spec.Check, check, time, Report)).ToList();
+        ServiceProxy? proxy = routes is null ? null : new ServiceProxy(spec, routes, Report, time, logger);
+        var executor = new Executor(spec, proxy, schedulers.ToDictionary(s => s.Member.Name), hooks, journal, loop.Post, time, logger);
+        return new ServiceRuntime(spec, loop, executor, proxy, schedulers);
+    }
+
+    public Task RunAsync(CancellationToken stopping) =>
+        Task.WhenAll([Loop.RunAsync(Executor, stopping), .. Schedulers.Select(s => s.RunAsync(stopping))]);
+}

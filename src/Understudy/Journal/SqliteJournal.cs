@@ -1,0 +1,137 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Understudy.Core.Journal;
+
+namespace Understudy.Journal;
+
+/// <summary>
+/// The journal in one SQLite file, in WAL mode with full sync: an event is on disk when
+/// <see cref="AppendAsync"/> returns. Triggers refuse UPDATE and DELETE, so the file stays append-only
+/// whoever opens it.
+/// </summary>
+public sealed class SqliteJournal : IJournal
+{
+    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+    private const int SchemaVersion = 1;
+
+    private readonly SqliteConnection _writer;
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    private SqliteJournal(SqliteConnection writer, string connectionString)
+    {
+        _writer = writer;
+        _connectionString = connectionString;
+    }
+
+    public string Path => _writer.DataSource;
+
+    /// <summary>Opens (creating if needed) the journal for writing.</summary>
+    public static async Task<SqliteJournal> OpenAsync(string path, CancellationToken ct = default)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        string cs = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString();
+        var conn = new SqliteConnection(cs);
+        await conn.OpenAsync(ct);
+        await ExecAsync(conn, """
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = FULL;
+            PRAGMA busy_timeout = 5000;
+            CREATE TABLE IF NOT EXISTS events (
+                id      INTEGER PRIMARY KEY AUTOINCREMENT,
+                time    TEXT    NOT NULL,
+                service TEXT    NOT NULL,
+                member  TEXT,
+                epoch   INTEGER NOT NULL,
+                type    TEXT    NOT NULL,
+                actor   TEXT    NOT NULL,
+                details TEXT    NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS events_by_service ON events(service, id);
+            CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
+                BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+            CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
+                BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+            """, ct);
+        long version = (long)(await ScalarAsync(conn, "PRAGMA user_version", ct) ?? 0L);
+        if (version > SchemaVersion)
+            throw new JournalException($"{full} was written by a newer Understudy (journal schema {version}, this one reads {SchemaVersion})");
+        await ExecAsync(conn, $"PRAGMA user_version = {SchemaVersion}", ct);
+        return new SqliteJournal(conn, new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly }.ToString());
+    }
+
+    /// <summary>Opens an existing journal for reading only, as the CLI does beside a running controller.</summary>
+    public static SqliteJournalReader OpenReadOnly(string path)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        if (!File.Exists(full)) throw new JournalException($"no journal at {full}: has the controller run with this config?");
+        return new SqliteJournalReader(new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly }.ToString());
+    }
+
+    public async Task<IReadOnlyList<JournalEvent>> AppendAsync(IReadOnlyList<JournalEvent> events, CancellationToken ct = default)
+    {
+        if (events.Count == 0) return events;
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            await using var tx = (SqliteTransaction)await _writer.BeginTransactionAsync(ct);
+            var stored = new List<JournalEvent>(events.Count);
+            foreach (JournalEvent e in events)
+            {
+                await using var cmd = _writer.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = """
+                    INSERT INTO events (time, service, member, epoch, type, actor, details)
+                    VALUES ($time, $service, $member, $epoch, $type, $actor, $details) RETURNING id
+                    """;
+                cmd.Parameters.AddWithValue("$time", e.Time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture));
+                cmd.Parameters.AddWithValue("$service", e.Service);
+                cmd.Parameters.AddWithValue("$member", (object?)e.Member ?? DBNull.Value);
+                cmd.Parameters.AddWithValue("$epoch", e.Epoch);
+                cmd.Parameters.AddWithValue("$type", e.Type);
+                cmd.Parameters.AddWithValue("$actor", e.Actor);
+                cmd.Parameters.AddWithValue("$details", DetailsJson.Write(e.Details));
+                long id = (long)(await cmd.ExecuteScalarAsync(ct))!;
+                stored.Add(e with { Id = id });
+            }
+            await tx.CommitAsync(ct);
+            return stored;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public Task<IReadOnlyList<JournalEvent>> ReadAsync(JournalQuery query, CancellationToken ct = default) =>
+        new SqliteJournalReader(_connectionString).ReadAsync(query, ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _writer.DisposeAsync();
+        _writeLock.Dispose();
+    }
+
+    internal static string FormatTime(DateTimeOffset t) => t.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
+
+    internal static DateTimeOffset ParseTime(string s) =>
+        DateTimeOffset.ParseExact(s, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    private static async Task ExecAsync(SqliteConnection conn, string sql, CancellationToken ct)
+    {
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<object?> ScalarAsync(SqliteConnection conn, string sql, CancellationToken ct)
+    {
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        return await cmd.ExecuteScalarAsync(ct);
+    }
+}
+
+/// <summary>An expected journal problem (missing file, newer schema), reported without a stack trace.</summary>
+public sealed class JournalException(string message) : Exception(message);

@@ -1,0 +1,39 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Understudy.Core.Journal;
+
+namespace Understudy.Journal;
+
+/// <summary>Reads the journal through its own read-only connection; safe beside a writing controller (WAL).</summary>
+public sealed class SqliteJournalReader(string connectionString)
+{
+    public async Task<IReadOnlyList<JournalEvent>> ReadAsync(JournalQuery query, CancellationToken ct = default)
+    {
+        await using var conn = new SqliteConnection(connectionString);
+        await conn.OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        var sql = new StringBuilder("SELECT id, time, service, member, epoch, type, actor, details FROM events WHERE id > $after");
+        cmd.Parameters.AddWithValue("$after", query.AfterId);
+        if (query.Service is not null) { sql.Append(" AND service = $service"); cmd.Parameters.AddWithValue("$service", query.Service); }
+        if (query.Type is not null) { sql.Append(" AND type = $type"); cmd.Parameters.AddWithValue("$type", query.Type); }
+        if (query.Since is { } since) { sql.Append(" AND time >= $since"); cmd.Parameters.AddWithValue("$since", SqliteJournal.FormatTime(since)); }
+        sql.Append(" ORDER BY id");
+        if (query.Limit is { } limit) { sql.Append(" LIMIT $limit"); cmd.Parameters.AddWithValue("$limit", limit); }
+        cmd.CommandText = sql.ToString();
+
+        var events = new List<JournalEvent>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            events.Add(new JournalEvent(
+                SqliteJournal.ParseTime(reader.GetString(1)),
+                reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetInt64(4),
+                reader.GetString(5),
+                reader.GetString(6),
+                DetailsJson.Read(reader.GetString(7))) { Id = reader.GetInt64(0) });
+        }
+        return events;
+    }
+}

@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Understudy.Core.Detection;
+using Understudy.Core.Failover;
+using Understudy.Core.Topology;
+
+namespace Understudy.Traffic;
+
+/// <summary>
+/// The built-in layer-4 proxy of one service, run as a Kestrel connection handler. New connections go
+/// to the route's target; while the route holds (suspicion, failover) or right after a failed connect,
+/// they wait up to <see cref="ProxySpec.Hold"/> for the route to change, so clients see a slow connect
+/// instead of an error. A failed connect is reported as a passive check.
+/// </summary>
+public sealed partial class ServiceProxy(ServiceSpec service, RouteBoard routes, Action<CheckResult> reportPassive, TimeProvider time, ILogger logger)
+{
+    private readonly ConcurrentDictionary<ProxyConnection, byte> _open = new();
+    private readonly TimeSpan _hold = service.Proxy?.Hold ?? TimeSpan.Zero;
+    private long _accepted, _failed, _bytesIn, _bytesOut;
+
+    public int OpenConnections => _open.Count;
+    public long Accepted => Interlocked.Read(ref _accepted);
+    public long Failed => Interlocked.Read(ref _failed);
+
+    public async Task HandleAsync(ConnectionContext client)
+    {
+        Interlocked.Increment(ref _accepted);
+        long deadline = time.GetTimestamp() + (long)(_hold.TotalSeconds * time.TimestampFrequency);
+        while (await ConnectAsync(deadline, client.ConnectionClosed) is var (socket, member, epoch))
+        {
+            var connection = new ProxyConnection(client, socket, member, epoch);
+            _open.TryAdd(connection, 0);
+            try
+            {
+                // A fence may have run between our route read and the registration: route again.
+                if (routes.Current.Route.Target != member) continue;
+                await PumpAsync(client, socket);
+                return;
+            }
+            finally
+            {
+                _open.TryRemove(connection, out _);
+                socket.Dispose();
+            }
+        }
+        Interlocked.Increment(ref _failed);
+        client.Abort();
+    }
+
+    /// <summary>Closes every open connection to <paramref name="member"/>; returns how many.</summary>
+    public int Fence(string member)
+    {
+        int closed = 0;
+        foreach (ProxyConnection c in _open.Keys.Where(c => c.Member == member))
+        {
+            c.Close();
+            closed++;
+        }
+        return closed;
+    }
+
+    private async Task<(Socket Socket, string Member, long Epoch)?> ConnectAsync(long deadline, CancellationToken clientGone)
+    {
+        while (!clientGone.IsCancellationRequested)
+        {
+            RouteBoard.Snapshot snap = routes.Current;
+            TrafficRoute route = snap.Route;
+            if (route.Hold && _hold > TimeSpan.Zero)
+            {
+                if (!await WaitForChangeAsync(snap, deadline, clientGone)) return null;
+                continue;
+            }
+            if (route.Target is not { } member) return null;
+
+            MemberSpec target = service.Member(member);
+            var (socket, error) = await TryConnectAsync(target.Address, clientGone);
+            if (socket is not null) return (socket, member, route.Epoch);
+
+            Log.ConnectFailed(logger, service.Name, member, error);
+            if (route.TargetDown || _hold == TimeSpan.Zero) return null;
+            reportPassive(CheckResult.ConnectFailed(member, time.GetUtcNow(), error));
+            if (!await WaitForChangeAsync(snap, deadline, clientGone)) return null;
+        }
+        return null;
+    }
+
+    private async Task<bool> WaitForChangeAsync(RouteBoard.Snapshot snap, long deadline, CancellationToken ct)
+    {
+        TimeSpan left = time.GetElapsedTime(time.GetTimestamp(), deadline);
+        if (left <= TimeSpan.Zero) return false;
+        try
+        {
+            await snap.Changed.WaitAsync(left, time, ct);
+            return true;
+        }
+        catch (TimeoutException) { return false; }
+        catch (OperationCanceledException) { return false; }
+    }
+
+    private async Task<(Socket?, string)> TryConnectAsync(HostPort address, CancellationToken clientGone)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var timeout = new CancellationTokenSource(service.Check.Timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, clientGone);
+        try
+        {
+            EndPoint ep = IPAddress.TryParse(address.Host, out IPAddress? ip) ? new IPEndPoint(ip, address.Port) : new DnsEndPoint(address.Host, address.Port);
+            await socket.ConnectAsync(ep, linked.Token);
+            return (socket, "");
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            socket.Dispose();
+            return (null, e is SocketException se ? Errors.Describe(se) : $"connect timed out after {service.Check.Timeout.TotalMilliseconds:0} ms");
+        }
+    }
+
+    /// <summary>Copies both ways until either side ends; a half-close from the client is passed on.</summary>
+    private async Task PumpAsync(ConnectionContext client, Socket upstream)
+    {
+        await using var stream = new NetworkStream(upstream, ownsSocket: false);
+        Task toUpstream = CopyToUpstreamAsync(client.Transport.Input, stream, upstream);
+        Task toClient = CopyToClientAsync(stream, client.Transport.Output);
+        await Task.WhenAny(toUpstream, toClient);
+        if (!toClient.IsCompleted) await Task.WhenAny(toClient, Task.Delay(Timeout.Infinite, client.ConnectionClosed)).ConfigureAwait(false);
+    }
+
+    private async Task CopyToUpstreamAsync(PipeReader from, NetworkStream to, Socket upstream)
+    {
+        try
+        {
+            while (true)
+            {
+                ReadResult read = await from.ReadAsync();
+                foreach (ReadOnlyMemory<byte> segment in read.Buffer) await to.WriteAsync(segment);
+                Interlocked.Add(ref _bytesIn, read.Buffer.Length);
+                from.AdvanceTo(read.Buffer.End);
+                if (read.IsCompleted || read.IsCanceled) break;
+            }
+            upstream.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or ConnectionAbortedException or ConnectionResetException) { }
+        finally { await from.CompleteAsync(); }
+    }
+
+    private async Task CopyToClientAsync(NetworkStream from, PipeWriter to)
+    {
+        try
+        {
+            while (true)
+            {
+                Memory<byte> buffer = to.GetMemory(16 * 1024);
+                int n = await from.ReadAsync(buffer);
+                if (n == 0) break;
+                to.Advance(n);
+                Interlocked.Add(ref _bytesOut, n);
+                FlushResult flushed = await to.FlushAsync();
+                if (flushed.IsCompleted || flushed.IsCanceled) break;
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or ConnectionAbortedException or ConnectionResetException) { }
+        finally { await to.CompleteAsync(); }
+    }
+
+    public long BytesIn => Interlocked.Read(ref _bytesIn);
+    public long BytesOut => Interlocked.Read(ref _bytesOut);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "{Service}: could not connect to {Member}: {Error}")]
+        public static partial void ConnectFailed(ILogger logger, string service, string member, string error);
+    }
+}

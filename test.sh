@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The test command: restores, builds and runs every test, then prints "N passed, N failed"
+# from the TRX results (dotnet test's own summary is per project). Exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+results=TestResults
+rm -rf "$results"
+status=0
+
+dotnet build Understudy.slnx -c Release -warnaserror -nologo -v quiet || exit 1
+
+# Unit tests first (fast, CPU-bound), then the integration tests alone: they start servers and time.
+for project in tests/Understudy.Tests tests/Understudy.IntegrationTests; do
+  name=$(basename "$project")
+  dotnet test "$project" -c Release --no-build --nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+    --results-directory "$results" || status=1
+done
+
+passed=0; failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+[ "$failed" -eq 0 ] || status=1
+[ "$passed" -gt 0 ] || status=1
+echo "$passed passed, $failed failed"
+exit $status

@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Understudy.Api;
+using Understudy.Hosting;
+
+namespace Understudy.IntegrationTests.Fixtures;
+
+/// <summary><c>understudy serve -c FILE</c> as a real child process, observed through its API.</summary>
+public sealed class ControllerProcess : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly HttpClient _http;
+
+    private ControllerProcess(string config, int apiPort)
+    {
+        Process = SelfProcess.Start(_output.Enqueue, "serve", "-c", config);
+        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}"), Timeout = TimeSpan.FromSeconds(5) };
+    }
+
+    public Process Process { get; }
+
+    public string Output => string.Join('\n', _output);
+
+    /// <summary>Starts it and waits until its API answers.</summary>
+    public static async Task<ControllerProcess> StartAsync(string config, int apiPort)
+    {
+        var c = new ControllerProcess(config, apiPort);
+        await Eventually.TrueAsync(async () =>
+        {
+            if (c.Process.HasExited) throw new InvalidOperationException($"controller exited with {c.Process.ExitCode}:\n{c.Output}");
+            return await c.TryStatusAsync() is not null;
+        }, "the controller's API");
+        return c;
+    }
+
+    public async Task<StatusView?> TryStatusAsync()
+    {
+        try { return await _http.GetFromJsonAsync<StatusView>("/api/status", ApiJson.Options); }
+        catch (HttpRequestException) { return null; }
+        catch (TaskCanceledException) { return null; }
+    }
+
+    public async Task<ServiceView> ServiceAsync(string name) =>
+        (await TryStatusAsync() ?? throw new InvalidOperationException($"controller not answering:\n{Output}")).Services.Single(s => s.Name == name);
+
+    public async Task<IReadOnlyList<EventView>> EventsAsync(string? service = null, string? type = null)
+    {
+        var page = await _http.GetFromJsonAsync<EventsPage>($"/api/events?service={service}&type={type}", ApiJson.Options);
+        return page!.Events;
+    }
+
+    /// <summary>SIGTERM and wait for a clean exit.</summary>
+    public async Task StopAsync()
+    {
+        if (Process.HasExited) return;
+        Signals.TrySend(Process.Id, Signals.Term);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await Process.WaitForExitAsync(cts.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try { await StopAsync(); }
+        catch (OperationCanceledException) { Process.Kill(); }
+        Process.Dispose();
+        _http.Dispose();
+    }
+}

@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using Understudy.Checks;
+using Understudy.Core.Detection;
+using Understudy.Core.Topology;
+using Understudy.Tests.Testing;
+
+namespace Understudy.Tests.Checks;
+
+public class CheckSchedulerTests
+{
+    private static readonly MemberSpec Member = new("web-a", new HostPort("127.0.0.1", 1));
+    private static readonly CheckSpec Spec = new(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(300), 3, 2);
+
+    /// <summary>A check whose outcome the test sets; it answers at once or never (to time out).</summary>
+    private sealed class ScriptedCheck : IHealthCheck
+    {
+        public volatile bool Ok = true;
+        public volatile bool Hang;
+        public int Calls;
+
+        public async Task<(bool Ok, string Detail)> CheckAsync(MemberSpec member, CancellationToken ct)
+        {
+            Interlocked.Increment(ref Calls);
+            if (Hang) await Task.Delay(Timeout.Infinite, ct);
+            return Ok ? (true, "ok") : (false, "connection refused");
+        }
+    }
+
+    private sealed class Harness : IAsyncDisposable
+    {
+        public readonly ManualTimeProvider Clock = new(Services.T0);
+        public readonly ScriptedCheck Check = new();
+        public readonly BlockingCollection<CheckResult> Results = [];
+        public readonly CheckScheduler Scheduler;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _run;
+
+        public Harness()
+        {
+            Scheduler = new CheckScheduler(Member, Spec, Check, Clock, Results.Add);
+            _run = Task.Run(() => Scheduler.RunAsync(_stop.Token));
+        }
+
+        /// <summary>Waits until the scheduler sleeps on the clock, so advancing it is not lost.</summary>
+        public async Task SleepingAsync()
+        {
+            for (int i = 0; i < 1000 && Clock.ActiveTimers == 0; i++) await Task.Delay(5);
+            Assert.True(Clock.ActiveTimers > 0, "the scheduler never waited on the clock");
+        }
+
+        public CheckResult Next()
+        {
+            Assert.True(Results.TryTake(out CheckResult? r, TimeSpan.FromSeconds(10)), "no check result within 10 s");
+            return r!;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _run;
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_ChecksAtEachInterval_NotBefore()
+    {
+        await using var h = new Harness();
+        Assert.Equal(Services.T0, h.Next().At);
+        await h.SleepingAsync();
+
+        h.Clock.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.False(h.Results.TryTake(out _, TimeSpan.FromMilliseconds(100)));
+
+        h.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(Services.T0.AddSeconds(1), h.Next().At);
+    }
+
+    [Fact]
+    public async Task RunAsync_CheckHangs_FailsAtTheTimeout()
+    {
+        await using var h = new Harness();
+        h.Next();
+        h.Check.Hang = true;
+        await h.SleepingAsync();
+        h.Clock.Advance(TimeSpan.FromSeconds(1));
+        await WaitForCallsAsync(h, 2);
+
+        h.Clock.Advance(TimeSpan.FromMilliseconds(300));
+
+        CheckResult r = h.Next();
+        Assert.Equal((false, "timeout after 300 ms"), (r.Ok, r.Detail));
+        Assert.Equal(300, r.Duration.TotalMilliseconds, precision: 0);
+    }
+
+    [Fact]
+    public async Task Confirm_RunsBackToBackWithoutWaitingForTheInterval_StopsAtFailCount()
+    {
+        await using var h = new Harness();
+        h.Next();
+        h.Check.Ok = false;
+
+        h.Scheduler.Confirm(2);
+
+        var first = h.Next();
+        var second = h.Next();
+        Assert.Equal((Services.T0, Services.T0), (first.At, second.At));
+        Assert.False(first.Ok || second.Ok);
+        Assert.False(h.Results.TryTake(out _, TimeSpan.FromMilliseconds(100)));
+    }
+
+    [Fact]
+    public async Task Confirm_FirstConfirmingCheckPasses_StopsThere()
+    {
+        await using var h = new Harness();
+        h.Next();
+
+        h.Scheduler.Confirm(3);
+
+        Assert.True(h.Next().Ok);
+        Assert.False(h.Results.TryTake(out _, TimeSpan.FromMilliseconds(100)));
+        Assert.Equal(2, h.Check.Calls);
+    }
+
+    private static async Task WaitForCallsAsync(Harness h, int calls)
+    {
+        for (int i = 0; i < 500 && Volatile.Read(ref h.Check.Calls) < calls; i++) await Task.Delay(10);
+        Assert.True(h.Check.Calls >= calls, $"expected {calls} calls, saw {h.Check.Calls}");
+    }
+}
