@@ -9,7 +9,7 @@ command -v wrk >/dev/null || missing+=(wrk)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
-dotnet build bench/Understudy.Bench -c Release -nologo -v quiet
+dotnet build bench/Understudy.Bench -c Release -nologo -v quiet >&2
 bin=bench/Understudy.Bench/bin/Release/net10.0/Understudy.Bench
 echo "## Run of $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(haproxy -v | head -n 1 | cut -d' ' -f1-3)"
 echo

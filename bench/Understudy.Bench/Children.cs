@@ -7,24 +7,27 @@ namespace Understudy.Bench;
 /// <summary>Child processes the benchmark starts and stops by PID: the controller and HAProxy.</summary>
 internal static class Children
 {
-    public static Process Controller(string config) => SelfProcess.Start(null, "serve", "-c", config);
+    /// <summary>The controller as a child; its output is kept to explain a failed start.</summary>
+    public static Process Controller(string config, System.Text.StringBuilder output) =>
+        SelfProcess.Start(line => { lock (output) output.AppendLine(line); }, "serve", "-c", config);
 
-    public static Process Haproxy(string config)
+    public static Process Haproxy(string config, System.Text.StringBuilder output)
     {
         var psi = new ProcessStartInfo("haproxy", ["-f", config, "-db"]) { RedirectStandardOutput = true, RedirectStandardError = true };
         var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
+        p.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         return p;
     }
 
-    public static async Task WaitForPortAsync(int port, TimeSpan within)
+    public static async Task WaitForPortAsync(int port, TimeSpan within, Process owner, Func<string> output)
     {
         var sw = Stopwatch.StartNew();
         while (true)
         {
+            if (owner.HasExited) throw new InvalidOperationException($"{owner.StartInfo.FileName} exited with {owner.ExitCode} before listening on {port}:\n{output()}");
             try
             {
                 using var c = new TcpClient();

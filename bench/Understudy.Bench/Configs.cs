@@ -21,7 +21,7 @@ internal static class Configs
     /// <summary>ANCHORS.md's HAProxy setting: inter 100ms fall 2 rise 1, a backup server, option redispatch.</summary>
     public static string Haproxy(int a, int b, int listen, string mode) => $$"""
         global
-          maxconn 20000
+          maxconn 8000
         defaults
           mode {{mode}}
           timeout connect 1s

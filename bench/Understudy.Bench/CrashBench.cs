@@ -2,9 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using Understudy.Api;
 using Understudy.Core.Drills;
-using Understudy.Demo;
 using Understudy.Drills.Probes;
-using Understudy.Hosting;
 
 namespace Understudy.Bench;
 
@@ -14,7 +12,9 @@ namespace Understudy.Bench;
 /// </summary>
 internal static class CrashBench
 {
-    internal sealed record Run(string System, double OutageMs, int Failed, int Slow, double SlowestMs);
+    /// <param name="FirstAnswerMs">kill → the earliest answer from the standby (as ANCHORS.md measures HAProxy).</param>
+    /// <param name="RecoveryMs">DESIGN.md's recovery time: kill → end of the first successful attempt started after it.</param>
+    internal sealed record Run(string System, double FirstAnswerMs, double RecoveryMs, int Failed, int Slow, double SlowestMs);
 
     public static async Task<List<Run>> RunAsync(int runs, TextWriter log)
     {
@@ -23,46 +23,29 @@ internal static class CrashBench
         {
             var pair = await OnceAsync();
             all.AddRange(pair);
-            await log.WriteLineAsync(string.Join("  ", pair.Select(r => $"{r.System}: {r.OutageMs:0} ms, {r.Failed} failed")) + $"   (run {i}/{runs})");
+            await log.WriteLineAsync(string.Join("  ", pair.Select(r => $"{r.System}: first answer {r.FirstAnswerMs:0} ms, recovery {r.RecoveryMs:0} ms, {r.Failed} failed")) + $"   (run {i}/{runs})");
         }
         return all;
     }
 
     private static async Task<Run[]> OnceAsync()
     {
-        using var dir = new TempFolder();
-        int a = FreePort.Next(), b = FreePort.Next(), usPort = FreePort.Next(), api = FreePort.Next(), haPort = FreePort.Next();
-        File.WriteAllText(dir.File("understudy.yaml"), Configs.Understudy(a, b, usPort, api));
-        File.WriteAllText(dir.File("haproxy.cfg"), Configs.Haproxy(a, b, haPort, "http"));
-        var limit = TimeSpan.FromSeconds(20);
-        using var appA = await SampleAppProcess.StartAsync("web-a", a, limit);
-        using var appB = await SampleAppProcess.StartAsync("web-b", b, limit);
-        var controller = Children.Controller(dir.File("understudy.yaml"));
-        var haproxy = Children.Haproxy(dir.File("haproxy.cfg"));
-        try
-        {
-            await Children.WaitForPortAsync(haPort, limit);
-            await WaitForMembersUpAsync(api, limit);
+        using Rig rig = await Rig.StartAsync("http");
+        await WaitForMembersUpAsync(rig.ApiPort, TimeSpan.FromSeconds(20));
 
-            using var viaUs = new HttpProbe(new Uri($"http://127.0.0.1:{usPort}/"), TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5), TimeProvider.System);
-            using var viaHa = new HttpProbe(new Uri($"http://127.0.0.1:{haPort}/"), TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5), TimeProvider.System);
-            using var stop = new CancellationTokenSource();
-            Task probing = Task.WhenAll(viaUs.RunAsync(stop.Token), viaHa.RunAsync(stop.Token));
-            await Task.Delay(TimeSpan.FromSeconds(1));
+        using var viaUs = new HttpProbe(new Uri($"http://127.0.0.1:{rig.UnderstudyPort}/"), TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5), TimeProvider.System);
+        using var viaHa = new HttpProbe(new Uri($"http://127.0.0.1:{rig.HaproxyPort}/"), TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5), TimeProvider.System);
+        using var stop = new CancellationTokenSource();
+        Task probing = Task.WhenAll(viaUs.RunAsync(stop.Token), viaHa.RunAsync(stop.Token));
+        await Task.Delay(TimeSpan.FromSeconds(1));
 
-            DateTimeOffset killedAt = DateTimeOffset.UtcNow;
-            appA.Kill();
-            var deadline = DateTimeOffset.UtcNow + limit;
-            while (DateTimeOffset.UtcNow < deadline && !(Recovered(viaUs, killedAt) && Recovered(viaHa, killedAt))) await Task.Delay(50);
-            await stop.CancelAsync();
-            await probing;
-            return [Measure("understudy", viaUs.Samples, killedAt), Measure("haproxy", viaHa.Samples, killedAt)];
-        }
-        finally
-        {
-            Children.Stop(controller);
-            Children.Stop(haproxy);
-        }
+        DateTimeOffset killedAt = DateTimeOffset.UtcNow;
+        rig.A.Kill();
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
+        while (DateTimeOffset.UtcNow < deadline && !(Recovered(viaUs, killedAt) && Recovered(viaHa, killedAt))) await Task.Delay(50);
+        await stop.CancelAsync();
+        await probing;
+        return [Measure("understudy", viaUs.Samples, killedAt), Measure("haproxy", viaHa.Samples, killedAt)];
     }
 
     /// <summary>One second of answers from the standby after the kill.</summary>
@@ -72,10 +55,13 @@ internal static class CrashBench
 
     private static Run Measure(string system, IReadOnlyList<ProbeSample> samples, DateTimeOffset killedAt)
     {
-        var firstFromB = samples.FirstOrDefault(s => s.Ok && s.AnsweredBy == "web-b" && s.Start > killedAt);
-        double outage = firstFromB is null ? double.NaN : (firstFromB.End - killedAt).TotalMilliseconds;
+        var firstAnswer = samples.Where(s => s.Ok && s.AnsweredBy == "web-b" && s.Start > killedAt).MinBy(s => s.End);
+        TimeSpan? recovery = ClientOutage.Measure(samples, killedAt, TimeSpan.FromSeconds(1)).Recovery;
         var around = samples.Where(s => s.End >= killedAt).ToList();
-        return new Run(system, outage, around.Count(s => !s.Ok), around.Count(s => s.Latency > TimeSpan.FromMilliseconds(500)),
+        return new Run(system,
+            firstAnswer is null ? double.NaN : (firstAnswer.End - killedAt).TotalMilliseconds,
+            recovery?.TotalMilliseconds ?? double.NaN,
+            around.Count(s => !s.Ok), around.Count(s => s.Latency > TimeSpan.FromMilliseconds(500)),
             around.Count == 0 ? 0 : around.Max(s => s.Latency.TotalMilliseconds));
     }
 
@@ -104,20 +90,13 @@ internal static class CrashBench
         int n = runs.Count / 2;
         w.WriteLine($"### Primary SIGKILL, {n} runs (checks every 100 ms, fall 2; a GET every 10 ms on a new connection)");
         w.WriteLine();
-        w.WriteLine("| system | median kill → first answer from standby (ms) | max (ms) | failed requests (median / max) | requests > 500 ms (median) | slowest (median ms) |");
+        w.WriteLine("| system | kill → first answer from standby, median / max (ms) | recovery time, median / max (ms) | failed requests, median / max | requests > 500 ms, median | slowest, median (ms) |");
         w.WriteLine("|---|---|---|---|---|---|");
         foreach (var g in runs.GroupBy(r => r.System))
-            w.WriteLine($"| {g.Key} | {F(Median(g.Select(r => r.OutageMs)))} | {F(g.Max(r => r.OutageMs))} | {F(Median(g.Select(r => (double)r.Failed)))} / {g.Max(r => r.Failed)} | {F(Median(g.Select(r => (double)r.Slow)))} | {F(Median(g.Select(r => r.SlowestMs)))} |");
-        double us = Median(runs.Where(r => r.System == "understudy").Select(r => r.OutageMs));
-        double ha = Median(runs.Where(r => r.System == "haproxy").Select(r => r.OutageMs));
+            w.WriteLine($"| {g.Key} | {F(Median(g.Select(r => r.FirstAnswerMs)))} / {F(g.Max(r => r.FirstAnswerMs))} | {F(Median(g.Select(r => r.RecoveryMs)))} / {F(g.Max(r => r.RecoveryMs))} | {F(Median(g.Select(r => (double)r.Failed)))} / {g.Max(r => r.Failed)} | {F(Median(g.Select(r => (double)r.Slow)))} | {F(Median(g.Select(r => r.SlowestMs)))} |");
+        double Of(string system, Func<Run, double> f) => Median(runs.Where(r => r.System == system).Select(f));
         w.WriteLine();
-        w.WriteLine($"Configured bound for Understudy (interval × fall + timeout + 1 s): 1280 ms; by active checks alone: 280 ms. Median outage ratio understudy / haproxy: {us / ha:0.00}.");
+        w.WriteLine("Configured bound for Understudy (interval × fall + timeout + 1 s): 1280 ms; by active checks alone (interval × fall + timeout): 280 ms.");
+        w.WriteLine($"Ratios understudy / haproxy, medians: first answer {Of("understudy", r => r.FirstAnswerMs) / Of("haproxy", r => r.FirstAnswerMs):0.00}, recovery time {Of("understudy", r => r.RecoveryMs) / Of("haproxy", r => r.RecoveryMs):0.00}.");
     }
-}
-
-internal sealed class TempFolder : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("understudy-bench-").FullName;
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-    public void Dispose() { try { Directory.Delete(Path, true); } catch (IOException) { } }
 }

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Understudy.Demo;
-using Understudy.Hosting;
 
 namespace Understudy.Bench;
 
@@ -18,39 +16,26 @@ internal static partial class ThroughputBench
 
     public static async Task<List<Round>> RunAsync(int rounds, TimeSpan duration, TextWriter log)
     {
-        using var dir = new TempFolder();
-        int a = FreePort.Next(), b = FreePort.Next(), usPort = FreePort.Next(), api = FreePort.Next(), haPort = FreePort.Next();
-        File.WriteAllText(dir.File("understudy.yaml"), Configs.Understudy(a, b, usPort, api, "tcp"));
-        File.WriteAllText(dir.File("haproxy.cfg"), Configs.Haproxy(a, b, haPort, "tcp"));
-        var limit = TimeSpan.FromSeconds(20);
-        using var appA = await SampleAppProcess.StartAsync("web-a", a, limit);
-        using var appB = await SampleAppProcess.StartAsync("web-b", b, limit);
-        var controller = Children.Controller(dir.File("understudy.yaml"));
-        var haproxy = Children.Haproxy(dir.File("haproxy.cfg"));
+        using Rig rig = await Rig.StartAsync("tcp");
         var results = new List<Round>();
-        try
+        (string, int)[] paths = [("direct", rig.PortA), ("understudy", rig.UnderstudyPort), ("haproxy", rig.HaproxyPort)];
+        // Warm up: tiered JIT in the app and the proxy needs seconds of load, or round 1 measures a cold app.
+        foreach (var (_, port) in paths)
         {
-            await Children.WaitForPortAsync(usPort, limit);
-            await Children.WaitForPortAsync(haPort, limit);
-            (string, int)[] paths = [("direct", a), ("understudy", usPort), ("haproxy", haPort)];
-            foreach (var (_, port) in paths) await SequentialLatencyAsync(port, 200); // warm up JIT and connections
-            for (int r = 1; r <= rounds; r++)
+            await WrkAsync(port, duration);
+            await SequentialLatencyAsync(port, 2000);
+        }
+        for (int r = 1; r <= rounds; r++)
+        {
+            foreach (var (path, port) in paths)
             {
-                foreach (var (path, port) in paths)
-                {
-                    double rps = await WrkAsync(port, duration);
-                    var (p50, p99) = await SequentialLatencyAsync(port, 2000);
-                    results.Add(new Round(path, rps, p50, p99));
-                    await log.WriteLineAsync($"round {r}/{rounds} {path}: {rps:0} req/s, p50 {p50:0} µs, p99 {p99:0} µs");
-                }
+                double rps = await WrkAsync(port, duration);
+                var (p50, p99) = await SequentialLatencyAsync(port, 2000);
+                results.Add(new Round(path, rps, p50, p99));
+                await log.WriteLineAsync($"round {r}/{rounds} {path}: {rps:0} req/s, p50 {p50:0} µs, p99 {p99:0} µs");
             }
-            return results;
         }
-        finally
-        {
-            Children.Stop(controller);
-            Children.Stop(haproxy);
-        }
+        return results;
     }
 
     private static async Task<double> WrkAsync(int port, TimeSpan duration)

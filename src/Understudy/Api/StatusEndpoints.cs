@@ -20,7 +20,7 @@ public static class StatusEndpoints
     }
 
     private static async Task<Results<Ok<EventsPage>, ProblemHttpResult>> GetEventsAsync(
-        IJournal journal, string? service, string? type, string? since, long? after, int? limit, CancellationToken ct)
+        IJournal journal, string? service, string? type, string? since, string? after, string? limit, CancellationToken ct)
     {
         // An empty parameter (?type=) means "any", as it does for most HTTP APIs.
         service = string.IsNullOrEmpty(service) ? null : service;
@@ -32,11 +32,15 @@ public static class StatusEndpoints
                 return TypedResults.Problem($"since: expected an ISO 8601 time such as 2026-11-22T12:00:00Z, got '{since}'", statusCode: 400, title: "Bad query");
             from = parsed;
         }
-        if (limit is < 1 or > MaxEvents)
+        // Numbers are parsed here rather than bound, so a bad one gets a message naming the parameter.
+        int take = MaxEvents;
+        if (!string.IsNullOrEmpty(limit) && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxEvents))
             return TypedResults.Problem($"limit: expected 1 to {MaxEvents}, got {limit}", statusCode: 400, title: "Bad query");
+        long afterId = 0;
+        if (!string.IsNullOrEmpty(after) && !long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out afterId))
+            return TypedResults.Problem($"after: expected an event id (a whole number), got {after}", statusCode: 400, title: "Bad query");
 
-        int take = limit ?? MaxEvents;
-        var events = await journal.ReadAsync(new JournalQuery(service, type, from, after ?? 0, take + 1), ct);
+        var events = await journal.ReadAsync(new JournalQuery(service, type, from, afterId, take + 1), ct);
         bool more = events.Count > take;
         var page = events.Take(take).Select(EventView.From).ToList();
         return TypedResults.Ok(new EventsPage(page, more ? page[^1].Id : null));

@@ -51,6 +51,7 @@ public static class ControllerHost
         builder.Services.AddHostedService(_ => controller);
         builder.Services.AddSingleton(time);
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        builder.Services.AddProblemDetails(); // any error answer carries a JSON problem body
         builder.WebHost.ConfigureKestrel(k =>
         {
             Listen(k, spec.Controller.Api, "controller.api", _ => { });

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using Understudy.Demo;
+using Understudy.Hosting;
+
+namespace Understudy.Bench;
+
+/// <summary>
+/// Two sample apps with Understudy and HAProxy both in front of them, in a temp folder; everything
+/// started here is stopped by PID on dispose.
+/// </summary>
+internal sealed class Rig : IDisposable
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
+    private readonly string _dir = Directory.CreateTempSubdirectory("understudy-bench-").FullName;
+    private readonly System.Text.StringBuilder _controllerOutput = new(), _haproxyOutput = new();
+    private Process? _controller, _haproxy;
+
+    public int PortA { get; } = FreePort.Next();
+    public int PortB { get; } = FreePort.Next();
+    public int UnderstudyPort { get; } = FreePort.Next();
+    public int ApiPort { get; } = FreePort.Next();
+    public int HaproxyPort { get; } = FreePort.Next();
+    public SampleAppProcess A { get; private set; } = null!;
+    public SampleAppProcess B { get; private set; } = null!;
+
+    /// <param name="mode">http (layer-7 HAProxy, http checks) or tcp (both at layer 4).</param>
+    public static async Task<Rig> StartAsync(string mode)
+    {
+        var rig = new Rig();
+        string config = Path.Combine(rig._dir, "understudy.yaml"), haproxy = Path.Combine(rig._dir, "haproxy.cfg");
+        File.WriteAllText(config, Configs.Understudy(rig.PortA, rig.PortB, rig.UnderstudyPort, rig.ApiPort, mode));
+        File.WriteAllText(haproxy, Configs.Haproxy(rig.PortA, rig.PortB, rig.HaproxyPort, mode) + "\n"); // HAProxy refuses a last line without LF
+        rig.A = await SampleAppProcess.StartAsync("web-a", rig.PortA, Limit);
+        rig.B = await SampleAppProcess.StartAsync("web-b", rig.PortB, Limit);
+        rig._controller = Children.Controller(config, rig._controllerOutput);
+        rig._haproxy = Children.Haproxy(haproxy, rig._haproxyOutput);
+        await Children.WaitForPortAsync(rig.UnderstudyPort, Limit, rig._controller, () => rig._controllerOutput.ToString());
+        await Children.WaitForPortAsync(rig.HaproxyPort, Limit, rig._haproxy, () => rig._haproxyOutput.ToString());
+        return rig;
+    }
+
+    public void Dispose()
+    {
+        if (_controller is not null) Children.Stop(_controller);
+        if (_haproxy is not null) Children.Stop(_haproxy);
+        A?.Dispose();
+        B?.Dispose();
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+}

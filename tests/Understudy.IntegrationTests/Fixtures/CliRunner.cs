@@ -1,0 +1,21 @@
+using System.Diagnostics;
+using Understudy.Hosting;
+
+namespace Understudy.IntegrationTests.Fixtures;
+
+/// <summary>Runs the real <c>understudy</c> binary once and collects its exit code and output.</summary>
+public static class CliRunner
+{
+    public sealed record Result(int ExitCode, string Out, string Err);
+
+    public static async Task<Result> RunAsync(params string[] args)
+    {
+        using var p = new Process { StartInfo = SelfProcess.StartInfo(args) };
+        p.StartInfo.Environment["NO_COLOR"] = "1";
+        p.Start();
+        Task<string> stdout = p.StandardOutput.ReadToEndAsync(), stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await p.WaitForExitAsync(cts.Token);
+        return new Result(p.ExitCode, await stdout, await stderr);
+    }
+}

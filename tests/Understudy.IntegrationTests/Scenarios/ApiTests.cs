@@ -1,0 +1,32 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Understudy.IntegrationTests.Fixtures;
+
+namespace Understudy.IntegrationTests.Scenarios;
+
+[Collection(RealProcesses.Name)]
+public class ApiTests
+{
+    [Theory]
+    [InlineData("/api/events?since=yesterday", "since: expected an ISO 8601 time such as 2026-11-22T12:00:00Z, got 'yesterday'")]
+    [InlineData("/api/events?limit=0", "limit: expected 1 to 1000, got 0")]
+    [InlineData("/api/events?limit=many", "limit: expected 1 to 1000, got many")]
+    [InlineData("/api/events?after=-3", "after: expected an event id (a whole number), got -3")]
+    public async Task Events_BadQuery_Is400WithAProblemBody(string url, string? detail)
+    {
+        await using var pair = await WebPair.StartAsync();
+        await using var controller = await ControllerProcess.StartAsync(pair.Config, pair.ApiPort);
+        using var http = new HttpClient();
+
+        var response = await http.GetAsync($"http://127.0.0.1:{pair.ApiPort}{url}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        if (detail is not null)
+        {
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(detail, body.GetProperty("detail").GetString());
+        }
+    }
+}
