@@ -56,11 +56,11 @@ internal static class CrashBench
     private static Run Measure(string system, IReadOnlyList<ProbeSample> samples, DateTimeOffset killedAt)
     {
         var firstAnswer = samples.Where(s => s.Ok && s.AnsweredBy == "web-b" && s.Start > killedAt).MinBy(s => s.End);
-        TimeSpan? recovery = ClientOutage.Measure(samples, killedAt, TimeSpan.FromSeconds(1)).Recovery;
+        double? recovery = samples.FirstOrDefault(s => s.Ok && s.Start >= killedAt) is { } r ? (r.End - killedAt).TotalMilliseconds : null;
         var around = samples.Where(s => s.End >= killedAt).ToList();
         return new Run(system,
             firstAnswer is null ? double.NaN : (firstAnswer.End - killedAt).TotalMilliseconds,
-            recovery?.TotalMilliseconds ?? double.NaN,
+            recovery ?? double.NaN,
             around.Count(s => !s.Ok), around.Count(s => s.Latency > TimeSpan.FromMilliseconds(500)),
             around.Count == 0 ? 0 : around.Max(s => s.Latency.TotalMilliseconds));
     }

@@ -60,7 +60,11 @@ public static partial class Decider
     private static void Evaluate(Outcome o)
     {
         ServiceState s = o.State;
-        if (s.Failover is not null) return;
+        if (s.Failover is not null)
+        {
+            ContinueFailover(o);
+            return;
+        }
 
         MemberState primary = s.PrimaryMember;
         if (primary.Health != Health.Down || s.Routable is null)

@@ -45,13 +45,34 @@ public static partial class Decider
                     break;
                 }
                 o.Event(EventTypes.MemberFenced, fence.Member, $"{fence.Member} no longer receives traffic ({done.Detail})");
-                SwitchTraffic(o, f);
-                break;
+                o.State = o.State with { Failover = f with { Stage = FailoverStage.AwaitingTarget } };
+                break; // Evaluate continues it: the switch waits for the new primary to be seen up.
             case RunHooks when f.Stage == FailoverStage.RunningHooks:
                 Complete(o, f, $"failover from {f.From} to {f.To} completed in epoch {f.Epoch}");
                 break;
             default:
                 o.Quiet = $"ignored an unexpected {done.Step.GetType().Name} during stage {f.Stage}";
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Fenced: traffic goes to the new primary only once it is seen up. Live it already is; after a
+    /// restart its health is re-learned first, so a member that died meanwhile never gets traffic.
+    /// </summary>
+    private static void ContinueFailover(Outcome o)
+    {
+        if (o.State.Failover is not { Stage: FailoverStage.AwaitingTarget } f) return;
+        switch (o.State.Members[f.To].Health)
+        {
+            case Detection.Health.Up:
+                SwitchTraffic(o, f);
+                break;
+            case Detection.Health.Down:
+                Fail(o, f, $"{f.To} went down before traffic was switched to it; {f.From} stays fenced and nothing is routable");
+                break;
+            default:
+                o.Quiet = $"{f.From} is fenced; waiting for {f.To}'s first check before giving it traffic";
                 break;
         }
     }
@@ -84,7 +105,10 @@ public static partial class Decider
         o.Alert("critical", $"{o.State.Name}: {reason}", f.To);
     }
 
-    /// <summary>Resumes a failover the previous controller left half-done; never repeats what already happened.</summary>
+    /// <summary>
+    /// Resumes a failover the previous controller left half-done. Fencing is idempotent and repeated;
+    /// hooks journaled as finished are not run again, the others are (a hook cut off mid-run runs again).
+    /// </summary>
     private static void OnControllerStarted(Outcome o)
     {
         if (o.State.Failover is not { } f)
@@ -92,14 +116,24 @@ public static partial class Decider
             o.Quiet = $"started at epoch {o.State.Epoch} with {o.State.Primary} as primary";
             return;
         }
-        if (f.Stage == FailoverStage.Fencing)
+        int hooks = o.State.Spec.Hooks.OnFailover.Length;
+        switch (f.Stage)
         {
-            o.Event(EventTypes.FailoverResumed, f.To, $"resuming the failover to {f.To} left half-done by the previous controller: fencing {f.From} again");
-            o.Do(new FenceMember(f.From, f.Epoch));
-        }
-        else
-        {
-            Complete(o, f, $"the previous controller stopped after switching traffic to {f.To}; {HookTrigger.OnFailover.ConfigKey()} hooks are not run again");
+            case FailoverStage.Fencing:
+                o.Event(EventTypes.FailoverResumed, f.To, $"resuming the failover to {f.To} left half-done by the previous controller: fencing {f.From} again");
+                o.Do(new FenceMember(f.From, f.Epoch));
+                break;
+            case FailoverStage.AwaitingTarget:
+                o.Event(EventTypes.FailoverResumed, f.To, $"resuming the failover to {f.To}: {f.From} is fenced; traffic switches once {f.To} passes a check");
+                break;
+            case FailoverStage.RunningHooks when f.HooksFinished >= hooks:
+                Complete(o, f, $"failover from {f.From} to {f.To} completed in epoch {f.Epoch} (every hook had run before the restart)");
+                break;
+            case FailoverStage.RunningHooks:
+                o.Event(EventTypes.FailoverResumed, f.To,
+                    $"resuming the failover to {f.To} after the traffic switch: running {HookTrigger.OnFailover.ConfigKey()} hooks {f.HooksFinished + 1} to {hooks} (a hook cut off by the restart runs again)");
+                o.Do(new RunHooks(HookTrigger.OnFailover, f.From, f.To, f.Epoch, f.HooksFinished));
+                break;
         }
     }
 }

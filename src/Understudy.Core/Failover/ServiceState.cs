@@ -14,10 +14,16 @@ public sealed record MemberState(string Name, HealthTracker Tracker, bool Suspec
     public static MemberState Initial(string name) => new(name, HealthTracker.Initial, false, false, "not checked yet");
 }
 
-public enum FailoverStage { Fencing, RunningHooks }
+/// <summary>
+/// Fencing: the old primary is being cut off. AwaitingTarget: fenced, but the new primary has not been
+/// seen up yet (after a restart its health is re-learned), so nobody gets traffic. RunningHooks: traffic
+/// switched, <c>on_failover</c> hooks running.
+/// </summary>
+public enum FailoverStage { Fencing, AwaitingTarget, RunningHooks }
 
 /// <summary>A failover under way: the epoch has advanced to <see cref="Epoch"/>, <see cref="To"/> is its primary.</summary>
-public sealed record FailoverProgress(string From, string To, long Epoch, DateTimeOffset StartedAt, FailoverStage Stage);
+/// <param name="HooksFinished">Hooks already journaled as finished, known only from the journal after a restart.</param>
+public sealed record FailoverProgress(string From, string To, long Epoch, DateTimeOffset StartedAt, FailoverStage Stage, int HooksFinished = 0);
 
 /// <summary>
 /// The decider's immutable state of one service. <see cref="Primary"/> is the primary of the current

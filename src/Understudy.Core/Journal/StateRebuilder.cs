@@ -38,6 +38,11 @@ public static class StateRebuilder
                     HoldReason = null,
                     Degraded = false,
                 };
+            case EventTypes.MemberFenced when s.Failover is { Stage: FailoverStage.Fencing } f && f.Epoch == e.Epoch:
+                return s with { Failover = f with { Stage = FailoverStage.AwaitingTarget } };
+            case EventTypes.HookCompleted or EventTypes.HookFailed
+                when s.Failover is { Stage: FailoverStage.RunningHooks } f && f.Epoch == e.Epoch && e.Detail("trigger") == HookTrigger.OnFailover.ConfigKey():
+                return s with { Failover = f with { HooksFinished = f.HooksFinished + 1 } };
             case EventTypes.TrafficSwitched when s.Failover is { } f && f.Epoch == e.Epoch:
                 return s with { Routable = f.To, Failover = f with { Stage = FailoverStage.RunningHooks } };
             case EventTypes.FailoverCompleted when s.Failover?.Epoch == e.Epoch:

@@ -19,6 +19,12 @@ internal static class ServeCommand
                 await using WebApplication app = await ControllerHost.CreateAsync(spec, file.DirectoryName ?? ".");
                 await app.StartAsync(ct);
                 await app.WaitForShutdownAsync(ct);
+                // The controller's own task ends only by a bug or a journal it could not write at start.
+                if (app.Services.GetRequiredService<Controller>().ExecuteTask is { IsFaulted: true } crashed)
+                {
+                    Console.Error.WriteLine($"understudy serve: the controller stopped after an unexpected error, please report: {crashed.Exception!.InnerException?.Message}");
+                    return CliApp.Failed;
+                }
                 return CliApp.Ok;
             }
             catch (Exception e) when (e is StartupException or JournalException or IOException)

@@ -86,7 +86,8 @@ public sealed class DemoRunner(IAnsiConsole console)
             timeline.AddRow(Ms(e.Time - killedAt), e.Epoch.ToString(CultureInfo.InvariantCulture), e.Type, e.Member ?? "", Markup.Escape(e.Reason ?? ""));
         console.Write(timeline);
 
-        var outage = ClientOutage.Measure(samples, killedAt, TimeSpan.FromSeconds(1));
+        var probe = new ProbeSpec("web", ProbeKind.Http, "proxy", TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(6));
+        var outage = ProbeMeasurement.Measure(probe, samples, new DrillWindow(samples[0].Start, samples[^1].End, killedAt, null, TimeSpan.FromSeconds(1)));
         var after = samples.Where(s => s.Start > killedAt && s.Ok).ToList();
         var firstFromB = after.FirstOrDefault(s => s.AnsweredBy == "web-b");
         int failedBack = after.Count(s => s.AnsweredBy == "web-a");
@@ -94,8 +95,8 @@ public sealed class DemoRunner(IAnsiConsole console)
         client.AddRow("requests through the proxy", outage.Attempts.ToString(CultureInfo.InvariantCulture));
         client.AddRow("failed requests", outage.Failed.ToString(CultureInfo.InvariantCulture));
         client.AddRow("outage: kill → first answer from web-b", firstFromB is null ? "never" : $"{Ms(firstFromB.End - killedAt)} ms");
-        client.AddRow("slowest request (held while failing over)", $"{Ms(outage.MaxLatency)} ms");
-        client.AddRow("RTO (first failure → sustained success)", outage.Rto is { } rto ? $"{Ms(rto)} ms" : "not recovered");
+        client.AddRow("slowest request (held while failing over)", $"{Ms(samples.Max(s => s.Latency))} ms");
+        client.AddRow("RTO (first failure → sustained success)", outage.RtoMs is { } rto ? $"{rto:0} ms" : "not recovered");
         client.AddRow("answers from web-a after the kill", failedBack.ToString(CultureInfo.InvariantCulture));
         console.Write(client);
 

@@ -3,7 +3,7 @@ using Understudy.Checks;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
-using Understudy.Failover.Actions;
+using Understudy.Hosting;
 using Understudy.Journal;
 using Understudy.Traffic;
 
@@ -18,7 +18,7 @@ public sealed partial class Executor(
     ServiceSpec service,
     ServiceProxy? proxy,
     IReadOnlyDictionary<string, CheckScheduler> schedulers,
-    HookRunner hooks,
+    CommandRunner commands,
     IJournal journal,
     Action<Input> report,
     TimeProvider time,
@@ -29,36 +29,36 @@ public sealed partial class Executor(
     /// <summary>Completes when every plan handed in so far has finished.</summary>
     public Task Idle => _running;
 
-    public void Execute(ImmutableArray<Step> plan, CancellationToken stopping)
+    public void Execute(ImmutableArray<Step> plan)
     {
         foreach (ConfirmMember c in plan.OfType<ConfirmMember>()) schedulers[c.Member].Confirm(c.Checks);
         Step[] steps = [.. plan.Where(s => s is not ConfirmMember)];
-        if (steps.Length > 0) _running = RunAfterAsync(_running, steps, stopping);
+        if (steps.Length > 0) _running = RunAfterAsync(_running, steps);
     }
 
-    private async Task RunAfterAsync(Task previous, Step[] steps, CancellationToken stopping)
+    private async Task RunAfterAsync(Task previous, Step[] steps)
     {
-        await previous;
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (Step step in steps)
         {
-            (bool ok, string detail) = await RunStepAsync(step, stopping);
+            (bool ok, string detail) = await RunStepAsync(step);
             report(new StepCompleted(step, ok, detail));
             if (!ok) return;
         }
     }
 
-    private async Task<(bool, string)> RunStepAsync(Step step, CancellationToken stopping)
+    private async Task<(bool, string)> RunStepAsync(Step step)
     {
         try
         {
             return step switch
             {
                 FenceMember f => Fence(f),
-                RunHooks h => await RunHooksAsync(h, stopping),
+                RunHooks h => await RunHooksAsync(h),
                 _ => (false, $"no executor for {step.GetType().Name}"),
             };
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
             Log.StepCrashed(logger, e, service.Name, step.GetType().Name);
             return (false, $"unexpected error, please report: {e.Message}");
@@ -69,7 +69,7 @@ public sealed partial class Executor(
         ? (true, "no built-in proxy; nothing to close")
         : (true, $"{proxy.Fence(f.Member)} open connections closed by the proxy");
 
-    private async Task<(bool, string)> RunHooksAsync(RunHooks step, CancellationToken stopping)
+    private async Task<(bool, string)> RunHooksAsync(RunHooks step)
     {
         var placeholders = new Dictionary<string, string>
         {
@@ -80,20 +80,33 @@ public sealed partial class Executor(
         };
         var list = service.Hooks.Of(step.Trigger);
         int failed = 0;
-        foreach (HookSpec hook in list)
+        for (int i = step.FirstHook; i < list.Count; i++)
         {
-            HookOutcome outcome = await hooks.RunAsync(hook, placeholders, stopping);
+            // Hooks run to their own timeout even when the controller is stopping: cutting one off
+            // would leave its work half-done (a restart runs unfinished hooks again).
+            string[] argv = [.. list[i].Exec.Select(a => Fill(a, placeholders))];
+            CommandOutcome outcome = await commands.RunAsync(argv, list[i].Timeout, CancellationToken.None);
             if (!outcome.Succeeded) failed++;
-            await journal.AppendAsync([HookEvent(step, outcome)], CancellationToken.None);
+            await journal.AppendAsync([HookEvent(step, i, outcome)], CancellationToken.None);
         }
-        return (failed == 0, $"{list.Count - failed} of {list.Count} {step.Trigger.ConfigKey()} hooks succeeded");
+        int ran = list.Count - step.FirstHook;
+        return (failed == 0, $"{ran - failed} of {ran} {step.Trigger.ConfigKey()} hooks succeeded");
     }
 
-    private JournalEvent HookEvent(RunHooks step, HookOutcome o) => new(
+    /// <summary>Replaces <c>{{name}}</c> placeholders; the config validator has already refused unknown ones.</summary>
+    public static string Fill(string arg, IReadOnlyDictionary<string, string> placeholders)
+    {
+        foreach (var (name, value) in placeholders) arg = arg.Replace("{{" + name + "}}", value, StringComparison.Ordinal);
+        return arg;
+    }
+
+    private JournalEvent HookEvent(RunHooks step, int index, CommandOutcome o) => new(
         time.GetUtcNow(), service.Name, step.NewPrimary, step.Epoch,
         o.Succeeded ? EventTypes.HookCompleted : EventTypes.HookFailed, Actors.Controller,
         ImmutableDictionary<string, object?>.Empty
-            .Add("reason", $"{step.Trigger.ConfigKey()} hook `{o.Command}` {o.Summary}")
+            .Add("reason", $"{step.Trigger.ConfigKey()} hook {index + 1} `{o.Command}` {o.Summary}")
+            .Add("trigger", step.Trigger.ConfigKey())
+            .Add("index", index)
             .Add("command", o.Command)
             .Add("exit_code", o.ExitCode)
             .Add("timed_out", o.TimedOut)

@@ -5,8 +5,11 @@ using Understudy.Journal;
 
 namespace Understudy.Hosting;
 
-/// <summary>Runs every service's runtime; journals the controller's start and stop.</summary>
-public sealed class Controller(IReadOnlyList<ServiceRuntime> services, IJournal journal, TimeProvider time) : BackgroundService
+/// <summary>
+/// Runs every service's runtime once the host has started (so nothing decides before the proxy and API
+/// listeners are bound); journals the controller's start and stop.
+/// </summary>
+public sealed class Controller(IReadOnlyList<ServiceRuntime> services, IJournal journal, IHostApplicationLifetime lifetime, TimeProvider time) : BackgroundService
 {
     public static string Version { get; } =
         typeof(Controller).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -17,6 +20,11 @@ public sealed class Controller(IReadOnlyList<ServiceRuntime> services, IJournal 
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stopping.Register(() => started.TrySetCanceled(stopping)))
+            await started.Task;
+
         await journal.AppendAsync([.. services.Select(s => Lifecycle(s, EventTypes.ControllerStarted,
             $"controller {Version} (pid {Environment.ProcessId}) started at epoch {s.Loop.State.Epoch} with {s.Loop.State.Primary} as primary"))], stopping);
         await Task.WhenAll(services.Select(s => s.RunAsync(stopping)));
@@ -25,10 +33,17 @@ public sealed class Controller(IReadOnlyList<ServiceRuntime> services, IJournal 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        // In-flight steps (a hook, a fence) finish or hit their own timeouts within the host's deadline.
+        if (ExecuteTask is not { IsCompletedSuccessfully: true }) return;
+        // In-flight steps (a fence, a hook) finish or hit their own timeouts within the host's deadline.
         await Task.WhenAll(services.Select(s => s.Executor.Idle)).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await journal.AppendAsync([.. services.Select(s => Lifecycle(s, EventTypes.ControllerStopped,
-            $"controller (pid {Environment.ProcessId}) stopped at epoch {s.Loop.State.Epoch}"))], CancellationToken.None);
+            $"controller (pid {Environment.ProcessId}) stopped at epoch {s.Loop.State.Epoch}"))], cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        foreach (var s in services) s.Dispose();
+        base.Dispose();
     }
 
     private JournalEvent Lifecycle(ServiceRuntime s, string type, string reason) => new(

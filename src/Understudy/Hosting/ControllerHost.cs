@@ -1,61 +1,73 @@
-using Microsoft.AspNetCore.Connections;
 using System.Net;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Understudy.Api;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
-using Understudy.Failover.Actions;
 using Understudy.Journal;
 
 namespace Understudy.Hosting;
 
 /// <summary>
-/// Builds the controller: rebuilds every service's state from the journal before the host starts
-/// (blocking work belongs here, not in ExecuteAsync), then one Kestrel server for the API and every
-/// service's proxy listener.
+/// Builds the controller: takes the journal (one writer), rebuilds every service's state from it before
+/// the host starts (blocking work belongs here, not in ExecuteAsync), then one Kestrel server for the API
+/// and every service's proxy listener.
 /// </summary>
 public static class ControllerHost
 {
+    /// <summary>Time allowed at shutdown beyond the longest hook's timeout, for the last journal writes.</summary>
+    private static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(10);
+
     public static async Task<WebApplication> CreateAsync(
         UnderstudySpec spec, string configDirectory, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null)
     {
         time ??= TimeProvider.System;
         SqliteJournal journal = await SqliteJournal.OpenAsync(spec.Controller.Journal);
-        IReadOnlyList<JournalEvent> history = await journal.ReadAsync(new JournalQuery());
+        var states = new List<ServiceState>();
+        try
+        {
+            IReadOnlyList<JournalEvent> history = await journal.ReadAsync(new JournalQuery());
+            foreach (ServiceSpec service in spec.Services)
+            {
+                states.Add(StateRebuilder.Rebuild(service, history, out string? error));
+                if (error is not null) throw new StartupException($"{service.Name}: {error}");
+            }
+        }
+        catch
+        {
+            await journal.DisposeAsync();
+            throw;
+        }
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         if (logging is null) builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; o.UseUtcTimestamp = true; });
         else logging(builder.Logging);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        // A failed start (a port in use) is reported by `serve` in one line; the host would add a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical);
 
-        var loggerFactory = LoggerFactory.Create(l => { if (logging is null) l.AddSimpleConsole(o => o.SingleLine = true); else logging(l); });
-        var hooks = new HookRunner(configDirectory, time);
-        var runtimes = new List<ServiceRuntime>();
-        foreach (ServiceSpec service in spec.Services)
-        {
-            ServiceState state = StateRebuilder.Rebuild(service, history, out string? error);
-            if (error is not null)
-            {
-                await journal.DisposeAsync();
-                throw new StartupException($"{service.Name}: {error}");
-            }
-            runtimes.Add(ServiceRuntime.Create(state, journal, hooks, time, loggerFactory));
-        }
-
-        var controller = new Controller(runtimes, journal, time);
+        TimeSpan longestHook = spec.Services.SelectMany(s => s.Hooks.OnFailover.Concat(s.Hooks.OnSwitchover)).Select(h => h.Timeout).DefaultIfEmpty().Max();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = longestHook + ShutdownMargin);
         builder.Services.AddSingleton(spec);
-        builder.Services.AddSingleton<IJournal>(journal);
-        builder.Services.AddSingleton(controller);
-        builder.Services.AddHostedService(_ => controller);
         builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton<IJournal>(sp => new RetryingJournal(journal, time, sp.GetRequiredService<ILogger<RetryingJournal>>()));
+        builder.Services.AddSingleton(sp =>
+        {
+            var logs = sp.GetRequiredService<ILoggerFactory>();
+            var commands = new CommandRunner(configDirectory, time);
+            var journaled = sp.GetRequiredService<IJournal>();
+            return new Controller([.. states.Select(s => ServiceRuntime.Create(s, journaled, commands, time, logs))],
+                journaled, sp.GetRequiredService<IHostApplicationLifetime>(), time);
+        });
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Controller>());
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails(); // any error answer carries a JSON problem body
         builder.WebHost.ConfigureKestrel(k =>
         {
             Listen(k, spec.Controller.Api, "controller.api", _ => { });
-            foreach (ServiceRuntime r in runtimes.Where(r => r.Proxy is not null))
+            foreach (ServiceRuntime r in k.ApplicationServices.GetRequiredService<Controller>().Services.Where(r => r.Proxy is not null))
                 Listen(k, r.Spec.Proxy!.Listen, $"services.{r.Spec.Name}.traffic.proxy.listen", l => l.Run(r.Proxy!.HandleAsync));
         });
 

@@ -2,22 +2,24 @@ using Understudy.Checks;
 using Understudy.Core.Failover;
 using Understudy.Core.Topology;
 using Understudy.Failover;
-using Understudy.Failover.Actions;
 using Understudy.Journal;
 using Understudy.Traffic;
 
 namespace Understudy.Hosting;
 
 /// <summary>Everything that runs for one service: its check schedulers, loop, executor and proxy.</summary>
-public sealed class ServiceRuntime
+public sealed class ServiceRuntime : IDisposable
 {
-    private ServiceRuntime(ServiceSpec spec, ServiceLoop loop, Executor executor, ServiceProxy? proxy, IReadOnlyList<CheckScheduler> schedulers)
+    private readonly IHealthCheck _check;
+
+    private ServiceRuntime(ServiceSpec spec, ServiceLoop loop, Executor executor, ServiceProxy? proxy, IReadOnlyList<CheckScheduler> schedulers, IHealthCheck check)
     {
         Spec = spec;
         Loop = loop;
         Executor = executor;
         Proxy = proxy;
         Schedulers = schedulers;
+        _check = check;
     }
 
     public ServiceSpec Spec { get; }
@@ -26,7 +28,7 @@ public sealed class ServiceRuntime
     public ServiceProxy? Proxy { get; }
     public IReadOnlyList<CheckScheduler> Schedulers { get; }
 
-    public static ServiceRuntime Create(ServiceState initial, IJournal journal, HookRunner hooks, TimeProvider time, ILoggerFactory logs)
+    public static ServiceRuntime Create(ServiceState initial, IJournal journal, CommandRunner commands, TimeProvider time, ILoggerFactory logs)
     {
         ServiceSpec spec = initial.Spec;
         ILogger logger = logs.CreateLogger($"Understudy.{spec.Name}");
@@ -37,10 +39,12 @@ public sealed class ServiceRuntime
         IHealthCheck check = IHealthCheck.For(spec);
         var schedulers = spec.Members.Select(m => new CheckScheduler(m, spec.Check, check, time, Report)).ToList();
         ServiceProxy? proxy = routes is null ? null : new ServiceProxy(spec, routes, Report, time, logger);
-        var executor = new Executor(spec, proxy, schedulers.ToDictionary(s => s.Member.Name), hooks, journal, loop.Post, time, logger);
-        return new ServiceRuntime(spec, loop, executor, proxy, schedulers);
+        var executor = new Executor(spec, proxy, schedulers.ToDictionary(s => s.Member.Name), commands, journal, loop.Post, time, logger);
+        return new ServiceRuntime(spec, loop, executor, proxy, schedulers, check);
     }
 
     public Task RunAsync(CancellationToken stopping) =>
         Task.WhenAll([Loop.RunAsync(Executor, stopping), .. Schedulers.Select(s => s.RunAsync(stopping))]);
+
+    public void Dispose() => (_check as IDisposable)?.Dispose();
 }

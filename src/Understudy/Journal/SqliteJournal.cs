@@ -16,24 +16,49 @@ public sealed class SqliteJournal : IJournal
 
     private readonly SqliteConnection _writer;
     private readonly string _connectionString;
+    private readonly JournalLock _lock;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 
-    private SqliteJournal(SqliteConnection writer, string connectionString)
+    private SqliteJournal(SqliteConnection writer, string connectionString, JournalLock fileLock)
     {
         _writer = writer;
         _connectionString = connectionString;
+        _lock = fileLock;
     }
 
     public string Path => _writer.DataSource;
 
-    /// <summary>Opens (creating if needed) the journal for writing.</summary>
+    /// <summary>Opens (creating if needed) the journal for writing, as its only writer.</summary>
     public static async Task<SqliteJournal> OpenAsync(string path, CancellationToken ct = default)
     {
         string full = System.IO.Path.GetFullPath(path);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new JournalException($"cannot create the folder of {full}: {e.Message}");
+        }
+        JournalLock fileLock = JournalLock.Acquire(full);
         string cs = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString();
         var conn = new SqliteConnection(cs);
-        await conn.OpenAsync(ct);
+        try
+        {
+            await conn.OpenAsync(ct);
+            await CreateSchemaAsync(conn, full, ct);
+        }
+        catch (Exception e) when (e is SqliteException or UnauthorizedAccessException or JournalException)
+        {
+            await conn.DisposeAsync();
+            fileLock.Dispose();
+            throw e as JournalException ?? new JournalException($"cannot use {full} as a journal: {(e as SqliteException)?.SqliteErrorCode switch { 26 => "it is not an SQLite database", _ => e.Message }}");
+        }
+        return new SqliteJournal(conn, new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly }.ToString(), fileLock);
+    }
+
+    private static async Task CreateSchemaAsync(SqliteConnection conn, string full, CancellationToken ct)
+    {
         await ExecAsync(conn, """
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = FULL;
@@ -58,7 +83,6 @@ public sealed class SqliteJournal : IJournal
         if (version > SchemaVersion)
             throw new JournalException($"{full} was written by a newer Understudy (journal schema {version}, this one reads {SchemaVersion})");
         await ExecAsync(conn, $"PRAGMA user_version = {SchemaVersion}", ct);
-        return new SqliteJournal(conn, new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly }.ToString());
     }
 
     /// <summary>Opens an existing journal for reading only, as the CLI does beside a running controller.</summary>
@@ -111,6 +135,7 @@ public sealed class SqliteJournal : IJournal
     {
         await _writer.DisposeAsync();
         _writeLock.Dispose();
+        _lock.Dispose();
     }
 
     internal static string FormatTime(DateTimeOffset t) => t.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);

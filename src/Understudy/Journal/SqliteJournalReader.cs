@@ -9,6 +9,18 @@ public sealed class SqliteJournalReader(string connectionString)
 {
     public async Task<IReadOnlyList<JournalEvent>> ReadAsync(JournalQuery query, CancellationToken ct = default)
     {
+        try
+        {
+            return await ReadCoreAsync(query, ct);
+        }
+        catch (SqliteException e)
+        {
+            throw new JournalException($"cannot read the journal {new SqliteConnectionStringBuilder(connectionString).DataSource}: {(e.SqliteErrorCode == 26 ? "it is not an SQLite database" : e.Message)}");
+        }
+    }
+
+    private async Task<IReadOnlyList<JournalEvent>> ReadCoreAsync(JournalQuery query, CancellationToken ct)
+    {
         await using var conn = new SqliteConnection(connectionString);
         await conn.OpenAsync(ct);
         await using var cmd = conn.CreateCommand();

@@ -80,9 +80,10 @@ public sealed partial class ServiceProxy(ServiceSpec service, RouteBoard routes,
             if (socket is not null) return (socket, member, route.Epoch);
 
             Log.ConnectFailed(logger, service.Name, member, error);
-            if (route.TargetDown || _hold == TimeSpan.Zero) return null;
+            if (route.TargetDown) return null;
+            // Passive detection works with holding off too: only the waiting depends on the hold.
             reportPassive(CheckResult.ConnectFailed(member, time.GetUtcNow(), error));
-            if (!await WaitForChangeAsync(snap, deadline, clientGone)) return null;
+            if (_hold == TimeSpan.Zero || !await WaitForChangeAsync(snap, deadline, clientGone)) return null;
         }
         return null;
     }

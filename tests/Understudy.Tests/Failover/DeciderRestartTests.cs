@@ -1,3 +1,4 @@
+using Understudy.Core.Detection;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using static Understudy.Tests.Testing.Services;
@@ -6,6 +7,15 @@ namespace Understudy.Tests.Failover;
 
 public class DeciderRestartTests
 {
+    /// <summary>A failover to web-b in epoch 2 as rebuilt from the journal: health unknown, as after any restart.</summary>
+    private static ServiceState Rebuilt(FailoverStage stage, bool hooks = false, int hooksFinished = 0) => ServiceState.Initial(Http(hooks: hooks)) with
+    {
+        Epoch = 2,
+        Primary = "web-b",
+        Routable = stage == FailoverStage.RunningHooks ? "web-b" : null,
+        Failover = new FailoverProgress("web-a", "web-b", 2, T0, stage, hooksFinished),
+    };
+
     [Fact]
     public void Decide_ControllerStartedWithoutFailover_DoesNothing() =>
         Assert.False(Decider.Decide(ServiceState.Initial(Http()), new ControllerStarted(), T0).Changed);
@@ -13,31 +23,57 @@ public class DeciderRestartTests
     [Fact]
     public void Decide_ControllerStartedWhileFencing_FencesAgain()
     {
-        var s = ServiceState.Initial(Http()) with
-        {
-            Epoch = 2, Primary = "web-b", Routable = null,
-            Failover = new FailoverProgress("web-a", "web-b", 2, T0, FailoverStage.Fencing),
-        };
-
-        var d = Decider.Decide(s, new ControllerStarted(), T0.AddSeconds(1));
+        var d = Decider.Decide(Rebuilt(FailoverStage.Fencing), new ControllerStarted(), T0.AddSeconds(1));
 
         Assert.Equal([EventTypes.FailoverResumed], d.Types());
         Assert.Equal<Step>([new FenceMember("web-a", 2)], d.Plan);
     }
 
     [Fact]
-    public void Decide_ControllerStartedAfterSwitch_CompletesWithoutRerunningHooks()
+    public void Decide_ResumedFence_WaitsForTheNewPrimarysFirstCheckBeforeSwitching()
     {
-        var s = ServiceState.Initial(Http(hooks: true)) with
-        {
-            Epoch = 2, Primary = "web-b", Routable = "web-b",
-            Failover = new FailoverProgress("web-a", "web-b", 2, T0, FailoverStage.RunningHooks),
-        };
+        var s = Decider.Decide(Rebuilt(FailoverStage.Fencing), new ControllerStarted(), T0).State;
 
-        var d = Decider.Decide(s, new ControllerStarted(), T0.AddSeconds(1));
+        var fenced = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", 2), true, "0 closed"), T0.AddSeconds(1));
+        Assert.Equal([EventTypes.MemberFenced], fenced.Types());
+        Assert.Null(fenced.State.Routable);
+        Assert.Equal(FailoverStage.AwaitingTarget, fenced.State.Failover!.Stage);
+        Assert.Equal(new TrafficRoute(2, null, Hold: true, TargetDown: false), Routing.For(fenced.State));
+
+        var up = Decider.Decide(fenced.State, Ok("web-b", T0.AddSeconds(1.2)), T0.AddSeconds(1.2));
+        Assert.Equal([EventTypes.MemberUp, EventTypes.TrafficSwitched, EventTypes.FailoverCompleted, EventTypes.AlertRaised], up.Types());
+        Assert.Equal("web-b", up.State.Routable);
+    }
+
+    [Fact]
+    public void Decide_NewPrimaryDownBeforeTheSwitch_FailsTheFailoverAndRoutesNothing()
+    {
+        var s = Rebuilt(FailoverStage.AwaitingTarget);
+
+        var d = Walk(ref s, (Fail("web-b", T0), T0), (Fail("web-b", T0.AddSeconds(0.2)), T0.AddSeconds(0.2)), (Fail("web-b", T0.AddSeconds(0.4)), T0.AddSeconds(0.4)))[2];
+
+        Assert.Equal([EventTypes.MemberDown, EventTypes.FailoverFailed, EventTypes.AlertRaised], d.Types());
+        Assert.Null(s.Routable);
+        Assert.True(s.Degraded);
+        Assert.Equal(Health.Down, s.Members["web-b"].Health);
+    }
+
+    [Fact]
+    public void Decide_ControllerStartedAfterSwitchWithHooksLeft_RunsTheUnfinishedHooks()
+    {
+        var d = Decider.Decide(Rebuilt(FailoverStage.RunningHooks, hooks: true), new ControllerStarted(), T0.AddSeconds(1));
+
+        Assert.Equal([EventTypes.FailoverResumed], d.Types());
+        Assert.Equal<Step>([new RunHooks(HookTrigger.OnFailover, "web-a", "web-b", 2, FirstHook: 0)], d.Plan);
+        Assert.Equal("web-b", d.State.Routable);
+    }
+
+    [Fact]
+    public void Decide_ControllerStartedAfterEveryHookRan_CompletesWithoutRunningThemAgain()
+    {
+        var d = Decider.Decide(Rebuilt(FailoverStage.RunningHooks, hooks: true, hooksFinished: 1), new ControllerStarted(), T0.AddSeconds(1));
 
         Assert.Equal([EventTypes.FailoverCompleted, EventTypes.AlertRaised], d.Types());
         Assert.Empty(d.Plan);
-        Assert.Contains("on_failover hooks are not run again", d.Reason);
     }
 }

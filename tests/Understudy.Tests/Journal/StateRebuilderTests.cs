@@ -45,6 +45,33 @@ public class StateRebuilderTests
     }
 
     [Fact]
+    public void Rebuild_FencedNotSwitched_AwaitsTheTarget()
+    {
+        var s = StateRebuilder.Rebuild(Http(), [
+            E(EventTypes.FailoverStarted, 2, 1, ("from", "web-a"), ("to", "web-b")),
+            E(EventTypes.MemberFenced, 2, 1.1),
+        ], out _);
+
+        Assert.Equal(FailoverStage.AwaitingTarget, s.Failover!.Stage);
+        Assert.Null(s.Routable);
+    }
+
+    [Fact]
+    public void Rebuild_HooksOfTheFailover_AreCountedSoARestartSkipsThem()
+    {
+        var s = StateRebuilder.Rebuild(Http(hooks: true), [
+            E(EventTypes.FailoverStarted, 2, 1, ("from", "web-a"), ("to", "web-b")),
+            E(EventTypes.MemberFenced, 2, 1.1),
+            E(EventTypes.TrafficSwitched, 2, 1.2),
+            E(EventTypes.HookCompleted, 1, 1.25, ("trigger", "on_failover")),
+            E(EventTypes.HookFailed, 2, 1.3, ("trigger", "on_failover")),
+            E(EventTypes.HookCompleted, 2, 1.4, ("trigger", "on_switchover")),
+        ], out _);
+
+        Assert.Equal(new FailoverProgress("web-a", "web-b", 2, T0.AddSeconds(1), FailoverStage.RunningHooks, HooksFinished: 1), s.Failover);
+    }
+
+    [Fact]
     public void Rebuild_MemberMissingFromConfig_SaysWhichEventNamesIt()
     {
         StateRebuilder.Rebuild(Http(), [E(EventTypes.FailoverStarted, 2, 1, ("from", "web-a"), ("to", "web-x")) with { Id = 7 }], out string? error);
