@@ -27,6 +27,9 @@ public sealed record JournalEvent(
 public static class Actors
 {
     public const string Controller = "controller";
+
+    /// <summary>A drill acting through the API (fault injection); never counted as a manual step.</summary>
+    public const string Drill = "drill";
 }
 
 /// <summary>The event types the journal holds; stable names read by the API, reports and drills.</summary>
@@ -50,4 +53,6 @@ public static class EventTypes
     public const string ServiceRestored = "service.restored";
     public const string AlertRaised = "alert.raised";
     public const string UnexpectedError = "controller.error";
+    public const string FaultInjected = "fault.injected";
+    public const string FaultCleared = "fault.cleared";
 }

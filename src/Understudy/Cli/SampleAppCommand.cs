@@ -1,4 +1,7 @@
 using System.CommandLine;
+using Understudy.Config;
+using Understudy.Core.Topology;
+using Understudy.SampleApp;
 
 namespace Understudy.Cli;
 
@@ -8,12 +11,22 @@ internal static class SampleAppCommand
     {
         var port = new Option<int>("--port", "-p") { Description = "port on 127.0.0.1", Required = true };
         var name = new Option<string>("--name", "-n") { Description = "the name it answers with", DefaultValueFactory = _ => "sample" };
-        var cmd = new Command("sample-app", "A tiny HTTP service: GET / answers its name, GET /health answers ok.") { port, name };
-        port.Validators.Add(r =>
+        var peer = new Option<string?>("--peer") { Description = "host:port of the sample app that receives its writes" };
+        var replication = new Option<ReplicationMode>("--replication") { Description = "sync: acknowledge after the peer has the write; async: before", DefaultValueFactory = _ => ReplicationMode.Sync };
+        var delay = new Option<string>("--async-delay") { Description = "how long async replication waits before forwarding", DefaultValueFactory = _ => "50ms" };
+        var pidfile = new Option<string?>("--pidfile") { Description = "write the process id here while running" };
+        var cmd = new Command("sample-app", "A tiny HTTP service: GET / answers its name, GET /health ok, POST/GET /writes a replicated write store.")
+            { port, name, peer, replication, delay, pidfile };
+        port.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 65535) r.AddError("--port must be from 1 to 65535"); });
+        peer.Validators.Add(r => { if (r.GetValueOrDefault<string?>() is { } p && !HostPort.TryParse(p, out _, out string why)) r.AddError($"--peer: {why}"); });
+        delay.Validators.Add(r => { if (!Durations.TryParse(r.GetValueOrDefault<string>() ?? "", out _, out string why)) r.AddError($"--async-delay: {why}"); });
+        cmd.SetAction((parse, ct) =>
         {
-            if (r.GetValueOrDefault<int>() is < 1 or > 65535) r.AddError("--port must be from 1 to 65535");
+            HostPort.TryParse(parse.GetValue(peer), out HostPort? peerAddress, out _);
+            Durations.TryParse(parse.GetValue(delay)!, out TimeSpan asyncDelay, out _);
+            var options = new SampleAppOptions(parse.GetValue(port), parse.GetValue(name)!, peerAddress, parse.GetValue(replication), asyncDelay, parse.GetValue(pidfile));
+            return SampleApp.SampleApp.RunAsync(options, ct);
         });
-        cmd.SetAction((parse, ct) => SampleApp.SampleApp.RunAsync(parse.GetValue(port), parse.GetValue(name)!, ct));
         return cmd;
     }
 }

@@ -73,6 +73,7 @@ public static class ControllerHost
 
         WebApplication app = builder.Build();
         app.MapStatusApi();
+        app.MapFaultApi();
         return app;
     }
 

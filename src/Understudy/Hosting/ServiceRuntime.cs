@@ -12,8 +12,9 @@ public sealed class ServiceRuntime : IDisposable
 {
     private readonly IHealthCheck _check;
 
-    private ServiceRuntime(ServiceSpec spec, ServiceLoop loop, Executor executor, ServiceProxy? proxy, IReadOnlyList<CheckScheduler> schedulers, IHealthCheck check)
+    private ServiceRuntime(ServiceSpec spec, ServiceLoop loop, Executor executor, ServiceProxy? proxy, IReadOnlyList<CheckScheduler> schedulers, IHealthCheck check, MemberFaults faults)
     {
+        Faults = faults;
         Spec = spec;
         Loop = loop;
         Executor = executor;
@@ -28,6 +29,9 @@ public sealed class ServiceRuntime : IDisposable
     public ServiceProxy? Proxy { get; }
     public IReadOnlyList<CheckScheduler> Schedulers { get; }
 
+    /// <summary>Network faults injected toward members (drills); they affect both the proxy and the checks.</summary>
+    public MemberFaults Faults { get; }
+
     public static ServiceRuntime Create(ServiceState initial, IJournal journal, CommandRunner commands, TimeProvider time, ILoggerFactory logs)
     {
         ServiceSpec spec = initial.Spec;
@@ -36,11 +40,13 @@ public sealed class ServiceRuntime : IDisposable
         var loop = new ServiceLoop(initial, journal, routes, time, logger);
         void Report(Core.Detection.CheckResult r) => loop.Post(new CheckObserved(r));
 
+        var faults = new MemberFaults(time);
         IHealthCheck check = IHealthCheck.For(spec);
-        var schedulers = spec.Members.Select(m => new CheckScheduler(m, spec.Check, check, time, Report)).ToList();
-        ServiceProxy? proxy = routes is null ? null : new ServiceProxy(spec, routes, Report, time, logger);
+        var faulted = new FaultedHealthCheck(check, faults, time);
+        var schedulers = spec.Members.Select(m => new CheckScheduler(m, spec.Check, faulted, time, Report)).ToList();
+        ServiceProxy? proxy = routes is null ? null : new ServiceProxy(spec, routes, Report, faults, time, logger);
         var executor = new Executor(spec, proxy, schedulers.ToDictionary(s => s.Member.Name), commands, journal, loop.Post, time, logger);
-        return new ServiceRuntime(spec, loop, executor, proxy, schedulers, check);
+        return new ServiceRuntime(spec, loop, executor, proxy, schedulers, check, faults);
     }
 
     public Task RunAsync(CancellationToken stopping) =>

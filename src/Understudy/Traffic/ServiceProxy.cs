@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Understudy.Core.Detection;
+using Understudy.Core.Drills;
 using Understudy.Core.Failover;
 using Understudy.Core.Topology;
 
@@ -15,11 +16,30 @@ namespace Understudy.Traffic;
 /// they wait up to <see cref="ProxySpec.Hold"/> for the route to change, so clients see a slow connect
 /// instead of an error. A failed connect is reported as a passive check.
 /// </summary>
-public sealed partial class ServiceProxy(ServiceSpec service, RouteBoard routes, Action<CheckResult> reportPassive, TimeProvider time, ILogger logger)
+public sealed partial class ServiceProxy
 {
     private readonly ConcurrentDictionary<ProxyConnection, byte> _open = new();
-    private readonly TimeSpan _hold = service.Proxy?.Hold ?? TimeSpan.Zero;
+    private readonly ServiceSpec service;
+    private readonly RouteBoard routes;
+    private readonly Action<CheckResult> reportPassive;
+    private readonly MemberFaults faults;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly TimeSpan _hold;
     private long _accepted, _failed, _bytesIn, _bytesOut;
+
+    public ServiceProxy(ServiceSpec service, RouteBoard routes, Action<CheckResult> reportPassive, MemberFaults faults, TimeProvider time, ILogger logger)
+    {
+        this.service = service;
+        this.routes = routes;
+        this.reportPassive = reportPassive;
+        this.faults = faults;
+        this.time = time;
+        this.logger = logger;
+        _hold = service.Proxy?.Hold ?? TimeSpan.Zero;
+        // A reset fault cuts open connections at once, as a real network reset would.
+        faults.Injected += (member, fault) => { if (fault.Kind == ProxyFaultKind.Reset) Fence(member); };
+    }
 
     public int OpenConnections => _open.Count;
     public long Accepted => Interlocked.Read(ref _accepted);
@@ -37,7 +57,7 @@ public sealed partial class ServiceProxy(ServiceSpec service, RouteBoard routes,
             {
                 // A fence may have run between our route read and the registration: route again.
                 if (routes.Current.Route.Target != member) continue;
-                await PumpAsync(client, socket);
+                await PumpAsync(client, socket, member);
                 return;
             }
             finally
@@ -76,7 +96,7 @@ public sealed partial class ServiceProxy(ServiceSpec service, RouteBoard routes,
             if (route.Target is not { } member) return null;
 
             MemberSpec target = service.Member(member);
-            var (socket, error) = await TryConnectAsync(target.Address, clientGone);
+            var (socket, error) = await TryConnectAsync(target, clientGone);
             if (socket is not null) return (socket, member, route.Epoch);
 
             Log.ConnectFailed(logger, service.Name, member, error);
@@ -101,13 +121,25 @@ public sealed partial class ServiceProxy(ServiceSpec service, RouteBoard routes,
         catch (OperationCanceledException) { return false; }
     }
 
-    private async Task<(Socket?, string)> TryConnectAsync(HostPort address, CancellationToken clientGone)
+    private async Task<(Socket?, string)> TryConnectAsync(MemberSpec member, CancellationToken clientGone)
     {
+        HostPort address = member.Address;
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var timeout = new CancellationTokenSource(service.Check.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, clientGone);
         try
         {
+            switch (faults.Active(member.Name))
+            {
+                case { Kind: ProxyFaultKind.Reset }:
+                    throw new SocketException((int)SocketError.ConnectionReset);
+                case { Kind: ProxyFaultKind.Blackhole }:
+                    await Task.Delay(Timeout.InfiniteTimeSpan, time, linked.Token);
+                    break;
+                case { Kind: ProxyFaultKind.Latency } slow:
+                    await Task.Delay(slow.NextDelay(), time, linked.Token);
+                    break;
+            }
             EndPoint ep = IPAddress.TryParse(address.Host, out IPAddress? ip) ? new IPEndPoint(ip, address.Port) : new DnsEndPoint(address.Host, address.Port);
             await socket.ConnectAsync(ep, linked.Token);
             return (socket, "");
@@ -120,23 +152,36 @@ public sealed partial class ServiceProxy(ServiceSpec service, RouteBoard routes,
     }
 
     /// <summary>Copies both ways until either side ends; a half-close from the client is passed on.</summary>
-    private async Task PumpAsync(ConnectionContext client, Socket upstream)
+    private async Task PumpAsync(ConnectionContext client, Socket upstream, string member)
     {
         await using var stream = new NetworkStream(upstream, ownsSocket: false);
-        Task toUpstream = CopyToUpstreamAsync(client.Transport.Input, stream, upstream);
-        Task toClient = CopyToClientAsync(stream, client.Transport.Output);
+        Task toUpstream = CopyToUpstreamAsync(client.Transport.Input, stream, upstream, member);
+        Task toClient = CopyToClientAsync(stream, client.Transport.Output, member);
         await Task.WhenAny(toUpstream, toClient);
         if (!toClient.IsCompleted) await Task.WhenAny(toClient, Task.Delay(Timeout.Infinite, client.ConnectionClosed)).ConfigureAwait(false);
     }
 
-    private async Task CopyToUpstreamAsync(PipeReader from, NetworkStream to, Socket upstream)
+    /// <summary>
+    /// Whether to pass a chunk on, after any injected delay: a blackholed member's traffic is dropped,
+    /// a slow one's is delayed. No fault costs one dictionary lookup.
+    /// </summary>
+    private async ValueTask<bool> PassAsync(string member)
+    {
+        if (faults.Active(member) is not { } fault) return true;
+        if (fault.Kind == ProxyFaultKind.Blackhole) return false;
+        await Task.Delay(fault.NextDelay(), time);
+        return true;
+    }
+
+    private async Task CopyToUpstreamAsync(PipeReader from, NetworkStream to, Socket upstream, string member)
     {
         try
         {
             while (true)
             {
                 ReadResult read = await from.ReadAsync();
-                foreach (ReadOnlyMemory<byte> segment in read.Buffer) await to.WriteAsync(segment);
+                if (await PassAsync(member))
+                    foreach (ReadOnlyMemory<byte> segment in read.Buffer) await to.WriteAsync(segment);
                 Interlocked.Add(ref _bytesIn, read.Buffer.Length);
                 from.AdvanceTo(read.Buffer.End);
                 if (read.IsCompleted || read.IsCanceled) break;
@@ -147,7 +192,7 @@ public sealed partial class ServiceProxy(ServiceSpec service, RouteBoard routes,
         finally { await from.CompleteAsync(); }
     }
 
-    private async Task CopyToClientAsync(NetworkStream from, PipeWriter to)
+    private async Task CopyToClientAsync(NetworkStream from, PipeWriter to, string member)
     {
         try
         {
@@ -156,6 +201,7 @@ public sealed partial class ServiceProxy(ServiceSpec service, RouteBoard routes,
                 Memory<byte> buffer = to.GetMemory(16 * 1024);
                 int n = await from.ReadAsync(buffer);
                 if (n == 0) break;
+                if (!await PassAsync(member)) continue;
                 to.Advance(n);
                 Interlocked.Add(ref _bytesOut, n);
                 FlushResult flushed = await to.FlushAsync();

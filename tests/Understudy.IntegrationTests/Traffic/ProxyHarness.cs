@@ -24,6 +24,7 @@ public sealed class ProxyHarness : IAsyncDisposable
     public RouteBoard Routes { get; } = new(new TrafficRoute(1, "a", false, false));
     public ServiceProxy Proxy { get; private set; } = null!;
     public ConcurrentQueue<CheckResult> Passive { get; } = new();
+    public MemberFaults Faults { get; } = new(TimeProvider.System);
 
     public static async Task<ProxyHarness> StartAsync(TimeSpan hold)
     {
@@ -34,7 +35,7 @@ public sealed class ProxyHarness : IAsyncDisposable
             "a", new CheckSpec(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(500), 3, 2),
             new FailoverSpec(FailoverMode.Automatic, TimeSpan.Zero), new ProxySpec(new HostPort("127.0.0.1", h.ProxyPort), hold),
             HooksSpec.None, TargetsSpec.None);
-        h.Proxy = new ServiceProxy(spec, h.Routes, h.Passive.Enqueue, TimeProvider.System, NullLogger.Instance);
+        h.Proxy = new ServiceProxy(spec, h.Routes, h.Passive.Enqueue, h.Faults, TimeProvider.System, NullLogger.Instance);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

@@ -1,0 +1,39 @@
+using Understudy.Core.Journal;
+
+namespace Understudy.Core.Drills;
+
+/// <summary>
+/// Where the recovery time went, from the controller's journal: detection (fault → member.down),
+/// decision (→ failover.started), fencing (→ member.fenced), promotion (→ member.promoted, for kinds that
+/// promote), traffic switch (→ traffic.switched) and first client success (→ the first successful attempt
+/// that ended after the switch). A phase that did not happen has no time.
+/// </summary>
+public static class PhaseBreakdown
+{
+    public const string Promoted = "member.promoted";
+
+    public static IReadOnlyList<PhaseRecord> From(DateTimeOffset faultAt, IReadOnlyList<ControllerEventRecord> events, IEnumerable<ProbeSample> samples)
+    {
+        var after = events.Where(e => e.Time >= faultAt).OrderBy(e => e.Time).ToList();
+        DateTimeOffset? At(string type, DateTimeOffset? notBefore) =>
+            notBefore is { } t ? after.FirstOrDefault(e => e.Type == type && e.Time >= t)?.Time : null;
+
+        DateTimeOffset? down = At(EventTypes.MemberDown, faultAt);
+        DateTimeOffset? started = At(EventTypes.FailoverStarted, down);
+        DateTimeOffset? fenced = At(EventTypes.MemberFenced, started);
+        DateTimeOffset? promoted = At(Promoted, fenced);
+        DateTimeOffset? switched = At(EventTypes.TrafficSwitched, promoted ?? fenced);
+        DateTimeOffset? firstSuccess = switched is { } sw ? samples.Where(s => s.Ok && s.End >= sw).Select(s => (DateTimeOffset?)s.End).Min() : null;
+
+        var phases = new List<PhaseRecord>();
+        DateTimeOffset previous = faultAt;
+        foreach (var (name, at) in new[] {
+            ("detection", down), ("decision", started), ("fencing", fenced), ("promotion", promoted),
+            ("traffic switch", switched), ("first client success", firstSuccess) })
+        {
+            phases.Add(new PhaseRecord(name, at, at is { } t ? (t - previous).TotalMilliseconds : null, at is { } u ? (u - faultAt).TotalMilliseconds : null));
+            if (at is { } done) previous = done;
+        }
+        return phases;
+    }
+}

@@ -1,0 +1,90 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Understudy.Config;
+using Understudy.Core.Drills;
+using Understudy.Core.Journal;
+using Understudy.Hosting;
+using Understudy.Journal;
+using Understudy.Traffic;
+
+namespace Understudy.Api;
+
+public sealed record FaultView(string Service, string Member, string Kind, DateTimeOffset Until, double LatencyMs, double JitterMs);
+
+/// <summary>
+/// <c>POST /api/services/{s}/members/{m}/faults</c> <c>{kind: blackhole|latency|reset, duration: "10s", latency_ms?, jitter_ms?}</c>
+/// and <c>DELETE</c> to clear: network trouble toward one member for drills, journaled with actor "drill".
+/// </summary>
+public static class FaultEndpoints
+{
+    private static readonly TimeSpan MaxDuration = TimeSpan.FromHours(1);
+
+    public static void MapFaultApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/services/{service}/members/{member}/faults", InjectAsync);
+        app.MapDelete("/api/services/{service}/members/{member}/faults", ClearAsync);
+    }
+
+    private static async Task<Results<Ok<FaultView>, ProblemHttpResult>> InjectAsync(
+        string service, string member, HttpRequest request, Controller controller, IJournal journal, TimeProvider time)
+    {
+        if (Find(controller, service, member) is { } missing) return missing;
+        JsonElement body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body);
+        }
+        catch (JsonException e)
+        {
+            return Bad($"body: expected a JSON object ({e.Message})");
+        }
+        if (body.ValueKind != JsonValueKind.Object) return Bad("body: expected a JSON object with kind and duration");
+
+        if (!Enum.TryParse(Text(body, "kind"), ignoreCase: true, out ProxyFaultKind kind) || int.TryParse(Text(body, "kind"), out _))
+            return Bad($"kind: expected blackhole, latency or reset, got '{Text(body, "kind")}'");
+        if (!Durations.TryParse(Text(body, "duration") ?? "", out TimeSpan duration, out string whyNot) || duration <= TimeSpan.Zero || duration > MaxDuration)
+            return Bad($"duration: expected a duration above 0 and at most 1h such as \"10s\", got '{Text(body, "duration")}'{(whyNot.Length > 0 ? $" ({whyNot})" : "")}");
+        if (Millis(body, "latency_ms") is not { } latency || Millis(body, "jitter_ms") is not { } jitter)
+            return Bad("latency_ms, jitter_ms: expected numbers of milliseconds ≥ 0");
+        if (kind == ProxyFaultKind.Latency && latency <= 0) return Bad("latency_ms: a latency fault needs latency_ms above 0");
+
+        var fault = new MemberFault(kind, time.GetUtcNow() + duration, TimeSpan.FromMilliseconds(latency), TimeSpan.FromMilliseconds(jitter));
+        ServiceRuntime runtime = controller.Services.Single(s => s.Spec.Name == service);
+        await journal.AppendAsync([Event(runtime, member, EventTypes.FaultInjected, time,
+            $"{kind.ToString().ToLowerInvariant()} toward {member} for {Durations.Format(duration)} injected through the API")]);
+        runtime.Faults.Inject(member, fault);
+        return TypedResults.Ok(new FaultView(service, member, kind.ToString().ToLowerInvariant(), fault.Until, latency, jitter));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> ClearAsync(string service, string member, Controller controller, IJournal journal, TimeProvider time)
+    {
+        if (Find(controller, service, member) is { } missing) return missing;
+        ServiceRuntime runtime = controller.Services.Single(s => s.Spec.Name == service);
+        if (runtime.Faults.Clear(member))
+            await journal.AppendAsync([Event(runtime, member, EventTypes.FaultCleared, time, $"fault toward {member} cleared through the API")]);
+        return TypedResults.NoContent();
+    }
+
+    private static ProblemHttpResult? Find(Controller controller, string service, string member) =>
+        controller.Services.FirstOrDefault(s => s.Spec.Name == service) is not { } runtime
+            ? TypedResults.Problem($"service: no service '{service}'", statusCode: 404, title: "Not found")
+            : runtime.Spec.Members.All(m => m.Name != member)
+                ? TypedResults.Problem($"member: service {service} has no member '{member}'", statusCode: 404, title: "Not found")
+                : null;
+
+    private static ProblemHttpResult Bad(string detail) => TypedResults.Problem(detail, statusCode: 400, title: "Bad request");
+
+    private static string? Text(JsonElement body, string name) =>
+        body.TryGetProperty(name, out JsonElement v) ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText() : null;
+
+    /// <summary>Absent is 0; present must be a non-negative number.</summary>
+    private static double? Millis(JsonElement body, string name) =>
+        !body.TryGetProperty(name, out JsonElement v) ? 0
+        : v.ValueKind == JsonValueKind.Number && v.GetDouble() is >= 0 and var ms ? ms : null;
+
+    private static JournalEvent Event(ServiceRuntime runtime, string member, string type, TimeProvider time, string reason) => new(
+        time.GetUtcNow(), runtime.Spec.Name, member, runtime.Loop.State.Epoch, type, Actors.Drill,
+        ImmutableDictionary<string, object?>.Empty.Add("reason", reason));
+}
