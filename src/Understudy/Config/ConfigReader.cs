@@ -57,6 +57,17 @@ internal sealed class ConfigReader(ConfigErrors errors, Func<string, string?> en
         return null;
     }
 
+    /// <summary>YAML's booleans as the core schema writes them: true, True, TRUE, false, False, FALSE.</summary>
+    public bool? Bool(YamlNode node, string key)
+    {
+        if (Scalar(node, key, "true or false") is not { } v) return null;
+        if (v.Text is "true" or "True" or "TRUE") return true;
+        if (v.Text is "false" or "False" or "FALSE") return false;
+        // "yes" and "on" were booleans in YAML 1.1 only; refusing them avoids guessing which one was meant.
+        Fail(node, key, v, $"expected true or false, got '{v.Text}'");
+        return null;
+    }
+
     /// <summary>A duration; zero is accepted only when <paramref name="zeroAllowed"/>.</summary>
     public TimeSpan? Duration(YamlNode node, string key, bool zeroAllowed)
     {

@@ -23,7 +23,8 @@ internal static class TargetsSection
     }
 
     // A bare integer counts acknowledged writes lost; a duration bounds the window those writes may span.
-    private static RpoTarget? Rpo(ConfigReader reader, YamlNode node, string key)
+    // Drill files read their own rpo target with this too, so both files spell it the same way.
+    internal static RpoTarget? Rpo(ConfigReader reader, YamlNode node, string key)
     {
         if (reader.Scalar(node, key, "a count of lost writes or a duration") is not { } v) return null;
         if (int.TryParse(v.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int writes))

@@ -6,9 +6,8 @@ namespace Understudy.Config;
 /// <summary>Turns text into the root mapping of one YAML document, recording syntax and shape errors.</summary>
 internal static class YamlDocumentReader
 {
-    public const string EmptyFile = "the file is empty; expected a mapping with controller and services";
-
-    public static YamlMappingNode? ReadRoot(string text, ConfigErrors errors)
+    /// <param name="expected">What the root should be, for messages: "a mapping with controller and services".</param>
+    public static YamlMappingNode? ReadRoot(string text, ConfigErrors errors, string expected)
     {
         var stream = new YamlStream();
         try
@@ -24,7 +23,7 @@ internal static class YamlDocumentReader
 
         if (stream.Documents.Count == 0 || NodeText.IsNull(stream.Documents[0].RootNode))
         {
-            errors.Add(1, 1, "", EmptyFile);
+            errors.Add(1, 1, "", $"the file is empty; expected {expected}");
             return null;
         }
         if (stream.Documents.Count > 1)
@@ -35,7 +34,7 @@ internal static class YamlDocumentReader
 
         YamlNode root = stream.Documents[0].RootNode;
         if (root is YamlMappingNode mapping) return mapping;
-        errors.Add(root, "", $"expected a mapping with controller and services, got {NodeText.Describe(root)}");
+        errors.Add(root, "", $"expected {expected}, got {NodeText.Describe(root)}");
         return null;
     }
 

@@ -1,0 +1,71 @@
+using Understudy.Config;
+using Understudy.Core.Drills;
+using YamlDotNet.RepresentationModel;
+
+namespace Understudy.Drills.Loading;
+
+/// <summary>The settings of each kind of probe: <c>http</c>, <c>tcp</c>, <c>http_write</c>.</summary>
+internal static class ProbeKinds
+{
+    private const string HttpOnly = "only for http probes";
+    private const string UrlExample = "http://127.0.0.1:9000/";
+
+    // A key of another kind gets a message saying whose it is instead of "unknown key"; KeySet's messages for
+    // planned keys serve that as well, since both are known keys that do not belong where they are written.
+    private static readonly Dictionary<string, (ProbeKind Kind, KeySet Keys)> Kinds = new()
+    {
+        ["http"] = (ProbeKind.Http, new(["url", "expect_status", "interval", "timeout", "keepalive", "max_in_flight"], new Dictionary<string, string>
+        {
+            ["address"] = "only for tcp probes (http probes take url)",
+            ["read_url"] = "only for http_write probes",
+        })),
+        ["tcp"] = (ProbeKind.Tcp, new(["address", "interval", "timeout", "max_in_flight"], new Dictionary<string, string>
+        {
+            ["url"] = "tcp probes take address (host:port), not url",
+            ["expect_status"] = HttpOnly,
+            ["keepalive"] = HttpOnly,
+            ["read_url"] = "only for http_write probes",
+        })),
+        ["http_write"] = (ProbeKind.HttpWrite, new(["url", "read_url", "interval", "timeout", "max_in_flight"], new Dictionary<string, string>
+        {
+            ["address"] = "only for tcp probes (http_write probes take url)",
+            ["expect_status"] = HttpOnly,
+            ["keepalive"] = HttpOnly,
+        })),
+    };
+
+    public static IReadOnlyList<string> Names { get; } = ["http", "tcp", "http_write"];
+
+    /// <summary>The probe <paramref name="name"/> of kind <paramref name="kind"/>; null after an error, which is recorded.</summary>
+    public static ProbeSpec? Read(ConfigReader reader, ConfigMapping probe, string kind, string name)
+    {
+        var (probeKind, keys) = Kinds[kind];
+        if (reader.Mapping(probe.Optional(kind)!, probe.KeyOf(kind), keys) is not { } k) return null;
+        int before = reader.ErrorCount;
+
+        string? target = probeKind == ProbeKind.Tcp ? Address(k) : Url(k, "url", required: true);
+        TimeSpan? interval = k.Optional("interval") is { } i ? DrillValues.AtLeast(reader, i, k.KeyOf("interval"), ProbeDefaults.MinInterval) : ProbeDefaults.Interval;
+        TimeSpan? timeout = k.Optional("timeout") is { } t ? reader.Duration(t, k.KeyOf("timeout"), zeroAllowed: false) : ProbeDefaults.Timeout;
+        int? status = k.Optional("expect_status") is { } s ? reader.Int(s, k.KeyOf("expect_status"), 100, 599) : 200;
+        bool? keepAlive = k.Optional("keepalive") is { } ka ? reader.Bool(ka, k.KeyOf("keepalive")) : false;
+        string? readUrl = k.Has("read_url") ? Url(k, "read_url", required: false) : null;
+        int? maxInFlight = k.Optional("max_in_flight") is { } m ? reader.Int(m, k.KeyOf("max_in_flight"), min: 1) : ProbeDefaults.MaxInFlight;
+
+        if (reader.ErrorCount > before || target is null || interval is not { } every || timeout is not { } limit
+            || status is not { } code || keepAlive is not { } keep || maxInFlight is not { } most)
+            return null;
+        return new ProbeSpec(name, probeKind, target, every, limit, code, keep, readUrl, most);
+    }
+
+    private static string? Url(ConfigMapping k, string key, bool required)
+    {
+        YamlNode? node = required ? k.Required(key, $"an absolute http or https URL such as {UrlExample}") : k.Optional(key);
+        return node is null ? null : DrillValues.Url(k.Reader, node, k.KeyOf(key), UrlExample)?.Text;
+    }
+
+    // Kept as host:port text: the probe connects to it as written, and ToString gives back what TryParse reads.
+    private static string? Address(ConfigMapping k) =>
+        k.Required("address", "host:port, e.g. address: 127.0.0.1:9000") is { } node && k.Reader.Address(node, k.KeyOf("address")) is { } a
+            ? a.ToString()
+            : null;
+}
