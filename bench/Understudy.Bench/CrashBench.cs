@@ -33,8 +33,8 @@ internal static class CrashBench
         using Rig rig = await Rig.StartAsync("http");
         await WaitForMembersUpAsync(rig.ApiPort, TimeSpan.FromSeconds(20));
 
-        using var viaUs = new HttpProbe(new Uri($"http://127.0.0.1:{rig.UnderstudyPort}/"), TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5), TimeProvider.System);
-        using var viaHa = new HttpProbe(new Uri($"http://127.0.0.1:{rig.HaproxyPort}/"), TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5), TimeProvider.System);
+        using var viaUs = new HttpProbe(new ProbeSpec("understudy", ProbeKind.Http, $"http://127.0.0.1:{rig.UnderstudyPort}/", TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5)), TimeProvider.System);
+        using var viaHa = new HttpProbe(new ProbeSpec("haproxy", ProbeKind.Http, $"http://127.0.0.1:{rig.HaproxyPort}/", TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5)), TimeProvider.System);
         using var stop = new CancellationTokenSource();
         Task probing = Task.WhenAll(viaUs.RunAsync(stop.Token), viaHa.RunAsync(stop.Token));
         await Task.Delay(TimeSpan.FromSeconds(1));

@@ -45,7 +45,7 @@ public sealed class DemoRunner(IAnsiConsole console)
             await WaitAsync(() => runtime.Loop.State.Members.Values.All(m => m.Health == Core.Detection.Health.Up), "both members to pass their checks");
             console.MarkupLine($"Controller up: proxy on 127.0.0.1:{proxyPort}, API on 127.0.0.1:{apiPort}; web-a is primary, epoch {runtime.Loop.State.Epoch}.");
 
-            using var probe = new HttpProbe(new Uri($"http://127.0.0.1:{proxyPort}/"), TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(6), TimeProvider.System);
+            using var probe = new HttpProbe(new ProbeSpec("web", ProbeKind.Http, $"http://127.0.0.1:{proxyPort}/", TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(6)), TimeProvider.System);
             using var stopProbe = new CancellationTokenSource();
             Task probing = probe.RunAsync(stopProbe.Token);
             await Task.Delay(TimeSpan.FromSeconds(1.5), ct);

@@ -19,7 +19,7 @@ public class CrashFailoverTests
         await using var controller = await ControllerProcess.StartAsync(pair.Config, pair.ApiPort);
         await Eventually.TrueAsync(async () => (await controller.ServiceAsync("web")).Members.All(m => m.Health == "up"), "both members up");
 
-        using var probe = new HttpProbe(pair.ProxyUrl, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(8), TimeProvider.System);
+        using var probe = new HttpProbe(new ProbeSpec("web", ProbeKind.Http, pair.ProxyUrl.ToString(), TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(8)), TimeProvider.System);
         using var stop = new CancellationTokenSource();
         Task probing = probe.RunAsync(stop.Token);
         await Eventually.TrueAsync(() => probe.Samples.Count(s => s.Ok && s.AnsweredBy == "web-a") >= 20, "steady traffic to web-a");

@@ -1,3 +1,4 @@
+using Understudy.Core.Drills;
 using Understudy.Core.Journal;
 using Understudy.Drills.Probes;
 using Understudy.IntegrationTests.Fixtures;
@@ -35,7 +36,7 @@ public class ModeAndKindTests
         await Eventually.TrueAsync(async () => (await controller.EventsAsync("web", EventTypes.FailoverHeld)).Count == 1, "failover.held");
 
         // Confirmed down and nothing automatic follows: a client fails at once instead of waiting out the 5 s hold.
-        using var probe = new HttpProbe(pair.ProxyUrl, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(8), TimeProvider.System);
+        using var probe = new HttpProbe(new ProbeSpec("web", ProbeKind.Http, pair.ProxyUrl.ToString(), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(8)), TimeProvider.System);
         using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         await probe.RunAsync(stop.Token);
         Assert.All(probe.Samples, s => Assert.False(s.Ok));

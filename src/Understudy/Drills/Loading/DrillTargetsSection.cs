@@ -41,10 +41,16 @@ internal static class DrillTargetsSection
         return null;
     }
 
-    // "20%" and 20 both mean a fifth over the rto target; the spec keeps the fraction.
+    // "20%" and 20 both mean a fifth over the rto target; the spec keeps the fraction. A bare number
+    // between 0 and 1 is refused: 0.2 would silently mean 0.2 %, where the writer almost surely meant 20 %.
     private static double? Tolerance(ConfigReader reader, YamlNode node, string key)
     {
-        if (DrillValues.Number(reader, node, key, "a percentage such as 20%", out _, out string shown) is not { } pct) return null;
+        if (DrillValues.Number(reader, node, key, "a percentage such as 20%", out bool hadSign, out string shown) is not { } pct) return null;
+        if (!hadSign && pct is > 0 and < 1)
+        {
+            reader.Error(node, key, $"write a percentage with its sign, e.g. 20%: a bare {shown} would mean {shown} %");
+            return null;
+        }
         if (pct >= 0) return pct / 100;
         reader.Error(node, key, $"must be ≥ 0% (got {shown})");
         return null;

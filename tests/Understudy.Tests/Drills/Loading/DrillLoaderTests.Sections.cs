@@ -19,6 +19,11 @@ public partial class DrillLoaderTests
         "drill.yaml:5:27 targets.rto_tolerance: must be ≥ 0% (got -5%)");
 
     [Fact]
+    public void Parse_RtoToleranceAsABareFraction_AsksForThePercentSign() => AssertErrors(
+        Minimal + "\ntargets: { rto_tolerance: 0.2 }",
+        "drill.yaml:5:27 targets.rto_tolerance: write a percentage with its sign, e.g. 20%: a bare 0.2 would mean 0.2 %");
+
+    [Fact]
     public void Parse_RpoInWords_AsksForACountOrAWindow() => AssertErrors(
         Minimal + "\ntargets: { rto: 0, rpo: none }",
         "drill.yaml:5:17 targets.rto: must be > 0 (got 0)",
