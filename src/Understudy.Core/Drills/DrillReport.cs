@@ -43,7 +43,12 @@ public sealed record Criterion(string Name, bool Passed, string Detail);
 public sealed record PhaseRecord(string Name, DateTimeOffset? At, double? DurationMs, double? SinceFaultMs);
 
 /// <summary>The bound the configuration promises, and how it is computed.</summary>
-public sealed record TheoreticalRto(double Ms, string Formula);
+public sealed record TheoreticalRto(double Ms, string Formula)
+{
+    /// <summary>Detection by active checks bounds an outage: interval × fall + timeout (no promotion for http/tcp).</summary>
+    public static TheoreticalRto FromChecks(double intervalMs, double timeoutMs, int fall) =>
+        new(intervalMs * fall + timeoutMs, FormattableString.Invariant($"interval {intervalMs:0} ms × fall {fall} + timeout {timeoutMs:0} ms = {intervalMs * fall + timeoutMs:0} ms"));
+}
 
 public sealed record ControllerEventRecord(DateTimeOffset Time, string Type, string? Member, long Epoch, string Actor, string Reason);
 

@@ -21,12 +21,12 @@ public static class ProbeMeasurement
         int failed = inWindow.Count(s => !s.Ok);
         double availability = inWindow.Count == 0 ? 0 : 100.0 * (inWindow.Count - failed) / inWindow.Count;
 
-        ProbeSample? firstFailure = w.FaultAt is { } fault ? inWindow.FirstOrDefault(s => !s.Ok && s.End >= fault) : null;
+        ProbeSample? firstFailure = w.FaultAt is { } fault ? FirstFailure(inWindow, fault) : null;
         double? rto = null, recovery = null;
         DateTimeOffset? recoveredAt = null;
         if (w.FaultAt is { } f)
         {
-            ProbeSample? run = SustainedRecovery.FirstOfRun(inWindow, firstFailure?.Start ?? f, w.StableFor);
+            ProbeSample? run = RecoveryRun(inWindow, f, w.StableFor);
             recoveredAt = run?.End;
             rto = firstFailure is null ? 0 : run is null ? null : (run.End - firstFailure.Start).TotalMilliseconds;
             recovery = inWindow.FirstOrDefault(s => s.Ok && s.Start >= f) is { } r ? (r.End - f).TotalMilliseconds : null;
@@ -44,6 +44,14 @@ public static class ProbeMeasurement
             Latency(inWindow.Where(s => w.FaultAt is not null && s.Start > outageEnd)),
             writes);
     }
+
+    /// <summary>The first failed attempt that ended after the fault (one straddling the fault counts).</summary>
+    public static ProbeSample? FirstFailure(IEnumerable<ProbeSample> samples, DateTimeOffset fault) =>
+        samples.Where(s => !s.Ok && s.End >= fault).MinBy(s => s.Start);
+
+    /// <summary>The first attempt of the sustained run that ends the outage; its end is when the probe recovered.</summary>
+    public static ProbeSample? RecoveryRun(IReadOnlyList<ProbeSample> samples, DateTimeOffset fault, TimeSpan stableFor) =>
+        SustainedRecovery.FirstOfRun(samples, FirstFailure(samples, fault)?.Start ?? fault, stableFor);
 
     /// <summary>Nearest-rank percentiles of successful attempts' latency.</summary>
     public static LatencySummary Latency(IEnumerable<ProbeSample> samples)

@@ -13,7 +13,8 @@ public sealed record VerdictInputs(
     IReadOnlyList<(bool Passed, string Detail)> AlertChecks,
     IReadOnlyList<string> ManualSteps,
     IReadOnlyList<string> FailedVerifications,
-    string? AbortReason);
+    string? AbortReason,
+    IReadOnlyList<string>? FailedRollback = null);
 
 /// <summary>
 /// The verdict rules of common failover test runbooks (DESIGN.md): fail if RTO or recovery time exceeds
@@ -48,6 +49,8 @@ public static class Verdicts
             : $"{unexpected} failed attempts outside [fault, recovery] or of kind other: " +
               string.Join(", ", x.Probes.Where(p => p.UnexpectedErrors > 0).Select(p => $"{p.Name} {p.UnexpectedErrors}"))));
         foreach (string failed in x.FailedVerifications) c.Add(new Criterion("verification", false, failed));
+        if (x.FailedRollback is { Count: > 0 } rollback)
+            c.Add(new Criterion("rollback", false, "the environment may not be back as it was: " + string.Join("; ", rollback)));
 
         Verdict verdict = x.AbortReason is not null ? Verdict.Aborted : c.All(k => k.Passed) ? Verdict.Passed : Verdict.Failed;
         return (verdict, c);

@@ -7,7 +7,12 @@ namespace Understudy.Api;
 
 public sealed record ControllerView(string Version, DateTimeOffset? StartedAt, bool Live);
 
-public sealed record MemberView(string Name, string Address, string Role, string Health, bool Suspected, bool NeedsRejoin, int Priority, string LastDetail);
+public sealed record MemberView(string Name, string Address, string Role, string Health, bool Suspected, bool NeedsRejoin, int Priority, string LastDetail, string? Pidfile);
+
+/// <summary>The check and failover settings, so clients (drills) can compute the configured bound.</summary>
+public sealed record SettingsView(double IntervalMs, double TimeoutMs, int Fall, int Rise, string Mode, double CooldownMs, double? HoldMs);
+
+public sealed record TargetsView(double? RtoMs, double? RecoveryMs, int? RpoWrites, double? RpoWindowMs);
 
 public sealed record FailoverView(string From, string To, long Epoch, DateTimeOffset StartedAt, string Stage);
 
@@ -15,7 +20,8 @@ public sealed record ProxyView(string Listen, int OpenConnections, long Accepted
 
 public sealed record ServiceView(
     string Name, string Kind, long Epoch, string Primary, string? Routable, string Phase, string? HoldReason,
-    FailoverView? Failover, DateTimeOffset? LastFailoverAt, ProxyView? Proxy, IReadOnlyList<MemberView> Members);
+    FailoverView? Failover, DateTimeOffset? LastFailoverAt, ProxyView? Proxy, IReadOnlyList<MemberView> Members,
+    SettingsView Settings, TargetsView Targets);
 
 public sealed record StatusView(ControllerView Controller, IReadOnlyList<ServiceView> Services);
 
@@ -37,14 +43,21 @@ public static class StatusViews
         s.Failover is { } f ? new FailoverView(f.From, f.To, f.Epoch, f.StartedAt, f.Stage.ToString().ToLowerInvariant()) : null,
         s.LastFailoverAt,
         s.Spec.Proxy is { } p ? new ProxyView(p.Listen.ToString(), proxy?.OpenConnections ?? 0, proxy?.Accepted ?? 0, proxy?.Failed ?? 0, proxy?.BytesIn ?? 0, proxy?.BytesOut ?? 0) : null,
-        [.. s.Spec.Members.Select(m => Member(s, m.Name, m.Address.ToString(), m.Priority))]);
+        [.. s.Spec.Members.Select(m => Member(s, m))],
+        Settings(s.Spec),
+        new TargetsView(s.Spec.Targets.Rto?.TotalMilliseconds, s.Spec.Targets.Recovery?.TotalMilliseconds,
+            s.Spec.Targets.Rpo?.Writes, s.Spec.Targets.Rpo?.Window?.TotalMilliseconds));
 
-    private static MemberView Member(ServiceState s, string name, string address, int priority)
+    private static MemberView Member(ServiceState s, Core.Topology.MemberSpec spec)
     {
-        MemberState m = s.Members[name];
-        string role = name == s.Primary ? "primary" : "standby";
-        return new MemberView(name, address, role, m.Health.ToString().ToLowerInvariant(), m.Suspected, m.NeedsRejoin, priority, m.LastDetail);
+        MemberState m = s.Members[spec.Name];
+        string role = spec.Name == s.Primary ? "primary" : "standby";
+        return new MemberView(spec.Name, spec.Address.ToString(), role, m.Health.ToString().ToLowerInvariant(), m.Suspected, m.NeedsRejoin, spec.Priority, m.LastDetail, spec.PidFile);
     }
+
+    private static SettingsView Settings(Core.Topology.ServiceSpec spec) => new(
+        spec.Check.Interval.TotalMilliseconds, spec.Check.Timeout.TotalMilliseconds, spec.Check.Fall, spec.Check.Rise,
+        spec.Failover.Mode.ToString().ToLowerInvariant(), spec.Failover.Cooldown.TotalMilliseconds, spec.Proxy?.Hold.TotalMilliseconds);
 
     /// <summary>One word for the service's situation: steady, failing_over, held, degraded.</summary>
     public static string Phase(ServiceState s) => s switch

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Spectre.Console;
+using Understudy.Core.Drills;
+using Understudy.Drills;
+using Understudy.Drills.Reports;
+
+namespace Understudy.Cli;
+
+/// <summary><c>drill run FILE</c> and <c>drill report DIR</c>. Run exits 0 passed, 1 failed, 3 aborted, 2 bad input.</summary>
+internal static class DrillCommand
+{
+    public const int Aborted = 3;
+    public const string DefaultOut = "artifacts/failover-tests";
+
+    public static Command Create()
+    {
+        var drill = new Command("drill", "Break something on purpose, measure what clients saw, write the failover test report.");
+        drill.Subcommands.Add(Run());
+        drill.Subcommands.Add(DrillReportCommand.Create());
+        return drill;
+    }
+
+    private static Command Run()
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = "the drill file (YAML)" };
+        var output = new Option<string>("--out", "-o") { Description = "folder under which the report folder is made", DefaultValueFactory = _ => DefaultOut };
+        var confirm = new Option<bool>("--confirm-production") { Description = "allow a drill whose environment is production" };
+        var cmd = new Command("run", "Run a drill and write report.md, report.html, report.json and samples.csv.") { file, output, confirm };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            FileInfo path = parse.GetValue(file)!;
+            DrillResult loaded = DrillLoader.Load(path.ToString());
+            if (!loaded.Ok)
+            {
+                foreach (var e in loaded.Errors) Console.Error.WriteLine(e.ToString());
+                Console.Error.WriteLine($"{path}: {loaded.Errors.Count} error{(loaded.Errors.Count == 1 ? "" : "s")}");
+                return CliApp.BadInput;
+            }
+            DrillSpec spec = loaded.Spec!;
+            if (spec.Environment == DrillEnvironment.Production && !parse.GetValue(confirm))
+            {
+                Console.Error.WriteLine($"{path}: environment is production; run it with --confirm-production if you mean it");
+                return CliApp.BadInput;
+            }
+            return await RunAsync(spec, parse.GetValue(output)!, ct);
+        });
+        return cmd;
+    }
+
+    private static async Task<int> RunAsync(DrillSpec spec, string outDir, CancellationToken ct)
+    {
+        IAnsiConsole console = AnsiConsole.Console;
+        console.Write(new Rule($"[bold]drill: {Markup.Escape(spec.Name)}[/]").LeftJustified());
+        using ControllerClient? controller = spec.Controller is { } url ? new ControllerClient(url, spec.Service!) : null;
+        var ctx = new DrillContext(spec, controller, new ConsoleDrillObserver(console), TimeProvider.System, Console.In);
+        DrillRecord record = await new DrillRunner(ctx).RunAsync(ct);
+        DrillReport report = ReportAssembly.Build(record);
+        var samples = record.Probes.SelectMany(p => p.Samples.Select(s => (p.Spec.Name, s))).ToList();
+        string folder;
+        try
+        {
+            folder = ReportFolder.Create(outDir, spec.Name, report.StartedAt);
+            await ReportFolder.WriteAsync(folder, report, samples, CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ReportException)
+        {
+            Console.Error.WriteLine($"understudy drill run: the drill ran ({report.Verdict.ToString().ToLowerInvariant()}) but its report could not be written under {outDir}: {e.Message}");
+            return CliApp.Failed;
+        }
+        DrillSummary.Write(console, report, folder);
+        return report.Verdict switch { Verdict.Passed => CliApp.Ok, Verdict.Failed => CliApp.Failed, _ => Aborted };
+    }
+}

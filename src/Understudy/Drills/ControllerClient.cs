@@ -1,0 +1,83 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Understudy.Api;
+using Understudy.Core.Drills;
+
+namespace Understudy.Drills;
+
+/// <summary>The drill's view of a controller through its API: status, journal events, fault injection.</summary>
+public sealed class ControllerClient(Uri baseUrl, string service) : IDisposable
+{
+    private readonly HttpClient _http = new() { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(10) };
+
+    public Uri BaseUrl => baseUrl;
+    public string Service => service;
+
+    public async Task<ServiceView> StatusAsync(CancellationToken ct)
+    {
+        StatusView status = await GetAsync<StatusView>("/api/status", ct);
+        return status.Services.FirstOrDefault(s => s.Name == service)
+            ?? throw new DrillException($"the controller at {baseUrl} has no service '{service}' (it has {string.Join(", ", status.Services.Select(s => s.Name))})");
+    }
+
+    /// <summary>Every event of the service since <paramref name="since"/>, following the API's pages.</summary>
+    public async Task<IReadOnlyList<EventView>> EventsAsync(DateTimeOffset since, CancellationToken ct)
+    {
+        var all = new List<EventView>();
+        long? after = null;
+        do
+        {
+            string query = $"/api/events?service={Uri.EscapeDataString(service)}&since={Uri.EscapeDataString(since.UtcDateTime.ToString("O"))}" + (after is { } a ? $"&after={a}" : "");
+            EventsPage page = await GetAsync<EventsPage>(query, ct);
+            all.AddRange(page.Events);
+            after = page.NextAfter;
+        }
+        while (after is not null);
+        return all;
+    }
+
+    public async Task InjectAsync(ProxyFault fault, CancellationToken ct)
+    {
+        var body = new
+        {
+            kind = fault.Kind.ToString().ToLowerInvariant(),
+            duration = $"{fault.Duration.TotalMilliseconds:0}ms",
+            latency_ms = fault.Latency.TotalMilliseconds,
+            jitter_ms = fault.Jitter.TotalMilliseconds,
+        };
+        await SendAsync(() => _http.PostAsJsonAsync(MemberFaults(fault.Member), body, ct), $"inject {fault.Describe()}");
+    }
+
+    public Task ClearAsync(string member, CancellationToken ct) =>
+        SendAsync(() => _http.DeleteAsync(MemberFaults(member), ct), $"clear the fault toward {member}");
+
+    private string MemberFaults(string member) => $"/api/services/{Uri.EscapeDataString(service)}/members/{Uri.EscapeDataString(member)}/faults";
+
+    private async Task<T> GetAsync<T>(string path, CancellationToken ct)
+    {
+        try
+        {
+            return await _http.GetFromJsonAsync<T>(path, ApiJson.Options, ct) ?? throw new DrillException($"the controller at {baseUrl} answered {path} with nothing");
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            throw new DrillException($"the controller at {baseUrl} did not answer {path}: {e.Message}");
+        }
+    }
+
+    private async Task SendAsync(Func<Task<HttpResponseMessage>> send, string what)
+    {
+        try
+        {
+            using HttpResponseMessage response = await send();
+            if (!response.IsSuccessStatusCode)
+                throw new DrillException($"the controller refused to {what}: HTTP {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            throw new DrillException($"could not {what}: the controller at {baseUrl} did not answer ({e.Message})");
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}
