@@ -8,6 +8,13 @@ results=TestResults
 rm -rf "$results"
 status=0
 
+# Debian packages the tests drive, installed only when missing: Chromium opens drill reports (Playwright).
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || exit 1
+fi
+
 dotnet build Understudy.slnx -c Release -warnaserror -nologo -v quiet || exit 1
 
 # Unit tests first (fast, CPU-bound), then the integration tests alone: they start servers and time.

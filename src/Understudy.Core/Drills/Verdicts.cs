@@ -17,7 +17,7 @@ public sealed record VerdictInputs(
     IReadOnlyList<string>? FailedRollback = null);
 
 /// <summary>
-/// The verdict rules of common failover test runbooks (DESIGN.md): fail if RTO or recovery time exceeds
+/// The verdict rules of common failover test runbooks (DESIGN.md): fail if clients never recovered, if RTO or recovery time exceeds
 /// its target by more than the tolerance, if lost acknowledged writes exceed the RPO, if availability is
 /// under target, if an expected alert did not arrive, if a manual step was needed, on unexpected errors or
 /// a failed verification. Aborted is its own verdict and wins.
@@ -29,6 +29,14 @@ public static class Verdicts
         var c = new List<Criterion>();
         var t = x.Targets;
         double tolerance = 1 + t.RtoTolerance;
+        if (x.FaultInjected)
+        {
+            // Whatever the targets, clients that never came back within recovery.timeout fail the drill.
+            var stuck = x.Probes.Where(p => p.RecoveredAt is null).Select(p => p.Name).ToList();
+            c.Add(new Criterion("recovered", stuck.Count == 0, stuck.Count == 0
+                ? "every probe had its sustained run of successes after the fault"
+                : "no sustained recovery within recovery.timeout: " + string.Join(", ", stuck)));
+        }
         if (x.FaultInjected && t.Rto is { } rto)
             c.Add(Bound("rto", "RTO", WorstOrNever(x.Probes.Select(p => p.RtoMs)), rto, tolerance, t.RtoTolerance));
         if (x.FaultInjected && (t.Recovery ?? t.Rto) is { } recovery)

@@ -16,11 +16,17 @@ public sealed class WebPair : IAsyncDisposable
     public string Config => Dir.File("understudy.yaml");
     public Uri ProxyUrl => new($"http://127.0.0.1:{ProxyPort}/");
 
-    public static async Task<WebPair> StartAsync(string kind = "http", string failover = "{ mode: automatic, cooldown: 0s }", string hooks = "{}", string hold = "5s")
+    /// <summary>The sample apps' replication to each other (sync or async), or none.</summary>
+    public string? Replication { get; private init; }
+    public string AsyncDelay { get; private init; } = "50ms";
+
+    public static async Task<WebPair> StartAsync(string kind = "http", string failover = "{ mode: automatic, cooldown: 0s }", string hooks = "{}", string hold = "5s",
+        string? replication = null, string asyncDelay = "50ms")
     {
-        var pair = new WebPair();
-        pair.A = await SampleAppProcess.StartAsync("web-a", pair.PortA, Eventually.Deadline);
-        pair.B = await SampleAppProcess.StartAsync("web-b", pair.PortB, Eventually.Deadline);
+        var pair = new WebPair { Replication = replication, AsyncDelay = asyncDelay };
+        Directory.CreateDirectory(pair.Dir.File("run"));
+        pair.A = await pair.StartAppAsync("web-a", pair.PortA, pair.PortB);
+        pair.B = await pair.StartAppAsync("web-b", pair.PortB, pair.PortA);
         string check = kind == "http" ? "{ path: /health, interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }" : "{ interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }";
         await File.WriteAllTextAsync(pair.Config, $"""
             controller:
@@ -30,8 +36,8 @@ public sealed class WebPair : IAsyncDisposable
               web:
                 kind: {kind}
                 members:
-                  - {'{'} name: web-a, address: 127.0.0.1:{pair.PortA} {'}'}
-                  - {'{'} name: web-b, address: 127.0.0.1:{pair.PortB} {'}'}
+                  - {'{'} name: web-a, address: 127.0.0.1:{pair.PortA}, pidfile: run/web-a.pid {'}'}
+                  - {'{'} name: web-b, address: 127.0.0.1:{pair.PortB}, pidfile: run/web-b.pid {'}'}
                 primary: web-a
                 check: {check}
                 failover: {failover}
@@ -42,7 +48,12 @@ public sealed class WebPair : IAsyncDisposable
         return pair;
     }
 
-    public async Task RestartAAsync() => A = await SampleAppProcess.StartAsync("web-a", PortA, Eventually.Deadline);
+    public async Task RestartAAsync() => A = await StartAppAsync("web-a", PortA, PortB);
+
+    private Task<SampleAppProcess> StartAppAsync(string name, int port, int peer) => SampleAppProcess.StartAsync(name, port, Eventually.Deadline,
+        Replication is null
+            ? ["--pidfile", Dir.File($"run/{name}.pid")]
+            : ["--pidfile", Dir.File($"run/{name}.pid"), "--peer", $"127.0.0.1:{peer}", "--replication", Replication, "--async-delay", AsyncDelay]);
 
     public ValueTask DisposeAsync()
     {

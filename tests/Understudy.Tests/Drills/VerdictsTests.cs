@@ -6,7 +6,8 @@ namespace Understudy.Tests.Drills;
 public class VerdictsTests
 {
     private static ProbeResult Probe(double? rto, double? recovery, double availability = 100, int unexpected = 0, WriteLoss? writes = null) =>
-        new("web", "http", "http://x/", 100, 0, new Dictionary<string, int>(), availability, rto, recovery, null, null, unexpected,
+        new("web", "http", "http://x/", 100, 0, new Dictionary<string, int>(), availability, rto, recovery, null,
+            rto is null ? null : DateTimeOffset.UnixEpoch, unexpected,
             LatencySummary.Empty, LatencySummary.Empty, LatencySummary.Empty, writes);
 
     private static readonly DrillTargets Targets = new(TimeSpan.FromSeconds(5), null, new RpoTarget(0, null), 99, 0.2);
@@ -19,8 +20,8 @@ public class VerdictsTests
         var (verdict, criteria) = Verdicts.Judge(Inputs(Probe(4000, 3000)));
 
         Assert.Equal(Verdict.Passed, verdict);
-        Assert.Equal(["rto", "recovery_time", "availability", "no_manual_step", "no_unexpected_errors"], criteria.Select(c => c.Name));
-        Assert.Equal("RTO 4000 ms (worst probe), target 5000 ms + 20 % tolerance = 6000 ms", criteria[0].Detail);
+        Assert.Equal(["recovered", "rto", "recovery_time", "availability", "no_manual_step", "no_unexpected_errors"], criteria.Select(c => c.Name));
+        Assert.Equal("RTO 4000 ms (worst probe), target 5000 ms + 20 % tolerance = 6000 ms", criteria[1].Detail);
     }
 
     [Theory]
@@ -39,6 +40,15 @@ public class VerdictsTests
 
         Assert.Equal(Verdict.Failed, verdict);
         Assert.Equal("a probe never recovered; target 5000 ms + 20 % tolerance = 6000 ms", criteria.Single(c => c.Name == "rto").Detail);
+    }
+
+    [Fact]
+    public void Judge_NeverRecoveredWithoutAnyTarget_StillFails()
+    {
+        var (verdict, criteria) = Verdicts.Judge(Inputs(Probe(null, null)) with { Targets = DrillTargets.None });
+
+        Assert.Equal(Verdict.Failed, verdict);
+        Assert.Equal(new Criterion("recovered", false, "no sustained recovery within recovery.timeout: web"), criteria[0]);
     }
 
     [Fact]
@@ -74,6 +84,7 @@ public class VerdictsTests
 
         Assert.Equal(Verdict.Failed, verdict);
         Assert.Equal(["alert_received", "no_manual_step", "no_unexpected_errors", "verification"], criteria.Where(c => !c.Passed).Select(c => c.Name));
+        Assert.True(criteria.Single(c => c.Name == "recovered").Passed);
         Assert.Equal("2 failed attempts outside [fault, recovery] or of kind other: web 2", criteria.Single(c => c.Name == "no_unexpected_errors").Detail);
     }
 
@@ -85,6 +96,6 @@ public class VerdictsTests
     public void Judge_NoFault_HasNoTimingCriteria()
     {
         var (_, criteria) = Verdicts.Judge(Inputs(Probe(null, null)) with { FaultInjected = false });
-        Assert.DoesNotContain(criteria, c => c.Name is "rto" or "recovery_time");
+        Assert.DoesNotContain(criteria, c => c.Name is "recovered" or "rto" or "recovery_time");
     }
 }
