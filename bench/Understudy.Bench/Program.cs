@@ -19,5 +19,13 @@ throughput.SetAction(async (p, _) =>
     ThroughputBench.Print(result, Console.Out);
 });
 
-var root = new RootCommand("Understudy benchmarks; results are Markdown on stdout, progress on stderr.") { crash, throughput };
+var drillRuns = new Option<int>("--runs") { Description = "drill runs", DefaultValueFactory = _ => 5 };
+var drill = new Command("drill", "Drill accuracy: the drill's RTO and recovery time against independent client loops, through Understudy and HAProxy.") { drillRuns };
+drill.SetAction(async (p, _) =>
+{
+    var result = await DrillAccuracyBench.RunAsync(p.GetValue(drillRuns), Console.Error);
+    DrillAccuracyBench.Print(result, Console.Out);
+});
+
+var root = new RootCommand("Understudy benchmarks; results are Markdown on stdout, progress on stderr.") { crash, throughput, drill };
 return await root.Parse(args).InvokeAsync();
