@@ -8,6 +8,7 @@ public sealed record ProbeRecord(ProbeSpec Spec, IReadOnlyList<ProbeSample> Samp
 /// <summary>Everything a drill run recorded; <see cref="ReportAssembly.Build"/> turns it into the report.</summary>
 /// <param name="Targets">The effective targets: the drill's, else the linked service's.</param>
 /// <param name="Problems">Things that went wrong around the measurement (a failed read-back, an unreachable journal).</param>
+/// <param name="FaultBegan">When the fault step began, if before its effect (a command that takes a while).</param>
 public sealed record DrillRecord(
     DrillSpec Spec,
     DateTimeOffset StartedAt,
@@ -15,6 +16,7 @@ public sealed record DrillRecord(
     DateTimeOffset? FaultAt,
     DateTimeOffset? RecoveredAt,
     string? AbortReason,
+    DateTimeOffset? FaultBegan,
     DrillTargets Targets,
     IReadOnlyList<ProbeRecord> Probes,
     IReadOnlyList<StepRecord> Steps,
@@ -29,7 +31,7 @@ public static class ReportAssembly
 {
     public static DrillReport Build(DrillRecord r)
     {
-        var window = new DrillWindow(r.StartedAt, r.EndedAt, r.FaultAt, r.RecoveredAt, r.Spec.Recovery.StableFor);
+        var window = new DrillWindow(r.StartedAt, r.EndedAt, r.FaultAt, r.RecoveredAt, r.Spec.Recovery.StableFor, r.Spec.Recovery.Timeout, r.FaultBegan);
         var probes = r.Probes.Select(p => ProbeMeasurement.Measure(p.Spec, p.Samples, window, p.Writes)).ToList();
 
         var verify = r.Steps.Where(s => s.Phase == "verify").ToList();

@@ -85,7 +85,8 @@ public static class Verdicts
         double window = writers.Max(p => p.Writes!.WindowMs ?? 0);
         return rpo.Writes is { } maxWrites
             ? new Criterion("rpo", lost <= maxWrites, $"{lost} acknowledged writes lost, target at most {maxWrites}")
-            : new Criterion("rpo", window <= rpo.Window!.Value.TotalMilliseconds,
+            // One lost write spans no time between acknowledgements, but it is still data lost: a 0 s window allows none.
+            : new Criterion("rpo", lost == 0 || (rpo.Window!.Value > TimeSpan.Zero && window <= rpo.Window!.Value.TotalMilliseconds),
                 $"{lost} acknowledged writes lost spanning {Ms(window)} ms, target at most {Ms(rpo.Window!.Value.TotalMilliseconds)} ms");
     }
 

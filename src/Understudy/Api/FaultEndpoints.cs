@@ -11,7 +11,7 @@ using Understudy.Traffic;
 
 namespace Understudy.Api;
 
-public sealed record FaultView(string Service, string Member, string Kind, DateTimeOffset Until, double LatencyMs, double JitterMs);
+public sealed record FaultView(string Service, string Member, string Kind, DateTimeOffset AppliedAt, DateTimeOffset Until, double LatencyMs, double JitterMs);
 
 /// <summary>
 /// <c>POST /api/services/{s}/members/{m}/faults</c> <c>{kind: blackhole|latency|reset, duration: "10s", latency_ms?, jitter_ms?}</c>
@@ -20,6 +20,11 @@ public sealed record FaultView(string Service, string Member, string Kind, DateT
 public static class FaultEndpoints
 {
     private static readonly TimeSpan MaxDuration = TimeSpan.FromHours(1);
+    private const double MaxLatencyMs = 60_000;
+    private static readonly Dictionary<string, ProxyFaultKind> Kinds = new()
+    {
+        ["blackhole"] = ProxyFaultKind.Blackhole, ["latency"] = ProxyFaultKind.Latency, ["reset"] = ProxyFaultKind.Reset,
+    };
 
     public static void MapFaultApi(this IEndpointRouteBuilder app)
     {
@@ -42,20 +47,22 @@ public static class FaultEndpoints
         }
         if (body.ValueKind != JsonValueKind.Object) return Bad("body: expected a JSON object with kind and duration");
 
-        if (!Enum.TryParse(Text(body, "kind"), ignoreCase: true, out ProxyFaultKind kind) || int.TryParse(Text(body, "kind"), out _))
+        if (Text(body, "kind") is not { } kindText || !Kinds.TryGetValue(kindText, out ProxyFaultKind kind))
             return Bad($"kind: expected blackhole, latency or reset, got '{Text(body, "kind")}'");
         if (!Durations.TryParse(Text(body, "duration") ?? "", out TimeSpan duration, out string whyNot) || duration <= TimeSpan.Zero || duration > MaxDuration)
             return Bad($"duration: expected a duration above 0 and at most 1h such as \"10s\", got '{Text(body, "duration")}'{(whyNot.Length > 0 ? $" ({whyNot})" : "")}");
         if (Millis(body, "latency_ms") is not { } latency || Millis(body, "jitter_ms") is not { } jitter)
-            return Bad("latency_ms, jitter_ms: expected numbers of milliseconds ≥ 0");
+            return Bad($"latency_ms, jitter_ms: expected numbers of milliseconds from 0 to {MaxLatencyMs:0}");
         if (kind == ProxyFaultKind.Latency && latency <= 0) return Bad("latency_ms: a latency fault needs latency_ms above 0");
 
-        var fault = new MemberFault(kind, time.GetUtcNow() + duration, TimeSpan.FromMilliseconds(latency), TimeSpan.FromMilliseconds(jitter));
+        // Applied first, then journaled with the instant it took effect: a drill measures from that instant.
+        DateTimeOffset applied = time.GetUtcNow();
+        var fault = new MemberFault(kind, applied + duration, TimeSpan.FromMilliseconds(latency), TimeSpan.FromMilliseconds(jitter));
         ServiceRuntime runtime = controller.Services.Single(s => s.Spec.Name == service);
-        await journal.AppendAsync([Event(runtime, member, EventTypes.FaultInjected, time,
-            $"{kind.ToString().ToLowerInvariant()} toward {member} for {Durations.Format(duration)} injected through the API")]);
         runtime.Faults.Inject(member, fault);
-        return TypedResults.Ok(new FaultView(service, member, kind.ToString().ToLowerInvariant(), fault.Until, latency, jitter));
+        await journal.AppendAsync([Event(runtime, member, EventTypes.FaultInjected, applied,
+            $"{kindText} toward {member} for {Durations.Format(duration)} injected through the API")]);
+        return TypedResults.Ok(new FaultView(service, member, kindText, applied, fault.Until, latency, jitter));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ClearAsync(string service, string member, Controller controller, IJournal journal, TimeProvider time)
@@ -63,7 +70,7 @@ public static class FaultEndpoints
         if (Find(controller, service, member) is { } missing) return missing;
         ServiceRuntime runtime = controller.Services.Single(s => s.Spec.Name == service);
         if (runtime.Faults.Clear(member))
-            await journal.AppendAsync([Event(runtime, member, EventTypes.FaultCleared, time, $"fault toward {member} cleared through the API")]);
+            await journal.AppendAsync([Event(runtime, member, EventTypes.FaultCleared, time.GetUtcNow(), $"fault toward {member} cleared through the API")]);
         return TypedResults.NoContent();
     }
 
@@ -82,9 +89,9 @@ public static class FaultEndpoints
     /// <summary>Absent is 0; present must be a non-negative number.</summary>
     private static double? Millis(JsonElement body, string name) =>
         !body.TryGetProperty(name, out JsonElement v) ? 0
-        : v.ValueKind == JsonValueKind.Number && v.GetDouble() is >= 0 and var ms ? ms : null;
+        : v.ValueKind == JsonValueKind.Number && v.GetDouble() is >= 0 and <= MaxLatencyMs and var ms ? ms : null;
 
-    private static JournalEvent Event(ServiceRuntime runtime, string member, string type, TimeProvider time, string reason) => new(
-        time.GetUtcNow(), runtime.Spec.Name, member, runtime.Loop.State.Epoch, type, Actors.Drill,
+    private static JournalEvent Event(ServiceRuntime runtime, string member, string type, DateTimeOffset at, string reason) => new(
+        at, runtime.Spec.Name, member, runtime.Loop.State.Epoch, type, Actors.Drill,
         ImmutableDictionary<string, object?>.Empty.Add("reason", reason));
 }

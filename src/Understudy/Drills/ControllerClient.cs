@@ -36,7 +36,8 @@ public sealed class ControllerClient(Uri baseUrl, string service) : IDisposable
         return all;
     }
 
-    public async Task InjectAsync(ProxyFault fault, CancellationToken ct)
+    /// <summary>Injects the fault; returns the instant the controller applied it.</summary>
+    public async Task<DateTimeOffset> InjectAsync(ProxyFault fault, CancellationToken ct)
     {
         var body = new
         {
@@ -45,7 +46,9 @@ public sealed class ControllerClient(Uri baseUrl, string service) : IDisposable
             latency_ms = fault.Latency.TotalMilliseconds,
             jitter_ms = fault.Jitter.TotalMilliseconds,
         };
-        await SendAsync(() => _http.PostAsJsonAsync(MemberFaults(fault.Member), body, ct), $"inject {fault.Describe()}");
+        string json = await SendAsync(() => _http.PostAsJsonAsync(MemberFaults(fault.Member), body, ct), $"inject {fault.Describe()}");
+        return JsonSerializer.Deserialize<FaultView>(json, ApiJson.Options)?.AppliedAt
+            ?? throw new DrillException($"the controller at {baseUrl} answered the fault injection without applied_at");
     }
 
     public Task ClearAsync(string member, CancellationToken ct) =>
@@ -65,13 +68,15 @@ public sealed class ControllerClient(Uri baseUrl, string service) : IDisposable
         }
     }
 
-    private async Task SendAsync(Func<Task<HttpResponseMessage>> send, string what)
+    private async Task<string> SendAsync(Func<Task<HttpResponseMessage>> send, string what)
     {
         try
         {
             using HttpResponseMessage response = await send();
+            string body = await response.Content.ReadAsStringAsync();
             if (!response.IsSuccessStatusCode)
-                throw new DrillException($"the controller refused to {what}: HTTP {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                throw new DrillException($"the controller refused to {what}: HTTP {(int)response.StatusCode} {body}");
+            return body;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {

@@ -19,8 +19,14 @@ public sealed class DrillContext(DrillSpec spec, ControllerClient? controller, I
     /// <summary>The linked service as the controller saw it when the drill began; null for unmanaged systems.</summary>
     public ServiceView? Service { get; set; }
 
-    /// <summary>When the first fault was injected.</summary>
+    /// <summary>When the first fault took effect.</summary>
     public DateTimeOffset? FaultAt { get; set; }
+
+    /// <summary>When the first fault step began; before <see cref="FaultAt"/> for a command that takes a while to act.</summary>
+    public DateTimeOffset? FaultBegan { get; set; }
+
+    /// <summary>Members the drill injected proxy faults toward; rollback clears them, whatever happened.</summary>
+    public HashSet<string> FaultedMembers { get; } = [];
 
     /// <summary>Manual steps run; each one fails the verdict ("manual step needed").</summary>
     public List<string> ManualSteps { get; } = [];

@@ -7,16 +7,18 @@ namespace Understudy.Drills;
 /// <summary>
 /// Runs a drill: probes for the whole run; steady state (abort if it does not hold) → faults → observe
 /// until every probe has <c>stable_for</c> of unbroken successes or <c>recovery.timeout</c> → verify →
-/// read writes back → rollback (always: also after an abort, an error or Ctrl-C). Stop conditions abort
-/// early. Returns the record the report is built from.
+/// read writes back → rollback (always: also after an abort, an error or Ctrl-C; injected proxy faults
+/// are cleared first). Stop conditions are watched from the fault on and abort early. Returns the record
+/// the report is built from.
 /// </summary>
-public sealed class DrillRunner(DrillContext ctx)
+public sealed partial class DrillRunner(DrillContext ctx)
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
     private readonly List<StepRecord> _steps = [];
     private readonly List<string> _problems = [];
     private readonly StepRunner _runner = new(ctx);
     private string _phase = "starting";
+    private string? _stopped;
 
     public async Task<DrillRecord> RunAsync(CancellationToken cancel)
     {
@@ -26,6 +28,7 @@ public sealed class DrillRunner(DrillContext ctx)
         string? abort = null;
         var probes = spec.Probes.Select(p => ProbeFactory.Create(p, ctx.Time)).ToList();
         using var stopProbes = new CancellationTokenSource();
+        using var stopCondition = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         Task probing = Task.CompletedTask;
         var writes = new Dictionary<string, WriteLoss>();
         try
@@ -33,11 +36,16 @@ public sealed class DrillRunner(DrillContext ctx)
             if (ctx.Controller is { } controller) ctx.Service = await controller.StatusAsync(cancel);
             probing = Task.WhenAll(probes.Select(p => p.RunAsync(stopProbes.Token)));
             using var progress = ReportProgress(probes, started, stopProbes.Token);
+            using var watchdog = WatchStopConditions(probes, stopCondition, stopProbes.Token);
 
             abort = await SteadyStateAsync(probes, started, cancel)
-                ?? await FaultsAsync(cancel)
-                ?? await ObserveAsync(probes, cancel, at => recoveredAt = at);
-            if (abort is null) await StepsAsync("verify", spec.Verify, cancel);
+                ?? await FaultsAsync(stopCondition.Token)
+                ?? await ObserveAsync(probes, stopCondition.Token, at => recoveredAt = at);
+            if (abort is null) await StepsAsync("verify", spec.Verify, stopCondition.Token);
+        }
+        catch (OperationCanceledException) when (_stopped is not null)
+        {
+            abort = _stopped;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -51,17 +59,13 @@ public sealed class DrillRunner(DrillContext ctx)
         {
             await stopProbes.CancelAsync();
             await probing;
-            foreach (HttpWriteProbe w in probes.OfType<HttpWriteProbe>())
-            {
-                try { writes[w.Spec.Name] = await w.ReadBackAsync(CancellationToken.None); }
-                catch (DrillException e) { _problems.Add(e.Message); }
-            }
+            await ReadBackAsync(probes, writes, aborted: abort is not null);
             // Rollback runs whatever happened, with its own timeouts rather than the cancelled token.
-            await StepsAsync("rollback", spec.Rollback, CancellationToken.None);
+            await RollbackAsync();
         }
 
         var events = await ControllerEventsAsync(started);
-        var record = new DrillRecord(spec, started, ctx.Now, ctx.FaultAt, recoveredAt, abort, EffectiveTargets(),
+        var record = new DrillRecord(spec, started, ctx.Now, ctx.FaultAt, recoveredAt, abort, ctx.FaultBegan, EffectiveTargets(),
             [.. probes.Select(p => new ProbeRecord(p.Spec, p.Samples, writes.GetValueOrDefault(p.Spec.Name)))],
             _steps, events, DrillConfiguration.Describe(ctx), Theoretical(), ctx.ManualSteps, _problems);
         foreach (var p in probes) p.Dispose();
@@ -76,129 +80,109 @@ public sealed class DrillRunner(DrillContext ctx)
         await Task.Delay(steady.Duration, ctx.Time, cancel);
         var samples = probes.SelectMany(p => p.Samples).Where(s => s.Start >= started).ToList();
         double rate = samples.Count == 0 ? 0 : (double)samples.Count(s => !s.Ok) / samples.Count;
-        bool held = rate <= steady.MaxErrorRate;
-        string actual = $"{samples.Count(s => !s.Ok)} of {samples.Count} attempts failed ({rate * 100:0.##} %)";
+        // A steady state asked for must be seen: a probe with no finished attempt proves nothing.
+        var silent = steady.Duration > TimeSpan.Zero ? probes.Where(p => p.Samples.Count == 0).Select(p => p.Spec.Name).ToList() : [];
+        bool held = rate <= steady.MaxErrorRate && silent.Count == 0;
+        string actual = silent.Count > 0
+            ? $"no attempt of {string.Join(", ", silent)} finished within {steady.Duration.TotalSeconds:0.###} s (make steady_state.duration longer than the probe's timeout)"
+            : $"{samples.Count(s => !s.Ok)} of {samples.Count} attempts failed ({rate * 100:0.##} %)";
         _steps.Add(Record(new StepRecord("steady_state", $"steady state for {steady.Duration.TotalSeconds:0.###} s",
             $"error rate ≤ {steady.MaxErrorRate * 100:0.##} %", actual, from, ctx.Now, held)));
-        return held ? null : $"steady state did not hold: {actual}, allowed {steady.MaxErrorRate * 100:0.##} %";
+        return held ? null : $"steady state did not hold: {actual}" + (silent.Count > 0 ? "" : $", allowed {steady.MaxErrorRate * 100:0.##} %");
     }
 
-    private async Task<string?> FaultsAsync(CancellationToken cancel)
+    private async Task<string?> FaultsAsync(CancellationToken ct)
     {
         Enter("fault");
         foreach (DrillStep step in ctx.Spec.Faults)
         {
-            StepRecord record = await _runner.RunAsync("fault", step, cancel);
+            StepRecord record = await _runner.RunAsync("fault", step, ct);
             _steps.Add(record);
-            if (step is not WaitStep && ctx.FaultAt is null) ctx.FaultAt = _runner.EffectiveAt ?? record.Start;
+            if (step is ProxyFault pf) ctx.FaultedMembers.Add(pf.Member);
+            if (step is not WaitStep && ctx.FaultAt is null)
+            {
+                ctx.FaultBegan = record.Start;
+                // A signal or an injected fault acts at a known instant; a command or a person has acted by the step's end.
+                ctx.FaultAt = _runner.EffectiveAt ?? record.End;
+            }
+            ct.ThrowIfCancellationRequested();
             if (!record.Ok) return $"fault step failed: {record.Step}: {record.Actual}";
         }
         return null;
     }
 
-    /// <summary>Until every probe has recovered, the timeout passes, or a stop condition fires (an abort).</summary>
-    private async Task<string?> ObserveAsync(List<OpenLoopProbe> probes, CancellationToken cancel, Action<DateTimeOffset> recovered)
+    /// <summary>Until every probe has recovered or the timeout passes; the watchdog aborts on a stop condition meanwhile.</summary>
+    private async Task<string?> ObserveAsync(List<OpenLoopProbe> probes, CancellationToken ct, Action<DateTimeOffset> recovered)
     {
         Enter("observe");
-        DateTimeOffset fault = ctx.FaultAt ?? ctx.Now;
+        DateTimeOffset began = ctx.FaultBegan ?? ctx.Now;
         DateTimeOffset from = ctx.Now;
         RecoverySpec recovery = ctx.Spec.Recovery;
         while (true)
         {
-            var runs = probes.Select(p => ProbeMeasurement.RecoveryRun(p.Samples, fault, recovery.StableFor)).ToList();
+            var runs = probes.Select(p => Recovered(p, began, recovery)).ToList();
             if (runs.All(r => r is not null))
             {
                 DateTimeOffset at = runs.Max(r => r!.End);
                 recovered(at);
                 _steps.Add(Record(new StepRecord("observe", $"recovery: {recovery.StableFor.TotalSeconds:0.###} s of unbroken successes on every probe",
-                    $"within {recovery.Timeout.TotalSeconds:0.###} s of the fault", $"recovered +{(at - fault).TotalMilliseconds:0} ms after the fault", from, ctx.Now, true)));
+                    $"within {recovery.Timeout.TotalSeconds:0.###} s of the fault", $"recovered +{(at - (ctx.FaultAt ?? began)).TotalMilliseconds:0} ms after the fault", from, ctx.Now, true)));
                 return null;
             }
-            if (StopCondition(probes) is { } why) return why;
-            if (ctx.Now - fault > recovery.Timeout)
+            if (ctx.Now - began > recovery.Timeout + recovery.StableFor)
             {
                 _steps.Add(Record(new StepRecord("observe", "recovery", $"within {recovery.Timeout.TotalSeconds:0.###} s of the fault",
                     "not recovered: " + string.Join(", ", probes.Where((p, i) => runs[i] is null).Select(p => p.Spec.Name)), from, ctx.Now, false)));
                 return null;
             }
-            await Task.Delay(Poll, ctx.Time, cancel);
+            await Task.Delay(Poll, ctx.Time, ct);
         }
     }
 
-    /// <summary><c>max_outage</c>: a probe failing without a break for longer than allowed.</summary>
-    private string? StopCondition(List<OpenLoopProbe> probes)
+    /// <summary>A probe's recovery run, once no attempt started inside it is still running (a late failure could yet break it).</summary>
+    private static ProbeSample? Recovered(OpenLoopProbe probe, DateTimeOffset began, RecoverySpec recovery)
     {
-        if (ctx.Spec.StopConditions.MaxOutage is not { } max) return null;
-        foreach (OpenLoopProbe p in probes)
-        {
-            var samples = p.Samples;
-            DateTimeOffset lastOk = samples.Where(s => s.Ok).Select(s => s.End).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
-            if (samples.Where(s => !s.Ok && s.End > lastOk).MinBy(s => s.Start) is { } first && ctx.Now - first.Start > max)
-                return $"stop condition max_outage: probe {p.Spec.Name} has failed for {(ctx.Now - first.Start).TotalSeconds:0.#} s (limit {max.TotalSeconds:0.###} s)";
-        }
-        return null;
+        DateTimeOffset? running = probe.OldestRunning;
+        ProbeSample? run = ProbeMeasurement.RecoveryRun(probe.Samples, began, recovery.StableFor, recovery.Timeout);
+        return run is not null && (running is null || running > run.Start + recovery.StableFor) ? run : null;
     }
 
     private async Task StepsAsync(string phase, IReadOnlyList<DrillStep> steps, CancellationToken ct)
     {
         if (steps.Count == 0) return;
         Enter(phase);
-        foreach (DrillStep step in steps) _steps.Add(await _runner.RunAsync(phase, step, ct));
-    }
-
-    private async Task<IReadOnlyList<ControllerEventRecord>> ControllerEventsAsync(DateTimeOffset since)
-    {
-        if (ctx.Controller is not { } controller) return [];
-        try
+        foreach (DrillStep step in steps)
         {
-            return [.. (await controller.EventsAsync(since, CancellationToken.None))
-                .Select(e => new ControllerEventRecord(e.Time, e.Type, e.Member, e.Epoch, e.Actor, e.Details.GetValueOrDefault("reason")?.ToString() ?? ""))];
-        }
-        catch (DrillException e)
-        {
-            _problems.Add($"controller journal not read, so no phase breakdown: {e.Message}");
-            return [];
+            _steps.Add(await _runner.RunAsync(phase, step, ct));
+            ct.ThrowIfCancellationRequested();
         }
     }
 
-    /// <summary>The drill's targets; what it leaves out comes from the linked service's config.</summary>
-    private DrillTargets EffectiveTargets()
+    /// <summary>Clears the proxy faults the drill injected, then runs the rollback steps.</summary>
+    private async Task RollbackAsync()
     {
-        DrillTargets t = ctx.Spec.Targets;
-        if (ctx.Service?.Targets is not { } s) return t;
-        return t with
+        if (ctx.Spec.Rollback.IsEmpty && ctx.FaultedMembers.Count == 0) return;
+        Enter("rollback");
+        foreach (string member in ctx.FaultedMembers)
         {
-            Rto = t.Rto ?? Ms(s.RtoMs),
-            Recovery = t.Recovery ?? Ms(s.RecoveryMs),
-            Rpo = t.Rpo ?? (s.RpoWrites is not null || s.RpoWindowMs is not null ? new Core.Topology.RpoTarget(s.RpoWrites, Ms(s.RpoWindowMs)) : null),
-        };
+            DateTimeOffset start = ctx.Now;
+            string actual = "cleared";
+            bool ok = true;
+            try { await ctx.Controller!.ClearAsync(member, CancellationToken.None); }
+            catch (DrillException e) { (ok, actual) = (false, e.Message); }
+            _steps.Add(Record(new StepRecord("rollback", $"clear the proxy fault toward {member}", "the controller removes the fault", actual, start, ctx.Now, ok)));
+        }
+        foreach (DrillStep step in ctx.Spec.Rollback) _steps.Add(await _runner.RunAsync("rollback", step, CancellationToken.None));
     }
 
-    private TheoreticalRto? Theoretical() =>
-        ctx.Service?.Settings is { } s ? TheoreticalRto.FromChecks(s.IntervalMs, s.TimeoutMs, s.Fall) : null;
-
-    private static TimeSpan? Ms(double? ms) => ms is { } v ? TimeSpan.FromMilliseconds(v) : null;
-
-    private void Enter(string phase)
+    /// <summary>Reads write probes back; after an abort this gets less time, so cleanup is not held up.</summary>
+    private async Task ReadBackAsync(List<OpenLoopProbe> probes, Dictionary<string, WriteLoss> writes, bool aborted)
     {
-        _phase = phase;
-        ctx.Observer.PhaseStarted(phase);
-    }
-
-    private StepRecord Record(StepRecord step)
-    {
-        ctx.Observer.StepFinished(step);
-        return step;
-    }
-
-    private IDisposable ReportProgress(List<OpenLoopProbe> probes, DateTimeOffset started, CancellationToken stop)
-    {
-        var timer = ctx.Time.CreateTimer(_ =>
+        foreach (HttpWriteProbe w in probes.OfType<HttpWriteProbe>())
         {
-            var samples = probes.SelectMany(p => p.Samples).ToList();
-            ctx.Observer.Progress(_phase, ctx.Now - started, samples.Count, samples.Count(s => !s.Ok));
-        }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-        stop.Register(() => timer.Dispose());
-        return timer;
+            using var limit = new CancellationTokenSource(aborted ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(30), ctx.Time);
+            try { writes[w.Spec.Name] = await w.ReadBackAsync(limit.Token); }
+            catch (DrillException e) { _problems.Add(e.Message); }
+        }
     }
 }

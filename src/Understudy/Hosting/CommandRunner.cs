@@ -4,11 +4,12 @@ using System.Text;
 namespace Understudy.Hosting;
 
 /// <summary>What a command did: its exit code (null when killed at the timeout or never started) and the tail of its output.</summary>
-public sealed record CommandOutcome(string Command, int? ExitCode, bool TimedOut, TimeSpan Timeout, TimeSpan Duration, string Output)
+public sealed record CommandOutcome(string Command, int? ExitCode, bool TimedOut, TimeSpan Timeout, TimeSpan Duration, string Output, bool Interrupted = false)
 {
     public bool Succeeded => ExitCode == 0;
 
     public string Summary => TimedOut ? $"killed at its {Timeout.TotalSeconds:0.###} s timeout"
+        : Interrupted ? $"interrupted after {Duration.TotalMilliseconds:0} ms"
         : ExitCode is { } code ? $"exited {code} after {Duration.TotalMilliseconds:0} ms"
         : "could not start";
 }
@@ -71,9 +72,10 @@ public sealed class CommandRunner(string workingDirectory, TimeProvider time)
         TimeSpan duration = time.GetElapsedTime(started);
         // Output that is already written arrives promptly; a pipe held open by a leftover child does not end.
         await Task.WhenAll(stdoutClosed.Task, stderrClosed.Task).WaitAsync(OutputDrain, time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        int? exitCode = timedOut || ct.IsCancellationRequested || !process.HasExited ? null : process.ExitCode;
+        bool interrupted = !timedOut && ct.IsCancellationRequested;
+        int? exitCode = timedOut || interrupted || !process.HasExited ? null : process.ExitCode;
         lock (output)
-            return new CommandOutcome(command, exitCode, timedOut, timeout, duration, output.ToString());
+            return new CommandOutcome(command, exitCode, timedOut, timeout, duration, output.ToString(), interrupted);
     }
 
     private static void Append(StringBuilder output, string? line, TaskCompletionSource closed)

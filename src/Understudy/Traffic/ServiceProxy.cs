@@ -162,16 +162,30 @@ public sealed partial class ServiceProxy
     }
 
     /// <summary>
-    /// Whether to pass a chunk on, after any injected delay: a blackholed member's traffic is dropped,
-    /// a slow one's is delayed. No fault costs one dictionary lookup.
+    /// Applies an injected fault to a chunk before it is passed on: a slow member's traffic is delayed; a
+    /// blackholed member's waits until the fault ends (as TCP retransmits until the network heals, so the
+    /// stream stays intact); a reset cuts the connection. No fault costs one dictionary lookup.
     /// </summary>
-    private async ValueTask<bool> PassAsync(string member)
+    private async ValueTask PassAsync(string member)
     {
-        if (faults.Active(member) is not { } fault) return true;
-        if (fault.Kind == ProxyFaultKind.Blackhole) return false;
-        await Task.Delay(fault.NextDelay(), time);
-        return true;
+        while (faults.Active(member) is { } fault)
+        {
+            switch (fault.Kind)
+            {
+                case ProxyFaultKind.Reset:
+                    Fence(member); // both sides of every connection to it, as a reset on the wire would
+                    throw new ConnectionResetException($"{member}: reset fault");
+                case ProxyFaultKind.Blackhole:
+                    await Task.Delay(Max(fault.Until - time.GetUtcNow(), TimeSpan.FromMilliseconds(1)), time);
+                    continue;
+                default:
+                    await Task.Delay(fault.NextDelay(), time);
+                    return;
+            }
+        }
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private async Task CopyToUpstreamAsync(PipeReader from, NetworkStream to, Socket upstream, string member)
     {
@@ -180,8 +194,8 @@ public sealed partial class ServiceProxy
             while (true)
             {
                 ReadResult read = await from.ReadAsync();
-                if (await PassAsync(member))
-                    foreach (ReadOnlyMemory<byte> segment in read.Buffer) await to.WriteAsync(segment);
+                await PassAsync(member);
+                foreach (ReadOnlyMemory<byte> segment in read.Buffer) await to.WriteAsync(segment);
                 Interlocked.Add(ref _bytesIn, read.Buffer.Length);
                 from.AdvanceTo(read.Buffer.End);
                 if (read.IsCompleted || read.IsCanceled) break;
@@ -201,7 +215,7 @@ public sealed partial class ServiceProxy
                 Memory<byte> buffer = to.GetMemory(16 * 1024);
                 int n = await from.ReadAsync(buffer);
                 if (n == 0) break;
-                if (!await PassAsync(member)) continue;
+                await PassAsync(member);
                 to.Advance(n);
                 Interlocked.Add(ref _bytesOut, n);
                 FlushResult flushed = await to.FlushAsync();

@@ -11,8 +11,11 @@ public class ProbeMeasurementTests
     private static ProbeSample S(int ms, int latencyMs, bool ok, ErrorKind error = ErrorKind.Refused) =>
         new(ms, T0.AddMilliseconds(ms), T0.AddMilliseconds(ms + latencyMs), ok, ok ? ErrorKind.None : error);
 
-    private static DrillWindow Window(int faultMs, int? recoveredMs = null, int endMs = 1000) =>
-        new(T0, T0.AddMilliseconds(endMs), T0.AddMilliseconds(faultMs), recoveredMs is null ? null : T0.AddMilliseconds(recoveredMs.Value), Stable);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private static DrillWindow Window(int faultMs, int? recoveredMs = null, int endMs = 1000, int? timeoutMs = null, int? beganMs = null) =>
+        new(T0, T0.AddMilliseconds(endMs), T0.AddMilliseconds(faultMs), recoveredMs is null ? null : T0.AddMilliseconds(recoveredMs.Value), Stable,
+            timeoutMs is null ? Timeout : TimeSpan.FromMilliseconds(timeoutMs.Value), beganMs is null ? null : T0.AddMilliseconds(beganMs.Value));
 
     [Fact]
     public void Measure_NothingFailed_RtoZeroRecoveryIsTheHeldAttempt()
@@ -83,11 +86,49 @@ public class ProbeMeasurementTests
     [Fact]
     public void Measure_NoFault_HasNoRtoAndEverythingIsBefore()
     {
-        var r = ProbeMeasurement.Measure(Probe, [S(0, 2, true), S(20, 4, true)], new DrillWindow(T0, T0.AddSeconds(1), null, null, Stable));
+        var r = ProbeMeasurement.Measure(Probe, [S(0, 2, true), S(20, 4, true)], new DrillWindow(T0, T0.AddSeconds(1), null, null, Stable, Timeout));
 
         Assert.Null(r.RtoMs);
         Assert.Equal(2, r.Before.Count);
         Assert.Equal(0, r.During.Count);
+    }
+
+    [Fact]
+    public void Measure_RecoveredOnlyAfterTheRecoveryTimeout_CountsAsNeverRecovered()
+    {
+        ProbeSample[] samples = [S(0, 1, true), S(20, 1, false), S(40, 1, false), S(400, 1, true), S(450, 1, true), S(520, 1, true)];
+
+        var r = ProbeMeasurement.Measure(Probe, samples, Window(10, endMs: 600, timeoutMs: 300));
+
+        Assert.Null(r.RtoMs);
+        Assert.Null(r.RecoveredAt);
+    }
+
+    [Fact]
+    public void Measure_FailureAfterTheRecovery_IsUnexpectedNotANewOutage()
+    {
+        // Nothing failed during the outage (held connections); a failure much later is an unexpected error.
+        ProbeSample[] samples = [S(0, 1, true), S(20, 300, true), S(40, 1, true), S(100, 1, true), S(160, 1, true), S(500, 1, false), S(520, 1, true)];
+
+        var r = ProbeMeasurement.Measure(Probe, samples, Window(10, recoveredMs: 170, endMs: 600));
+
+        Assert.Equal(0, r.RtoMs);
+        Assert.Equal(T0.AddMilliseconds(320), r.RecoveredAt);
+        Assert.Equal(1, r.UnexpectedErrors);
+    }
+
+    [Fact]
+    public void Measure_FaultStepThatTakesAWhile_FailuresDuringItBelongToTheOutage()
+    {
+        // The command began at 10 ms and took effect by 200 ms; clients failed from 40 ms.
+        ProbeSample[] samples = [S(0, 1, true), S(40, 1, false), S(100, 1, false), S(220, 1, true), S(260, 1, true), S(340, 1, true)];
+
+        var r = ProbeMeasurement.Measure(Probe, samples, Window(200, recoveredMs: 350, endMs: 400, beganMs: 10));
+
+        Assert.Equal(0, r.UnexpectedErrors);
+        Assert.Equal(T0.AddMilliseconds(40), r.FirstFailureAt);
+        Assert.Equal(181, r.RtoMs);
+        Assert.Equal(21, r.RecoveryTimeMs);
     }
 
     [Fact]

@@ -71,6 +71,15 @@ public class VerdictsTests
     }
 
     [Fact]
+    public void Judge_OneLostWriteAgainstAZeroWindow_Fails()
+    {
+        var loss = new WriteLoss(100, 99, 1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+        var inputs = Inputs(Probe(1, 1, writes: loss)) with { Targets = Targets with { Rpo = new RpoTarget(null, TimeSpan.Zero) } };
+
+        Assert.False(Verdicts.Judge(inputs).Criteria.Single(c => c.Name == "rpo").Passed);
+    }
+
+    [Fact]
     public void Judge_MissingAlertManualStepUnexpectedErrorsAndFailedVerify_EachFailWithItsReason()
     {
         var inputs = Inputs(Probe(1, 1, unexpected: 2)) with

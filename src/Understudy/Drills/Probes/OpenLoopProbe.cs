@@ -18,14 +18,18 @@ public readonly record struct AttemptOutcome(bool Ok, ErrorKind Error, string? A
 public abstract class OpenLoopProbe(ProbeSpec spec, TimeProvider time) : IDisposable
 {
     private readonly ConcurrentQueue<ProbeSample> _samples = new();
+    private readonly ConcurrentDictionary<long, DateTimeOffset> _running = new();
     private int _inFlight;
 
     public ProbeSpec Spec => spec;
 
     protected TimeProvider Time => time;
 
-    /// <summary>Every attempt so far, in start order.</summary>
+    /// <summary>Every finished attempt so far, in start order.</summary>
     public IReadOnlyList<ProbeSample> Samples => [.. _samples.OrderBy(s => s.Seq)];
+
+    /// <summary>When the oldest attempt still running started; a run of successes is only known unbroken once it has ended.</summary>
+    public DateTimeOffset? OldestRunning => _running.IsEmpty ? null : _running.Values.DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
 
     /// <summary>Runs until <paramref name="stop"/>, then waits for the attempts in flight (each bounded by its timeout).</summary>
     public async Task RunAsync(CancellationToken stop)
@@ -54,6 +58,7 @@ public abstract class OpenLoopProbe(ProbeSpec spec, TimeProvider time) : IDispos
             _samples.Enqueue(new ProbeSample(seq, start, start, false, ErrorKind.Overload, Detail: $"more than {spec.MaxInFlight} attempts in flight"));
             return;
         }
+        _running[seq] = start;
         using var timeout = new CancellationTokenSource(spec.Timeout, time);
         AttemptOutcome outcome;
         try
@@ -71,6 +76,7 @@ public abstract class OpenLoopProbe(ProbeSpec spec, TimeProvider time) : IDispos
             Interlocked.Decrement(ref _inFlight);
         }
         _samples.Enqueue(new ProbeSample(seq, start, time.GetUtcNow(), outcome.Ok, outcome.Error, outcome.AnsweredBy, outcome.Detail));
+        _running.TryRemove(seq, out _);
     }
 
     /// <summary>Error kinds from DESIGN.md: refused, reset, timeout, http_status, overload, other.</summary>

@@ -104,9 +104,8 @@ public sealed class StepRunner(DrillContext ctx)
 
     private async Task<(bool, string)> ProxyAsync(ProxyFault f, CancellationToken ct)
     {
-        EffectiveAt = ctx.Now;
-        await Controller().InjectAsync(f, ct);
-        return (true, $"injected; it ends on its own after {f.Duration.TotalSeconds:0.###} s");
+        EffectiveAt = await Controller().InjectAsync(f, ct);
+        return (true, $"applied by the controller at {EffectiveAt:HH:mm:ss.fff}; it ends on its own after {f.Duration.TotalSeconds:0.###} s");
     }
 
     private async Task<(bool, string)> WaitAsync(WaitStep w, CancellationToken ct)
@@ -121,7 +120,10 @@ public sealed class StepRunner(DrillContext ctx)
         ctx.Observer.Manual(m.Instruction, m.Timeout);
         try
         {
-            string? line = await ctx.OperatorInput.ReadLineAsync(ct).AsTask().WaitAsync(m.Timeout, ctx.Time, ct);
+            // Console input reads block and ignore cancellation, so the read gets a thread of its own and
+            // the drill waits on it with the step's timeout and Ctrl-C.
+            Task<string?> read = Task.Factory.StartNew(ctx.OperatorInput.ReadLine, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            string? line = await read.WaitAsync(m.Timeout, ctx.Time, ct);
             return line is null ? (false, "no operator input (end of input)") : (true, $"confirmed by the operator{(line.Trim().Length > 0 ? $": {line.Trim()}" : "")}");
         }
         catch (TimeoutException)
