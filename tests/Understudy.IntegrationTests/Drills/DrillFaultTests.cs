@@ -13,8 +13,7 @@ public class DrillFaultTests
     public async Task Run_BlackholeThePrimary_FailsOverOnCheckTimeoutsAndRollbackClearsTheFault()
     {
         await using var pair = await WebPair.StartAsync();
-        await using var controller = await ControllerProcess.StartAsync(pair.Config, pair.ApiPort);
-        await Eventually.TrueAsync(async () => (await controller.ServiceAsync("web")).Members.All(m => m.Health == "up"), "both members up");
+        await using var controller = await ControllerProcess.StartHealthyAsync(pair);
 
         var run = await DrillRun.RunAsync(pair.Dir, DrillRun.Yaml(pair,
             faults: "  - proxy: { member: web-a, fault: blackhole, duration: 60s }",

@@ -13,8 +13,7 @@ public class DrillRunTests
     {
         // hold 0: clients see the outage as errors, so RTO is not trivially 0.
         await using var pair = await WebPair.StartAsync(hold: "0s");
-        await using var controller = await ControllerProcess.StartAsync(pair.Config, pair.ApiPort);
-        await Eventually.TrueAsync(async () => (await controller.ServiceAsync("web")).Members.All(m => m.Health == "up"), "both members up");
+        await using var controller = await ControllerProcess.StartHealthyAsync(pair);
         using var independent = new IndependentClient(pair.ProxyUrl);
 
         var run = await DrillRun.RunAsync(pair.Dir, DrillRun.Yaml(pair, faults: "  - kill_process: { member: web-a, signal: KILL }",
@@ -45,8 +44,7 @@ public class DrillRunTests
     public async Task Run_WriteProbeUnderLoad_CountsLostAcknowledgedWritesExactly(string replication)
     {
         await using var pair = await WebPair.StartAsync(replication: replication, asyncDelay: "300ms");
-        await using var controller = await ControllerProcess.StartAsync(pair.Config, pair.ApiPort);
-        await Eventually.TrueAsync(async () => (await controller.ServiceAsync("web")).Members.All(m => m.Health == "up"), "both members up");
+        await using var controller = await ControllerProcess.StartHealthyAsync(pair);
 
         var run = await DrillRun.RunAsync(pair.Dir, DrillRun.Yaml(pair,
             faults: "  - kill_process: { member: web-a }",

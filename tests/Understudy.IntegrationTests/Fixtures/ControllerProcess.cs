@@ -34,6 +34,14 @@ public sealed class ControllerProcess : IAsyncDisposable
         return c;
     }
 
+    /// <summary>Starts it for a <see cref="WebPair"/> and waits until it has seen both members up.</summary>
+    public static async Task<ControllerProcess> StartHealthyAsync(WebPair pair)
+    {
+        var c = await StartAsync(pair.Config, pair.ApiPort);
+        await Eventually.TrueAsync(async () => (await c.ServiceAsync("web")).Members.All(m => m.Health == "up"), "both members up");
+        return c;
+    }
+
     public async Task<StatusView?> TryStatusAsync()
     {
         try { return await _http.GetFromJsonAsync<StatusView>("/api/status", ApiJson.Options); }

@@ -16,8 +16,7 @@ public class CrashFailoverTests
     {
         await using var pair = await WebPair.StartAsync(
             hooks: """{ on_failover: [ { exec: [sh, -c, "echo {{service}} {{old_primary}} {{new_primary}} {{epoch}} > hook.out"], timeout: 10s } ] }""");
-        await using var controller = await ControllerProcess.StartAsync(pair.Config, pair.ApiPort);
-        await Eventually.TrueAsync(async () => (await controller.ServiceAsync("web")).Members.All(m => m.Health == "up"), "both members up");
+        await using var controller = await ControllerProcess.StartHealthyAsync(pair);
 
         using var probe = new HttpProbe(new ProbeSpec("web", ProbeKind.Http, pair.ProxyUrl.ToString(), TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(8)), TimeProvider.System);
         using var stop = new CancellationTokenSource();

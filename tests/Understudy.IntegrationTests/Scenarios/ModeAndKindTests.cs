@@ -12,8 +12,7 @@ public class ModeAndKindTests
     public async Task Crash_TcpService_FailsOverOnTcpChecks()
     {
         await using var pair = await WebPair.StartAsync(kind: "tcp");
-        await using var controller = await ControllerProcess.StartAsync(pair.Config, pair.ApiPort);
-        await Eventually.TrueAsync(async () => (await controller.ServiceAsync("web")).Members.All(m => m.Health == "up"), "both members up");
+        await using var controller = await ControllerProcess.StartHealthyAsync(pair);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(8) };
         Assert.Equal("web-a", (await http.GetStringAsync(pair.ProxyUrl)).Trim());
 
@@ -29,8 +28,7 @@ public class ModeAndKindTests
     public async Task Crash_ManualMode_HoldsNoFailoverFailsClientsFastAndRecoversInPlace()
     {
         await using var pair = await WebPair.StartAsync(failover: "{ mode: manual }");
-        await using var controller = await ControllerProcess.StartAsync(pair.Config, pair.ApiPort);
-        await Eventually.TrueAsync(async () => (await controller.ServiceAsync("web")).Members.All(m => m.Health == "up"), "both members up");
+        await using var controller = await ControllerProcess.StartHealthyAsync(pair);
 
         pair.A.Kill();
         await Eventually.TrueAsync(async () => (await controller.EventsAsync("web", EventTypes.FailoverHeld)).Count == 1, "failover.held");
