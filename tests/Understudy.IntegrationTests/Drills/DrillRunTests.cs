@@ -114,6 +114,7 @@ public class DrillRunTests
         using var p = new Process { StartInfo = SelfProcess.StartInfo("drill", "run", dir.File("drill.yaml"), "--out", dir.File("reports")) };
         var output = new System.Text.StringBuilder();
         p.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
         p.Start();
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
@@ -123,10 +124,12 @@ public class DrillRunTests
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await p.WaitForExitAsync(cts.Token);
 
-        Assert.Equal(3, p.ExitCode);
-        Assert.True(File.Exists(dir.File("rolled-back")), "rollback did not run after Ctrl-C");
+        string said;
+        lock (output) said = output.ToString();
+        Assert.True(p.ExitCode == 3, $"exit {p.ExitCode}\n{said}");
+        Assert.True(File.Exists(dir.File("rolled-back")), $"rollback did not run after Ctrl-C\n{said}");
         var (report, _) = await Understudy.Drills.Reports.ReportFolder.ReadAsync(Directory.GetDirectories(dir.File("reports")).Single());
-        Assert.Equal("interrupted during fault (Ctrl-C)", report.AbortReason);
+        Assert.True(report.AbortReason == "interrupted during fault (Ctrl-C)", $"{report.AbortReason}\n{said}");
     }
 
     [Fact]
