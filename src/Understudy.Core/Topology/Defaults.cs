@@ -16,6 +16,16 @@ public static class CheckDefaults
 public static class FailoverDefaults
 {
     public static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(30);
+
+    /// <summary>1 MiB, as Patroni's maximum_lag_on_failover defaults to.</summary>
+    public const long MaxLagBytes = 1024 * 1024;
+}
+
+public static class PostgresDefaults
+{
+    public const string User = "postgres";
+    public const string Database = "postgres";
+    public static readonly TimeSpan PromoteTimeout = TimeSpan.FromSeconds(30);
 }
 
 public static class ProxyDefaults

@@ -2,12 +2,14 @@ using System.Collections.Immutable;
 
 namespace Understudy.Core.Topology;
 
-public enum ServiceKind { Http, Tcp }
+public enum ServiceKind { Http, Tcp, Postgres }
 
 public enum FailoverMode { Automatic, Manual }
 
 /// <summary>One instance of a service, validated.</summary>
-public sealed record MemberSpec(string Name, HostPort Address, int Priority = 0, string? PidFile = null);
+/// <param name="NoFailover">Never promoted (PostgreSQL: e.g. a reporting replica).</param>
+/// <param name="DataDir">PostgreSQL data directory on this machine, for the built-in rejoin.</param>
+public sealed record MemberSpec(string Name, HostPort Address, int Priority = 0, string? PidFile = null, bool NoFailover = false, string? DataDir = null);
 
 /// <summary>How a member is probed. <see cref="Timeout"/> is always below <see cref="Interval"/>.</summary>
 public sealed record CheckSpec(
@@ -19,7 +21,10 @@ public sealed record CheckSpec(
     int ExpectStatus = CheckDefaults.ExpectStatus,
     string? ExpectBody = null);
 
-public sealed record FailoverSpec(FailoverMode Mode, TimeSpan Cooldown);
+/// <param name="MaxLagBytes">A replicated standby further behind than this is never promoted (rule 3).</param>
+/// <param name="Synchronous">PostgreSQL: keep synchronous_standby_names naming healthy standbys; promote only a synchronous one.</param>
+/// <param name="SynchronousStrict">With no synchronous standby left, block writes instead of clearing the setting.</param>
+public sealed record FailoverSpec(FailoverMode Mode, TimeSpan Cooldown, long MaxLagBytes = FailoverDefaults.MaxLagBytes, bool Synchronous = false, bool SynchronousStrict = false);
 
 /// <summary>The built-in TCP proxy of a service. <see cref="Hold"/> of zero turns holding off.</summary>
 public sealed record ProxySpec(HostPort Listen, TimeSpan Hold);
@@ -27,9 +32,18 @@ public sealed record ProxySpec(HostPort Listen, TimeSpan Hold);
 /// <summary>A command run with placeholders filled in, killed after <see cref="Timeout"/>.</summary>
 public sealed record HookSpec(ImmutableArray<string> Exec, TimeSpan Timeout);
 
-public sealed record HooksSpec(ImmutableArray<HookSpec> OnFailover, ImmutableArray<HookSpec> OnSwitchover)
+/// <param name="Fence">Run while fencing the old primary, before promotion (e.g. stop it, or a cloud CLI); the failover waits for them.</param>
+public sealed record HooksSpec(ImmutableArray<HookSpec> OnFailover, ImmutableArray<HookSpec> OnSwitchover, ImmutableArray<HookSpec> Fence)
 {
-    public static readonly HooksSpec None = new([], []);
+    public static readonly HooksSpec None = new([], [], []);
+}
+
+/// <summary>How Understudy connects to a PostgreSQL service's members (checks, promotion, re-pointing).</summary>
+/// <param name="Password">Already resolved from <c>${ENV}</c> or <c>file:PATH</c>; null with trust or peer auth. Never logged.</param>
+/// <param name="Rejoin">The command that turns an old primary into a standby; null: the built-in one for local data_dir.</param>
+public sealed record PostgresSpec(string User, string? Password, string Database, HookSpec? Rejoin = null)
+{
+    public override string ToString() => $"PostgresSpec {{ User = {User}, Database = {Database}, Password = {(Password is null ? "none" : "***")} }}";
 }
 
 /// <summary>RPO target: a count of acknowledged writes lost, or the time window they may span.</summary>
@@ -50,7 +64,8 @@ public sealed record ServiceSpec(
     FailoverSpec Failover,
     ProxySpec? Proxy,
     HooksSpec Hooks,
-    TargetsSpec Targets)
+    TargetsSpec Targets,
+    PostgresSpec? Postgres = null)
 {
     public MemberSpec Member(string name) =>
         Members.FirstOrDefault(m => m.Name == name) ?? throw new ArgumentException($"{Name} has no member '{name}'", nameof(name));

@@ -23,7 +23,7 @@ internal static class HooksSection
         if (service.Section("hooks", Keys) is not { } h) return service.IsSet("hooks") ? null : HooksSpec.None;
         ImmutableArray<HookSpec>? onFailover = List(h, "on_failover");
         ImmutableArray<HookSpec>? onSwitchover = List(h, "on_switchover");
-        return onFailover is { } f && onSwitchover is { } s ? new HooksSpec(f, s) : null;
+        return onFailover is { } f && onSwitchover is { } s ? new HooksSpec(f, s, []) : null;
     }
 
     private static ImmutableArray<HookSpec>? List(ConfigMapping h, string key)

@@ -25,7 +25,7 @@ public static class Services
             new CheckSpec(TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(100), fall, rise),
             new FailoverSpec(mode, cooldown ?? TimeSpan.FromSeconds(30)),
             new ProxySpec(new HostPort("127.0.0.1", 9000), TimeSpan.FromSeconds(5)),
-            new HooksSpec(onFailover, []), TargetsSpec.None);
+            new HooksSpec(onFailover, [], []), TargetsSpec.None);
     }
 
     public static CheckObserved Ok(string member, DateTimeOffset at) => new(CheckResult.Passed(member, at, TimeSpan.FromMilliseconds(1)));
