@@ -2,7 +2,11 @@ using Understudy.Core.Detection;
 
 namespace Understudy.Core.Failover;
 
-/// <summary>Candidate order from DESIGN.md: healthy and eligible members, highest priority, then config order.</summary>
+/// <summary>
+/// Candidate order from DESIGN.md: drop unhealthy members, nofailover ones and, for PostgreSQL, any whose
+/// lag exceeds max_lag (or is unknown), and in synchronous mode any that is not synchronous while one is;
+/// then least lag, highest priority, config order.
+/// </summary>
 public static class Candidates
 {
     public static MemberState? Pick(ServiceState state) => Ranked(state).FirstOrDefault();
@@ -10,8 +14,15 @@ public static class Candidates
     public static IEnumerable<MemberState> Ranked(ServiceState state) =>
         state.Members.Values
             .Where(m => IsPromotable(state, m, out _))
-            .OrderByDescending(m => state.Spec.Member(m.Name).Priority)
+            .OrderBy(m => state.IsPostgres ? state.LagOf(m.Name) ?? long.MaxValue : 0)
+            .ThenByDescending(m => state.Spec.Member(m.Name).Priority)
             .ThenBy(m => state.Spec.ConfigOrder(m.Name));
+
+    /// <summary>Why nobody can take over, member by member: "web-b: it is down; web-c: nofailover".</summary>
+    public static string WhyNone(ServiceState state) => string.Join("; ", state.Spec.Members
+        .Where(m => m.Name != state.Primary)
+        .Select(m => IsPromotable(state, state.Members[m.Name], out string whyNot) ? null : $"{m.Name}: {whyNot}")
+        .OfType<string>()) is { Length: > 0 } text ? text : "there is no other member";
 
     public static bool IsPromotable(ServiceState state, MemberState member, out string whyNot)
     {
@@ -19,9 +30,25 @@ public static class Candidates
         {
             _ when member.Name == state.Primary => "it is the primary",
             { NeedsRejoin: true } => "it was failed over from and needs an operator to rejoin it",
-            { Health: not Health.Up } => $"it is {member.Health.ToString().ToLowerInvariant()}",
+            _ when state.Spec.Member(member.Name).NoFailover => "nofailover is set",
+            { Health: Health.Down } => "it is down",
+            { Health: Health.Unknown } => "it has not passed a check yet",
+            _ when state.IsPostgres => WhyNotPostgres(state, member) ?? "",
             _ => "",
         };
         return whyNot.Length == 0;
+    }
+
+    private static string? WhyNotPostgres(ServiceState state, MemberState member)
+    {
+        if (member.Pg is not { } pg) return "its role was never seen";
+        if (!pg.InRecovery) return "it accepts writes (not a standby)";
+        if (state.LagOf(member.Name) is not { } lag) return "its lag is unknown (the primary's WAL position was never seen)";
+        long max = state.Spec.Failover.MaxLagBytes;
+        if (lag > max) return $"lag {PgObservation.Bytes(lag)} > max_lag {PgObservation.Bytes(max)}";
+        // While the dead primary had a synchronous standby, only one of those has every acknowledged commit.
+        if (state.Spec.Failover.Synchronous && state.PrimaryMember.Pg is { SyncStandbys: { IsEmpty: false } sync } && !sync.Contains(member.Name))
+            return $"not a synchronous standby while {string.Join(", ", sync)} is";
+        return null;
     }
 }

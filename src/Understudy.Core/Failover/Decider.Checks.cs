@@ -20,6 +20,8 @@ public static partial class Decider
             return;
         }
 
+        check = ObservePostgres(o, check);
+        member = o.State.Members[member.Name];
         var spec = state.Spec.Check;
         HealthTracker tracker = member.Tracker.Observe(check.Ok, check.Origin, spec.Fall, spec.Rise);
         bool suspected = member.Suspected;
@@ -35,7 +37,7 @@ public static partial class Decider
             suspected = false;
         }
 
-        o.State = state.WithMember(member with { Tracker = tracker, Suspected = suspected, LastDetail = check.Detail });
+        o.State = o.State.WithMember(member with { Tracker = tracker, Suspected = suspected, LastDetail = check.Detail });
 
         if (tracker.Health != member.Health && tracker.Health != Health.Unknown)
         {
@@ -49,6 +51,7 @@ public static partial class Decider
                 ("detail", check.Detail), ("origin", check.Origin.ToString().ToLowerInvariant()));
         }
 
+        EvaluateRoles(o, member.Name);
         o.Quiet = check.Ok ? $"{member.Name} is {tracker.Health.ToString().ToLowerInvariant()}"
                            : $"{member.Name} failed a check ({check.Detail}); {tracker.Failures} of {spec.Fall} toward down";
     }
@@ -74,6 +77,7 @@ public static partial class Decider
                 o.Event(EventTypes.ServiceRestored, primary.Name, $"primary {primary.Name} is up again; nothing was failed over");
                 o.State = s with { Degraded = false, HoldReason = null };
             }
+            ManageSynchronousStandbys(o);
             return;
         }
 
@@ -89,7 +93,7 @@ public static partial class Decider
         }
         if (Candidates.Pick(s) is not { } next)
         {
-            Degrade(o, $"primary {primary.Name} is down and no standby is healthy; nothing promoted");
+            Degrade(o, $"primary {primary.Name} is down and no standby can take over ({Candidates.WhyNone(s)}); nothing promoted");
             return;
         }
         StartFailover(o, next);

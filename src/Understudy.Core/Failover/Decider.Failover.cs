@@ -1,3 +1,4 @@
+using Understudy.Core.Detection;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
 
@@ -31,6 +32,11 @@ public static partial class Decider
 
     private static void OnStepCompleted(Outcome o, StepCompleted done)
     {
+        if (done.Step is SetSynchronousStandbys steady && o.State.Failover is null && steady.Epoch == o.State.Epoch)
+        {
+            SyncStepDone(o, steady, done);
+            return;
+        }
         if (o.State.Failover is not { } f || done.Step.Epoch != f.Epoch)
         {
             o.Quiet = $"ignored the outcome of {done.Step.GetType().Name} for epoch {done.Step.Epoch}: no failover of that epoch is under way";
@@ -45,8 +51,35 @@ public static partial class Decider
                     break;
                 }
                 o.Event(EventTypes.MemberFenced, fence.Member, $"{fence.Member} no longer receives traffic ({done.Detail})");
+                if (o.State.IsPostgres)
+                {
+                    o.State = o.State with { Failover = f with { Stage = FailoverStage.Promoting } };
+                    o.Do(new PromoteMember(f.To, f.Epoch));
+                    break;
+                }
                 o.State = o.State with { Failover = f with { Stage = FailoverStage.AwaitingTarget } };
                 break; // Evaluate continues it: the switch waits for the new primary to be seen up.
+            case PromoteMember promote when f.Stage == FailoverStage.Promoting:
+                if (!done.Succeeded)
+                {
+                    Fail(o, f, $"promoting {promote.Member} failed ({done.Detail}); {f.From} stays fenced and nothing is routable");
+                    break;
+                }
+                // Promotion is verified by the executor (out of recovery), so the switch needs no extra check round.
+                MemberState promoted = o.State.Members[f.To];
+                o.State = o.State.WithMember(promoted with { Pg = (promoted.Pg ?? PgObservation.Primary(0)) with { InRecovery = false } })
+                    with { Failover = f with { Stage = FailoverStage.AwaitingTarget } };
+                o.Event(EventTypes.MemberPromoted, f.To, $"{f.To} left recovery and accepts writes ({done.Detail})");
+                break;
+            case RepointStandbys repoint:
+                o.Event(EventTypes.StandbysRepointed, f.To, done.Succeeded
+                    ? $"{string.Join(", ", repoint.Standbys)} now replicate from {f.To}"
+                    : $"re-pointing {string.Join(", ", repoint.Standbys)} at {f.To} did not fully work: {done.Detail}");
+                if (!done.Succeeded) o.Alert("warning", $"{o.State.Name}: standbys not all re-pointed at {f.To}: {done.Detail}", f.To);
+                break;
+            case SetSynchronousStandbys sync:
+                SyncStepDone(o, sync, done);
+                break;
             case RunHooks when f.Stage == FailoverStage.RunningHooks:
                 Complete(o, f, $"failover from {f.From} to {f.To} completed in epoch {f.Epoch}");
                 break;
@@ -54,6 +87,14 @@ public static partial class Decider
                 o.Quiet = $"ignored an unexpected {done.Step.GetType().Name} during stage {f.Stage}";
                 break;
         }
+    }
+
+    /// <summary>A failed write of synchronous_standby_names is retried: the set becomes unknown, so the next evaluation sets it again.</summary>
+    private static void SyncStepDone(Outcome o, SetSynchronousStandbys sync, StepCompleted done)
+    {
+        if (done.Succeeded) return;
+        o.State = o.State with { SyncStandbys = null };
+        o.Event(EventTypes.SyncStandbysChanged, sync.Primary, $"setting synchronous_standby_names on {sync.Primary} failed ({done.Detail}); will retry");
     }
 
     /// <summary>
@@ -65,8 +106,11 @@ public static partial class Decider
         if (o.State.Failover is not { Stage: FailoverStage.AwaitingTarget } f) return;
         switch (o.State.Members[f.To].Health)
         {
-            case Detection.Health.Up:
+            case Detection.Health.Up when !o.State.IsPostgres || o.State.Members[f.To].Pg is { InRecovery: false }:
                 SwitchTraffic(o, f);
+                break;
+            case Detection.Health.Up:
+                o.Quiet = $"{f.From} is fenced; waiting for {f.To} to be seen out of recovery";
                 break;
             case Detection.Health.Down:
                 Fail(o, f, $"{f.To} went down before traffic was switched to it; {f.From} stays fenced and nothing is routable");
@@ -81,12 +125,14 @@ public static partial class Decider
     private static void SwitchTraffic(Outcome o, FailoverProgress f)
     {
         var running = f with { Stage = FailoverStage.RunningHooks };
-        o.State = o.State with { Routable = f.To, Failover = running };
+        o.State = o.State with { Routable = f.To, Failover = running, RolesConfirmed = true };
         o.Event(EventTypes.TrafficSwitched, f.To, $"traffic now goes to {f.To} (epoch {f.Epoch})");
-        if (o.State.Spec.Hooks.OnFailover.IsEmpty)
+        if (o.State.IsPostgres)
+            PostgresAfterSwitch(o, running);
+        else if (o.State.Spec.Hooks.OnFailover.IsEmpty)
             Complete(o, running, $"failover from {f.From} to {f.To} completed in epoch {f.Epoch}");
         else
-            o.Do(new RunHooks(HookTrigger.OnFailover, f.From, f.To, f.Epoch));
+            o.Do(new RunHooks(HookTrigger.OnFailover, f.From, f.To, f.Epoch, f.HooksFinished));
     }
 
     private static void Complete(Outcome o, FailoverProgress f, string reason)
@@ -122,6 +168,11 @@ public static partial class Decider
             case FailoverStage.Fencing:
                 o.Event(EventTypes.FailoverResumed, f.To, $"resuming the failover to {f.To} left half-done by the previous controller: fencing {f.From} again");
                 o.Do(new FenceMember(f.From, f.Epoch));
+                break;
+            case FailoverStage.Promoting:
+                // Promotion is idempotent: a server already out of recovery counts as promoted, nothing is done twice.
+                o.Event(EventTypes.FailoverResumed, f.To, $"resuming the failover to {f.To}: {f.From} is fenced; promoting {f.To} unless it already left recovery");
+                o.Do(new PromoteMember(f.To, f.Epoch));
                 break;
             case FailoverStage.AwaitingTarget:
                 o.Event(EventTypes.FailoverResumed, f.To, $"resuming the failover to {f.To}: {f.From} is fenced; traffic switches once {f.To} passes a check");

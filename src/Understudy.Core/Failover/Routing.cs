@@ -12,8 +12,9 @@ public static class Routing
     /// <summary>The route is a pure function of the state: traffic follows the epoch (rule 1).</summary>
     public static TrafficRoute For(ServiceState state)
     {
+        // Held while a failover is under way, or while a PostgreSQL primary's role is not yet seen.
         if (state.Routable is not { } target)
-            return new TrafficRoute(state.Epoch, null, Hold: state.Failover is not null, TargetDown: false);
+            return new TrafficRoute(state.Epoch, null, Hold: state.Failover is not null || !state.RolesConfirmed, TargetDown: false);
 
         MemberState member = state.Members[target];
         if (member.Suspected)

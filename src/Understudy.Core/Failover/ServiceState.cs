@@ -7,7 +7,8 @@ namespace Understudy.Core.Failover;
 /// <summary>What the controller knows of one member.</summary>
 /// <param name="Suspected">The proxy failed to connect to it and active checks are confirming.</param>
 /// <param name="NeedsRejoin">It was failed over from; no automatic action gives it traffic again.</param>
-public sealed record MemberState(string Name, HealthTracker Tracker, bool Suspected, bool NeedsRejoin, string LastDetail)
+/// <param name="Pg">The last successful PostgreSQL observation; it stays after the member goes down (its last known LSN).</param>
+public sealed record MemberState(string Name, HealthTracker Tracker, bool Suspected, bool NeedsRejoin, string LastDetail, PgObservation? Pg = null)
 {
     public Health Health => Tracker.Health;
 
@@ -15,11 +16,12 @@ public sealed record MemberState(string Name, HealthTracker Tracker, bool Suspec
 }
 
 /// <summary>
-/// Fencing: the old primary is being cut off. AwaitingTarget: fenced, but the new primary has not been
+/// Fencing: the old primary is being cut off. Promoting: fenced, the new primary being promoted
+/// (PostgreSQL). AwaitingTarget: fenced (and promoted), but the new primary has not been
 /// seen up yet (after a restart its health is re-learned), so nobody gets traffic. RunningHooks: traffic
 /// switched, <c>on_failover</c> hooks running.
 /// </summary>
-public enum FailoverStage { Fencing, AwaitingTarget, RunningHooks }
+public enum FailoverStage { Fencing, Promoting, AwaitingTarget, RunningHooks }
 
 /// <summary>A failover under way: the epoch has advanced to <see cref="Epoch"/>, <see cref="To"/> is its primary.</summary>
 /// <param name="HooksFinished">Hooks already journaled as finished, known only from the journal after a restart.</param>
@@ -43,11 +45,38 @@ public sealed record ServiceState(
 {
     public const long FirstEpoch = 1;
 
-    /// <summary>A service as first configured: epoch 1, the configured primary routable, nothing checked yet.</summary>
-    public static ServiceState Initial(ServiceSpec spec) => new(
-        spec, FirstEpoch, spec.Primary, spec.Primary,
-        spec.Members.ToImmutableDictionary(m => m.Name, m => MemberState.Initial(m.Name)),
-        Failover: null, LastFailoverAt: null, HoldReason: null, Degraded: false);
+    /// <summary>
+    /// Whether the primary's role has been seen from the server itself. Always for http/tcp; for
+    /// PostgreSQL nothing is routed until a check shows the primary writable (the config is only a hint).
+    /// </summary>
+    public bool RolesConfirmed { get; init; } = true;
+
+    /// <summary>PostgreSQL synchronous mode: the standbys last written to synchronous_standby_names; null when not set by us yet.</summary>
+    public ImmutableArray<string>? SyncStandbys { get; init; }
+
+    /// <summary>Alerts already raised for a lasting condition (a second writable server), so each is raised once.</summary>
+    public ImmutableHashSet<string> Raised { get; init; } = [];
+
+    /// <summary>A service as first configured: epoch 1, nothing checked yet. http/tcp route to the configured
+    /// primary at once; PostgreSQL waits to see which server is writable.</summary>
+    public static ServiceState Initial(ServiceSpec spec)
+    {
+        bool postgres = spec.Kind == ServiceKind.Postgres;
+        return new ServiceState(
+            spec, FirstEpoch, spec.Primary, postgres ? null : spec.Primary,
+            spec.Members.ToImmutableDictionary(m => m.Name, m => MemberState.Initial(m.Name)),
+            Failover: null, LastFailoverAt: null, HoldReason: null, Degraded: false) { RolesConfirmed = !postgres };
+    }
+
+    public bool IsPostgres => Spec.Kind == ServiceKind.Postgres;
+
+    /// <summary>
+    /// A standby's lag at decision time: the primary's last seen WAL position (its last successful check)
+    /// minus the standby's received position. Null when either is unknown (never promotable then).
+    /// </summary>
+    public long? LagOf(string member) =>
+        Members[Primary].Pg?.CurrentLsn is { } primaryLsn && Members[member].Pg?.ReceiveLsn is { } received
+            ? Math.Max(0, primaryLsn - received) : null;
 
     public string Name => Spec.Name;
 

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Understudy.Core.Topology;
 
 namespace Understudy.Core.Failover;
@@ -10,6 +11,27 @@ public sealed record FenceMember(string Member, long Epoch) : Step(Epoch);
 
 /// <summary>Run a hook list after traffic moved, from <paramref name="FirstHook"/> on; each hook's outcome is journaled by the executor.</summary>
 public sealed record RunHooks(HookTrigger Trigger, string OldPrimary, string NewPrimary, long Epoch, int FirstHook = 0) : Step(Epoch);
+
+/// <summary>PostgreSQL: promote the standby (pg_promote, wait) and verify it left recovery. Idempotent: a server already out of recovery counts as promoted.</summary>
+public sealed record PromoteMember(string Member, long Epoch) : Step(Epoch);
+
+/// <summary>PostgreSQL: point these standbys' primary_conninfo at the new primary and reload them.</summary>
+public sealed record RepointStandbys(string NewPrimary, ImmutableArray<string> Standbys, long Epoch) : Step(Epoch)
+{
+    public bool Equals(RepointStandbys? other) => other is not null && NewPrimary == other.NewPrimary && Epoch == other.Epoch && Standbys.SequenceEqual(other.Standbys);
+    public override int GetHashCode() => HashCode.Combine(NewPrimary, Epoch, Standbys.Length);
+}
+
+/// <summary>
+/// PostgreSQL synchronous mode: set synchronous_standby_names on the primary to these standbys; empty
+/// clears it (writes go on unprotected) unless <paramref name="Strict"/>, which names any standby so
+/// commits wait until one is back.
+/// </summary>
+public sealed record SetSynchronousStandbys(string Primary, ImmutableArray<string> Standbys, bool Strict, long Epoch) : Step(Epoch)
+{
+    public bool Equals(SetSynchronousStandbys? other) => other is not null && Primary == other.Primary && Strict == other.Strict && Epoch == other.Epoch && Standbys.SequenceEqual(other.Standbys);
+    public override int GetHashCode() => HashCode.Combine(Primary, Strict, Epoch, Standbys.Length);
+}
 
 /// <summary>Run up to <paramref name="Checks"/> active checks back to back, stopping at the first success.</summary>
 public sealed record ConfirmMember(string Member, int Checks, long Epoch) : Step(Epoch);

@@ -53,6 +53,12 @@ public static class EventTypes
     public const string ServiceRestored = "service.restored";
     public const string AlertRaised = "alert.raised";
     public const string UnexpectedError = "controller.error";
+    public const string MemberPromoted = "member.promoted";
+    public const string MemberRole = "member.role";
+    public const string MemberWritable = "member.writable";
+    public const string StandbysRepointed = "standbys.repointed";
+    public const string SyncStandbysChanged = "sync.changed";
+    public const string ConfigMismatch = "config.mismatch";
     public const string FaultInjected = "fault.injected";
     public const string FaultCleared = "fault.cleared";
 }

@@ -19,6 +19,13 @@ public static class StateRebuilder
             state = Apply(state, e, ref error);
             if (error is not null) return state;
         }
+        // PostgreSQL roles are re-read from the servers: nothing is routed until the journal's primary is
+        // seen writable, and a failover cut off after its switch switches again once the new primary is.
+        if (state.IsPostgres)
+        {
+            state = state with { Routable = null, RolesConfirmed = false };
+            if (state.Failover is { Stage: FailoverStage.RunningHooks } f) state = state with { Failover = f with { Stage = FailoverStage.AwaitingTarget } };
+        }
         return state;
     }
 
@@ -39,7 +46,11 @@ public static class StateRebuilder
                     Degraded = false,
                 };
             case EventTypes.MemberFenced when s.Failover is { Stage: FailoverStage.Fencing } f && f.Epoch == e.Epoch:
+                return s with { Failover = f with { Stage = s.IsPostgres ? FailoverStage.Promoting : FailoverStage.AwaitingTarget } };
+            case EventTypes.MemberPromoted when s.Failover is { Stage: FailoverStage.Promoting } f && f.Epoch == e.Epoch:
                 return s with { Failover = f with { Stage = FailoverStage.AwaitingTarget } };
+            case EventTypes.ConfigMismatch when e.Detail("primary") is { } found && s.Failover is null && s.Members.ContainsKey(found):
+                return s with { Primary = found, Routable = found };
             case EventTypes.HookCompleted or EventTypes.HookFailed
                 when s.Failover is { Stage: FailoverStage.RunningHooks } f && f.Epoch == e.Epoch && e.Detail("trigger") == HookTrigger.OnFailover.ConfigKey():
                 return s with { Failover = f with { HooksFinished = f.HooksFinished + 1 } };

@@ -128,7 +128,7 @@ public class DeciderTests
         var d = Walk(ref s, (Fail("web-a", At(1)), At(1)), (Fail("web-a", At(1.2)), At(1.2)), (Fail("web-a", At(1.4)), At(1.4)), (Fail("web-a", At(1.6)), At(1.6)));
 
         Assert.Equal([EventTypes.MemberDown, EventTypes.ServiceDegraded, EventTypes.AlertRaised], d[2].Types());
-        Assert.Equal("web-a failed 3 checks in a row (last: connection refused); primary web-a is down and no standby is healthy; nothing promoted", d[2].Reason);
+        Assert.Equal("web-a failed 3 checks in a row (last: connection refused); primary web-a is down and no standby can take over (web-b: it has not passed a check yet); nothing promoted", d[2].Reason);
         Assert.False(d[3].Changed);
         Assert.True(s.Degraded);
         Assert.Equal(1, s.Epoch);

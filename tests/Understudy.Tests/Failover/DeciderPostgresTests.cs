@@ -1,0 +1,197 @@
+using Understudy.Core.Failover;
+using Understudy.Core.Journal;
+using static Understudy.Tests.Testing.Services;
+
+namespace Understudy.Tests.Failover;
+
+public class DeciderPostgresTests
+{
+    private const long MiB = 1024 * 1024;
+
+    private static DateTimeOffset At(double s) => T0.AddSeconds(s);
+
+    /// <summary>pg1 writable at LSN 10 MiB, the standbys at the given received positions.</summary>
+    private static ServiceState Running(ServiceState s, long pg2 = 10 * MiB, long pg3 = 10 * MiB, params string[] sync)
+    {
+        s = Decider.Decide(s, PgPrimary("pg1", T0, 10 * MiB, sync), T0).State;
+        s = Decider.Decide(s, PgStandby("pg2", T0, pg2), T0).State;
+        if (s.Members.ContainsKey("pg3")) s = Decider.Decide(s, PgStandby("pg3", T0, pg3), T0).State;
+        return s;
+    }
+
+    private static Decision PrimaryDies(ref ServiceState s, double at = 1)
+    {
+        s = Decider.Decide(s, Fail("pg1", At(at)), At(at)).State;
+        var d = Decider.Decide(s, Fail("pg1", At(at + 0.2)), At(at + 0.2));
+        s = d.State;
+        return d;
+    }
+
+    [Fact]
+    public void Decide_NothingSeenYet_HoldsTrafficUntilThePrimaryIsSeenWritable()
+    {
+        var s = ServiceState.Initial(Postgres());
+        Assert.Equal(new TrafficRoute(1, null, Hold: true, TargetDown: false), Routing.For(s));
+
+        var d = Decider.Decide(s, PgPrimary("pg1", T0, 100), T0);
+
+        Assert.Equal([EventTypes.MemberUp, EventTypes.MemberRole], d.Types());
+        Assert.Equal(new TrafficRoute(1, "pg1", false, false), Routing.For(d.State));
+    }
+
+    [Fact]
+    public void Decide_ConfigNamesAStandby_FollowsTheServers()
+    {
+        var s = ServiceState.Initial(Postgres());
+        var hint = Decider.Decide(s, PgStandby("pg1", T0, 100), T0);
+        Assert.Equal([EventTypes.MemberUp, EventTypes.ConfigMismatch, EventTypes.AlertRaised], hint.Types());
+        Assert.Null(hint.State.Routable);
+
+        var found = Decider.Decide(hint.State, PgPrimary("pg2", T0, 100), T0);
+
+        Assert.Equal([EventTypes.MemberUp, EventTypes.ConfigMismatch], found.Types());
+        Assert.Equal("the config names pg1 as primary but pg2 is the writable server; following the servers", found.Reason.Split("; ", 2)[1]);
+        Assert.Equal(("pg2", "pg2", 1L), (found.State.Primary, found.State.Routable, found.State.Epoch));
+    }
+
+    [Fact]
+    public void Decide_PrimaryDies_FencesPromotesSwitchesRepointsThenCompletes()
+    {
+        var s = Running(ServiceState.Initial(Postgres()), pg2: 10 * MiB - 100, pg3: 10 * MiB - 50);
+
+        var started = PrimaryDies(ref s);
+        Assert.Equal([EventTypes.MemberDown, EventTypes.FailoverStarted], started.Types());
+        Assert.Equal("pg3", s.Primary); // least lag
+        Assert.Equal<Step>([new FenceMember("pg1", 2)], started.Plan);
+
+        var fenced = Decider.Decide(s, new StepCompleted(new FenceMember("pg1", 2), true, "0 closed"), At(2));
+        Assert.Equal<Step>([new PromoteMember("pg3", 2)], fenced.Plan);
+        Assert.Null(fenced.State.Routable);
+
+        var promoted = Decider.Decide(fenced.State, new StepCompleted(new PromoteMember("pg3", 2), true, "pg_promote in 120 ms"), At(2.2));
+        Assert.Equal([EventTypes.MemberPromoted, EventTypes.TrafficSwitched], promoted.Types());
+        Assert.Equal<Step>([new RepointStandbys("pg3", ["pg2"], 2), new RunHooks(HookTrigger.OnFailover, "pg1", "pg3", 2)], promoted.Plan);
+        Assert.Equal("pg3", promoted.State.Routable);
+
+        s = promoted.State;
+        s = Decider.Decide(s, new StepCompleted(promoted.Plan[0], true, "reloaded"), At(2.3)).State;
+        var done = Decider.Decide(s, new StepCompleted(promoted.Plan[1], true, "0 hooks"), At(2.3));
+        Assert.Equal([EventTypes.FailoverCompleted, EventTypes.AlertRaised], done.Types());
+    }
+
+    [Fact]
+    public void Decide_StandbyBeyondMaxLag_IsNeverPromoted()
+    {
+        var s = Running(ServiceState.Initial(Postgres(priorities: [("pg2", 10)])), pg2: 10 * MiB - 2 * MiB, pg3: 10 * MiB - 10);
+
+        PrimaryDies(ref s);
+
+        Assert.Equal("pg3", s.Primary);
+    }
+
+    [Fact]
+    public void Decide_EveryStandbyBeyondMaxLag_DegradesAndSaysWhy()
+    {
+        var s = Running(ServiceState.Initial(Postgres()), pg2: 7 * MiB, pg3: 8 * MiB);
+
+        var d = PrimaryDies(ref s);
+
+        Assert.Equal([EventTypes.MemberDown, EventTypes.ServiceDegraded, EventTypes.AlertRaised], d.Types());
+        Assert.Contains("pg2: lag 3 MiB > max_lag 1 MiB; pg3: lag 2 MiB > max_lag 1 MiB", d.Reason);
+        Assert.Equal(1, s.Epoch);
+    }
+
+    [Fact]
+    public void Decide_LeastLagBeatsPriority_AndNofailoverNeverWins()
+    {
+        var s = Running(ServiceState.Initial(Postgres(noFailover: "pg3", priorities: [("pg3", 100)])), pg2: 10 * MiB - 500, pg3: 10 * MiB);
+
+        PrimaryDies(ref s);
+
+        Assert.Equal("pg2", s.Primary);
+    }
+
+    [Fact]
+    public void Decide_SynchronousMode_PromotesTheSynchronousStandbyEvenIfAnotherIsCloser()
+    {
+        var s = Running(ServiceState.Initial(Postgres(synchronous: true)), pg2: 10 * MiB, pg3: 10 * MiB - 4096, sync: "pg3");
+
+        PrimaryDies(ref s);
+
+        Assert.Equal("pg3", s.Primary);
+    }
+
+    [Fact]
+    public void Decide_SynchronousMode_KeepsTheSettingNamingHealthyStandbys()
+    {
+        var s = ServiceState.Initial(Postgres(members: 2, synchronous: true));
+        s = Decider.Decide(s, PgPrimary("pg1", T0, 100), T0).State;
+
+        var d = Decider.Decide(s, PgStandby("pg2", T0, 100), T0);
+        Assert.Equal<Step>([new SetSynchronousStandbys("pg1", ["pg2"], false, 1)], d.Plan);
+        Assert.False(Decider.Decide(d.State, PgStandby("pg2", At(0.2), 100), At(0.2)).Changed);
+
+        // The standby goes down: the setting is cleared (non-strict) and an alert goes out.
+        s = d.State;
+        var down = Walk(ref s, (Fail("pg2", At(1)), At(1)), (Fail("pg2", At(1.2)), At(1.2)))[1];
+        Assert.Equal<Step>([new SetSynchronousStandbys("pg1", [], false, 1)], down.Plan);
+        Assert.Equal([EventTypes.MemberDown, EventTypes.SyncStandbysChanged, EventTypes.AlertRaised], down.Types());
+    }
+
+    [Fact]
+    public void Decide_OldPrimaryComesBackWritable_IsKeptOutAndAlertedOnce()
+    {
+        var s = Running(ServiceState.Initial(Postgres(members: 2)));
+        PrimaryDies(ref s);
+        s = Decider.Decide(s, new StepCompleted(new FenceMember("pg1", 2), true, "closed"), At(2)).State;
+        s = Decider.Decide(s, new StepCompleted(new PromoteMember("pg2", 2), true, "ok"), At(2.1)).State;
+
+        var back = Walk(ref s, (PgPrimary("pg1", At(5), 10 * MiB), At(5)), (PgPrimary("pg1", At(5.2), 10 * MiB), At(5.2)), (PgPrimary("pg1", At(5.4), 10 * MiB), At(5.4)));
+
+        Assert.Contains(EventTypes.MemberWritable, back[1].Types());
+        Assert.Contains("pg1, failed over from, accepts writes again", back[1].Reason);
+        Assert.False(back[2].Changed);
+        Assert.Equal("pg2", s.Routable);
+    }
+
+    [Fact]
+    public void Decide_PrimaryFoundInRecovery_CountsAsAFailedCheck()
+    {
+        var s = Running(ServiceState.Initial(Postgres()));
+
+        var d = Walk(ref s, (PgStandby("pg1", At(1), 10 * MiB), At(1)), (PgStandby("pg1", At(1.2), 10 * MiB), At(1.2)))[1];
+
+        Assert.Equal([EventTypes.MemberDown, EventTypes.FailoverStarted], d.Types());
+    }
+
+    [Fact]
+    public void Decide_PromotionFails_NothingIsRoutable()
+    {
+        var s = Running(ServiceState.Initial(Postgres()));
+        PrimaryDies(ref s);
+        s = Decider.Decide(s, new StepCompleted(new FenceMember("pg1", 2), true, "closed"), At(2)).State;
+
+        var d = Decider.Decide(s, new StepCompleted(new PromoteMember("pg2", 2), false, "pg_promote timed out"), At(3));
+
+        Assert.Equal([EventTypes.FailoverFailed, EventTypes.AlertRaised], d.Types());
+        Assert.Null(d.State.Routable);
+    }
+
+    [Fact]
+    public void Rebuild_AfterAFailover_RoutesNothingUntilTheJournalsPrimaryIsSeenWritable()
+    {
+        var spec = Postgres(members: 2);
+        var s = StateRebuilder.Rebuild(spec, [
+            new JournalEvent(T0, spec.Name, "pg2", 2, EventTypes.FailoverStarted, Actors.Controller, System.Collections.Immutable.ImmutableDictionary<string, object?>.Empty.Add("from", "pg1").Add("to", "pg2")),
+            new JournalEvent(T0, spec.Name, "pg2", 2, EventTypes.TrafficSwitched, Actors.Controller, System.Collections.Immutable.ImmutableDictionary<string, object?>.Empty),
+            new JournalEvent(T0, spec.Name, "pg2", 2, EventTypes.FailoverCompleted, Actors.Controller, System.Collections.Immutable.ImmutableDictionary<string, object?>.Empty),
+        ], out _);
+        Assert.Null(s.Routable);
+
+        // The old primary is writable too (it came back): not followed; the journal's primary is.
+        var writable = Decider.Decide(s, PgPrimary("pg1", At(1), 100), At(1));
+        Assert.Null(writable.State.Routable);
+        var confirmed = Decider.Decide(writable.State, PgPrimary("pg2", At(1), 200), At(1));
+        Assert.Equal("pg2", confirmed.State.Routable);
+    }
+}
