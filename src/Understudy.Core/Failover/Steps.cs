@@ -6,7 +6,7 @@ namespace Understudy.Core.Failover;
 /// <summary>An action for the executor. Steps are imperatives and carry the epoch as a fencing token.</summary>
 public abstract record Step(long Epoch);
 
-/// <summary>Stop routing to <paramref name="Member"/> and close its open connections.</summary>
+/// <summary>Stop routing to <paramref name="Member"/>, close its open connections, and run the fence hooks (the failover waits for them).</summary>
 public sealed record FenceMember(string Member, long Epoch) : Step(Epoch);
 
 /// <summary>Run a hook list after traffic moved, from <paramref name="FirstHook"/> on; each hook's outcome is journaled by the executor.</summary>
@@ -36,7 +36,7 @@ public sealed record SetSynchronousStandbys(string Primary, ImmutableArray<strin
 /// <summary>Run up to <paramref name="Checks"/> active checks back to back, stopping at the first success.</summary>
 public sealed record ConfirmMember(string Member, int Checks, long Epoch) : Step(Epoch);
 
-public enum HookTrigger { OnFailover, OnSwitchover }
+public enum HookTrigger { OnFailover, OnSwitchover, Fence }
 
 public static class HookTriggerNames
 {
@@ -44,6 +44,7 @@ public static class HookTriggerNames
     {
         HookTrigger.OnFailover => "on_failover",
         HookTrigger.OnSwitchover => "on_switchover",
+        HookTrigger.Fence => "fence",
         _ => throw new ArgumentOutOfRangeException(nameof(trigger)),
     };
 
@@ -51,6 +52,7 @@ public static class HookTriggerNames
     {
         HookTrigger.OnFailover => hooks.OnFailover,
         HookTrigger.OnSwitchover => hooks.OnSwitchover,
+        HookTrigger.Fence => hooks.Fence,
         _ => throw new ArgumentOutOfRangeException(nameof(trigger)),
     };
 }

@@ -73,9 +73,10 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token);
         bool ok;
         string detail;
+        Core.Detection.PgObservation? pg = null;
         try
         {
-            (ok, detail) = await check.CheckAsync(member, linked.Token);
+            (ok, detail, pg) = await check.CheckAsync(member, linked.Token);
         }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
         {
@@ -89,7 +90,7 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
         {
             (ok, detail) = (false, "controller stopping");
         }
-        return new CheckResult(member.Name, ok, time.GetUtcNow(), time.GetElapsedTime(started), detail);
+        return new CheckResult(member.Name, ok, time.GetUtcNow(), time.GetElapsedTime(started), detail, Pg: ok ? pg : null);
     }
 
     private static string Describe(Exception e) => e switch
@@ -98,6 +99,9 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
         HttpRequestException { InnerException: SocketException se } => Errors.Describe(se),
         HttpRequestException { InnerException: IOException } => "connection reset",
         HttpRequestException h => h.HttpRequestError.ToString(),
+        Npgsql.NpgsqlException { InnerException: SocketException se } => Errors.Describe(se),
+        Npgsql.PostgresException pe => $"PostgreSQL {pe.SqlState}: {pe.MessageText}",
+        Npgsql.NpgsqlException ne => ne.Message,
         _ => e.Message,
     };
 }

@@ -8,7 +8,7 @@ namespace Understudy.Checks;
 /// <summary>A check seen through an injected fault: blackholed checks hang to their timeout, reset ones fail, slow ones wait first.</summary>
 public sealed class FaultedHealthCheck(IHealthCheck inner, MemberFaults faults, TimeProvider time) : IHealthCheck
 {
-    public async Task<(bool Ok, string Detail)> CheckAsync(MemberSpec member, CancellationToken ct)
+    public async Task<CheckOutcome> CheckAsync(MemberSpec member, CancellationToken ct)
     {
         switch (faults.Active(member.Name))
         {

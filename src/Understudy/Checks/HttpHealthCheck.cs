@@ -18,7 +18,7 @@ public sealed class HttpHealthCheck(CheckSpec spec) : IHealthCheck, IDisposable
     })
     { Timeout = Timeout.InfiniteTimeSpan };
 
-    public async Task<(bool Ok, string Detail)> CheckAsync(MemberSpec member, CancellationToken ct)
+    public async Task<CheckOutcome> CheckAsync(MemberSpec member, CancellationToken ct)
     {
         var uri = new UriBuilder(Uri.UriSchemeHttp, member.Address.Host, member.Address.Port, spec.Path).Uri;
         using var request = new HttpRequestMessage(HttpMethod.Get, uri) { Version = HttpVersion.Version11 };

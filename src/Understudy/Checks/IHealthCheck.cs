@@ -1,6 +1,13 @@
+using Understudy.Core.Detection;
 using Understudy.Core.Topology;
 
 namespace Understudy.Checks;
+
+/// <summary>What one probe found: passed or not, a short detail, and for PostgreSQL what the server said.</summary>
+public readonly record struct CheckOutcome(bool Ok, string Detail, PgObservation? Pg = null)
+{
+    public static implicit operator CheckOutcome((bool Ok, string Detail) t) => new(t.Ok, t.Detail);
+}
 
 /// <summary>
 /// One probe of one member. Expected failures come back as a result with <c>Ok = false</c>; the
@@ -9,12 +16,13 @@ namespace Understudy.Checks;
 public interface IHealthCheck
 {
     /// <summary>Returns a short detail: "ok", "HTTP 503", "connection refused".</summary>
-    Task<(bool Ok, string Detail)> CheckAsync(MemberSpec member, CancellationToken ct);
+    Task<CheckOutcome> CheckAsync(MemberSpec member, CancellationToken ct);
 
     static IHealthCheck For(ServiceSpec service) => service.Kind switch
     {
         ServiceKind.Http => new HttpHealthCheck(service.Check),
         ServiceKind.Tcp => new TcpHealthCheck(),
+        ServiceKind.Postgres => new PostgresHealthCheck(service.Postgres!),
         _ => throw new ArgumentOutOfRangeException(nameof(service), service.Kind, "no health check for this kind"),
     };
 }

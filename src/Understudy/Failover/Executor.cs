@@ -43,7 +43,8 @@ public sealed partial class Executor(
         {
             (bool ok, string detail) = await RunStepAsync(step);
             report(new StepCompleted(step, ok, detail));
-            if (!ok) return;
+            // Only a failed fence or promotion makes the rest of a plan wrong; after the switch, steps are independent.
+            if (!ok && step is FenceMember or PromoteMember) return;
         }
     }
 
@@ -53,8 +54,11 @@ public sealed partial class Executor(
         {
             return step switch
             {
-                FenceMember f => Fence(f),
+                FenceMember f => await FenceAsync(f),
                 RunHooks h => await RunHooksAsync(h),
+                PromoteMember p => await Postgres().PromoteAsync(p, CancellationToken.None),
+                RepointStandbys r => await Postgres().RepointAsync(r, CancellationToken.None),
+                SetSynchronousStandbys y => await Postgres().SetSynchronousAsync(y, CancellationToken.None),
                 _ => (false, $"no executor for {step.GetType().Name}"),
             };
         }
@@ -65,9 +69,21 @@ public sealed partial class Executor(
         }
     }
 
-    private (bool, string) Fence(FenceMember f) => proxy is null
-        ? (true, "no built-in proxy; nothing to close")
-        : (true, $"{proxy.Fence(f.Member)} open connections closed by the proxy");
+    private Postgres.PostgresActions Postgres() => _postgres ??= new Postgres.PostgresActions(service, time);
+    private Postgres.PostgresActions? _postgres;
+
+    /// <summary>
+    /// The proxy fence cannot fail; fence hooks (e.g. stop the old server) run after it and are waited for,
+    /// but a failed one only raises an alert: against a crashed host they often cannot succeed, and the
+    /// proxy already keeps every client away from it.
+    /// </summary>
+    private async Task<(bool, string)> FenceAsync(FenceMember f)
+    {
+        string closed = proxy is null ? "no built-in proxy" : $"{proxy.Fence(f.Member)} open connections closed by the proxy";
+        if (service.Hooks.Fence.IsEmpty) return (true, closed);
+        var (_, hooks) = await RunHooksAsync(new RunHooks(HookTrigger.Fence, f.Member, service.Primary, f.Epoch));
+        return (true, $"{closed}; {hooks}");
+    }
 
     private async Task<(bool, string)> RunHooksAsync(RunHooks step)
     {
@@ -105,6 +121,7 @@ public sealed partial class Executor(
         o.Succeeded ? EventTypes.HookCompleted : EventTypes.HookFailed, Actors.Controller,
         ImmutableDictionary<string, object?>.Empty
             .Add("reason", $"{step.Trigger.ConfigKey()} hook {index + 1} `{o.Command}` {o.Summary}")
+            .Add("severity", o.Succeeded ? null : step.Trigger == HookTrigger.Fence ? "critical" : "warning")
             .Add("trigger", step.Trigger.ConfigKey())
             .Add("index", index)
             .Add("command", o.Command)

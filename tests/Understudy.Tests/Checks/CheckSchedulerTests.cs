@@ -18,11 +18,11 @@ public class CheckSchedulerTests
         public volatile bool Hang;
         public int Calls;
 
-        public async Task<(bool Ok, string Detail)> CheckAsync(MemberSpec member, CancellationToken ct)
+        public async Task<CheckOutcome> CheckAsync(MemberSpec member, CancellationToken ct)
         {
             Interlocked.Increment(ref Calls);
             if (Hang) await Task.Delay(Timeout.Infinite, ct);
-            return Ok ? (true, "ok") : (false, "connection refused");
+            return Ok ? new CheckOutcome(true, "ok") : new CheckOutcome(false, "connection refused");
         }
     }
 

@@ -1,0 +1,84 @@
+using Npgsql;
+using Understudy.Core.Failover;
+using Understudy.Core.Topology;
+
+namespace Understudy.Failover.Postgres;
+
+/// <summary>
+/// What the executor does to PostgreSQL servers. Each action is idempotent: promoting a server already out
+/// of recovery is a success, not a second promotion; re-pointing and setting the synchronous standbys
+/// write the same value again.
+/// </summary>
+public sealed class PostgresActions(ServiceSpec service, TimeProvider time)
+{
+    private readonly PostgresSpec _pg = service.Postgres ?? throw new ArgumentException("not a PostgreSQL service", nameof(service));
+
+    public async Task<(bool, string)> PromoteAsync(PromoteMember step, CancellationToken ct)
+    {
+        long started = time.GetTimestamp();
+        await using var conn = await OpenAsync(step.Member, ct);
+        if (!await InRecoveryAsync(conn, ct)) return (true, $"{step.Member} was already out of recovery");
+        int wait = (int)PostgresDefaults.PromoteTimeout.TotalSeconds;
+        await using (var promote = new NpgsqlCommand($"SELECT pg_promote(true, {wait})", conn) { CommandTimeout = wait + 5 })
+        {
+            if (await promote.ExecuteScalarAsync(ct) is not true)
+                return (false, $"pg_promote did not finish within {wait} s");
+        }
+        return await InRecoveryAsync(conn, ct)
+            ? (false, $"{step.Member} is still in recovery after pg_promote")
+            : (true, $"pg_promote took {time.GetElapsedTime(started).TotalMilliseconds:0} ms, verified out of recovery");
+    }
+
+    /// <summary>Points each standby at the new primary (primary_conninfo + reload); standbys follow the new timeline by default.</summary>
+    public async Task<(bool, string)> RepointAsync(RepointStandbys step, CancellationToken ct)
+    {
+        HostPort primary = service.Member(step.NewPrimary).Address;
+        var failures = new List<string>();
+        foreach (string standby in step.Standbys)
+        {
+            try
+            {
+                await using var conn = await OpenAsync(standby, ct);
+                await AlterSystemAsync(conn, "primary_conninfo", PgConnections.PrimaryConnInfo(_pg, primary, standby), ct);
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                failures.Add($"{standby}: {e.Message}");
+            }
+        }
+        return failures.Count == 0
+            ? (true, $"{string.Join(", ", step.Standbys)} stream from {step.NewPrimary}")
+            : (false, string.Join("; ", failures));
+    }
+
+    public async Task<(bool, string)> SetSynchronousAsync(SetSynchronousStandbys step, CancellationToken ct)
+    {
+        string value = step.Standbys.IsEmpty
+            ? step.Strict ? "*" : ""
+            : $"FIRST 1 ({string.Join(", ", step.Standbys.Select(n => "\"" + n.Replace("\"", "\"\"") + "\""))})";
+        await using var conn = await OpenAsync(step.Primary, ct);
+        await AlterSystemAsync(conn, "synchronous_standby_names", value, ct);
+        return (true, $"synchronous_standby_names = '{value}' on {step.Primary}");
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(string member, CancellationToken ct)
+    {
+        var conn = new NpgsqlConnection(PgConnections.For(_pg, service.Member(member).Address));
+        await conn.OpenAsync(ct);
+        return conn;
+    }
+
+    private static async Task<bool> InRecoveryAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT pg_is_in_recovery()", conn);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>ALTER SYSTEM takes no parameters, so the value is a quoted literal; then the server reloads its config.</summary>
+    private static async Task AlterSystemAsync(NpgsqlConnection conn, string setting, string value, CancellationToken ct)
+    {
+        string literal = "'" + value.Replace("'", "''") + "'";
+        await using (var alter = new NpgsqlCommand($"ALTER SYSTEM SET {setting} = {literal}", conn)) await alter.ExecuteNonQueryAsync(ct);
+        await using (var reload = new NpgsqlCommand("SELECT pg_reload_conf()", conn)) await reload.ExecuteScalarAsync(ct);
+    }
+}
