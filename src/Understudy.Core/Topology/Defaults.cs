@@ -26,6 +26,9 @@ public static class PostgresDefaults
     public const string User = "postgres";
     public const string Database = "postgres";
     public static readonly TimeSpan PromoteTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>A rejoin may run pg_rewind or a whole pg_basebackup, so it gets longer than a hook.</summary>
+    public static readonly TimeSpan RejoinTimeout = TimeSpan.FromMinutes(2);
 }
 
 public static class ProxyDefaults

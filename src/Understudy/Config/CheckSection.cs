@@ -3,25 +3,28 @@ using YamlDotNet.RepresentationModel;
 
 namespace Understudy.Config;
 
-/// <summary><c>check:</c> how often and how strictly members are probed; http-only keys refused on tcp.</summary>
+/// <summary><c>check:</c> how often and how strictly members are probed; http-only keys refused on other kinds.</summary>
 internal static class CheckSection
 {
-    private static readonly KeySet Keys = new(["interval", "timeout", "fall", "rise", "path", "expect_status", "expect_body"]);
+    private static readonly KindKeySet Keys = new(
+        ["interval", "timeout", "fall", "rise"],
+        [(ServiceKind.Http, ["path", "expect_status", "expect_body"])]);
 
     /// <summary>Defaults fill what is absent; null after an error, which is recorded.</summary>
     public static CheckSpec? Read(ConfigMapping service, ServiceKind? kind)
     {
         ConfigReader reader = service.Reader;
-        ConfigMapping? c = service.Section("check", Keys);
+        ConfigMapping? c = service.Section("check", Keys.For(kind));
 
         TimeSpan? interval = c?.Optional("interval") is { } i ? reader.Duration(i, c.KeyOf("interval"), zeroAllowed: false) : CheckDefaults.Interval;
         TimeSpan? timeout = c?.Optional("timeout") is { } t ? Timeout(c, t, interval) : interval is { } iv ? CheckDefaults.TimeoutFor(iv) : null;
         int? fall = c?.Optional("fall") is { } f ? reader.Int(f, c.KeyOf("fall"), min: 1) : CheckDefaults.Fall;
         int? rise = c?.Optional("rise") is { } r ? reader.Int(r, c.KeyOf("rise"), min: 1) : CheckDefaults.Rise;
 
-        string? path = HttpOnly(c, "path", kind, out string pathKey) is { } p ? Path(reader, p, pathKey) : CheckDefaults.HttpPath;
-        int? status = HttpOnly(c, "expect_status", kind, out string statusKey) is { } st ? reader.Int(st, statusKey, 100, 599) : CheckDefaults.ExpectStatus;
-        string? body = HttpOnly(c, "expect_body", kind, out string bodyKey) is { } b ? reader.Text(b, bodyKey) : null;
+        // On other kinds the http keys never get here: the key set reported them at the key.
+        string? path = c?.Optional("path") is { } p ? Path(reader, p, c.KeyOf("path")) : CheckDefaults.HttpPath;
+        int? status = c?.Optional("expect_status") is { } st ? reader.Int(st, c.KeyOf("expect_status"), 100, 599) : CheckDefaults.ExpectStatus;
+        string? body = c?.Optional("expect_body") is { } b ? reader.Text(b, c.KeyOf("expect_body")) : null;
 
         return interval is { } every && timeout is { } limit && fall is { } down && rise is { } up && path is not null && status is { } code
             ? new CheckSpec(every, limit, down, up, path, code, body)
@@ -36,16 +39,6 @@ internal static class CheckSection
         string which = c.Has("interval") ? "" : ", the default";
         c.Reader.Error(node, c.KeyOf("timeout"),
             $"must be shorter than interval ({Durations.Format(limit)}{which}), got {Durations.Format(timeout)}");
-        return null;
-    }
-
-    private static YamlNode? HttpOnly(ConfigMapping? c, string key, ServiceKind? kind, out string keyPath)
-    {
-        keyPath = c?.KeyOf(key) ?? key;
-        if (c?.Optional(key) is not { } node) return null;
-        if (kind is not ServiceKind.Tcp) return node;
-        // Like an unknown key, this points at the key: the value may be fine, the key does not belong here.
-        c.Reader.Error(c.KeyNode(key), keyPath, "only for kind http (this service is tcp)");
         return null;
     }
 

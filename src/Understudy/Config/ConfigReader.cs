@@ -80,6 +80,41 @@ internal sealed class ConfigReader(ConfigErrors errors, Func<string, string?> en
         return null;
     }
 
+    /// <summary>A size such as <c>1MB</c> (1024-based); zero is accepted only when <paramref name="zeroAllowed"/>.</summary>
+    public long? Size(YamlNode node, string key, bool zeroAllowed)
+    {
+        if (Scalar(node, key, "a size such as 512kB or 1MB") is not { } v) return null;
+        string? whyNot = !Sizes.TryParse(v.Text, out long bytes, out string parseError) ? parseError
+            : bytes == 0 && !zeroAllowed ? $"must be > 0 (got {v.Shown})"
+            : null;
+        if (whyNot is null) return bytes;
+        Fail(node, key, v, whyNot);
+        return null;
+    }
+
+    /// <summary>
+    /// A secret: the text (with <c>${NAME}</c> expanded, as everywhere), or the text of the file that a
+    /// <c>file:PATH</c> value names, a relative path resolved against the config file's folder. Errors name
+    /// the path, never a secret.
+    /// </summary>
+    public string? Secret(YamlNode node, string key, string expected)
+    {
+        if (Scalar(node, key, expected) is not { } v) return null;
+        if (!FileReferences.IsReference(v.Written)) return v.Text;
+        string path = v.Text[FileReferences.Prefix.Length..];
+        if (path.Trim().Length == 0)
+        {
+            Error(node, key, $"expected a file path after '{FileReferences.Prefix}', got an empty value");
+            return null;
+        }
+        string fullPath = ResolvePath(path);
+        // A path built from the environment is shown as written, as every value from there is.
+        string shown = v.FromEnvironment ? v.Written : fullPath;
+        if (FileReferences.Read(fullPath, shown, out string whyNot) is { } text) return text;
+        Error(node, key, whyNot);
+        return null;
+    }
+
     public HostPort? Address(YamlNode node, string key) => Address(node, key, out _);
 
     /// <summary>As above; <paramref name="shown"/> is how later messages may name it (as written, if from the environment).</summary>

@@ -1,18 +1,22 @@
 using Understudy.Core.Topology;
+using YamlDotNet.RepresentationModel;
 
 namespace Understudy.Config;
 
-/// <summary><c>failover:</c> whether the controller fails over by itself, and how soon it may do so again.</summary>
+/// <summary>
+/// <c>failover:</c> whether the controller fails over by itself and how soon it may do so again; for
+/// PostgreSQL also how far behind a standby may be and whether replication is kept synchronous.
+/// </summary>
 internal static class FailoverSection
 {
-    private static readonly KeySet Keys = new(["mode", "cooldown"], new Dictionary<string, string>
-    {
-        ["approvals"] = NotYet.Arrives(NotYet.Operators),
-        ["approval_timeout"] = NotYet.Arrives(NotYet.Operators),
-        ["max_lag"] = NotYet.Arrives(NotYet.PostgreSql),
-        ["synchronous"] = NotYet.Arrives(NotYet.PostgreSql),
-        ["synchronous_strict"] = NotYet.Arrives(NotYet.PostgreSql),
-    });
+    private static readonly KindKeySet Keys = new(
+        ["mode", "cooldown"],
+        [(ServiceKind.Postgres, ["max_lag", "synchronous", "synchronous_strict"])],
+        new Dictionary<string, string>
+        {
+            ["approvals"] = NotYet.Arrives(NotYet.Operators),
+            ["approval_timeout"] = NotYet.Arrives(NotYet.Operators),
+        });
 
     private static readonly Dictionary<string, FailoverMode> Modes = new()
     {
@@ -21,13 +25,30 @@ internal static class FailoverSection
     };
 
     /// <summary>Defaults fill what is absent; null after an error, which is recorded.</summary>
-    public static FailoverSpec? Read(ConfigMapping service)
+    public static FailoverSpec? Read(ConfigMapping service, ServiceKind? kind)
     {
         ConfigReader reader = service.Reader;
-        ConfigMapping? f = service.Section("failover", Keys);
+        ConfigMapping? f = service.Section("failover", Keys.For(kind));
         FailoverMode? mode = f?.Optional("mode") is { } m ? reader.Choice(m, f.KeyOf("mode"), Modes) : FailoverMode.Automatic;
         // Zero is allowed: it means back-to-back failovers are not held back at all.
         TimeSpan? cooldown = f?.Optional("cooldown") is { } c ? reader.Duration(c, f.KeyOf("cooldown"), zeroAllowed: true) : FailoverDefaults.Cooldown;
-        return mode is { } md && cooldown is { } cd ? new FailoverSpec(md, cd) : null;
+        // Zero would exclude every standby that is not exactly caught up, which under any write load is all of them.
+        long? maxLag = f?.Optional("max_lag") is { } l ? reader.Size(l, f.KeyOf("max_lag"), zeroAllowed: false) : FailoverDefaults.MaxLagBytes;
+        bool? synchronous = f?.Optional("synchronous") is { } s ? reader.Bool(s, f.KeyOf("synchronous")) : false;
+        bool? strict = f?.Optional("synchronous_strict") is { } st ? Strict(f, st, synchronous) : false;
+
+        return mode is { } md && cooldown is { } cd && maxLag is { } lag && synchronous is { } sync && strict is { } str
+            ? new FailoverSpec(md, cd, lag, sync, str)
+            : null;
+    }
+
+    // Strict only says what to do when no synchronous standby is left; without synchronous there is none to lose.
+    private static bool? Strict(ConfigMapping f, YamlNode node, bool? synchronous)
+    {
+        if (f.Reader.Bool(node, f.KeyOf("synchronous_strict")) is not { } strict) return null;
+        if (!strict || synchronous is not false) return strict;
+        string which = f.Has("synchronous") ? "" : " (it is false by default)";
+        f.Reader.Error(node, f.KeyOf("synchronous_strict"), $"requires synchronous: true{which}");
+        return null;
     }
 }

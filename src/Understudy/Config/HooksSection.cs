@@ -4,26 +4,27 @@ using YamlDotNet.RepresentationModel;
 
 namespace Understudy.Config;
 
-/// <summary><c>hooks:</c> commands run after traffic moved, each <c>{exec: [...], timeout}</c>.</summary>
+/// <summary>
+/// <c>hooks:</c> commands run after traffic moved, each <c>{exec: [...], timeout}</c>; for PostgreSQL also
+/// <c>fence</c>, run before promotion. <see cref="Hook"/> also reads <c>postgres.rejoin</c>, which has the same shape.
+/// </summary>
 internal static class HooksSection
 {
-    private static readonly KeySet Keys = new(["on_failover", "on_switchover"], new Dictionary<string, string>
-    {
-        ["fence"] = NotYet.Arrives(NotYet.PostgreSql),
-    });
+    private static readonly KindKeySet Keys = new(["on_failover", "on_switchover"], [(ServiceKind.Postgres, ["fence"])]);
 
     private static readonly KeySet HookKeys = new(["exec", "timeout"]);
 
     private const string Command = "a command as a sequence of strings, e.g. [systemctl, restart, web]";
 
     /// <summary>No hooks when absent; null after an error, which is recorded.</summary>
-    public static HooksSpec? Read(ConfigMapping service)
+    public static HooksSpec? Read(ConfigMapping service, ServiceKind? kind)
     {
         // No section means no hooks; a section that is not a mapping was already reported.
-        if (service.Section("hooks", Keys) is not { } h) return service.IsSet("hooks") ? null : HooksSpec.None;
+        if (service.Section("hooks", Keys.For(kind)) is not { } h) return service.IsSet("hooks") ? null : HooksSpec.None;
         ImmutableArray<HookSpec>? onFailover = List(h, "on_failover");
         ImmutableArray<HookSpec>? onSwitchover = List(h, "on_switchover");
-        return onFailover is { } f && onSwitchover is { } s ? new HooksSpec(f, s, []) : null;
+        ImmutableArray<HookSpec>? fence = List(h, "fence");
+        return onFailover is { } f && onSwitchover is { } s && fence is { } fe ? new HooksSpec(f, s, fe) : null;
     }
 
     private static ImmutableArray<HookSpec>? List(ConfigMapping h, string key)
@@ -34,21 +35,22 @@ internal static class HooksSection
 
         var hooks = ImmutableArray.CreateBuilder<HookSpec>();
         for (int i = 0; i < sequence.Children.Count; i++)
-            if (Hook(h.Reader, sequence.Children[i], $"{h.KeyOf(key)}[{i}]") is { } hook) hooks.Add(hook);
+            if (Hook(h.Reader, sequence.Children[i], $"{h.KeyOf(key)}[{i}]", Placeholders.Hooks, HookDefaults.Timeout) is { } hook) hooks.Add(hook);
         return hooks.Count == sequence.Children.Count ? hooks.ToImmutable() : null;
     }
 
-    private static HookSpec? Hook(ConfigReader reader, YamlNode node, string path)
+    /// <summary>One <c>{exec: [...], timeout}</c> whose arguments may use <paramref name="placeholders"/>.</summary>
+    public static HookSpec? Hook(ConfigReader reader, YamlNode node, string path, Placeholders placeholders, TimeSpan defaultTimeout)
     {
         if (reader.Mapping(node, path, HookKeys) is not { } m) return null;
-        ImmutableArray<string>? exec = m.Required("exec", Command) is { } e ? Exec(reader, e, m.KeyOf("exec")) : null;
-        TimeSpan? timeout = m.Optional("timeout") is { } t ? reader.Duration(t, m.KeyOf("timeout"), zeroAllowed: false) : HookDefaults.Timeout;
+        ImmutableArray<string>? exec = m.Required("exec", Command) is { } e ? Exec(reader, e, m.KeyOf("exec"), placeholders) : null;
+        TimeSpan? timeout = m.Optional("timeout") is { } t ? reader.Duration(t, m.KeyOf("timeout"), zeroAllowed: false) : defaultTimeout;
         return exec is { } args && timeout is { } limit ? new HookSpec(args, limit) : null;
     }
 
     // A sequence, not a shell line: arguments reach the program as written, so a member name or an epoch
     // filled into a placeholder can never be read as shell syntax.
-    private static ImmutableArray<string>? Exec(ConfigReader reader, YamlNode node, string key)
+    private static ImmutableArray<string>? Exec(ConfigReader reader, YamlNode node, string key, Placeholders placeholders)
     {
         if (reader.Sequence(node, key, Command) is not { } sequence) return null;
         if (sequence.Children.Count == 0)
@@ -61,8 +63,8 @@ internal static class HooksSection
         {
             string argKey = $"{key}[{i}]";
             if (reader.Scalar(sequence.Children[i], argKey, "a string") is not { } v) continue;
-            if (Placeholders.Unknown(v.Written) is { } bad)
-                reader.Error(sequence.Children[i], argKey, $"unknown placeholder '{bad}' (allowed: {Placeholders.Allowed})");
+            if (placeholders.Unknown(v.Written) is { } bad)
+                reader.Error(sequence.Children[i], argKey, $"unknown placeholder '{bad}' (allowed: {placeholders.Allowed})");
             else args.Add(v.Text);
         }
         return args.Count == sequence.Children.Count ? args.ToImmutable() : null;

@@ -1,8 +1,9 @@
 namespace Understudy.Config;
 
 /// <summary>
-/// The keys a mapping accepts, and the keys DESIGN.md plans for later with the message they get until then,
-/// so a user who copies a future example learns why it fails instead of reading "unknown key".
+/// The keys a mapping accepts, and keys it knows but refuses with the message they get instead: those
+/// DESIGN.md plans for later, and those another kind of service takes (<see cref="KindKeySet"/>), so a user
+/// who copies a future example or another kind's section learns why it fails instead of reading "unknown key".
 /// </summary>
 internal sealed record KeySet(IReadOnlyList<string> Accepted, IReadOnlyDictionary<string, string>? Later = null)
 {

@@ -5,20 +5,17 @@ using YamlDotNet.RepresentationModel;
 namespace Understudy.Config;
 
 /// <summary>
-/// <c>members:</c> at least two, with unique names and addresses. <see cref="MembersRead.Names"/> is kept even
-/// when some member is wrong, so <c>primary</c> can still be checked against the names that are right.
+/// <c>members:</c> at least two, with unique names and addresses, not all of them <c>nofailover</c>.
+/// <see cref="MembersRead.Names"/> is kept even when some member is wrong, so <c>primary</c> can still be
+/// checked against the names that are right.
 /// </summary>
 internal static class MembersSection
 {
     public sealed record MembersRead(ImmutableArray<MemberSpec>? Specs, IReadOnlyList<string>? Names);
 
-    private static readonly KeySet Keys = new(["name", "address", "priority", "pidfile"], new Dictionary<string, string>
-    {
-        ["nofailover"] = NotYet.Arrives(NotYet.PostgreSql),
-        ["data_dir"] = NotYet.Arrives(NotYet.PostgreSql),
-    });
+    private static readonly KindKeySet Keys = new(["name", "address", "priority", "pidfile"], [(ServiceKind.Postgres, ["nofailover", "data_dir"])]);
 
-    public static MembersRead Read(ConfigMapping service, AddressBook addresses)
+    public static MembersRead Read(ConfigMapping service, ServiceKind? kind, AddressBook addresses)
     {
         ConfigReader reader = service.Reader;
         string key = service.KeyOf("members");
@@ -33,16 +30,21 @@ internal static class MembersSection
         var names = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
         var taken = new List<(HostPort Address, string Owner)>();
         var specs = ImmutableArray.CreateBuilder<MemberSpec>();
+        KeySet keys = Keys.For(kind);
         for (int i = 0; i < sequence.Children.Count; i++)
         {
-            if (reader.Mapping(sequence.Children[i], $"{key}[{i}]", Keys) is not { } m) continue;
+            if (reader.Mapping(sequence.Children[i], $"{key}[{i}]", keys) is not { } m) continue;
             string? name = Name(m, names);
             HostPort? address = Address(m, name, taken, addresses);
             int? priority = m.Optional("priority") is { } p ? reader.Int(p, m.KeyOf("priority"), int.MinValue) : 0;
             string? pidFile = m.Optional("pidfile") is { } f ? reader.FilePath(f, m.KeyOf("pidfile")) : null;
-            if (name is null || address is not { } a || priority is not { } prio) continue;
-            specs.Add(new MemberSpec(name, a, prio, pidFile));
+            bool? noFailover = m.Optional("nofailover") is { } n ? reader.Bool(n, m.KeyOf("nofailover")) : false;
+            string? dataDir = m.Optional("data_dir") is { } d ? reader.FilePath(d, m.KeyOf("data_dir")) : null;
+            if (name is null || address is not { } a || priority is not { } prio || noFailover is not { } never) continue;
+            specs.Add(new MemberSpec(name, a, prio, pidFile, never, dataDir));
         }
+        if (reader.ErrorCount == before && specs.Count > 0 && specs.All(s => s.NoFailover))
+            reader.Error(sequence, key, "every member has nofailover: true; at least one must be able to become primary");
         return new MembersRead(reader.ErrorCount == before ? specs.ToImmutable() : null, names.Keys.ToList());
     }
 

@@ -2,12 +2,18 @@ using System.Text.RegularExpressions;
 
 namespace Understudy.Config;
 
-/// <summary>The <c>{{name}}</c> placeholders a hook's arguments may carry, filled in when the hook runs.</summary>
-internal static partial class Placeholders
+/// <summary>The <c>{{name}}</c> placeholders a command's arguments may carry, filled in when it runs.</summary>
+internal sealed partial class Placeholders(IReadOnlyList<string> names)
 {
-    public static readonly IReadOnlyList<string> Names = ["service", "old_primary", "new_primary", "epoch"];
+    /// <summary>hooks.on_failover, on_switchover and fence.</summary>
+    public static readonly Placeholders Hooks = new(["service", "old_primary", "new_primary", "epoch"]);
 
-    public static string Allowed => NodeText.List(Names.Select(n => $"{{{{{n}}}}}"));
+    /// <summary>postgres.rejoin: turns the old primary <c>member</c> into a standby of the new primary.</summary>
+    public static readonly Placeholders Rejoin = new(["service", "member", "data_dir", "primary_host", "primary_port", "new_primary"]);
+
+    public IReadOnlyList<string> Names => names;
+
+    public string Allowed => NodeText.List(names.Select(n => $"{{{{{n}}}}}"));
 
     [GeneratedRegex(@"\{\{[^{}]*\}\}")]
     private static partial Regex Placeholder();
@@ -16,6 +22,6 @@ internal static partial class Placeholders
     /// The first placeholder that is not one of <see cref="Names"/>, or null. Checked on the text as written,
     /// before <c>${NAME}</c> expansion, so a secret's contents are never taken for a placeholder or quoted.
     /// </summary>
-    public static string? Unknown(string written) =>
-        Placeholder().Matches(written).Select(m => m.Value).FirstOrDefault(p => !Names.Contains(p[2..^2]));
+    public string? Unknown(string written) =>
+        Placeholder().Matches(written).Select(m => m.Value).FirstOrDefault(p => !names.Contains(p[2..^2]));
 }

@@ -24,24 +24,19 @@ public partial class ConfigLoaderTests
         alerts: { slack: "${SLACK_URL}" }
         services:
           web:
-            kind: http
-            postgres: { replication_user: rep }
+            kind: postgres
+            postgres: {}
             members:
-              - { name: web-a, address: 127.0.0.1:8081, nofailover: true }
+              - { name: web-a, address: 127.0.0.1:8081 }
               - { name: web-b, address: 127.0.0.1:8082 }
-            primary: web-a
-            failover: { approvals: 1, max_lag: 1MB }
+            failover: { approvals: 1, approval_timeout: 15m, max_lag: 1MB }
             traffic: { proxy: { listen: 127.0.0.1:9000, drain_timeout: 5s } }
-            hooks: { fence: [ { exec: [fence-it] } ] }
         """,
         "understudy.yaml:1:15 controller.coordination: not supported yet (arrives with multi-controller coordination)",
         "understudy.yaml:2:1 alerts: not supported yet (arrives with observability)",
-        "understudy.yaml:6:5 services.web.postgres: not supported yet (arrives with PostgreSQL support)",
-        "understudy.yaml:8:49 services.web.members[0].nofailover: not supported yet (arrives with PostgreSQL support)",
-        "understudy.yaml:11:17 services.web.failover.approvals: not supported yet (arrives with operator features)",
-        "understudy.yaml:11:31 services.web.failover.max_lag: not supported yet (arrives with PostgreSQL support)",
-        "understudy.yaml:12:49 services.web.traffic.proxy.drain_timeout: not supported yet (arrives with operator features)",
-        "understudy.yaml:13:14 services.web.hooks.fence: not supported yet (arrives with PostgreSQL support)");
+        "understudy.yaml:10:17 services.web.failover.approvals: not supported yet (arrives with operator features)",
+        "understudy.yaml:10:31 services.web.failover.approval_timeout: not supported yet (arrives with operator features)",
+        "understudy.yaml:11:49 services.web.traffic.proxy.drain_timeout: not supported yet (arrives with operator features)");
 
     [Fact]
     public void Parse_TrafficOtherThanProxy_NamesTheSupportedOne() => AssertErrors(
@@ -81,7 +76,7 @@ public partial class ConfigLoaderTests
               - { name: web-a, address: 127.0.0.1:8081 }
               - { name: web-b, address: 127.0.0.1:8082 }
         """,
-        "understudy.yaml:3:5 services.web.kind: required: http or tcp",
+        "understudy.yaml:3:5 services.web.kind: required: http, tcp or postgres",
         "understudy.yaml:3:5 services.web.primary: required: the name of the member that starts as primary");
 
     [Fact]

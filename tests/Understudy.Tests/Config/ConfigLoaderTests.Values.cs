@@ -75,13 +75,13 @@ public partial class ConfigLoaderTests
 
     [Fact]
     public void Parse_KindPlannedForLater_NamesTheSupportedKinds() => AssertErrors(
-        Base.Replace("kind: http", "kind: postgres"),
-        "understudy.yaml:3:11 services.web.kind: kind 'postgres' is not supported yet (supported: http, tcp)");
+        Base.Replace("kind: http", "kind: redis"),
+        "understudy.yaml:3:11 services.web.kind: kind 'redis' is not supported yet (supported: http, tcp, postgres)");
 
     [Fact]
     public void Parse_UnknownKind_ListsTheKinds() => AssertErrors(
         Base.Replace("kind: http", "kind: mysql"),
-        "understudy.yaml:3:11 services.web.kind: expected one of http, tcp, got 'mysql'");
+        "understudy.yaml:3:11 services.web.kind: expected one of http, tcp, postgres, got 'mysql'");
 
     [Fact]
     public void Parse_HttpCheckKeysOnTcpService_AreOnlyForHttp() => AssertErrors(
