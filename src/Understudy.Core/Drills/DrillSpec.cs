@@ -33,11 +33,12 @@ public sealed record DrillTargets(TimeSpan? Rto, TimeSpan? Recovery, RpoTarget? 
     public static readonly DrillTargets None = new(null, null, null, null, DefaultRtoTolerance);
 }
 
-public enum ProbeKind { Http, Tcp, HttpWrite }
+public enum ProbeKind { Http, Tcp, HttpWrite, SqlWrite }
 
 /// <summary>
-/// A client the drill imitates. <see cref="Target"/> is a URL for http/http_write and host:port for tcp;
-/// <see cref="ReadUrl"/> is where an http_write probe reads its writes back (default: <see cref="Target"/>).
+/// A client the drill imitates. <see cref="Target"/> is a URL for http/http_write, host:port for tcp and
+/// an Npgsql connection string for sql_write (with <see cref="Table"/>); <see cref="ReadUrl"/> is where an
+/// http_write probe reads its writes back (default: <see cref="Target"/>).
 /// </summary>
 public sealed record ProbeSpec(
     string Name,
@@ -48,7 +49,13 @@ public sealed record ProbeSpec(
     int ExpectStatus = 200,
     bool KeepAlive = false,
     string? ReadUrl = null,
-    int MaxInFlight = ProbeDefaults.MaxInFlight);
+    int MaxInFlight = ProbeDefaults.MaxInFlight,
+    string? Table = null)
+{
+    /// <summary>The target as reports show it: a connection string without its password.</summary>
+    public string Shown => Kind != ProbeKind.SqlWrite ? Target : string.Join(';', Target.Split(';')
+        .Where(part => part.Split('=', 2)[0].Trim().ToLowerInvariant() is not ("password" or "pwd"))) + (Table is null ? "" : $" table {Table}");
+}
 
 public static class ProbeDefaults
 {

@@ -46,7 +46,7 @@ public static class ProbeMeasurement
         int unexpected = inWindow.Count(s => !s.Ok && (s.Error == ErrorKind.Other || w.OutageFrom is not { } ft || s.End < ft || s.Start > outageEnd));
 
         return new ProbeResult(
-            probe.Name, KindName(probe.Kind), probe.Target, inWindow.Count, failed,
+            probe.Name, KindName(probe.Kind), probe.Shown, inWindow.Count, failed,
             inWindow.Where(s => !s.Ok).GroupBy(s => ErrorName(s.Error)).ToDictionary(g => g.Key, g => g.Count()),
             availability, rto, recovery, firstFailure?.Start, recoveredAt, unexpected,
             Latency(inWindow.Where(s => w.OutageFrom is not { } ft || s.Start < ft)),
@@ -83,6 +83,7 @@ public static class ProbeMeasurement
         ProbeKind.Http => "http",
         ProbeKind.Tcp => "tcp",
         ProbeKind.HttpWrite => "http_write",
+        ProbeKind.SqlWrite => "sql_write",
         _ => kind.ToString().ToLowerInvariant(),
     };
 

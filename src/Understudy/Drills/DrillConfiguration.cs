@@ -22,7 +22,7 @@ public static class DrillConfiguration
             Add("controller", ctx.Controller!.BaseUrl.ToString());
         }
         foreach (ProbeSpec p in d.Probes)
-            Add($"probe {p.Name}", F($"{ProbeMeasurement.KindName(p.Kind)} {p.Target} every {p.Interval.TotalMilliseconds:0} ms, timeout {p.Timeout.TotalMilliseconds:0} ms"));
+            Add($"probe {p.Name}", F($"{ProbeMeasurement.KindName(p.Kind)} {p.Shown} every {p.Interval.TotalMilliseconds:0} ms, timeout {p.Timeout.TotalMilliseconds:0} ms"));
         Add("steady state", F($"{d.SteadyState.Duration.TotalSeconds:0.###} s, at most {d.SteadyState.MaxErrorRate * 100:0.##} % errors"));
         Add("faults", string.Join("; then ", d.Faults.Select(f => f.Describe())));
         Add("recovery", F($"{d.Recovery.StableFor.TotalSeconds:0.###} s of unbroken successes, within {d.Recovery.Timeout.TotalSeconds:0.###} s"));

@@ -34,6 +34,7 @@ public sealed partial class DrillRunner(DrillContext ctx)
         try
         {
             if (ctx.Controller is { } controller) ctx.Service = await controller.StatusAsync(cancel);
+            foreach (SqlWriteProbe sql in probes.OfType<SqlWriteProbe>()) await sql.PrepareAsync(cancel);
             probing = Task.WhenAll(probes.Select(p => p.RunAsync(stopProbes.Token)));
             using var progress = ReportProgress(probes, started, stopProbes.Token);
             using var watchdog = WatchStopConditions(probes, stopCondition, stopProbes.Token);
@@ -60,6 +61,7 @@ public sealed partial class DrillRunner(DrillContext ctx)
             await stopProbes.CancelAsync();
             await probing;
             await ReadBackAsync(probes, writes, aborted: abort is not null);
+            if (abort is null) await ConsistencyAsync(probes);
             // Rollback runs whatever happened, with its own timeouts rather than the cancelled token.
             await RollbackAsync();
         }
@@ -178,11 +180,34 @@ public sealed partial class DrillRunner(DrillContext ctx)
     /// <summary>Reads write probes back; after an abort this gets less time, so cleanup is not held up.</summary>
     private async Task ReadBackAsync(List<OpenLoopProbe> probes, Dictionary<string, WriteLoss> writes, bool aborted)
     {
-        foreach (HttpWriteProbe w in probes.OfType<HttpWriteProbe>())
+        foreach (OpenLoopProbe probe in probes.Where(p => p is HttpWriteProbe or SqlWriteProbe))
         {
             using var limit = new CancellationTokenSource(aborted ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(30), ctx.Time);
-            try { writes[w.Spec.Name] = await w.ReadBackAsync(limit.Token); }
+            try
+            {
+                writes[probe.Spec.Name] = probe is SqlWriteProbe sql ? await sql.ReadBackAsync(limit.Token) : await ((HttpWriteProbe)probe).ReadBackAsync(limit.Token);
+            }
             catch (DrillException e) { _problems.Add(e.Message); }
+        }
+    }
+
+    /// <summary>
+    /// Data integrity beyond RPO: with a linked PostgreSQL service, each standby that is up must hold
+    /// exactly the rows the primary holds once it has caught up (a verify step each, so a mismatch fails).
+    /// </summary>
+    private async Task ConsistencyAsync(List<OpenLoopProbe> probes)
+    {
+        if (ctx.Controller is not { } controller || probes.OfType<SqlWriteProbe>().FirstOrDefault() is not { } sql) return;
+        Api.ServiceView service;
+        try { service = await controller.StatusAsync(CancellationToken.None); }
+        catch (DrillException e) { _problems.Add($"data consistency not checked: {e.Message}"); return; }
+        foreach (var member in service.Members.Where(m => m.Role == "standby" && m.Health == "up" && !m.NeedsRejoin))
+        {
+            DateTimeOffset start = ctx.Now;
+            if (!Core.Topology.HostPort.TryParse(member.Address, out var address, out _)) continue;
+            var (ok, detail) = await sql.CompareAsync(member.Name, address.Value, TimeSpan.FromSeconds(15), CancellationToken.None);
+            _steps.Add(Record(new StepRecord("verify", $"data consistency: {member.Name} against the primary {service.Primary}",
+                "the same rows and checksum once caught up", detail, start, ctx.Now, ok)));
         }
     }
 }

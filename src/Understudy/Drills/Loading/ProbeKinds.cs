@@ -4,7 +4,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace Understudy.Drills.Loading;
 
-/// <summary>The settings of each kind of probe: <c>http</c>, <c>tcp</c>, <c>http_write</c>.</summary>
+/// <summary>The settings of each kind of probe: <c>http</c>, <c>tcp</c>, <c>http_write</c>, <c>sql_write</c>.</summary>
 internal static class ProbeKinds
 {
     private const string HttpOnly = "only for http probes";
@@ -32,9 +32,16 @@ internal static class ProbeKinds
             ["expect_status"] = HttpOnly,
             ["keepalive"] = HttpOnly,
         })),
+        ["sql_write"] = (ProbeKind.SqlWrite, new(["connection", "table", "interval", "timeout", "keepalive", "max_in_flight"], new Dictionary<string, string>
+        {
+            ["url"] = "sql_write probes take connection (an Npgsql connection string), not url",
+            ["address"] = "sql_write probes take connection (an Npgsql connection string), not address",
+            ["expect_status"] = HttpOnly,
+            ["read_url"] = "only for http_write probes",
+        })),
     };
 
-    public static IReadOnlyList<string> Names { get; } = ["http", "tcp", "http_write"];
+    public static IReadOnlyList<string> Names { get; } = ["http", "tcp", "http_write", "sql_write"];
 
     /// <summary>The probe <paramref name="name"/> of kind <paramref name="kind"/>; null after an error, which is recorded.</summary>
     public static ProbeSpec? Read(ConfigReader reader, ConfigMapping probe, string kind, string name)
@@ -43,7 +50,13 @@ internal static class ProbeKinds
         if (reader.Mapping(probe.Optional(kind)!, probe.KeyOf(kind), keys) is not { } k) return null;
         int before = reader.ErrorCount;
 
-        string? target = probeKind == ProbeKind.Tcp ? Address(k) : Url(k, "url", required: true);
+        string? target = probeKind switch
+        {
+            ProbeKind.Tcp => Address(k),
+            ProbeKind.SqlWrite => SqlProbe.Connection(k),
+            _ => Url(k, "url", required: true),
+        };
+        string? table = probeKind == ProbeKind.SqlWrite ? SqlProbe.Table(k) : null;
         TimeSpan? interval = k.Optional("interval") is { } i ? DrillValues.AtLeast(reader, i, k.KeyOf("interval"), ProbeDefaults.MinInterval) : ProbeDefaults.Interval;
         TimeSpan? timeout = k.Optional("timeout") is { } t ? reader.Duration(t, k.KeyOf("timeout"), zeroAllowed: false) : ProbeDefaults.Timeout;
         int? status = k.Optional("expect_status") is { } s ? reader.Int(s, k.KeyOf("expect_status"), 100, 599) : 200;
@@ -54,7 +67,7 @@ internal static class ProbeKinds
         if (reader.ErrorCount > before || target is null || interval is not { } every || timeout is not { } limit
             || status is not { } code || keepAlive is not { } keep || maxInFlight is not { } most)
             return null;
-        return new ProbeSpec(name, probeKind, target, every, limit, code, keep, readUrl, most);
+        return new ProbeSpec(name, probeKind, target, every, limit, code, keep, readUrl, most, table);
     }
 
     private static string? Url(ConfigMapping k, string key, bool required)

@@ -12,7 +12,6 @@ internal static class ProbesSection
 
     private static readonly KeySet Keys = new(["name", .. ProbeKinds.Names], new Dictionary<string, string>
     {
-        ["sql_write"] = NotYet.Arrives(NotYet.PostgreSql),
     });
 
     /// <summary>Null after an error, which is recorded.</summary>

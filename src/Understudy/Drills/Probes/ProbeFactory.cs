@@ -9,6 +9,7 @@ public static class ProbeFactory
         ProbeKind.Http => new HttpProbe(spec, time),
         ProbeKind.Tcp => new TcpProbe(spec, time),
         ProbeKind.HttpWrite => new HttpWriteProbe(spec, time),
+        ProbeKind.SqlWrite => new SqlWriteProbe(spec, time),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "no probe for this kind"),
     };
 }
