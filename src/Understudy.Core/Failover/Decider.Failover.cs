@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Understudy.Core.Detection;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
@@ -186,5 +187,21 @@ public static partial class Decider
                 o.Do(new RunHooks(HookTrigger.OnFailover, f.From, f.To, f.Epoch, f.HooksFinished));
                 break;
         }
+    }
+}
+
+public static partial class Decider
+{
+    /// <summary>A member failed over from is a candidate again only after an operator rejoined it (rule 2).</summary>
+    private static void OnRejoined(Outcome o, MemberRejoined r)
+    {
+        ServiceState s = o.State;
+        if (!s.Members.TryGetValue(r.Member, out MemberState? m) || !m.NeedsRejoin || r.Member == s.Primary)
+        {
+            o.Quiet = $"{r.Member} is not marked for rejoin; nothing to clear";
+            return;
+        }
+        o.State = s.WithMember(m with { NeedsRejoin = false }) with { Raised = s.Raised.Where(k => !k.StartsWith($"writable:{r.Member}:", StringComparison.Ordinal)).ToImmutableHashSet() };
+        o.EventBy(r.Actor, EventTypes.MemberRejoined, r.Member, $"{r.Member} was rejoined as a standby of {s.Primary} by {r.Actor}; it may be promoted again");
     }
 }

@@ -18,6 +18,7 @@ public static partial class Decider
             case CheckObserved c: OnCheck(o, c.Result); break;
             case StepCompleted s: OnStepCompleted(o, s); break;
             case ControllerStarted: OnControllerStarted(o); break;
+            case MemberRejoined r: OnRejoined(o, r); break;
             default: throw new UnreachableException(input.GetType().Name);
         }
         // Every input re-reads the rules, so time passing (a cooldown ending) acts at the next input.
@@ -39,9 +40,13 @@ public static partial class Decider
         public string Quiet { get; set; } = "nothing to do";
 
         /// <summary>Journals an event of the current epoch; the reason is also the decision's reason.</summary>
-        public void Event(string type, string? member, string reason, params (string Key, object? Value)[] details)
+        public void Event(string type, string? member, string reason, params (string Key, object? Value)[] details) =>
+            EventBy(Actors.Controller, type, member, reason, details);
+
+        /// <summary>As <see cref="Event"/>, for a fact an operator caused.</summary>
+        public void EventBy(string actor, string type, string? member, string reason, params (string Key, object? Value)[] details)
         {
-            Record(type, member, reason, details);
+            Record(type, member, reason, details, actor);
             if (!_reasons.Contains(reason)) _reasons.Add(reason);
         }
 
@@ -49,12 +54,12 @@ public static partial class Decider
         public void Alert(string severity, string summary, string? member = null) =>
             Record(EventTypes.AlertRaised, member, summary, [("severity", severity)]);
 
-        private void Record(string type, string? member, string reason, (string Key, object? Value)[] details)
+        private void Record(string type, string? member, string reason, (string Key, object? Value)[] details, string actor = Actors.Controller)
         {
             var d = ImmutableDictionary.CreateBuilder<string, object?>();
             d["reason"] = reason;
             foreach (var (key, value) in details) d[key] = value;
-            _events.Add(new JournalEvent(Now, State.Name, member, State.Epoch, type, Actors.Controller, d.ToImmutable()));
+            _events.Add(new JournalEvent(Now, State.Name, member, State.Epoch, type, actor, d.ToImmutable()));
         }
 
         public void Do(Step step) => _plan.Add(step);

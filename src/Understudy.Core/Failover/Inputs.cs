@@ -13,3 +13,6 @@ public sealed record StepCompleted(Step Step, bool Succeeded, string Detail) : I
 
 /// <summary>The controller (re)started with state rebuilt from the journal.</summary>
 public sealed record ControllerStarted : Input;
+
+/// <summary>An operator turned a member failed over from into a standby of the current primary.</summary>
+public sealed record MemberRejoined(string Member, string Actor) : Input;

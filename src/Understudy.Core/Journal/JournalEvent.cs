@@ -30,6 +30,9 @@ public static class Actors
 
     /// <summary>A drill acting through the API (fault injection); never counted as a manual step.</summary>
     public const string Drill = "drill";
+
+    /// <summary>A person, through the CLI or API (named once authentication arrives).</summary>
+    public const string Operator = "operator";
 }
 
 /// <summary>The event types the journal holds; stable names read by the API, reports and drills.</summary>
@@ -54,6 +57,9 @@ public static class EventTypes
     public const string AlertRaised = "alert.raised";
     public const string UnexpectedError = "controller.error";
     public const string MemberPromoted = "member.promoted";
+    public const string MemberRejoined = "member.rejoined";
+    public const string RejoinStarted = "rejoin.started";
+    public const string RejoinFailed = "rejoin.failed";
     public const string MemberRole = "member.role";
     public const string MemberWritable = "member.writable";
     public const string StandbysRepointed = "standbys.repointed";

@@ -54,6 +54,8 @@ public static class StateRebuilder
             case EventTypes.HookCompleted or EventTypes.HookFailed
                 when s.Failover is { Stage: FailoverStage.RunningHooks } f && f.Epoch == e.Epoch && e.Detail("trigger") == HookTrigger.OnFailover.ConfigKey():
                 return s with { Failover = f with { HooksFinished = f.HooksFinished + 1 } };
+            case EventTypes.MemberRejoined when e.Member is { } rejoined && s.Members.TryGetValue(rejoined, out var m):
+                return s.WithMember(m with { NeedsRejoin = false });
             case EventTypes.TrafficSwitched when s.Failover is { } f && f.Epoch == e.Epoch:
                 return s with { Routable = f.To, Failover = f with { Stage = FailoverStage.RunningHooks } };
             case EventTypes.FailoverCompleted when s.Failover?.Epoch == e.Epoch:

@@ -17,6 +17,7 @@ public static class CliApp
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(EventsCommand.Create());
         root.Subcommands.Add(SampleAppCommand.Create());
+        root.Subcommands.Add(RejoinCommand.Create());
         root.Subcommands.Add(DrillCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         return root;

@@ -53,10 +53,11 @@ public static class ControllerHost
         builder.Services.AddSingleton(spec);
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton<IJournal>(sp => new RetryingJournal(journal, time, sp.GetRequiredService<ILogger<RetryingJournal>>()));
+        builder.Services.AddSingleton(new CommandRunner(configDirectory, time));
         builder.Services.AddSingleton(sp =>
         {
             var logs = sp.GetRequiredService<ILoggerFactory>();
-            var commands = new CommandRunner(configDirectory, time);
+            var commands = sp.GetRequiredService<CommandRunner>();
             var journaled = sp.GetRequiredService<IJournal>();
             return new Controller([.. states.Select(s => ServiceRuntime.Create(s, journaled, commands, time, logs))],
                 journaled, sp.GetRequiredService<IHostApplicationLifetime>(), time);
@@ -74,6 +75,7 @@ public static class ControllerHost
         WebApplication app = builder.Build();
         app.MapStatusApi();
         app.MapFaultApi();
+        app.MapRejoinApi();
         return app;
     }
 

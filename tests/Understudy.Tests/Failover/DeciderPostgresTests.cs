@@ -155,6 +155,33 @@ public class DeciderPostgresTests
     }
 
     [Fact]
+    public void Decide_OperatorRejoinsTheOldPrimary_ItMayBePromotedAgain()
+    {
+        var s = Running(ServiceState.Initial(Postgres(members: 2, cooldown: TimeSpan.Zero)));
+        PrimaryDies(ref s);
+        s = Decider.Decide(s, new StepCompleted(new FenceMember("pg1", 2), true, "closed"), At(2)).State;
+        s = Decider.Decide(s, new StepCompleted(new PromoteMember("pg2", 2), true, "ok"), At(2.1)).State;
+        s = Decider.Decide(s, new StepCompleted(new RunHooks(HookTrigger.OnFailover, "pg1", "pg2", 2), true, "0 hooks"), At(2.2)).State;
+
+        var rejoined = Decider.Decide(s, new MemberRejoined("pg1", Actors.Operator), At(10));
+
+        JournalEvent e = Assert.Single(rejoined.Events);
+        Assert.Equal((EventTypes.MemberRejoined, Actors.Operator), (e.Type, e.Actor));
+        Assert.False(rejoined.State.Members["pg1"].NeedsRejoin);
+        Assert.False(Decider.Decide(rejoined.State, new MemberRejoined("pg1", Actors.Operator), At(11)).Changed);
+
+        // pg1 streams from pg2 now; when pg2 dies, pg1 takes over (epoch 3).
+        s = rejoined.State;
+        s = Decider.Decide(s, PgPrimary("pg2", At(12), 20 * MiB), At(12)).State;
+        s = Decider.Decide(s, PgStandby("pg1", At(12), 20 * MiB), At(12)).State;
+        s = Decider.Decide(s, PgStandby("pg1", At(12.2), 20 * MiB), At(12.2)).State; // rise 2: up again
+        s = Decider.Decide(s, Fail("pg2", At(13)), At(13)).State;
+        var d = Decider.Decide(s, Fail("pg2", At(13.2)), At(13.2));
+        Assert.Contains(EventTypes.FailoverStarted, d.Types());
+        Assert.Equal(("pg1", 3L), (d.State.Primary, d.State.Epoch));
+    }
+
+    [Fact]
     public void Decide_PrimaryFoundInRecovery_CountsAsAFailedCheck()
     {
         var s = Running(ServiceState.Initial(Postgres()));

@@ -1,3 +1,4 @@
+using Understudy.Core.Drills;
 namespace Understudy.Tests.Drills.Loading;
 
 /// <summary>probes: kinds, names, intervals, per-kind keys, the kind planned for later.</summary>
@@ -30,12 +31,25 @@ public partial class DrillLoaderTests
     [Fact]
     public void Parse_ProbeWithoutKind_ListsTheKinds() => AssertErrors(
         WithProbes("{ name: web }"),
-        "drill.yaml:3:5 probes[0]: expected one kind of probe (http, tcp, http_write) with its settings, e.g. http: { url: \"http://127.0.0.1:9000/\" }");
+        "drill.yaml:3:5 probes[0]: expected one kind of probe (http, tcp, http_write, sql_write) with its settings, e.g. http: { url: \"http://127.0.0.1:9000/\" }");
 
     [Fact]
-    public void Parse_SqlWriteProbe_ArrivesWithPostgreSql() => AssertErrors(
-        WithProbes("{ name: orders, sql_write: { dsn: \"postgres://db\" } }"),
-        "drill.yaml:3:21 probes[0].sql_write: not supported yet (arrives with PostgreSQL support)");
+    public void Parse_SqlWriteProbeWithBadKeys_SaysWhatItTakes() => AssertErrors(
+        WithProbes("{ name: orders, sql_write: { dsn: \"postgres://db\", table: \"Orders; drop\" } }"),
+        "drill.yaml:3:32 probes[0].sql_write.connection: required: an Npgsql connection string such as \"Host=127.0.0.1;Port=6432;Username=postgres;Database=postgres\"",
+        "drill.yaml:3:34 probes[0].sql_write.dsn: unknown key (accepted: connection, table, interval, timeout, keepalive, max_in_flight)",
+        "drill.yaml:3:63 probes[0].sql_write.table: expected a plain lowercase table name ([a-z_][a-z0-9_]*), got 'Orders; drop'");
+
+    [Fact]
+    public void Parse_SqlWriteProbe_KeepsTheConnectionAndShowsItWithoutThePassword()
+    {
+        var spec = AssertValid(WithProbes("{ name: orders, sql_write: { connection: \"Host=127.0.0.1;Port=6432;Username=app;Password=s3cret;Database=shop\", interval: 10ms } }"));
+
+        ProbeSpec p = spec.Probes[0];
+        Assert.Equal((ProbeKind.SqlWrite, "understudy_probe", TimeSpan.FromMilliseconds(10)), (p.Kind, p.Table, p.Interval));
+        Assert.Contains("Password=s3cret", p.Target);
+        Assert.Equal("Host=127.0.0.1;Port=6432;Username=app;Database=shop table understudy_probe", p.Shown);
+    }
 
     [Fact]
     public void Parse_KeyOfAnotherKind_SaysWhichKindItBelongsTo() => AssertErrors(

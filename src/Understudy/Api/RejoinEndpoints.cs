@@ -1,0 +1,53 @@
+using System.Collections.Immutable;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Understudy.Core.Failover;
+using Understudy.Core.Journal;
+using Understudy.Failover.Postgres;
+using Understudy.Hosting;
+using Understudy.Journal;
+
+namespace Understudy.Api;
+
+public sealed record RejoinView(string Service, string Member, string Primary, bool Rejoined, string Detail);
+
+/// <summary>
+/// <c>POST /api/services/{s}/members/{m}/rejoin</c>: turn a member failed over from into a standby of the
+/// current primary, then let it be a candidate again. Journaled with the operator as actor.
+/// </summary>
+public static class RejoinEndpoints
+{
+    public static void MapRejoinApi(this IEndpointRouteBuilder app) =>
+        app.MapPost("/api/services/{service}/members/{member}/rejoin", RejoinAsync);
+
+    private static async Task<Results<Ok<RejoinView>, ProblemHttpResult>> RejoinAsync(
+        string service, string member, Controller controller, IJournal journal, CommandRunner commands, TimeProvider time, CancellationToken ct)
+    {
+        if (controller.Services.FirstOrDefault(s => s.Spec.Name == service) is not { } runtime)
+            return TypedResults.Problem($"service: no service '{service}'", statusCode: 404, title: "Not found");
+        ServiceState state = runtime.Loop.State;
+        if (!state.Members.TryGetValue(member, out MemberState? m))
+            return TypedResults.Problem($"member: service {service} has no member '{member}'", statusCode: 404, title: "Not found");
+        if (!state.IsPostgres)
+            return Conflict($"service {service} is {runtime.Spec.Kind.ToString().ToLowerInvariant()}: rejoin is for PostgreSQL services");
+        if (!m.NeedsRejoin)
+            return Conflict($"{member} is not marked for rejoin (only a member failed over from is)");
+        if (state.Routable is not { } primary || state.Failover is not null)
+            return Conflict($"{service} has no settled primary to rejoin {member} to (phase {StatusViews.Phase(state)}); try again once it has");
+
+        await journal.AppendAsync([Event(runtime, member, EventTypes.RejoinStarted, time, $"rejoining {member} as a standby of {primary}")], ct);
+        var (ok, detail) = await new Rejoin(runtime.Spec, commands).RunAsync(member, primary, ct);
+        if (!ok)
+        {
+            await journal.AppendAsync([Event(runtime, member, EventTypes.RejoinFailed, time, $"rejoining {member} failed: {detail}")], ct);
+            return TypedResults.Problem($"rejoining {member} failed: {detail}", statusCode: 500, title: "Rejoin failed");
+        }
+        runtime.Loop.Post(new MemberRejoined(member, Actors.Operator));
+        return TypedResults.Ok(new RejoinView(service, member, primary, true, detail));
+    }
+
+    private static ProblemHttpResult Conflict(string detail) => TypedResults.Problem(detail, statusCode: 409, title: "Conflict");
+
+    private static JournalEvent Event(ServiceRuntime runtime, string member, string type, TimeProvider time, string reason) => new(
+        time.GetUtcNow(), runtime.Spec.Name, member, runtime.Loop.State.Epoch, type, Actors.Operator,
+        ImmutableDictionary<string, object?>.Empty.Add("reason", reason));
+}

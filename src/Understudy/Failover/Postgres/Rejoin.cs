@@ -1,0 +1,63 @@
+using Understudy.Core.Topology;
+using Understudy.Hosting;
+
+namespace Understudy.Failover.Postgres;
+
+/// <summary>
+/// Turns an old primary into a streaming standby of the current one: the configured rejoin command, or
+/// the built-in one for a local data_dir — stop it, <c>pg_rewind --write-recovery-conf</c> from the new
+/// primary (its own name as application_name, so synchronous_standby_names can name it), start it. Runs
+/// the PostgreSQL tools as the postgres user when the controller runs as root (PostgreSQL refuses root).
+/// </summary>
+public sealed class Rejoin(ServiceSpec service, CommandRunner commands)
+{
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(60);
+
+    public async Task<(bool Ok, string Detail)> RunAsync(string member, string primary, CancellationToken ct)
+    {
+        PostgresSpec pg = service.Postgres!;
+        MemberSpec m = service.Member(member);
+        HostPort source = service.Member(primary).Address;
+        if (pg.Rejoin is { } template)
+        {
+            var placeholders = new Dictionary<string, string>
+            {
+                ["service"] = service.Name, ["member"] = member, ["data_dir"] = m.DataDir ?? "", ["new_primary"] = primary,
+                ["primary_host"] = source.Host, ["primary_port"] = source.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            CommandOutcome o = await commands.RunAsync([.. template.Exec.Select(a => Failover.Executor.Fill(a, placeholders))], template.Timeout, ct);
+            return (o.Succeeded, $"rejoin command {o.Summary}: {Tail(o.Output)}");
+        }
+        if (m.DataDir is not { } data) return (false, $"{member} has no data_dir and the service no postgres.rejoin command: rejoin it by hand");
+
+        string bin = BinDir(data);
+        string conninfo = $"host={source.Host} port={source.Port} user={pg.User} dbname={pg.Database} application_name={member}";
+        var steps = new List<string>();
+        // Stopping a server that is not running fails harmlessly; pg_rewind then recovers a crashed one itself.
+        CommandOutcome stop = await AsPostgresAsync([Path.Combine(bin, "pg_ctl"), "-D", data, "stop", "-m", "fast", "-w"], ct);
+        steps.Add($"pg_ctl stop {stop.Summary}");
+        CommandOutcome rewind = await AsPostgresAsync([Path.Combine(bin, "pg_rewind"), $"--target-pgdata={data}", $"--source-server={conninfo}", "--write-recovery-conf"], ct);
+        steps.Add($"pg_rewind {rewind.Summary}");
+        if (!rewind.Succeeded) return (false, string.Join("; ", steps) + $": {Tail(rewind.Output)}");
+        CommandOutcome start = await AsPostgresAsync([Path.Combine(bin, "pg_ctl"), "-D", data, "-l", Path.Combine(data, "understudy-rejoin.log"), "start", "-w", "-t", "60"], ct);
+        steps.Add($"pg_ctl start {start.Summary}");
+        return (start.Succeeded, string.Join("; ", steps) + (start.Succeeded ? "" : $": {Tail(start.Output)}"));
+    }
+
+    private Task<CommandOutcome> AsPostgresAsync(string[] argv, CancellationToken ct) =>
+        commands.RunAsync(Environment.UserName == "root" ? ["runuser", "-u", "postgres", "--", .. argv] : argv, StepTimeout, ct);
+
+    /// <summary>Debian's layout: /usr/lib/postgresql/MAJOR/bin for the version the data directory was made with; else PATH.</summary>
+    private static string BinDir(string data)
+    {
+        string? version = File.Exists(Path.Combine(data, "PG_VERSION")) ? File.ReadAllText(Path.Combine(data, "PG_VERSION")).Trim() : null;
+        string debian = $"/usr/lib/postgresql/{version}/bin";
+        return version is not null && Directory.Exists(debian) ? debian : "";
+    }
+
+    private static string Tail(string output)
+    {
+        string t = output.Trim();
+        return t.Length > 400 ? "…" + t[^400..] : t;
+    }
+}
