@@ -7,7 +7,9 @@ namespace Understudy.Api;
 
 public sealed record ControllerView(string Version, DateTimeOffset? StartedAt, bool Live);
 
-public sealed record MemberView(string Name, string Address, string Role, string Health, bool Suspected, bool NeedsRejoin, int Priority, string LastDetail, string? Pidfile);
+/// <param name="LagBytes">PostgreSQL standbys: the primary's last seen WAL position minus this standby's received one.</param>
+public sealed record MemberView(string Name, string Address, string Role, string Health, bool Suspected, bool NeedsRejoin, int Priority, string LastDetail, string? Pidfile,
+    long? LagBytes = null, bool? Writable = null);
 
 /// <summary>The check and failover settings, so clients (drills) can compute the configured bound.</summary>
 public sealed record SettingsView(double IntervalMs, double TimeoutMs, int Fall, int Rise, string Mode, double CooldownMs, double? HoldMs);
@@ -52,7 +54,8 @@ public static class StatusViews
     {
         MemberState m = s.Members[spec.Name];
         string role = spec.Name == s.Primary ? "primary" : "standby";
-        return new MemberView(spec.Name, spec.Address.ToString(), role, m.Health.ToString().ToLowerInvariant(), m.Suspected, m.NeedsRejoin, spec.Priority, m.LastDetail, spec.PidFile);
+        return new MemberView(spec.Name, spec.Address.ToString(), role, m.Health.ToString().ToLowerInvariant(), m.Suspected, m.NeedsRejoin, spec.Priority, m.LastDetail, spec.PidFile,
+            s.IsPostgres && spec.Name != s.Primary ? s.LagOf(spec.Name) : null, m.Pg is { } pg ? !pg.InRecovery : null);
     }
 
     private static SettingsView Settings(Core.Topology.ServiceSpec spec) => new(

@@ -87,8 +87,9 @@ public sealed class StepRunner(DrillContext ctx)
 
     private static async Task<int> ReadPidAsync(string path, CancellationToken ct)
     {
+        // The pid is the first line: PostgreSQL's postmaster.pid goes on with its data directory, port, etc.
         string text;
-        try { text = (await File.ReadAllTextAsync(path, ct)).Trim(); }
+        try { text = (await File.ReadAllTextAsync(path, ct)).Split('\n', 2)[0].Trim(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new DrillException($"cannot read pidfile {path}: {e.Message}"); }
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && pid > 0
             ? pid : throw new DrillException($"pidfile {path} holds '{text}', not a process id");

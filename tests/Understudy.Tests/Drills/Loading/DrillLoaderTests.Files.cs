@@ -128,6 +128,16 @@ public partial class DrillLoaderTests
             ExampleFiles());
 
     [Fact]
+    public void Load_PostgresCrashExample_WritesThroughTheProxyAndKillsByPidfile()
+    {
+        DrillResult result = DrillLoader.Load(Path.Combine(ExamplesFolder(), "..", "postgres", "crash-drill.yaml"));
+
+        Assert.Empty(result.Errors.Select(e => e.ToString()));
+        Assert.Equal(ProbeKind.SqlWrite, result.Spec!.Probes[0].Kind);
+        Assert.Equal(ProcessTarget.PidFile, ((KillProcess)result.Spec.Faults[0]).By);
+    }
+
+    [Fact]
     public void Load_WebPrimaryCrashExample_KillsWebAByMember()
     {
         DrillSpec spec = DrillLoader.Load(Path.Combine(ExamplesFolder(), "web-primary-crash.yaml")).Spec!;

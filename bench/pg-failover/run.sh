@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# PostgreSQL failover, side by side: the same crash drill (a sql_write probe every 10 ms on a new connection,
+# through each system's entry point; the fault is the "host crash" of ANCHORS.md) against Understudy and
+# against Patroni + etcd + HAProxy, at their default and at an aggressive setting, N runs each, plus
+# synchronous runs for lost writes. Prints Markdown for BENCHMARKS.md.
+#
+#   bench/pg-failover/run.sh [runs per system and setting, default 3]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+RUNS=${1:-3}
+HERE=bench/pg-failover
+missing=()
+command -v patroni >/dev/null || missing+=(patroni)
+command -v etcd >/dev/null || missing+=(etcd-server)
+command -v haproxy >/dev/null || missing+=(haproxy)
+[ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+fi
+dotnet build src/Understudy -c Release -nologo -v quiet >&2
+UNDERSTUDY=$PWD/src/Understudy/bin/Release/net10.0/understudy
+results=$(mktemp -d /tmp/pgbench-results.XXXX)
+
+one_run() { # SYSTEM SETTING SYNC INDEX
+  local system=$1 setting=$2 sync=$3 i=$4 dir env
+  dir=$(mktemp -d /tmp/pgb.XXXX); rmdir "$dir"
+  env="$PWD/$HERE/$system/env.sh"
+  local extra=(); [ "$sync" = sync ] && extra+=(--synchronous)
+  if ! "$env" up "$dir" --setting "$setting" "${extra[@]}" >/dev/null; then
+    echo "$system $setting $sync run $i: env did not come up" >&2; "$env" down "$dir" >/dev/null 2>&1 || true; return 0
+  fi
+  local conn; conn=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['connection_string'])" "$dir/env.json")
+  cat > "$dir.drill.yaml" <<YAML
+name: $system $setting $sync $i
+probes:
+  - { name: writes, sql_write: { connection: "$conn", interval: 10ms, timeout: 5s } }
+steady_state: { duration: 2s, max_error_rate: 0 }
+faults:
+  - exec: { command: ["$env", crash-leader, "$dir"], timeout: 30s }
+recovery: { timeout: 90s, stable_for: 5s }
+YAML
+  "$UNDERSTUDY" drill run "$dir.drill.yaml" --out "$results/$system-$setting-$sync-$i" >/dev/null 2>&1 || true
+  "$env" down "$dir" >/dev/null 2>&1 || true
+  rm -f "$dir.drill.yaml"
+  local report; report=$(ls "$results/$system-$setting-$sync-$i"/*/report.json 2>/dev/null | head -n 1)
+  [ -n "$report" ] || { echo "$system $setting $sync run $i: no report" >&2; return 0; }
+  python3 - "$report" "$system" "$setting" "$sync" <<'PY' | tee -a "$results/rows.tsv" >&2
+import json, sys
+r = json.load(open(sys.argv[1])); p = r["probes"][0]
+print("\t".join([sys.argv[2], sys.argv[3], sys.argv[4], str(p["rto_ms"]), str(p["recovery_time_ms"]), str(p["lost_acknowledged_writes"]), str(p["failed"])]))
+PY
+}
+
+for setting in aggressive defaults; do
+  for i in $(seq 1 "$RUNS"); do
+    one_run understudy "$setting" async "$i"
+    one_run patroni "$setting" async "$i"
+  done
+done
+for i in $(seq 1 "$RUNS"); do
+  one_run understudy aggressive sync "$i"
+  one_run patroni aggressive sync "$i"
+done
+
+python3 - "$results/rows.tsv" "$RUNS" <<'PY'
+import statistics, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+def f(x): return None if x in ("None", "null", "") else float(x)
+print(f"### PostgreSQL primary host crash, {sys.argv[2]} runs each (sql_write every 10 ms on a new connection; RTO from the drill's report)\n")
+print("| system | setting | replication | median RTO (ms) | max RTO (ms) | median recovery time (ms) | lost acknowledged writes per run | failed writes, median |")
+print("|---|---|---|---|---|---|---|---|")
+groups = {}
+for s, setting, sync, rto, rec, lost, failed in rows:
+    groups.setdefault((setting, sync, s), []).append((f(rto), f(rec), lost, f(failed)))
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+def fmt(x): return "never" if x is None else f"{x:.0f}"
+for (setting, sync, s), rs in sorted(groups.items()):
+    rtos = [r[0] for r in rs]
+    worst = None if any(x is None for x in rtos) else max(rtos)
+    print(f"| {s} | {setting} | {sync} | {fmt(med(rtos))} | {fmt(worst)} | {fmt(med([r[1] for r in rs]))} | {', '.join(r[2] for r in rs)} | {fmt(med([r[3] for r in rs]))} |")
+print()
+for setting in ("defaults", "aggressive"):
+    for sync in ("async", "sync"):
+        u, p = groups.get((setting, sync, "understudy")), groups.get((setting, sync, "patroni"))
+        if u and p and med([r[0] for r in u]) and med([r[0] for r in p]):
+            print(f"- {setting}, {sync}: median RTO understudy / patroni = {med([r[0] for r in u]) / med([r[0] for r in p]):.3f}")
+PY
+echo
+echo "Reports: $results"
