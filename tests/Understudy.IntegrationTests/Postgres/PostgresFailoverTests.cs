@@ -113,6 +113,7 @@ public class PostgresFailoverTests
         var rejoin = await CliRunner.RunAsync("rejoin", "-c", pg.Config, "orders-db", "pg1");
 
         Assert.True(rejoin.ExitCode == 0, $"exit {rejoin.ExitCode}\n{rejoin.Out}\n{rejoin.Err}");
+        pg1.Adopt(); // the controller restarted it as a standby
         await PgReplication.WaitStreamingAsync(pg2, pg1);
         Assert.True(await pg1.IsInRecoveryAsync());
         await Eventually.TrueAsync(async () => (await pg1.QueryAsync<string>("SELECT tablename::text FROM pg_tables WHERE tablename = 'after_failover'")).Count == 1, "pg1 to replay pg2's writes");

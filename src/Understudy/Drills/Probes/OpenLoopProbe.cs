@@ -69,7 +69,7 @@ public abstract class OpenLoopProbe(ProbeSpec spec, TimeProvider time) : IDispos
         {
             outcome = timeout.IsCancellationRequested
                 ? AttemptOutcome.Failure(ErrorKind.Timeout, $"no answer within {spec.Timeout.TotalMilliseconds:0} ms")
-                : Classify(e);
+                : ClassifyFailure(e);
         }
         finally
         {
@@ -78,6 +78,9 @@ public abstract class OpenLoopProbe(ProbeSpec spec, TimeProvider time) : IDispos
         _samples.Enqueue(new ProbeSample(seq, start, time.GetUtcNow(), outcome.Ok, outcome.Error, outcome.AnsweredBy, outcome.Detail));
         _running.TryRemove(seq, out _);
     }
+
+    /// <summary>How this kind of client names an exception; a probe with its own driver refines it.</summary>
+    protected virtual AttemptOutcome ClassifyFailure(Exception e) => Classify(e);
 
     /// <summary>Error kinds from DESIGN.md: refused, reset, timeout, http_status, overload, other.</summary>
     public static AttemptOutcome Classify(Exception e)

@@ -51,6 +51,21 @@ public sealed class SqlWriteProbe : OpenLoopProbe
         return AttemptOutcome.Success($"{conn.Host}:{conn.Port}", "committed");
     }
 
+    /// <summary>
+    /// Npgsql's errors in DESIGN.md's kinds: a connection cut or closed mid-statement is a reset, a server
+    /// shutting down or starting up (57P01–57P03) is refused/reset as a client sees it; any other server
+    /// error (writing to a read-only server, a constraint) is a real error, kind other.
+    /// </summary>
+    protected override AttemptOutcome ClassifyFailure(Exception e) => e switch
+    {
+        PostgresException { SqlState: "57P03" } => AttemptOutcome.Failure(ErrorKind.Refused, "the server is starting up or shutting down"),
+        PostgresException { SqlState: "57P01" or "57P02" } pe => AttemptOutcome.Failure(ErrorKind.Reset, $"terminated by the server ({pe.SqlState})"),
+        PostgresException pe => AttemptOutcome.Failure(ErrorKind.Other, $"PostgreSQL {pe.SqlState}: {pe.MessageText}"),
+        NpgsqlException { InnerException: System.Net.Sockets.SocketException } ne => Classify(ne.InnerException!),
+        NpgsqlException { InnerException: IOException or EndOfStreamException } => AttemptOutcome.Failure(ErrorKind.Reset, "connection closed before the commit was acknowledged"),
+        _ => Classify(e),
+    };
+
     /// <summary>Reads this run's rows back through the probe's address (the primary now) and compares them with the acknowledgements.</summary>
     public async Task<WriteLoss> ReadBackAsync(CancellationToken ct)
     {

@@ -13,6 +13,9 @@ public sealed class Rejoin(ServiceSpec service, CommandRunner commands)
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>Configuration kept in the data directory by some layouts (not Debian's /etc/postgresql); postgresql.auto.conf is the source's plus -R's primary_conninfo.</summary>
+    private static readonly string[] OwnConfig = ["postgresql.conf", "pg_hba.conf", "pg_ident.conf"];
+
     public async Task<(bool Ok, string Detail)> RunAsync(string member, string primary, CancellationToken ct)
     {
         PostgresSpec pg = service.Postgres!;
@@ -36,8 +39,15 @@ public sealed class Rejoin(ServiceSpec service, CommandRunner commands)
         // Stopping a server that is not running fails harmlessly; pg_rewind then recovers a crashed one itself.
         CommandOutcome stop = await AsPostgresAsync([Path.Combine(bin, "pg_ctl"), "-D", data, "stop", "-m", "fast", "-w"], ct);
         steps.Add($"pg_ctl stop {stop.Summary}");
+        // pg_rewind copies the source's configuration files too (its port, its socket folder): keep ours.
+        string[] own = [.. OwnConfig.Where(f => File.Exists(Path.Combine(data, f)))];
+        string keep = Path.Combine(Path.GetTempPath(), $"understudy-rejoin-{member}-{Guid.NewGuid():N}");
+        await AsPostgresAsync(["mkdir", "-m", "700", keep], ct);
+        if (own.Length > 0) await AsPostgresAsync(["cp", "-p", .. own.Select(f => Path.Combine(data, f)), keep], ct);
         CommandOutcome rewind = await AsPostgresAsync([Path.Combine(bin, "pg_rewind"), $"--target-pgdata={data}", $"--source-server={conninfo}", "--write-recovery-conf"], ct);
         steps.Add($"pg_rewind {rewind.Summary}");
+        if (own.Length > 0) await AsPostgresAsync(["cp", "-p", .. own.Select(f => Path.Combine(keep, f)), data], ct);
+        await AsPostgresAsync(["rm", "-rf", keep], ct);
         if (!rewind.Succeeded) return (false, string.Join("; ", steps) + $": {Tail(rewind.Output)}");
         CommandOutcome start = await AsPostgresAsync([Path.Combine(bin, "pg_ctl"), "-D", data, "-l", Path.Combine(data, "understudy-rejoin.log"), "start", "-w", "-t", "60"], ct);
         steps.Add($"pg_ctl start {start.Summary}");

@@ -37,6 +37,17 @@ public sealed partial class PgServer
     /// <summary>The postmaster is alive and still this server's (a PID can be reused once it is gone).</summary>
     public bool IsRunning => Pid > 0 && Owns(Pid);
 
+    /// <summary>
+    /// After something else restarted this server (the controller's rejoin), follow its new postmaster:
+    /// the pid in postmaster.pid, accepted only if it is this data directory's postgres.
+    /// </summary>
+    public void Adopt()
+    {
+        string file = System.IO.Path.Combine(DataDir, "postmaster.pid");
+        if (File.Exists(file) && int.TryParse(File.ReadLines(file).First(), out int pid) && Owns(pid)) Pid = pid;
+        else throw new InvalidOperationException($"{Name} is not running (no live postmaster for {DataDir})");
+    }
+
     /// <summary><c>pg_ctl start -w</c>: returns once the server accepts connections (after crash recovery, if it was killed).</summary>
     public async Task StartAsync()
     {
