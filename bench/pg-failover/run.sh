@@ -62,30 +62,6 @@ for i in $(seq 1 "$RUNS"); do
   one_run patroni aggressive sync "$i"
 done
 
-python3 - "$results/rows.tsv" "$RUNS" <<'PY'
-import statistics, sys
-rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
-def f(x): return None if x in ("None", "null", "") else float(x)
-print(f"### PostgreSQL primary host crash, {sys.argv[2]} runs each (sql_write every 10 ms on a new connection; RTO from the drill's report)\n")
-print("| system | setting | replication | median RTO (ms) | max RTO (ms) | median recovery time (ms) | lost acknowledged writes per run | failed writes, median |")
-print("|---|---|---|---|---|---|---|---|")
-groups = {}
-for s, setting, sync, rto, rec, lost, failed in rows:
-    groups.setdefault((setting, sync, s), []).append((f(rto), f(rec), lost, f(failed)))
-def med(xs):
-    xs = [x for x in xs if x is not None]
-    return statistics.median(xs) if xs else None
-def fmt(x): return "never" if x is None else f"{x:.0f}"
-for (setting, sync, s), rs in sorted(groups.items()):
-    rtos = [r[0] for r in rs]
-    worst = None if any(x is None for x in rtos) else max(rtos)
-    print(f"| {s} | {setting} | {sync} | {fmt(med(rtos))} | {fmt(worst)} | {fmt(med([r[1] for r in rs]))} | {', '.join(r[2] for r in rs)} | {fmt(med([r[3] for r in rs]))} |")
-print()
-for setting in ("defaults", "aggressive"):
-    for sync in ("async", "sync"):
-        u, p = groups.get((setting, sync, "understudy")), groups.get((setting, sync, "patroni"))
-        if u and p and med([r[0] for r in u]) and med([r[0] for r in p]):
-            print(f"- {setting}, {sync}: median RTO understudy / patroni = {med([r[0] for r in u]) / med([r[0] for r in p]):.3f}")
-PY
+python3 "$HERE/summary.py" "$results/rows.tsv" "$RUNS"
 echo
 echo "Reports: $results"

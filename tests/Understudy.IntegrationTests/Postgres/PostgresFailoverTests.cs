@@ -123,17 +123,22 @@ public class PostgresFailoverTests
     }
 
     [Fact]
-    public async Task Crash_ThreeNodesSynchronous_OtherStandbyFollowsTheNewPrimary()
+    public async Task Crash_ThreeNodesSynchronous_OtherStandbyFollowsTheNewPrimaryAndHoldsTheSameRows()
     {
         await using var pg = await PgControlled.StartAsync(standbys: 2, synchronous: true);
         await Eventually.TrueAsync(async () => (await pg.Controller.EventsAsync("orders-db", EventTypes.SyncStandbysChanged)).Count > 0, "the controller to manage synchronous_standby_names");
 
-        pg.Server("pg1").Kill();
+        var run = await DrillRun.RunAsync(pg.Cluster.Dir, CrashDrill(pg, pg.Server("pg1").Pid));
 
-        await Eventually.TrueAsync(async () => await pg.ServiceAsync() is { Routable: not null, Failover: null, Epoch: 2 }, "the failover");
+        DrillReport report = run.Report ?? throw new Xunit.Sdk.XunitException($"no report\n{run.Cli.Out}\n{run.Cli.Err}");
         var status = await pg.ServiceAsync();
+        Assert.Equal(2L, status.Epoch);
         PgServer primary = pg.Server(status.Primary), other = pg.Cluster.Servers.Single(s => s.Name != "pg1" && s.Name != status.Primary);
         await PgReplication.WaitStreamingAsync(primary, other);
         await Eventually.TrueAsync(async () => await PgReplication.SyncStateAsync(primary, other) == "sync", $"{other.Name} to be {primary.Name}'s synchronous standby");
+        StepRecord consistency = Assert.Single(report.Steps, st => st.Step.StartsWith("data consistency", StringComparison.Ordinal));
+        Assert.True(consistency.Ok, consistency.Actual);
+        Assert.Contains($"{other.Name} holds the same", consistency.Actual);
+        Assert.Equal(0, report.LostAcknowledgedWrites);
     }
 }

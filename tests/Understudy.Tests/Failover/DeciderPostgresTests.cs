@@ -55,6 +55,26 @@ public class DeciderPostgresTests
     }
 
     [Fact]
+    public void Rebuild_AfterAdoptingTheWritableServer_KeepsItAsPrimary()
+    {
+        var spec = Postgres();
+        var s = ServiceState.Initial(spec);
+        var events = new List<JournalEvent>();
+        foreach (var input in new Input[] { PgStandby("pg1", T0, 100), PgPrimary("pg2", T0, 100) })
+        {
+            var d = Decider.Decide(s, input, T0);
+            events.AddRange(d.Events);
+            s = d.State;
+        }
+
+        var rebuilt = StateRebuilder.Rebuild(spec, events, out string? error);
+
+        Assert.Null(error);
+        Assert.Equal(("pg2", 1L, null), (rebuilt.Primary, rebuilt.Epoch, rebuilt.Routable));
+        Assert.Equal("pg2", Decider.Decide(rebuilt, PgPrimary("pg2", At(1), 200), At(1)).State.Routable);
+    }
+
+    [Fact]
     public void Decide_PrimaryDies_FencesPromotesSwitchesRepointsThenCompletes()
     {
         var s = Running(ServiceState.Initial(Postgres()), pg2: 10 * MiB - 100, pg3: 10 * MiB - 50);
