@@ -1,8 +1,19 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Understudy.Cli;
 
-// Ctrl-C and SIGTERM cancel the running command's token; the controller, a drill and the demo then stop
-// what they started. A drill's rollback steps have their own timeouts, so the process waits for them
-// (up to 10 minutes) rather than the parser's default 2 s.
-var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromMinutes(10) };
-return await CliApp.Build().Parse(args).InvokeAsync(invocation);
+// A first Ctrl-C or SIGTERM asks the running command to stop: a drill rolls back and writes its report,
+// the controller shuts down cleanly. It is registered before any command runs, so there is no moment
+// when the signal would kill the process outright; a second one terminates at once, as users expect.
+using var stop = new CancellationTokenSource();
+int signals = 0;
+void OnSignal(PosixSignalContext context)
+{
+    context.Cancel = Interlocked.Increment(ref signals) == 1;
+    stop.Cancel();
+}
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+
+var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
+return await CliApp.Build().Parse(args).InvokeAsync(invocation, stop.Token);

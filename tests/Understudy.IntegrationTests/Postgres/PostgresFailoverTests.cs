@@ -45,7 +45,7 @@ public class PostgresFailoverTests
         Assert.Equal(("pg2", "pg2", 2L), (status.Primary, status.Routable, status.Epoch));
         Assert.Equal(0, report.LostAcknowledgedWrites);
         Assert.Equal(0, await LostByOurCountAsync(run, pg2));
-        Assert.True(report.Verdict == Verdict.Passed, string.Join("\n", report.Issues));
+        Assert.All(["recovered", "rto", "rpo"], name => Assert.True(report.Criteria.Single(c => c.Name == name).Passed, string.Join("\n", report.Issues)));
         Assert.NotNull(report.Phases.Single(p => p.Name == "promotion").At);
         // Writes go on through the same proxy address, on the new primary.
         await using var conn = new NpgsqlConnection(pg.ProxyConnection);
