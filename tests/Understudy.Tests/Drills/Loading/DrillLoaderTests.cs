@@ -217,10 +217,10 @@ public partial class DrillLoaderTests
             service: web
             probes: [ { name: web, http: { url: "http://${HOST}:9000/" } } ]
             faults: [ { exec: [notify, "--token=${TOKEN}"] } ]
-            """, new() { ["SITE"] = "eu-1", ["CONTROLLER"] = "https://ctl.internal:7400", ["HOST"] = "10.0.0.5", ["TOKEN"] = "s3cret" });
+            """, new() { ["SITE"] = "eu-1", ["CONTROLLER"] = "https://ctl.internal:7400", ["HOST"] = "127.0.0.5", ["TOKEN"] = "s3cret" });
         Assert.Equal("drill on eu-1", spec.Name);
         Assert.Equal(new Uri("https://ctl.internal:7400"), spec.Controller);
-        Assert.Equal("http://10.0.0.5:9000/", spec.Probes[0].Target);
+        Assert.Equal("http://127.0.0.5:9000/", spec.Probes[0].Target);
         AssertExec(spec.Faults[0], ["notify", "--token=s3cret"], TimeSpan.FromSeconds(60));
     }
 
