@@ -43,12 +43,20 @@ public static class Candidates
     {
         if (member.Pg is not { } pg) return "its role was never seen";
         if (!pg.InRecovery) return "it accepts writes (not a standby)";
-        if (state.LagOf(member.Name) is not { } lag) return "its lag is unknown (the primary's WAL position was never seen)";
+        // Streaming from the primary proves it follows the primary's timeline; a standby left behind on an
+        // old timeline (re-pointing failed) may be "ahead" by WAL the primary never had.
+        if (!state.StreamsFromPrimary(member.Name)) return $"it was not streaming from {state.Primary} when last seen";
+        if (state.LagOf(member.Name) is not { } lag) return "its lag is unknown (no WAL position of the primary to compare)";
         long max = state.Spec.Failover.MaxLagBytes;
         if (lag > max) return $"lag {PgObservation.Bytes(lag)} > max_lag {PgObservation.Bytes(max)}";
-        // While the dead primary had a synchronous standby, only one of those has every acknowledged commit.
-        if (state.Spec.Failover.Synchronous && state.PrimaryMember.Pg is { SyncStandbys: { IsEmpty: false } sync } && !sync.Contains(member.Name))
-            return $"not a synchronous standby while {string.Join(", ", sync)} is";
+        // An acknowledged commit is on a standby that was synchronous: the one named, or the one the primary
+        // last reported (they differ only briefly, while the setting changes). Least lag picks among them.
+        if (state.Spec.Failover.Synchronous && PossiblySynchronous(state) is { Count: > 0 } sync && !sync.Contains(member.Name))
+            return $"not a synchronous standby while {string.Join(", ", sync.Order())} {(sync.Count == 1 ? "is" : "are")}";
         return null;
     }
+
+    /// <summary>Standbys that may hold commits acknowledged synchronously: named in the setting or reported sync by the primary.</summary>
+    public static IReadOnlySet<string> PossiblySynchronous(ServiceState state) =>
+        new HashSet<string>((state.PrimaryMember.Pg?.SyncStandbys ?? []).Concat(state.SyncStandbys ?? []));
 }

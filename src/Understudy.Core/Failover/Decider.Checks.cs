@@ -70,7 +70,10 @@ public static partial class Decider
         }
 
         MemberState primary = s.PrimaryMember;
-        if (primary.Health != Health.Down || s.Routable is null)
+        // Nothing routable after a failed failover waits for an operator; a PostgreSQL primary not yet
+        // confirmed since a restart is judged like any other, so its death is acted on, not held silently.
+        bool awaitingOperator = s.Routable is null && s.RolesConfirmed;
+        if (primary.Health != Health.Down || awaitingOperator || (!s.RolesConfirmed && !s.PrimaryKnown && s.Epoch == ServiceState.FirstEpoch && s.LastFailoverAt is null))
         {
             if (primary.Health == Health.Up && s.Routable is not null && (s.Degraded || s.HoldReason is not null))
             {
@@ -81,9 +84,14 @@ public static partial class Decider
             return;
         }
 
+        if (s.Pause is { } pause)
+        {
+            Hold(o, $"primary {primary.Name} is down but {s.Name} is paused by {pause.By} ({pause.Reason}): nothing is failed over until it is resumed");
+            return;
+        }
         if (s.Spec.Failover.Mode == Topology.FailoverMode.Manual)
         {
-            Hold(o, $"primary {primary.Name} is down and failover.mode is manual: an operator must fail over");
+            Hold(o, $"primary {primary.Name} is down and failover.mode is manual: an operator must request a failover");
             return;
         }
         if (s.IsInCooldown(o.Now))

@@ -9,23 +9,29 @@ public static partial class Decider
 {
     /// <summary>
     /// Keeps the server's observation and reads the primary's role: a primary found in recovery (demoted
-    /// behind our back) counts as a failed check, so fall applies as for any failure.
+    /// behind our back) counts as a failed check, so fall applies as for any failure — also after a restart,
+    /// for the primary the journal names.
     /// </summary>
     private static CheckResult ObservePostgres(Outcome o, CheckResult check)
     {
         if (!o.State.IsPostgres || !check.Ok || check.Pg is not { } pg) return check;
         ServiceState s = o.State;
         MemberState member = s.Members[check.Member];
-        // Lag is measured against the primary's last known write position, which a read-only answer must not erase.
-        if (check.Member == s.Primary && pg.CurrentLsn is null && member.Pg?.CurrentLsn is { } lastWritten)
-            pg = pg with { CurrentLsn = lastWritten };
+        // Candidates are judged against the primary's last writable view (its write position, who streamed from
+        // it, who was synchronous), which a read-only answer must not erase.
+        if (check.Member == s.Primary && pg.InRecovery && member.Pg is { CurrentLsn: not null } last)
+            pg = pg with { CurrentLsn = last.CurrentLsn, Streaming = last.Streaming, SyncStandbys = last.SyncStandbys };
         o.State = s.WithMember(member with { Pg = pg });
-        return pg.InRecovery && check.Member == s.Primary && s.RolesConfirmed && s.Failover is null
+        return pg.InRecovery && check.Member == s.Primary && (s.RolesConfirmed || s.PrimaryKnown) && s.Failover is null
             ? check with { Ok = false, Detail = "the primary is in recovery (read-only)" }
             : check;
     }
 
-    /// <summary>Confirms or discovers the writable server, and raises once per epoch when a second one accepts writes.</summary>
+    /// <summary>
+    /// Confirms or discovers the writable server. With a new journal nothing is routed until every member
+    /// has answered once and exactly one is writable (no first-answer-wins); after that, a second writable
+    /// server is alerted on once per epoch and never routed.
+    /// </summary>
     private static void EvaluateRoles(Outcome o, string memberName)
     {
         ServiceState s = o.State;
@@ -34,28 +40,30 @@ public static partial class Decider
 
         if (!s.RolesConfirmed && s.Failover is null)
         {
-            bool fresh = s.Epoch == ServiceState.FirstEpoch && s.LastFailoverAt is null && !s.Members.Values.Any(m => m.NeedsRejoin);
-            if (!pg.InRecovery && memberName == s.Primary)
+            if (s.PrimaryKnown || s.Epoch != ServiceState.FirstEpoch || s.LastFailoverAt is not null)
             {
-                o.State = s with { RolesConfirmed = true, Routable = s.Primary };
-                o.Event(EventTypes.MemberRole, memberName, $"{memberName} is the writable primary; traffic may go to it (epoch {s.Epoch})");
+                if (!pg.InRecovery && memberName == s.Primary) Confirm(o, memberName, $"{memberName} is the writable primary the journal names; traffic may go to it (epoch {s.Epoch})");
+                else if (!pg.InRecovery)
+                    RaiseOnce(o, $"writable:{memberName}:{s.Epoch}", EventTypes.MemberWritable, memberName,
+                        $"{memberName} accepts writes but the journal's primary is {s.Primary} (epoch {s.Epoch}); nothing is routed until {s.Primary} is seen writable");
+                return;
             }
-            else if (!pg.InRecovery && fresh)
+            if (s.Members.Values.Any(m => m.Health == Health.Unknown)) return; // a new journal waits for every member's first answer
+            var writable = s.Spec.Members.Select(m => s.Members[m.Name]).Where(m => m.Health == Health.Up && m.Pg is { InRecovery: false }).Select(m => m.Name).ToList();
+            if (writable.Count > 1)
+                RaiseOnce(o, $"writable:{string.Join(",", writable)}:{s.Epoch}", EventTypes.MemberWritable, writable[0],
+                    $"{string.Join(" and ", writable)} all accept writes; nothing is routed until only one does");
+            else if (writable.Count == 1 && writable[0] == s.Primary)
+                Confirm(o, s.Primary, $"{s.Primary} is the writable primary; traffic may go to it (epoch {s.Epoch})");
+            else if (writable.Count == 1)
             {
-                o.State = s with { RolesConfirmed = true, Primary = memberName, Routable = memberName };
-                o.Event(EventTypes.ConfigMismatch, memberName, $"the config names {s.Primary} as primary but {memberName} is the writable server; following the servers",
-                    ("primary", memberName));
+                o.State = o.State with { RolesConfirmed = true, PrimaryKnown = true, Primary = writable[0], Routable = writable[0] };
+                o.Event(EventTypes.ConfigMismatch, writable[0], $"the config names {s.Primary} as primary but {writable[0]} is the writable server; following the servers",
+                    ("primary", writable[0]));
             }
-            else if (!pg.InRecovery)
-            {
-                RaiseOnce(o, $"writable:{memberName}:{s.Epoch}", EventTypes.MemberWritable, memberName,
-                    $"{memberName} accepts writes but the journal's primary is {s.Primary} (epoch {s.Epoch}); nothing is routed until {s.Primary} is seen writable");
-            }
-            else if (memberName == s.Primary && fresh)
-            {
-                RaiseOnce(o, $"hint:{memberName}", EventTypes.ConfigMismatch, memberName,
-                    $"the config names {memberName} as primary but it is a standby; waiting to see which server is writable");
-            }
+            else if (s.Members[s.Primary].Pg is { InRecovery: true })
+                RaiseOnce(o, $"hint:{s.Primary}", EventTypes.ConfigMismatch, s.Primary,
+                    $"the config names {s.Primary} as primary but it is a standby, and no server accepts writes; nothing is routed");
             return;
         }
 
@@ -68,25 +76,43 @@ public static partial class Decider
         }
     }
 
+    private static void Confirm(Outcome o, string primary, string reason)
+    {
+        o.State = o.State with { RolesConfirmed = true, PrimaryKnown = true, Routable = primary };
+        o.Event(EventTypes.MemberRole, primary, reason, ("primary", primary));
+    }
+
     /// <summary>
-    /// Synchronous mode: synchronous_standby_names names the healthy standbys. With none left it is cleared
-    /// so writes go on (non-strict, as Patroni's synchronous_mode) or names any standby so commits wait
-    /// (strict); either way an alert goes out.
+    /// Synchronous mode: synchronous_standby_names names exactly one standby, <c>FIRST 1 ("pgN")</c>, so the
+    /// primary cannot move the synchronous role between checks; it changes only when that standby stops
+    /// streaming. With none left it is cleared so writes go on (non-strict, as Patroni's synchronous_mode) or
+    /// names any standby so commits wait (strict); either way an alert goes out. A failed write backs off.
     /// </summary>
     private static void ManageSynchronousStandbys(Outcome o)
     {
         ServiceState s = o.State;
         if (!s.IsPostgres || !s.Spec.Failover.Synchronous || !s.RolesConfirmed || s.Failover is not null || s.Routable is null) return;
-        if (s.PrimaryMember.Health != Health.Up) return;
-        ImmutableArray<string> wanted = DesiredSyncStandbys(s, s.Primary);
+        if (s.PrimaryMember.Health != Health.Up || s.SyncRetryAfter > o.Now) return;
+        ImmutableArray<string> wanted = DesiredSyncStandby(s);
         if (s.SyncStandbys is { } current && current.SequenceEqual(wanted)) return;
         SetSync(o, s.Primary, wanted);
     }
 
-    private static ImmutableArray<string> DesiredSyncStandbys(ServiceState s, string primary) =>
-        [.. s.Spec.Members.Select(m => s.Members[m.Name])
-            .Where(m => m.Name != primary && !m.NeedsRejoin && m.Health == Health.Up && m.Pg is { InRecovery: true })
-            .Select(m => m.Name)];
+    /// <summary>
+    /// The standby to name: the one named now while it still streams, else the least lagging streaming one.
+    /// The primary's own list decides who streams (and so who would acknowledge); among those, one our checks
+    /// see up is preferred, but one they cannot reach right now is still better than no synchronous copy.
+    /// </summary>
+    private static ImmutableArray<string> DesiredSyncStandby(ServiceState s)
+    {
+        bool Streams(MemberState m) => m.Name != s.Primary && !m.NeedsRejoin && m.Pg?.InRecovery != false && s.StreamsFromPrimary(m.Name);
+        bool Up(MemberState m) => m.Health == Health.Up && m.Pg is not null;
+        if (s.SyncStandbys is [var named] && Streams(s.Members[named])) return [named];
+        return s.Spec.Members.Select(m => s.Members[m.Name]).Where(Streams)
+            .OrderByDescending(Up).ThenBy(m => s.LagOf(m.Name) ?? long.MaxValue)
+            .ThenByDescending(m => s.Spec.Member(m.Name).Priority).ThenBy(m => s.Spec.ConfigOrder(m.Name))
+            .Take(1).Select(m => m.Name).ToImmutableArray();
+    }
 
     private static void SetSync(Outcome o, string primary, ImmutableArray<string> standbys)
     {
@@ -96,14 +122,14 @@ public static partial class Decider
         if (standbys.IsEmpty)
         {
             string why = strict
-                ? $"no healthy standby for {primary}: synchronous_standby_names names any standby, so writes wait until one is back (synchronous_strict)"
-                : $"no healthy standby for {primary}: synchronous_standby_names cleared, so writes go on without a synchronous copy";
-            o.Event(EventTypes.SyncStandbysChanged, primary, why);
+                ? $"no standby streams from {primary}: synchronous_standby_names names any standby, so writes wait until one is back (synchronous_strict)"
+                : $"no standby streams from {primary}: synchronous_standby_names cleared, so writes go on without a synchronous copy";
+            o.Event(EventTypes.SyncStandbysChanged, primary, why, ("standbys", ""));
             o.Alert("critical", $"{o.State.Name}: {why}", primary);
         }
         else
         {
-            o.Event(EventTypes.SyncStandbysChanged, primary, $"synchronous_standby_names on {primary} names {string.Join(", ", standbys)}");
+            o.Event(EventTypes.SyncStandbysChanged, primary, $"synchronous_standby_names on {primary} names {standbys[0]}", ("standbys", string.Join(",", standbys)));
         }
     }
 
@@ -115,13 +141,32 @@ public static partial class Decider
         o.Alert("critical", $"{o.State.Name}: {reason}", member);
     }
 
-    /// <summary>After the switch: re-point the other standbys and reset the synchronous set, then hooks (always last, as the end marker).</summary>
+    /// <summary>
+    /// After the switch: re-point the other standbys, then hooks (always last, as the end marker). The
+    /// synchronous standby is named again once one is seen streaming from the new primary.
+    /// </summary>
     private static void PostgresAfterSwitch(Outcome o, FailoverProgress f)
     {
         ServiceState s = o.State;
         ImmutableArray<string> others = [.. s.Spec.Members.Select(m => m.Name).Where(n => n != f.To && n != f.From && !s.Members[n].NeedsRejoin)];
         if (!others.IsEmpty) o.Do(new RepointStandbys(f.To, others, f.Epoch));
-        if (s.Spec.Failover.Synchronous) SetSync(o, f.To, DesiredSyncStandbys(s, f.To));
         o.Do(new RunHooks(HookTrigger.OnFailover, f.From, f.To, f.Epoch, f.HooksFinished));
+    }
+
+    /// <summary>
+    /// The executor promoted with synchronous_standby_names reset (cleared, or any standby when strict):
+    /// whatever the server inherited must not block or mislead. Until a standby streams from it, writes are
+    /// unprotected (or wait), and an alert says so.
+    /// </summary>
+    private static void SyncAfterPromotion(Outcome o, string primary)
+    {
+        if (!o.State.Spec.Failover.Synchronous) return;
+        bool strict = o.State.Spec.Failover.SynchronousStrict;
+        o.State = o.State with { SyncStandbys = [] };
+        string why = strict
+            ? $"{primary} was promoted with synchronous_standby_names naming any standby: writes wait until one streams from it"
+            : $"{primary} was promoted with synchronous_standby_names cleared: writes are acknowledged without a synchronous copy until a standby streams from it";
+        o.Event(EventTypes.SyncStandbysChanged, primary, why, ("standbys", ""));
+        o.Alert(strict ? "critical" : "warning", $"{o.State.Name}: {why}", primary);
     }
 }

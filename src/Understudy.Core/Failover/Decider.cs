@@ -19,9 +19,16 @@ public static partial class Decider
             case StepCompleted s: OnStepCompleted(o, s); break;
             case ControllerStarted: OnControllerStarted(o); break;
             case MemberRejoined r: OnRejoined(o, r); break;
+            case ChangeRequested r: OnChangeRequested(o, r); break;
+            case RequestApproved a: OnApproved(o, a); break;
+            case RequestRejected r: OnRejected(o, r); break;
+            case Paused p: OnPaused(o, p); break;
+            case Resumed r: OnResumed(o, r); break;
+            case ClockTicked: break;
             default: throw new UnreachableException(input.GetType().Name);
         }
-        // Every input re-reads the rules, so time passing (a cooldown ending) acts at the next input.
+        // Every input re-reads the rules, so time passing (a cooldown ending, a request's deadline) acts at the next input.
+        ExpireOverdue(o);
         Evaluate(o);
         return o.Build();
     }
@@ -35,6 +42,9 @@ public static partial class Decider
 
         public ServiceState State { get; set; } = state;
         public DateTimeOffset Now { get; } = now;
+
+        /// <summary>Set when an operator's input is not carried out.</summary>
+        public Refusal? Refused { get; set; }
 
         /// <summary>The decision's sentence when nothing is journaled.</summary>
         public string Quiet { get; set; } = "nothing to do";
@@ -65,6 +75,6 @@ public static partial class Decider
         public void Do(Step step) => _plan.Add(step);
 
         public Decision Build() => new(
-            State, _plan.ToImmutable(), _reasons.Count == 0 ? Quiet : string.Join("; ", _reasons), _events.ToImmutable());
+            State, _plan.ToImmutable(), _reasons.Count == 0 ? Refused?.Message ?? Quiet : string.Join("; ", _reasons), _events.ToImmutable(), Refused);
     }
 }

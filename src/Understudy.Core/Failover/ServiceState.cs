@@ -16,16 +16,30 @@ public sealed record MemberState(string Name, HealthTracker Tracker, bool Suspec
 }
 
 /// <summary>
-/// Fencing: the old primary is being cut off. Promoting: fenced, the new primary being promoted
+/// Draining (switchover only): new connections are held while open ones to the old primary finish; the
+/// epoch has not advanced yet. Fencing: the old primary is being cut off. Promoting: fenced, the new primary being promoted
 /// (PostgreSQL). AwaitingTarget: fenced (and promoted), but the new primary has not been
 /// seen up yet (after a restart its health is re-learned), so nobody gets traffic. RunningHooks: traffic
 /// switched, <c>on_failover</c> hooks running.
 /// </summary>
-public enum FailoverStage { Fencing, Promoting, AwaitingTarget, RunningHooks }
+public enum FailoverStage { Draining, Fencing, Promoting, AwaitingTarget, RunningHooks }
 
-/// <summary>A failover under way: the epoch has advanced to <see cref="Epoch"/>, <see cref="To"/> is its primary.</summary>
+/// <summary>
+/// A change of primary under way: a failover, or a planned switchover (<see cref="Kind"/>). Past the drain
+/// the epoch has advanced to <see cref="Epoch"/> and <see cref="To"/> is its primary.
+/// </summary>
 /// <param name="HooksFinished">Hooks already journaled as finished, known only from the journal after a restart.</param>
-public sealed record FailoverProgress(string From, string To, long Epoch, DateTimeOffset StartedAt, FailoverStage Stage, int HooksFinished = 0);
+/// <param name="Request">The operator request being carried out, if a person asked for it.</param>
+public sealed record FailoverProgress(string From, string To, long Epoch, DateTimeOffset StartedAt, FailoverStage Stage, int HooksFinished = 0,
+    RequestKind Kind = RequestKind.Failover, string? Request = null)
+{
+    public bool IsSwitchover => Kind == RequestKind.Switchover;
+
+    public HookTrigger Hooks => IsSwitchover ? HookTrigger.OnSwitchover : HookTrigger.OnFailover;
+
+    /// <summary>"failover" or "switchover", for sentences and event types.</summary>
+    public string Word => Kind.Text();
+}
 
 /// <summary>
 /// The decider's immutable state of one service. <see cref="Primary"/> is the primary of the current
@@ -54,6 +68,12 @@ public sealed record ServiceState(
     /// <summary>PostgreSQL synchronous mode: the standbys last written to synchronous_standby_names; null when not set by us yet.</summary>
     public ImmutableArray<string>? SyncStandbys { get; init; }
 
+    /// <summary>The open operator request (awaiting approval or executing); one at a time per service.</summary>
+    public OperatorRequest? Request { get; init; }
+
+    /// <summary>Maintenance: set while paused.</summary>
+    public PauseInfo? Pause { get; init; }
+
     /// <summary>Alerts already raised for a lasting condition (a second writable server), so each is raised once.</summary>
     public ImmutableHashSet<string> Raised { get; init; } = [];
 
@@ -74,9 +94,20 @@ public sealed record ServiceState(
     /// A standby's lag at decision time: the primary's last seen WAL position (its last successful check)
     /// minus the standby's received position. Null when either is unknown (never promotable then).
     /// </summary>
+    /// <remarks>A standby that received more than the primary's last seen position has forked from it (or the
+    /// primary's view is stale): its lag is unknown, never 0.</remarks>
     public long? LagOf(string member) =>
         Members[Primary].Pg?.CurrentLsn is { } primaryLsn && Members[member].Pg?.ReceiveLsn is { } received
             ? Math.Max(0, primaryLsn - received) : null;
+
+    /// <summary>Whether the primary's last observation lists <paramref name="member"/> as streaming from it (on its timeline).</summary>
+    public bool StreamsFromPrimary(string member) => Members[Primary].Pg?.Streaming.Contains(member) == true;
+
+    /// <summary>The journal already knows which server is primary (a role seen, adopted, or failed over to): no first-answer-wins.</summary>
+    public bool PrimaryKnown { get; init; }
+
+    /// <summary>PostgreSQL synchronous mode: no new attempt to write synchronous_standby_names before this instant (after a failure).</summary>
+    public DateTimeOffset? SyncRetryAfter { get; init; }
 
     public string Name => Spec.Name;
 

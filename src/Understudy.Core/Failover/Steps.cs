@@ -33,6 +33,12 @@ public sealed record SetSynchronousStandbys(string Primary, ImmutableArray<strin
     public override int GetHashCode() => HashCode.Combine(Primary, Strict, Epoch, Standbys.Length);
 }
 
+/// <summary>
+/// Planned switchover: new connections are already held; give open connections to <paramref name="Member"/>
+/// up to <paramref name="Timeout"/> to close by themselves, then close the rest.
+/// </summary>
+public sealed record DrainMember(string Member, TimeSpan Timeout, long Epoch) : Step(Epoch);
+
 /// <summary>Run up to <paramref name="Checks"/> active checks back to back, stopping at the first success.</summary>
 public sealed record ConfirmMember(string Member, int Checks, long Epoch) : Step(Epoch);
 

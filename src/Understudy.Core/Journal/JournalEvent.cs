@@ -31,7 +31,7 @@ public static class Actors
     /// <summary>A drill acting through the API (fault injection); never counted as a manual step.</summary>
     public const string Drill = "drill";
 
-    /// <summary>A person, through the CLI or API (named once authentication arrives).</summary>
+    /// <summary>A person, through the CLI or API, when the API asks for no token; otherwise the token's name is the actor.</summary>
     public const string Operator = "operator";
 }
 
@@ -67,4 +67,17 @@ public static class EventTypes
     public const string ConfigMismatch = "config.mismatch";
     public const string FaultInjected = "fault.injected";
     public const string FaultCleared = "fault.cleared";
+    public const string RequestCreated = "request.created";
+    public const string RequestRefused = "request.refused";
+    public const string RequestApproved = "request.approved";
+    public const string RequestRejected = "request.rejected";
+    public const string RequestExpired = "request.expired";
+    public const string RequestExecuting = "request.executing";
+    public const string RequestCompleted = "request.completed";
+    public const string RequestFailed = "request.failed";
+    public const string SwitchoverStarted = "switchover.started";
+    public const string SwitchoverCompleted = "switchover.completed";
+    public const string SwitchoverFailed = "switchover.failed";
+    public const string ServicePaused = "service.paused";
+    public const string ServiceResumed = "service.resumed";
 }

@@ -19,6 +19,8 @@ public static class FailoverDefaults
 
     /// <summary>1 MiB, as Patroni's maximum_lag_on_failover defaults to.</summary>
     public const long MaxLagBytes = 1024 * 1024;
+
+    public static readonly TimeSpan ApprovalTimeout = TimeSpan.FromMinutes(15);
 }
 
 public static class PostgresDefaults
@@ -35,6 +37,9 @@ public static class ProxyDefaults
 {
     /// <summary>How long a new client connection may wait for a routable primary.</summary>
     public static readonly TimeSpan Hold = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a planned switchover lets open connections to the old primary finish.</summary>
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 }
 
 public static class HookDefaults

@@ -24,10 +24,20 @@ public sealed record CheckSpec(
 /// <param name="MaxLagBytes">A replicated standby further behind than this is never promoted (rule 3).</param>
 /// <param name="Synchronous">PostgreSQL: keep synchronous_standby_names naming healthy standbys; promote only a synchronous one.</param>
 /// <param name="SynchronousStrict">With no synchronous standby left, block writes instead of clearing the setting.</param>
-public sealed record FailoverSpec(FailoverMode Mode, TimeSpan Cooldown, long MaxLagBytes = FailoverDefaults.MaxLagBytes, bool Synchronous = false, bool SynchronousStrict = false);
+/// <param name="Approvals">Distinct approvers, other than the requester, an operator's switchover or failover needs (rule 6).</param>
+/// <param name="ApprovalTimeout">A request not approved within this expires.</param>
+public sealed record FailoverSpec(FailoverMode Mode, TimeSpan Cooldown, long MaxLagBytes = FailoverDefaults.MaxLagBytes, bool Synchronous = false, bool SynchronousStrict = false,
+    int Approvals = 0, TimeSpan? ApprovalTimeout = null)
+{
+    public TimeSpan ApprovalWindow => ApprovalTimeout ?? FailoverDefaults.ApprovalTimeout;
+}
 
 /// <summary>The built-in TCP proxy of a service. <see cref="Hold"/> of zero turns holding off.</summary>
-public sealed record ProxySpec(HostPort Listen, TimeSpan Hold);
+/// <param name="DrainTimeout">In a planned switchover, how long open connections to the old primary get to close by themselves.</param>
+public sealed record ProxySpec(HostPort Listen, TimeSpan Hold, TimeSpan? DrainTimeout = null)
+{
+    public TimeSpan Drain => DrainTimeout ?? ProxyDefaults.DrainTimeout;
+}
 
 /// <summary>A command run with placeholders filled in, killed after <see cref="Timeout"/>.</summary>
 public sealed record HookSpec(ImmutableArray<string> Exec, TimeSpan Timeout);
@@ -74,7 +84,19 @@ public sealed record ServiceSpec(
     public int ConfigOrder(string member) => Members.IndexOf(Member(member));
 }
 
-public sealed record ControllerSpec(HostPort Api, string Journal);
+public enum ApiRole { Viewer, Operator, Approver, Admin }
+
+/// <summary>One API token. Only its SHA-256 is kept: the token itself is never held after loading, nor logged.</summary>
+public sealed record ApiToken(string Name, ApiRole Role, ImmutableArray<byte> Sha256)
+{
+    public override string ToString() => $"ApiToken {{ Name = {Name}, Role = {Role} }}";
+}
+
+/// <param name="Tokens">Empty: the API asks for no token (it must then listen on loopback only).</param>
+public sealed record ControllerSpec(HostPort Api, string Journal, ImmutableArray<ApiToken> Tokens = default)
+{
+    public ImmutableArray<ApiToken> AuthTokens => Tokens.IsDefault ? [] : Tokens;
+}
 
 /// <summary>A whole validated <c>understudy.yaml</c>.</summary>
 public sealed record UnderstudySpec(ControllerSpec Controller, ImmutableArray<ServiceSpec> Services)

@@ -16,6 +16,9 @@ public sealed record RejoinView(string Service, string Member, string Primary, b
 /// </summary>
 public static class RejoinEndpoints
 {
+    /// <summary>One rejoin per member at a time: two would stop and rewind the same data directory together.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> Running = new();
+
     public static void MapRejoinApi(this IEndpointRouteBuilder app) =>
         app.MapPost("/api/services/{service}/members/{member}/rejoin", RejoinAsync);
 
@@ -34,15 +37,25 @@ public static class RejoinEndpoints
         if (state.Routable is not { } primary || state.Failover is not null)
             return Conflict($"{service} has no settled primary to rejoin {member} to (phase {StatusViews.Phase(state)}); try again once it has");
 
-        await journal.AppendAsync([Event(runtime, member, EventTypes.RejoinStarted, time, $"rejoining {member} as a standby of {primary}")], ct);
-        var (ok, detail) = await new Rejoin(runtime.Spec, commands).RunAsync(member, primary, ct);
-        if (!ok)
+        if (!Running.TryAdd($"{service}/{member}", 0)) return Conflict($"a rejoin of {member} is already running");
+        try
         {
-            await journal.AppendAsync([Event(runtime, member, EventTypes.RejoinFailed, time, $"rejoining {member} failed: {detail}")], ct);
-            return TypedResults.Problem($"rejoining {member} failed: {detail}", statusCode: 500, title: "Rejoin failed");
+            long epoch = state.Epoch;
+            await journal.AppendAsync([Event(runtime, member, EventTypes.RejoinStarted, time, $"rejoining {member} as a standby of {primary} (epoch {epoch})")], ct);
+            var (ok, detail) = await new Rejoin(runtime.Spec, commands).RunAsync(member, primary, ct);
+            if (!ok)
+            {
+                await journal.AppendAsync([Event(runtime, member, EventTypes.RejoinFailed, time, $"rejoining {member} failed: {detail}")], ct);
+                return TypedResults.Problem($"rejoining {member} failed: {detail}", statusCode: 500, title: "Rejoin failed");
+            }
+            // The decider accepts it only if the primary and epoch are still those it was rejoined to.
+            runtime.Loop.Post(new MemberRejoined(member, Actors.Operator, epoch, primary));
+            return TypedResults.Ok(new RejoinView(service, member, primary, true, detail));
         }
-        runtime.Loop.Post(new MemberRejoined(member, Actors.Operator));
-        return TypedResults.Ok(new RejoinView(service, member, primary, true, detail));
+        finally
+        {
+            Running.TryRemove($"{service}/{member}", out _);
+        }
     }
 
     private static ProblemHttpResult Conflict(string detail) => TypedResults.Problem(detail, statusCode: 409, title: "Conflict");

@@ -17,7 +17,8 @@ public sealed class PostgresHealthCheck(PostgresSpec pg) : IHealthCheck
                CASE WHEN pg_is_in_recovery() THEN NULL ELSE (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint END,
                (pg_last_wal_receive_lsn() - '0/0'::pg_lsn)::bigint,
                (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint,
-               (SELECT timeline_id FROM pg_control_checkpoint())
+               CASE WHEN pg_is_in_recovery() THEN (SELECT received_tli FROM pg_stat_wal_receiver)
+                    ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END
         """;
 
     private const string Replication = "SELECT application_name, state, sync_state FROM pg_stat_replication";

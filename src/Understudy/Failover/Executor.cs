@@ -21,6 +21,7 @@ public sealed partial class Executor(
     CommandRunner commands,
     IJournal journal,
     Action<Input> report,
+    Func<ServiceState> state,
     TimeProvider time,
     ILogger logger)
 {
@@ -81,7 +82,8 @@ public sealed partial class Executor(
     {
         string closed = proxy is null ? "no built-in proxy" : $"{proxy.Fence(f.Member)} open connections closed by the proxy";
         if (service.Hooks.Fence.IsEmpty) return (true, closed);
-        var (_, hooks) = await RunHooksAsync(new RunHooks(HookTrigger.Fence, f.Member, service.Primary, f.Epoch));
+        string target = state().Failover is { } failover && failover.Epoch == f.Epoch ? failover.To : state().Primary;
+        var (_, hooks) = await RunHooksAsync(new RunHooks(HookTrigger.Fence, f.Member, target, f.Epoch));
         return (true, $"{closed}; {hooks}");
     }
 

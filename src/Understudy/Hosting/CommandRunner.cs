@@ -24,7 +24,7 @@ public sealed class CommandRunner(string workingDirectory, TimeProvider time)
     private const int OutputTail = 4096;
     private static readonly TimeSpan OutputDrain = TimeSpan.FromMilliseconds(500);
 
-    public async Task<CommandOutcome> RunAsync(IReadOnlyList<string> argv, TimeSpan timeout, CancellationToken ct)
+    public async Task<CommandOutcome> RunAsync(IReadOnlyList<string> argv, TimeSpan timeout, CancellationToken ct, IReadOnlyDictionary<string, string>? environment = null)
     {
         string command = string.Join(' ', argv);
         var output = new StringBuilder();
@@ -44,6 +44,7 @@ public sealed class CommandRunner(string workingDirectory, TimeProvider time)
             EnableRaisingEvents = true,
         };
         foreach (string arg in argv.Skip(1)) process.StartInfo.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) process.StartInfo.Environment[name] = value;
         process.OutputDataReceived += (_, e) => Append(output, e.Data, stdoutClosed);
         process.ErrorDataReceived += (_, e) => Append(output, e.Data, stderrClosed);
         process.Exited += (_, _) => exited.TrySetResult();

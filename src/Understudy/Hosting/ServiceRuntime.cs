@@ -45,7 +45,7 @@ public sealed class ServiceRuntime : IDisposable
         var faulted = new FaultedHealthCheck(check, faults, time);
         var schedulers = spec.Members.Select(m => new CheckScheduler(m, spec.Check, faulted, time, Report)).ToList();
         ServiceProxy? proxy = routes is null ? null : new ServiceProxy(spec, routes, Report, faults, time, logger);
-        var executor = new Executor(spec, proxy, schedulers.ToDictionary(s => s.Member.Name), commands, journal, loop.Post, time, logger);
+        var executor = new Executor(spec, proxy, schedulers.ToDictionary(s => s.Member.Name), commands, journal, loop.Post, () => loop.State, time, logger);
         return new ServiceRuntime(spec, loop, executor, proxy, schedulers, check, faults);
     }
 

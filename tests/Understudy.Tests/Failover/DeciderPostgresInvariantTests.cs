@@ -98,8 +98,10 @@ public class DeciderPostgresInvariantTests
                 Assert.True(target.Pg is { InRecovery: true }, $"{to} was not a standby");
                 long primaryLsn = s.Members[from].Pg!.CurrentLsn!.Value;
                 Assert.True(primaryLsn - target.Pg!.ReceiveLsn!.Value <= spec.Failover.MaxLagBytes, $"{to} promoted {primaryLsn - target.Pg.ReceiveLsn} bytes behind");
-                if (spec.Failover.Synchronous && s.Members[from].Pg is { SyncStandbys: { IsEmpty: false } sync })
-                    Assert.Contains(to, sync);
+                // Only a standby that may hold synchronously acknowledged commits: reported sync, or named.
+                var sync = new HashSet<string>((s.Members[from].Pg?.SyncStandbys ?? []).Concat(before.SyncStandbys ?? []));
+                if (spec.Failover.Synchronous && sync.Count > 0) Assert.Contains(to, sync);
+                Assert.Contains(to, s.Members[from].Pg!.Streaming);
                 failedOverFrom.Add(from);
             }
             foreach (string from in failedOverFrom) Assert.NotEqual(from, s.Routable);
@@ -136,8 +138,10 @@ public class DeciderPostgresInvariantTests
         {
             string m = spec.Members[r.Next(spec.Members.Length)].Name;
             if (!_alive[m]) return Fail(m, at);
+            // Streaming: the live servers that are not writable (a frozen walreceiver still shows as streaming, lagging).
             return _writable.Contains(m)
-                ? new CheckObserved(CheckResult.Passed(m, at, TimeSpan.Zero, "primary", PgObservation.Primary(_lsn, sync: [.. _sync])))
+                ? new CheckObserved(CheckResult.Passed(m, at, TimeSpan.Zero, "primary", PgObservation.Primary(_lsn, sync: [.. _sync],
+                    streaming: [.. spec.Members.Select(x => x.Name).Where(x => _alive[x] && !_writable.Contains(x))])))
                 : new CheckObserved(CheckResult.Passed(m, at, TimeSpan.Zero, "standby", PgObservation.Standby(_received[m], _received[m])));
         }
 

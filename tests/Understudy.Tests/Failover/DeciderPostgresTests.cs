@@ -13,7 +13,7 @@ public class DeciderPostgresTests
     /// <summary>pg1 writable at LSN 10 MiB, the standbys at the given received positions.</summary>
     private static ServiceState Running(ServiceState s, long pg2 = 10 * MiB, long pg3 = 10 * MiB, params string[] sync)
     {
-        s = Decider.Decide(s, PgPrimary("pg1", T0, 10 * MiB, sync), T0).State;
+        s = Decider.Decide(s, PgPrimary("pg1", T0, 10 * MiB, sync: sync), T0).State;
         s = Decider.Decide(s, PgStandby("pg2", T0, pg2), T0).State;
         if (s.Members.ContainsKey("pg3")) s = Decider.Decide(s, PgStandby("pg3", T0, pg3), T0).State;
         return s;
@@ -33,7 +33,12 @@ public class DeciderPostgresTests
         var s = ServiceState.Initial(Postgres());
         Assert.Equal(new TrafficRoute(1, null, Hold: true, TargetDown: false), Routing.For(s));
 
-        var d = Decider.Decide(s, PgPrimary("pg1", T0, 100), T0);
+        // A new journal waits for every member's first answer: no first-answer-wins.
+        var first = Walk(ref s, (PgPrimary("pg1", T0, 100), T0), (PgStandby("pg2", T0, 100), T0));
+        Assert.All(first, d => Assert.DoesNotContain(EventTypes.MemberRole, d.Types()));
+        Assert.Null(s.Routable);
+
+        var d = Decider.Decide(s, PgStandby("pg3", T0, 100), T0);
 
         Assert.Equal([EventTypes.MemberUp, EventTypes.MemberRole], d.Types());
         Assert.Equal(new TrafficRoute(1, "pg1", false, false), Routing.For(d.State));
@@ -43,11 +48,10 @@ public class DeciderPostgresTests
     public void Decide_ConfigNamesAStandby_FollowsTheServers()
     {
         var s = ServiceState.Initial(Postgres());
-        var hint = Decider.Decide(s, PgStandby("pg1", T0, 100), T0);
-        Assert.Equal([EventTypes.MemberUp, EventTypes.ConfigMismatch, EventTypes.AlertRaised], hint.Types());
-        Assert.Null(hint.State.Routable);
+        s = Walk(ref s, (PgStandby("pg1", T0, 100), T0), (PgPrimary("pg2", T0, 100), T0))[1].State;
+        Assert.Null(s.Routable);
 
-        var found = Decider.Decide(hint.State, PgPrimary("pg2", T0, 100), T0);
+        var found = Decider.Decide(s, PgStandby("pg3", T0, 100), T0);
 
         Assert.Equal([EventTypes.MemberUp, EventTypes.ConfigMismatch], found.Types());
         Assert.Equal("the config names pg1 as primary but pg2 is the writable server; following the servers", found.Reason.Split("; ", 2)[1]);
@@ -60,7 +64,7 @@ public class DeciderPostgresTests
         var spec = Postgres();
         var s = ServiceState.Initial(spec);
         var events = new List<JournalEvent>();
-        foreach (var input in new Input[] { PgStandby("pg1", T0, 100), PgPrimary("pg2", T0, 100) })
+        foreach (var input in new Input[] { PgStandby("pg1", T0, 100), PgPrimary("pg2", T0, 100), PgStandby("pg3", T0, 100) })
         {
             var d = Decider.Decide(s, input, T0);
             events.AddRange(d.Events);
@@ -72,6 +76,82 @@ public class DeciderPostgresTests
         Assert.Null(error);
         Assert.Equal(("pg2", 1L, null), (rebuilt.Primary, rebuilt.Epoch, rebuilt.Routable));
         Assert.Equal("pg2", Decider.Decide(rebuilt, PgPrimary("pg2", At(1), 200), At(1)).State.Routable);
+    }
+
+    [Fact]
+    public void Decide_NewJournalWithTwoWritableServers_RoutesNothingAndAlerts()
+    {
+        var s = ServiceState.Initial(Postgres());
+
+        var d = Walk(ref s, (PgPrimary("pg1", T0, 100), T0), (PgPrimary("pg2", T0, 100), T0), (PgStandby("pg3", T0, 100), T0))[2];
+
+        Assert.Equal([EventTypes.MemberUp, EventTypes.MemberWritable, EventTypes.AlertRaised], d.Types());
+        Assert.Contains("pg1 and pg2 all accept writes; nothing is routed", d.Reason);
+        Assert.Null(s.Routable);
+    }
+
+    [Fact]
+    public void Decide_HintIsAStandbyAndNobodyWritable_SaysSoOnce()
+    {
+        var s = ServiceState.Initial(Postgres(members: 2));
+
+        var d = Walk(ref s, (PgStandby("pg1", T0, 100), T0), (PgStandby("pg2", T0, 100), T0), (PgStandby("pg2", At(1), 100), At(1)));
+
+        Assert.Equal([EventTypes.MemberUp, EventTypes.ConfigMismatch, EventTypes.AlertRaised], d[1].Types());
+        Assert.False(d[2].Changed);
+    }
+
+    [Fact]
+    public void Decide_StandbyNotStreamingFromThePrimary_IsNeverPromoted()
+    {
+        // pg2 is left on an old timeline (not streaming), so no WAL position of it can be trusted.
+        var s = ServiceState.Initial(Postgres(members: 2));
+        s = Decider.Decide(s, PgPrimary("pg1", T0, 10 * MiB, streaming: []), T0).State;
+        s = Decider.Decide(s, PgStandby("pg2", T0, 10 * MiB), T0).State;
+
+        var d = PrimaryDies(ref s);
+
+        Assert.Contains(EventTypes.ServiceDegraded, d.Types());
+        Assert.Contains("pg2: it was not streaming from pg1 when last seen", d.Reason);
+    }
+
+    [Fact]
+    public void Decide_StreamingStandbyAheadOfThePrimarysLastSeenPosition_HasNoLag()
+    {
+        // Under load the standby is read after the primary: it has received WAL written since. Lag is 0, not unknown.
+        var s = ServiceState.Initial(Postgres());
+        s = Decider.Decide(s, PgPrimary("pg1", T0, 10 * MiB), T0).State;
+        s = Decider.Decide(s, PgStandby("pg2", T0, 10 * MiB - 100), T0).State;
+        s = Decider.Decide(s, PgStandby("pg3", T0, 11 * MiB), T0).State;
+
+        Assert.Equal(0, s.LagOf("pg3"));
+        PrimaryDies(ref s);
+        Assert.Equal("pg3", s.Failover?.To);
+    }
+
+    [Fact]
+    public void Decide_RestartedAndTheJournalsPrimaryIsDead_DegradesWithAnAlertInsteadOfHoldingSilently()
+    {
+        var spec = Postgres(members: 2);
+        var s = StateRebuilder.Rebuild(spec, [new JournalEvent(T0, spec.Name, "pg1", 1, EventTypes.MemberRole, Actors.Controller,
+            System.Collections.Immutable.ImmutableDictionary<string, object?>.Empty.Add("primary", "pg1"))], out _);
+        s = Decider.Decide(s, PgStandby("pg2", At(1), 100), At(1)).State;
+
+        var d = Walk(ref s, (Fail("pg1", At(2)), At(2)), (Fail("pg1", At(2.2)), At(2.2)))[1];
+
+        Assert.Equal([EventTypes.MemberDown, EventTypes.ServiceDegraded, EventTypes.AlertRaised], d.Types());
+    }
+
+    [Fact]
+    public void Decide_RejoinFinishedAfterAnotherFailover_StaysOut()
+    {
+        var s = Running(ServiceState.Initial(Postgres(members: 2, cooldown: TimeSpan.Zero)));
+        PrimaryDies(ref s);
+
+        var d = Decider.Decide(s, new MemberRejoined("pg1", Actors.Operator, 1, "pg1"), At(5));
+
+        Assert.Equal([EventTypes.RejoinFailed], d.Types());
+        Assert.True(d.State.Members["pg1"].NeedsRejoin);
     }
 
     [Fact]
@@ -134,7 +214,13 @@ public class DeciderPostgresTests
     [Fact]
     public void Decide_SynchronousMode_PromotesTheSynchronousStandbyEvenIfAnotherIsCloser()
     {
-        var s = Running(ServiceState.Initial(Postgres(synchronous: true)), pg2: 10 * MiB, pg3: 10 * MiB - 4096, sync: "pg3");
+        // pg3 is named synchronous while it is the closest; then pg2 gets closer, but only pg3 holds every
+        // acknowledged commit, so pg3 is promoted.
+        var s = Running(ServiceState.Initial(Postgres(synchronous: true)), pg2: 10 * MiB - 8192, pg3: 10 * MiB);
+        Assert.Equal(["pg3"], s.SyncStandbys!.Value.ToArray());
+        s = Decider.Decide(s, PgPrimary("pg1", At(0.5), 10 * MiB, sync: ["pg3"]), At(0.5)).State;
+        s = Decider.Decide(s, PgStandby("pg2", At(0.5), 10 * MiB), At(0.5)).State;
+        s = Decider.Decide(s, PgStandby("pg3", At(0.5), 10 * MiB - 4096), At(0.5)).State;
 
         PrimaryDies(ref s);
 
@@ -149,13 +235,19 @@ public class DeciderPostgresTests
 
         var d = Decider.Decide(s, PgStandby("pg2", T0, 100), T0);
         Assert.Equal<Step>([new SetSynchronousStandbys("pg1", ["pg2"], false, 1)], d.Plan);
+        Assert.Equal([EventTypes.MemberUp, EventTypes.MemberRole, EventTypes.SyncStandbysChanged], d.Types());
         Assert.False(Decider.Decide(d.State, PgStandby("pg2", At(0.2), 100), At(0.2)).Changed);
 
-        // The standby goes down: the setting is cleared (non-strict) and an alert goes out.
+        // Our checks lose the standby but the primary still streams to it (it still acknowledges): kept.
         s = d.State;
         var down = Walk(ref s, (Fail("pg2", At(1)), At(1)), (Fail("pg2", At(1.2)), At(1.2)))[1];
-        Assert.Equal<Step>([new SetSynchronousStandbys("pg1", [], false, 1)], down.Plan);
-        Assert.Equal([EventTypes.MemberDown, EventTypes.SyncStandbysChanged, EventTypes.AlertRaised], down.Types());
+        Assert.Equal([EventTypes.MemberDown], down.Types());
+        Assert.Empty(down.Plan);
+
+        // The primary no longer streams to it: the setting is cleared (non-strict) and an alert goes out.
+        var gone = Decider.Decide(s, PgPrimary("pg1", At(1.4), 100, streaming: []), At(1.4));
+        Assert.Equal<Step>([new SetSynchronousStandbys("pg1", [], false, 1)], gone.Plan);
+        Assert.Equal([EventTypes.SyncStandbysChanged, EventTypes.AlertRaised], gone.Types());
     }
 
     [Fact]
@@ -183,12 +275,12 @@ public class DeciderPostgresTests
         s = Decider.Decide(s, new StepCompleted(new PromoteMember("pg2", 2), true, "ok"), At(2.1)).State;
         s = Decider.Decide(s, new StepCompleted(new RunHooks(HookTrigger.OnFailover, "pg1", "pg2", 2), true, "0 hooks"), At(2.2)).State;
 
-        var rejoined = Decider.Decide(s, new MemberRejoined("pg1", Actors.Operator), At(10));
+        var rejoined = Decider.Decide(s, new MemberRejoined("pg1", Actors.Operator, 2, "pg2"), At(10));
 
         JournalEvent e = Assert.Single(rejoined.Events);
         Assert.Equal((EventTypes.MemberRejoined, Actors.Operator), (e.Type, e.Actor));
         Assert.False(rejoined.State.Members["pg1"].NeedsRejoin);
-        Assert.False(Decider.Decide(rejoined.State, new MemberRejoined("pg1", Actors.Operator), At(11)).Changed);
+        Assert.False(Decider.Decide(rejoined.State, new MemberRejoined("pg1", Actors.Operator, 2, "pg2"), At(11)).Changed);
 
         // pg1 streams from pg2 now; when pg2 dies, pg1 takes over (epoch 3).
         s = rejoined.State;

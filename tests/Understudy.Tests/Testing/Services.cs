@@ -43,8 +43,12 @@ public static class Services
             new PostgresSpec("postgres", null, "postgres"));
     }
 
-    public static CheckObserved PgPrimary(string member, DateTimeOffset at, long lsn, params string[] sync) =>
-        new(CheckResult.Passed(member, at, TimeSpan.FromMilliseconds(1), "primary", PgObservation.Primary(lsn, sync: [.. sync])));
+    /// <summary>A writable server at <paramref name="lsn"/>; every other pgN streams from it unless <paramref name="streaming"/> says who does.</summary>
+    public static CheckObserved PgPrimary(string member, DateTimeOffset at, long lsn, string[]? sync = null, string[]? streaming = null) =>
+        new(CheckResult.Passed(member, at, TimeSpan.FromMilliseconds(1), "primary",
+            PgObservation.Primary(lsn, sync: [.. sync ?? []], streaming: [.. streaming ?? AllPg.Where(m => m != member)])));
+
+    private static readonly string[] AllPg = ["pg1", "pg2", "pg3", "pg4"];
 
     public static CheckObserved PgStandby(string member, DateTimeOffset at, long received) =>
         new(CheckResult.Passed(member, at, TimeSpan.FromMilliseconds(1), "standby", PgObservation.Standby(received, received)));

@@ -20,12 +20,12 @@ public static class PgConnections
     }.ConnectionString;
 
     /// <summary>The libpq conninfo a standby uses to stream from <paramref name="primary"/>, naming itself as <paramref name="standby"/>.</summary>
-    public static string PrimaryConnInfo(PostgresSpec pg, HostPort primary, string standby)
-    {
-        var parts = new List<string> { $"host={primary.Host}", $"port={primary.Port}", $"user={Quote(pg.User)}", $"application_name={Quote(standby)}" };
-        if (pg.Password is { } password) parts.Add($"password={Quote(password)}");
-        return string.Join(' ', parts);
-    }
+    public static string PrimaryConnInfo(PostgresSpec pg, HostPort primary, string standby) =>
+        ConnInfo(primary, pg.User, null, standby) + (pg.Password is { } password ? $" password={Quote(password)}" : "");
+
+    /// <summary>A libpq conninfo with every value quoted; no password (callers pass it apart).</summary>
+    public static string ConnInfo(HostPort at, string user, string? database, string applicationName) =>
+        $"host={Quote(at.Host)} port={at.Port} user={Quote(user)}" + (database is null ? "" : $" dbname={Quote(database)}") + $" application_name={Quote(applicationName)}";
 
     /// <summary>libpq conninfo quoting: single quotes, backslash-escaped.</summary>
     private static string Quote(string value) => "'" + value.Replace("\\", "\\\\").Replace("'", "\\'") + "'";

@@ -24,9 +24,14 @@ public sealed class PostgresActions(ServiceSpec service, TimeProvider time)
             if (await promote.ExecuteScalarAsync(ct) is not true)
                 return (false, $"pg_promote did not finish within {wait} s");
         }
-        return await InRecoveryAsync(conn, ct)
-            ? (false, $"{step.Member} is still in recovery after pg_promote")
-            : (true, $"pg_promote took {time.GetElapsedTime(started).TotalMilliseconds:0} ms, verified out of recovery");
+        if (await InRecoveryAsync(conn, ct)) return (false, $"{step.Member} is still in recovery after pg_promote");
+        string took = $"pg_promote took {time.GetElapsedTime(started).TotalMilliseconds:0} ms, verified out of recovery";
+        if (!service.Failover.Synchronous) return (true, took);
+        // What the server inherited (from its base backup or an earlier term as primary) must not block
+        // commits or name a standby that no longer follows it: reset it now, before traffic arrives.
+        string value = service.Failover.SynchronousStrict ? "*" : "";
+        await AlterSystemAsync(conn, "synchronous_standby_names", value, ct);
+        return (true, $"{took}; synchronous_standby_names = '{value}' until a standby streams from it");
     }
 
     /// <summary>Points each standby at the new primary (primary_conninfo + reload); standbys follow the new timeline by default.</summary>

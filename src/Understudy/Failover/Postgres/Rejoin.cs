@@ -34,7 +34,8 @@ public sealed class Rejoin(ServiceSpec service, CommandRunner commands)
         if (m.DataDir is not { } data) return (false, $"{member} has no data_dir and the service no postgres.rejoin command: rejoin it by hand");
 
         string bin = BinDir(data);
-        string conninfo = $"host={source.Host} port={source.Port} user={pg.User} dbname={pg.Database} application_name={member}";
+        // The password, if any, goes through PGPASSWORD: never on a command line, never into postgresql.auto.conf.
+        string conninfo = PgConnections.ConnInfo(source, pg.User, pg.Database, member);
         var steps = new List<string>();
         // Stopping a server that is not running fails harmlessly; pg_rewind then recovers a crashed one itself.
         CommandOutcome stop = await AsPostgresAsync([Path.Combine(bin, "pg_ctl"), "-D", data, "stop", "-m", "fast", "-w"], ct);
@@ -44,7 +45,8 @@ public sealed class Rejoin(ServiceSpec service, CommandRunner commands)
         string keep = Path.Combine(Path.GetTempPath(), $"understudy-rejoin-{member}-{Guid.NewGuid():N}");
         await AsPostgresAsync(["mkdir", "-m", "700", keep], ct);
         if (own.Length > 0) await AsPostgresAsync(["cp", "-p", .. own.Select(f => Path.Combine(data, f)), keep], ct);
-        CommandOutcome rewind = await AsPostgresAsync([Path.Combine(bin, "pg_rewind"), $"--target-pgdata={data}", $"--source-server={conninfo}", "--write-recovery-conf"], ct);
+        CommandOutcome rewind = await AsPostgresAsync([Path.Combine(bin, "pg_rewind"), $"--target-pgdata={data}", $"--source-server={conninfo}", "--write-recovery-conf"], ct,
+            pg.Password is { } password ? new Dictionary<string, string> { ["PGPASSWORD"] = password } : null);
         steps.Add($"pg_rewind {rewind.Summary}");
         if (own.Length > 0) await AsPostgresAsync(["cp", "-p", .. own.Select(f => Path.Combine(keep, f)), data], ct);
         await AsPostgresAsync(["rm", "-rf", keep], ct);
@@ -54,8 +56,8 @@ public sealed class Rejoin(ServiceSpec service, CommandRunner commands)
         return (start.Succeeded, string.Join("; ", steps) + (start.Succeeded ? "" : $": {Tail(start.Output)}"));
     }
 
-    private Task<CommandOutcome> AsPostgresAsync(string[] argv, CancellationToken ct) =>
-        commands.RunAsync(Environment.UserName == "root" ? ["runuser", "-u", "postgres", "--", .. argv] : argv, StepTimeout, ct);
+    private Task<CommandOutcome> AsPostgresAsync(string[] argv, CancellationToken ct, IReadOnlyDictionary<string, string>? environment = null) =>
+        commands.RunAsync(Environment.UserName == "root" ? ["runuser", "-u", "postgres", "--", .. argv] : argv, StepTimeout, ct, environment);
 
     /// <summary>Debian's layout: /usr/lib/postgresql/MAJOR/bin for the version the data directory was made with; else PATH.</summary>
     private static string BinDir(string data)

@@ -1,0 +1,105 @@
+using Understudy.Core.Detection;
+using Understudy.Core.Topology;
+
+namespace Understudy.Core.Failover;
+
+/// <summary>
+/// The pre-checks of a person's switchover or failover, shared by the decider (when it is asked, and again
+/// when it is approved) and the API's dry run, which shows the plan without changing anything.
+/// </summary>
+public static class ChangeChecks
+{
+    /// <summary>The member that would take over, or why the change cannot be made now.</summary>
+    public static bool TryTarget(ServiceState s, RequestKind kind, string? to, out string target, out string whyNot)
+    {
+        target = "";
+        whyNot = Blocker(s, kind) ?? "";
+        if (whyNot.Length > 0) return false;
+
+        if (to is not null)
+        {
+            if (!s.Members.TryGetValue(to, out MemberState? member))
+            {
+                whyNot = $"to: {s.Name} has no member '{to}' (members: {string.Join(", ", s.Spec.Members.Select(m => m.Name))})";
+                return false;
+            }
+            if (!Candidates.IsPromotable(s, member, out string why))
+            {
+                whyNot = $"{to} cannot take over: {why}";
+                return false;
+            }
+            target = to;
+            return true;
+        }
+        if (Candidates.Pick(s) is not { } best)
+        {
+            whyNot = $"no member can take over ({Candidates.WhyNone(s)})";
+            return false;
+        }
+        target = best.Name;
+        return true;
+    }
+
+    private static string? Blocker(ServiceState s, RequestKind kind)
+    {
+        if (s.Pause is { } p) return $"{s.Name} is paused by {p.By} ({p.Reason}): resume it first";
+        if (s.Failover is { } f) return $"a {f.Word} from {f.From} to {f.To} is under way";
+        MemberState primary = s.PrimaryMember;
+        if (kind == RequestKind.Switchover)
+        {
+            // A PostgreSQL switchover must first stop writes on the old primary and wait for the standby to
+            // replay them; until that is built, refusing is safer than a switchover that can lose commits.
+            if (s.IsPostgres)
+                return $"switchover of PostgreSQL services is not supported yet; to move {s.Name} on purpose, stop {s.Primary} and request a failover";
+            if (primary.Health != Health.Up || s.Routable != s.Primary)
+                return $"primary {s.Primary} is not up and receiving traffic (health {primary.Health.ToString().ToLowerInvariant()}); "
+                     + "a switchover moves traffic off a healthy primary: request a failover if it is down";
+            return null;
+        }
+        if (primary.Health != Health.Down)
+            return $"primary {s.Primary} is not down (health {primary.Health.ToString().ToLowerInvariant()}); "
+                 + "a failover replaces a primary that is down: request a switchover for a planned change";
+        return null;
+    }
+
+    /// <summary>What carrying out the change would do, step by step, for the dry run and the request's record.</summary>
+    public static IReadOnlyList<string> Steps(ServiceState s, RequestKind kind, string target, string requestedBy)
+    {
+        var steps = new List<string>();
+        ServiceSpec spec = s.Spec;
+        int approvals = spec.Failover.Approvals;
+        if (approvals > 0)
+            steps.Add($"wait for {approvals} approval{(approvals == 1 ? "" : "s")} from people other than {requestedBy} (the request expires after {Words(spec.Failover.ApprovalWindow)}); then check all of this again");
+        long next = s.Epoch + 1;
+        if (kind == RequestKind.Switchover)
+        {
+            steps.Add(spec.Proxy is { } p
+                ? $"hold new connections to {spec.Name} and give open connections to {s.Primary} up to {Words(p.Drain)} to close, then close the rest"
+                : $"no built-in proxy: nothing to drain");
+            steps.Add($"advance to epoch {next} with {target} as primary and switch traffic to it");
+            AddHooks(steps, spec.Hooks.OnSwitchover.Length, HookTrigger.OnSwitchover);
+            steps.Add($"{s.Primary} stays healthy and becomes a standby candidate");
+            return steps;
+        }
+        steps.Add($"advance to epoch {next} and fence {s.Primary}: the proxy stops routing to it and closes its connections");
+        AddHooks(steps, spec.Hooks.Fence.Length, HookTrigger.Fence);
+        if (s.IsPostgres)
+        {
+            steps.Add($"promote {target} (pg_promote) and verify it left recovery");
+            string[] others = [.. spec.Members.Select(m => m.Name).Where(m => m != target && m != s.Primary)];
+            if (others.Length > 0) steps.Add($"re-point {string.Join(", ", others)} at {target}");
+        }
+        steps.Add($"switch traffic to {target}");
+        AddHooks(steps, spec.Hooks.OnFailover.Length, HookTrigger.OnFailover);
+        steps.Add($"{s.Primary} stays out of traffic until an operator rejoins it");
+        return steps;
+    }
+
+    private static void AddHooks(List<string> steps, int count, HookTrigger trigger)
+    {
+        if (count > 0) steps.Add($"run {count} {trigger.ConfigKey()} hook{(count == 1 ? "" : "s")}");
+    }
+
+    private static string Words(TimeSpan t) =>
+        t.TotalMinutes >= 1 && t.TotalSeconds % 60 == 0 ? $"{t.TotalMinutes:0} min" : $"{t.TotalSeconds:0.###} s";
+}

@@ -1,0 +1,47 @@
+using System.Collections.Immutable;
+
+namespace Understudy.Core.Failover;
+
+public enum RequestKind { Switchover, Failover }
+
+public enum RequestState { AwaitingApproval, Executing, Completed, Rejected, Expired, Failed }
+
+/// <summary>
+/// A person's switchover or failover request. <see cref="To"/> is fixed when it is made, so approvers approve
+/// one exact change; at execution it is checked again and never silently replaced by another member.
+/// </summary>
+public sealed record OperatorRequest(
+    string Id,
+    RequestKind Kind,
+    string From,
+    string To,
+    string Reason,
+    string RequestedBy,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    int ApprovalsNeeded,
+    ImmutableArray<string> ApprovedBy,
+    RequestState State)
+{
+    public bool IsApproved => ApprovedBy.Length >= ApprovalsNeeded;
+}
+
+/// <summary>Maintenance: while set, nothing is failed over automatically and no request executes.</summary>
+public sealed record PauseInfo(string By, string Reason, DateTimeOffset Since);
+
+/// <summary>Why an operator's input was not carried out, and what kind of refusal (the API's status code).</summary>
+public sealed record Refusal(RefusalKind Kind, string Message);
+
+public enum RefusalKind { Conflict, Forbidden, NotFound }
+
+public static class RequestNames
+{
+    public static string Text(this RequestKind kind) => kind == RequestKind.Switchover ? "switchover" : "failover";
+
+    /// <summary>awaiting_approval, executing, …: the API's words.</summary>
+    public static string Text(this RequestState state) => state switch
+    {
+        RequestState.AwaitingApproval => "awaiting_approval",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+}
