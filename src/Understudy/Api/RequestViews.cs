@@ -1,0 +1,18 @@
+namespace Understudy.Api;
+
+/// <summary>A switchover or failover request as the API shows it (built from the journal, so finished ones too).</summary>
+public sealed record RequestView(
+    string Id, string Service, string Kind, string From, string To, string Reason, string RequestedBy,
+    DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, int ApprovalsNeeded, IReadOnlyList<string> ApprovedBy, string? RejectedBy,
+    string State, string Detail, DateTimeOffset UpdatedAt);
+
+public sealed record RequestsPage(IReadOnlyList<RequestView> Requests);
+
+/// <summary>What a request would do, without doing it (<c>dry_run: true</c>).</summary>
+public sealed record PlanView(string Service, string Kind, string From, string To, int ApprovalsNeeded, IReadOnlyList<string> Steps, bool DryRun = true);
+
+/// <summary>The body of <c>POST /api/services/{s}/switchover</c> and <c>/failover</c>.</summary>
+public sealed record ChangeBody(string? To, string? Reason, bool DryRun = false);
+
+/// <summary>The body of approve, reject, pause and resume.</summary>
+public sealed record CommentBody(string? Comment, string? Reason);

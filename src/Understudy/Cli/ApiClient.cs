@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Understudy.Api;
+
+namespace Understudy.Cli;
+
+/// <summary>Thrown with a one-line message for the person at the terminal (never a stack trace).</summary>
+public sealed class ApiException(string message, HttpStatusCode? status = null) : Exception(message)
+{
+    public HttpStatusCode? Status { get; } = status;
+}
+
+/// <summary>
+/// The CLI's client of a running controller's REST API: bearer token, JSON in the API's shape, and the
+/// API's problem body turned into one readable line.
+/// </summary>
+public sealed class ApiClient : IDisposable
+{
+    public const string UrlVariable = "UNDERSTUDY_API";
+    public const string TokenVariable = "UNDERSTUDY_TOKEN";
+
+    private readonly HttpClient _http;
+
+    public ApiClient(Uri baseUrl, string? token, TimeSpan? timeout = null)
+    {
+        BaseUrl = baseUrl;
+        _http = new HttpClient { BaseAddress = baseUrl, Timeout = timeout ?? TimeSpan.FromSeconds(10) };
+        if (!string.IsNullOrEmpty(token)) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    }
+
+    public Uri BaseUrl { get; }
+
+    public Task<T> GetAsync<T>(string path, CancellationToken ct) => SendAsync<T>(() => _http.GetAsync(path, ct), ct);
+
+    public Task<T> PostAsync<T>(string path, object body, CancellationToken ct) =>
+        SendAsync<T>(() => _http.PostAsJsonAsync(path, body, ApiJson.Options, ct), ct);
+
+    private async Task<T> SendAsync<T>(Func<Task<HttpResponseMessage>> send, CancellationToken ct)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await send();
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ApiException($"cannot reach the controller at {BaseUrl}: {e.Message}");
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new ApiException($"the controller at {BaseUrl} did not answer within {_http.Timeout.TotalSeconds:0} s");
+        }
+        using (response)
+        {
+            string text = await response.Content.ReadAsStringAsync(ct);
+            if (!response.IsSuccessStatusCode) throw new ApiException(Problem(response.StatusCode, text), response.StatusCode);
+            try
+            {
+                return JsonSerializer.Deserialize<T>(text, ApiJson.Options) ?? throw new JsonException("empty body");
+            }
+            catch (JsonException e)
+            {
+                throw new ApiException($"the controller at {BaseUrl} answered something unexpected: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>"403 Forbidden: alice made request r-1 and cannot approve it".</summary>
+    private static string Problem(HttpStatusCode status, string body)
+    {
+        string? detail = null;
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object)
+                detail = doc.RootElement.TryGetProperty("detail", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString()
+                       : doc.RootElement.TryGetProperty("title", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        }
+        catch (JsonException) { }
+        return $"{(int)status} {status}: {detail ?? "no detail given"}";
+    }
+
+    public void Dispose() => _http.Dispose();
+}
