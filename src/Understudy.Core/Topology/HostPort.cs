@@ -8,6 +8,9 @@ public readonly record struct HostPort(string Host, int Port)
 {
     public override string ToString() => Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 
+    /// <summary>127.0.0.0/8, ::1 or localhost: reachable from this machine only.</summary>
+    public bool IsLoopback => Host == "localhost" || (System.Net.IPAddress.TryParse(Host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+
     /// <summary>Parses <c>host:port</c> or <c>[v6]:port</c>; the port must be 1–65535.</summary>
     public static bool TryParse(string? text, [NotNullWhen(true)] out HostPort? value, out string whyNot)
     {

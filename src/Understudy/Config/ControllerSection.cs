@@ -6,10 +6,9 @@ namespace Understudy.Config;
 /// <summary><c>controller:</c> where the API listens and where the journal is written.</summary>
 internal static class ControllerSection
 {
-    private static readonly KeySet Keys = new(["api", "journal"], new Dictionary<string, string>
+    private static readonly KeySet Keys = new(["api", "journal", "auth"], new Dictionary<string, string>
     {
         ["coordination"] = NotYet.Arrives(NotYet.Coordination),
-        ["auth"] = NotYet.Arrives(NotYet.Operators),
         ["drills_dir"] = NotYet.Arrives(NotYet.Observability),
     });
 
@@ -29,7 +28,12 @@ internal static class ControllerSection
             ? Journal(reader, journalNode, c.KeyOf("journal"))
             : reader.ResolvePath(ControllerDefaults.Journal);
 
-        return api is { } ok && journal is not null ? new ControllerSpec(ok, journal) : null;
+        var tokens = c is null ? [] : AuthSection.Read(c);
+        // Without tokens anyone who reaches the API could fail a service over: only this machine may.
+        if (api is { } open && tokens is { IsEmpty: true } && !open.IsLoopback)
+            reader.Error(c!.Optional("api")!, c.KeyOf("api"), $"{open} is reachable from other machines, so the API needs controller.auth.tokens (or listen on 127.0.0.1)");
+
+        return api is { } ok && journal is not null && tokens is { } t ? new ControllerSpec(ok, journal, t) : null;
     }
 
     // A postgres:// URL is DESIGN's shared journal for several controllers; refuse it clearly rather than

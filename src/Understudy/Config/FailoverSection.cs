@@ -10,19 +10,17 @@ namespace Understudy.Config;
 internal static class FailoverSection
 {
     private static readonly KindKeySet Keys = new(
-        ["mode", "cooldown"],
-        [(ServiceKind.Postgres, ["max_lag", "synchronous", "synchronous_strict"])],
-        new Dictionary<string, string>
-        {
-            ["approvals"] = NotYet.Arrives(NotYet.Operators),
-            ["approval_timeout"] = NotYet.Arrives(NotYet.Operators),
-        });
+        ["mode", "cooldown", "approvals", "approval_timeout"],
+        [(ServiceKind.Postgres, ["max_lag", "synchronous", "synchronous_strict"])]);
 
     private static readonly Dictionary<string, FailoverMode> Modes = new()
     {
         ["automatic"] = FailoverMode.Automatic,
         ["manual"] = FailoverMode.Manual,
     };
+
+    /// <summary>More approvers than this is a typo, not a policy.</summary>
+    private const int MaxApprovals = 10;
 
     /// <summary>Defaults fill what is absent; null after an error, which is recorded.</summary>
     public static FailoverSpec? Read(ConfigMapping service, ServiceKind? kind)
@@ -37,8 +35,13 @@ internal static class FailoverSection
         bool? synchronous = f?.Optional("synchronous") is { } s ? reader.Bool(s, f.KeyOf("synchronous")) : false;
         bool? strict = f?.Optional("synchronous_strict") is { } st ? Strict(f, st, synchronous) : false;
 
-        return mode is { } md && cooldown is { } cd && maxLag is { } lag && synchronous is { } sync && strict is { } str
-            ? new FailoverSpec(md, cd, lag, sync, str)
+        int? approvals = f?.Optional("approvals") is { } a ? reader.Int(a, f.KeyOf("approvals"), 0, MaxApprovals) : 0;
+        int errors = reader.ErrorCount;
+        // Absent stays null: the spec then reads as the default (FailoverSpec.ApprovalWindow).
+        TimeSpan? window = f?.Optional("approval_timeout") is { } w ? reader.Duration(w, f.KeyOf("approval_timeout"), zeroAllowed: false) : null;
+
+        return mode is { } md && cooldown is { } cd && maxLag is { } lag && synchronous is { } sync && strict is { } str && approvals is { } n && reader.ErrorCount == errors
+            ? new FailoverSpec(md, cd, lag, sync, str, n, window)
             : null;
     }
 

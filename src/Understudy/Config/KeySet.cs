@@ -24,7 +24,6 @@ internal sealed record KeySet(IReadOnlyList<string> Accepted, IReadOnlyDictionar
 internal static class NotYet
 {
     public const string PostgreSql = "PostgreSQL support";
-    public const string Operators = "operator features";
     public const string Observability = "observability";
     public const string Coordination = "multi-controller coordination";
 

@@ -12,10 +12,7 @@ internal static class TrafficSection
         ["hooks"] = "traffic.hooks is not supported yet (supported: proxy)",
     });
 
-    private static readonly KeySet ProxyKeys = new(["listen", "hold"], new Dictionary<string, string>
-    {
-        ["drain_timeout"] = NotYet.Arrives(NotYet.Operators),
-    });
+    private static readonly KeySet ProxyKeys = new(["listen", "hold", "drain_timeout"]);
 
     /// <summary>The proxy, or null when the service has none (or after an error, which is recorded).</summary>
     public static ProxySpec? Read(ConfigMapping service, AddressBook addresses)
@@ -33,6 +30,9 @@ internal static class TrafficSection
         }
         // Zero turns holding off: new connections are refused at once while no primary is routable.
         TimeSpan? hold = p.Optional("hold") is { } h ? reader.Duration(h, p.KeyOf("hold"), zeroAllowed: true) : ProxyDefaults.Hold;
-        return listen is { } ok && hold is { } held ? new ProxySpec(ok, held) : null;
+        // Zero closes open connections at once when a switchover begins.
+        int errors = reader.ErrorCount;
+        TimeSpan? drain = p.Optional("drain_timeout") is { } d ? reader.Duration(d, p.KeyOf("drain_timeout"), zeroAllowed: true) : null;
+        return listen is { } ok && hold is { } held && reader.ErrorCount == errors ? new ProxySpec(ok, held, drain) : null;
     }
 }

@@ -50,6 +50,7 @@ public class ModeAndKindTests
         await Eventually.TrueAsync(async () => (await controller.ServiceAsync("web")).Phase == "steady", "service restored");
         using var http = new HttpClient();
         Assert.Equal("web-a", (await http.GetStringAsync(pair.ProxyUrl)).Trim());
-        Assert.Single(await controller.EventsAsync("web", EventTypes.ServiceRestored));
+        Assert.Empty(await controller.EventsAsync("web", EventTypes.FailoverStarted));
+        Assert.Equal(1L, (await controller.ServiceAsync("web")).Epoch);
     }
 }

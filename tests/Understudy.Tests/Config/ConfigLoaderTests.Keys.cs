@@ -24,19 +24,14 @@ public partial class ConfigLoaderTests
         alerts: { slack: "${SLACK_URL}" }
         services:
           web:
-            kind: postgres
-            postgres: {}
+            kind: http
+            primary: web-a
             members:
               - { name: web-a, address: 127.0.0.1:8081 }
               - { name: web-b, address: 127.0.0.1:8082 }
-            failover: { approvals: 1, approval_timeout: 15m, max_lag: 1MB }
-            traffic: { proxy: { listen: 127.0.0.1:9000, drain_timeout: 5s } }
         """,
         "understudy.yaml:1:15 controller.coordination: not supported yet (arrives with multi-controller coordination)",
-        "understudy.yaml:2:1 alerts: not supported yet (arrives with observability)",
-        "understudy.yaml:10:17 services.web.failover.approvals: not supported yet (arrives with operator features)",
-        "understudy.yaml:10:31 services.web.failover.approval_timeout: not supported yet (arrives with operator features)",
-        "understudy.yaml:11:49 services.web.traffic.proxy.drain_timeout: not supported yet (arrives with operator features)");
+        "understudy.yaml:2:1 alerts: not supported yet (arrives with observability)");
 
     [Fact]
     public void Parse_TrafficOtherThanProxy_NamesTheSupportedOne() => AssertErrors(

@@ -49,7 +49,8 @@ public partial class ConfigLoaderTests
     {
         UnderstudySpec spec = AssertValid(Base);
 
-        Assert.Equal(new ControllerSpec(ControllerDefaults.Api, Path.Combine(Folder, "understudy.db")), spec.Controller);
+        Assert.Equal((ControllerDefaults.Api, Path.Combine(Folder, "understudy.db")), (spec.Controller.Api, spec.Controller.Journal));
+        Assert.Empty(spec.Controller.AuthTokens);
         ServiceSpec web = Assert.Single(spec.Services);
         Assert.Equal(("web", ServiceKind.Http, "web-a"), (web.Name, web.Kind, web.Primary));
         Assert.Equal([new MemberSpec("web-a", new("127.0.0.1", 8081)), new MemberSpec("web-b", new("127.0.0.1", 8082))], web.Members.AsEnumerable());
@@ -93,7 +94,7 @@ public partial class ConfigLoaderTests
                 targets: { rto: 10s, recovery: 3s, rpo: 1.5s }
             """);
 
-        Assert.Equal(new ControllerSpec(new("127.0.0.1", 7401), Path.Combine(Folder, "data", "understudy.db")), spec.Controller);
+        Assert.Equal((new HostPort("127.0.0.1", 7401), Path.Combine(Folder, "data", "understudy.db")), (spec.Controller.Api, spec.Controller.Journal));
         Assert.Equal(["web", "cache"], spec.Services.Select(s => s.Name));
 
         ServiceSpec web = spec.Services[0];
