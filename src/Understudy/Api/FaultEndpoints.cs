@@ -28,24 +28,18 @@ public static class FaultEndpoints
 
     public static void MapFaultApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/services/{service}/members/{member}/faults", InjectAsync);
-        app.MapDelete("/api/services/{service}/members/{member}/faults", ClearAsync);
+        string role = Auth.ApiCaller.Policy(Core.Topology.ApiRole.Operator);
+        app.MapPost("/api/services/{service}/members/{member}/faults", InjectAsync).RequireAuthorization(role);
+        app.MapDelete("/api/services/{service}/members/{member}/faults", ClearAsync).RequireAuthorization(role);
     }
 
     private static async Task<Results<Ok<FaultView>, ProblemHttpResult>> InjectAsync(
         string service, string member, HttpRequest request, Controller controller, IJournal journal, TimeProvider time)
     {
         if (Find(controller, service, member) is { } missing) return missing;
-        JsonElement body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body);
-        }
-        catch (JsonException e)
-        {
-            return Bad($"body: expected a JSON object ({e.Message})");
-        }
-        if (body.ValueKind != JsonValueKind.Object) return Bad("body: expected a JSON object with kind and duration");
+        var (parsed, problem) = await Problems.ReadBodyAsync<JsonElement?>(request, request.HttpContext.RequestAborted);
+        if (problem is not null) return problem;
+        JsonElement body = parsed!.Value;
 
         if (Text(body, "kind") is not { } kindText || !Kinds.TryGetValue(kindText, out ProxyFaultKind kind))
             return Bad($"kind: expected blackhole, latency or reset, got '{Text(body, "kind")}'");
@@ -75,13 +69,11 @@ public static class FaultEndpoints
     }
 
     private static ProblemHttpResult? Find(Controller controller, string service, string member) =>
-        controller.Services.FirstOrDefault(s => s.Spec.Name == service) is not { } runtime
-            ? TypedResults.Problem($"service: no service '{service}'", statusCode: 404, title: "Not found")
-            : runtime.Spec.Members.All(m => m.Name != member)
-                ? TypedResults.Problem($"member: service {service} has no member '{member}'", statusCode: 404, title: "Not found")
-                : null;
+        Problems.UnknownService(controller, service, out ServiceRuntime runtime) is { } missing ? missing
+            : runtime.Spec.Members.All(m => m.Name != member) ? Problems.NotFound($"member: service {service} has no member '{member}'")
+            : null;
 
-    private static ProblemHttpResult Bad(string detail) => TypedResults.Problem(detail, statusCode: 400, title: "Bad request");
+    private static ProblemHttpResult Bad(string detail) => Problems.Bad(detail);
 
     private static string? Text(JsonElement body, string name) =>
         body.TryGetProperty(name, out JsonElement v) ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText() : null;

@@ -20,11 +20,12 @@ public static class RejoinEndpoints
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> Running = new();
 
     public static void MapRejoinApi(this IEndpointRouteBuilder app) =>
-        app.MapPost("/api/services/{service}/members/{member}/rejoin", RejoinAsync);
+        app.MapPost("/api/services/{service}/members/{member}/rejoin", RejoinAsync).RequireAuthorization(Auth.ApiCaller.Policy(Core.Topology.ApiRole.Operator));
 
     private static async Task<Results<Ok<RejoinView>, ProblemHttpResult>> RejoinAsync(
-        string service, string member, Controller controller, IJournal journal, CommandRunner commands, TimeProvider time, CancellationToken ct)
+        string service, string member, HttpContext http, Controller controller, IJournal journal, CommandRunner commands, TimeProvider time, CancellationToken ct)
     {
+        string actor = Auth.ApiCaller.Name(http);
         if (controller.Services.FirstOrDefault(s => s.Spec.Name == service) is not { } runtime)
             return TypedResults.Problem($"service: no service '{service}'", statusCode: 404, title: "Not found");
         ServiceState state = runtime.Loop.State;
@@ -41,15 +42,15 @@ public static class RejoinEndpoints
         try
         {
             long epoch = state.Epoch;
-            await journal.AppendAsync([Event(runtime, member, EventTypes.RejoinStarted, time, $"rejoining {member} as a standby of {primary} (epoch {epoch})")], ct);
+            await journal.AppendAsync([Event(runtime, member, EventTypes.RejoinStarted, time, actor, $"{actor} rejoins {member} as a standby of {primary} (epoch {epoch})")], ct);
             var (ok, detail) = await new Rejoin(runtime.Spec, commands).RunAsync(member, primary, ct);
             if (!ok)
             {
-                await journal.AppendAsync([Event(runtime, member, EventTypes.RejoinFailed, time, $"rejoining {member} failed: {detail}")], ct);
+                await journal.AppendAsync([Event(runtime, member, EventTypes.RejoinFailed, time, actor, $"rejoining {member} failed: {detail}")], ct);
                 return TypedResults.Problem($"rejoining {member} failed: {detail}", statusCode: 500, title: "Rejoin failed");
             }
             // The decider accepts it only if the primary and epoch are still those it was rejoined to.
-            runtime.Loop.Post(new MemberRejoined(member, Actors.Operator, epoch, primary));
+            runtime.Loop.Post(new MemberRejoined(member, actor, epoch, primary));
             return TypedResults.Ok(new RejoinView(service, member, primary, true, detail));
         }
         finally
@@ -60,7 +61,7 @@ public static class RejoinEndpoints
 
     private static ProblemHttpResult Conflict(string detail) => TypedResults.Problem(detail, statusCode: 409, title: "Conflict");
 
-    private static JournalEvent Event(ServiceRuntime runtime, string member, string type, TimeProvider time, string reason) => new(
-        time.GetUtcNow(), runtime.Spec.Name, member, runtime.Loop.State.Epoch, type, Actors.Operator,
+    private static JournalEvent Event(ServiceRuntime runtime, string member, string type, TimeProvider time, string actor, string reason) => new(
+        time.GetUtcNow(), runtime.Spec.Name, member, runtime.Loop.State.Epoch, type, actor,
         ImmutableDictionary<string, object?>.Empty.Add("reason", reason));
 }

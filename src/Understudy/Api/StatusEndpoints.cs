@@ -12,11 +12,12 @@ public static class StatusEndpoints
 
     public static void MapStatusApi(this IEndpointRouteBuilder app)
     {
+        string viewer = Auth.ApiCaller.Policy(Core.Topology.ApiRole.Viewer);
         app.MapGet("/api/status", (Controller controller) => new StatusView(
             new ControllerView(Controller.Version, controller.StartedAt, Live: true),
-            [.. controller.Services.Select(r => StatusViews.From(r.Loop.State, r.Proxy))]));
+            [.. controller.Services.Select(r => StatusViews.From(r.Loop.State, r.Proxy))])).RequireAuthorization(viewer);
 
-        app.MapGet("/api/events", GetEventsAsync);
+        app.MapGet("/api/events", GetEventsAsync).RequireAuthorization(viewer);
     }
 
     private static async Task<Results<Ok<EventsPage>, ProblemHttpResult>> GetEventsAsync(

@@ -16,14 +16,16 @@ public sealed record SettingsView(double IntervalMs, double TimeoutMs, int Fall,
 
 public sealed record TargetsView(double? RtoMs, double? RecoveryMs, int? RpoWrites, double? RpoWindowMs);
 
-public sealed record FailoverView(string From, string To, long Epoch, DateTimeOffset StartedAt, string Stage);
+public sealed record FailoverView(string From, string To, long Epoch, DateTimeOffset StartedAt, string Stage, string Kind = "failover", string? Request = null);
 
 public sealed record ProxyView(string Listen, int OpenConnections, long Accepted, long Failed, long BytesIn, long BytesOut);
 
 public sealed record ServiceView(
     string Name, string Kind, long Epoch, string Primary, string? Routable, string Phase, string? HoldReason,
     FailoverView? Failover, DateTimeOffset? LastFailoverAt, ProxyView? Proxy, IReadOnlyList<MemberView> Members,
-    SettingsView Settings, TargetsView Targets);
+    SettingsView Settings, TargetsView Targets, PauseView? Paused = null, string? OpenRequest = null);
+
+public sealed record PauseView(string By, string Reason, DateTimeOffset Since);
 
 public sealed record StatusView(ControllerView Controller, IReadOnlyList<ServiceView> Services);
 
@@ -42,13 +44,15 @@ public static class StatusViews
         s.Routable,
         Phase(s),
         s.HoldReason,
-        s.Failover is { } f ? new FailoverView(f.From, f.To, f.Epoch, f.StartedAt, f.Stage.ToString().ToLowerInvariant()) : null,
+        s.Failover is { } f ? new FailoverView(f.From, f.To, f.Epoch, f.StartedAt, f.Stage.ToString().ToLowerInvariant(), f.Word, f.Request) : null,
         s.LastFailoverAt,
         s.Spec.Proxy is { } p ? new ProxyView(p.Listen.ToString(), proxy?.OpenConnections ?? 0, proxy?.Accepted ?? 0, proxy?.Failed ?? 0, proxy?.BytesIn ?? 0, proxy?.BytesOut ?? 0) : null,
         [.. s.Spec.Members.Select(m => Member(s, m))],
         Settings(s.Spec),
         new TargetsView(s.Spec.Targets.Rto?.TotalMilliseconds, s.Spec.Targets.Recovery?.TotalMilliseconds,
-            s.Spec.Targets.Rpo?.Writes, s.Spec.Targets.Rpo?.Window?.TotalMilliseconds));
+            s.Spec.Targets.Rpo?.Writes, s.Spec.Targets.Rpo?.Window?.TotalMilliseconds),
+        s.Pause is { } pause ? new PauseView(pause.By, pause.Reason, pause.Since) : null,
+        s.Request?.Id);
 
     private static MemberView Member(ServiceState s, Core.Topology.MemberSpec spec)
     {
@@ -62,13 +66,15 @@ public static class StatusViews
         spec.Check.Interval.TotalMilliseconds, spec.Check.Timeout.TotalMilliseconds, spec.Check.Fall, spec.Check.Rise,
         spec.Failover.Mode.ToString().ToLowerInvariant(), spec.Failover.Cooldown.TotalMilliseconds, spec.Proxy?.Hold.TotalMilliseconds);
 
-    /// <summary>One word for the service's situation: steady, failing_over, held, degraded.</summary>
+    /// <summary>One word for the service's situation: steady, failing_over, switching_over, held, degraded, primary_down, paused.</summary>
     public static string Phase(ServiceState s) => s switch
     {
+        { Failover.IsSwitchover: true } => "switching_over",
         { Failover: not null } => "failing_over",
         { Degraded: true } => "degraded",
         { HoldReason: not null } => "held",
         _ when s.PrimaryMember.Health == Health.Down => "primary_down",
+        { Pause: not null } => "paused",
         _ => "steady",
     };
 }

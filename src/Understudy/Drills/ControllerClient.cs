@@ -8,7 +8,15 @@ namespace Understudy.Drills;
 /// <summary>The drill's view of a controller through its API: status, journal events, fault injection.</summary>
 public sealed class ControllerClient(Uri baseUrl, string service) : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(10) };
+    private readonly HttpClient _http = Authorized(new() { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(10) });
+
+    /// <summary>A controller with auth needs a token: the drill takes it from UNDERSTUDY_TOKEN, as the CLI does.</summary>
+    private static HttpClient Authorized(HttpClient http)
+    {
+        if (Environment.GetEnvironmentVariable("UNDERSTUDY_TOKEN") is { Length: > 0 } token)
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
 
     public Uri BaseUrl => baseUrl;
     public string Service => service;

@@ -56,6 +56,7 @@ public sealed partial class Executor(
             return step switch
             {
                 FenceMember f => await FenceAsync(f),
+                DrainMember d => proxy is null ? (true, "no built-in proxy: nothing to drain") : (true, await proxy.DrainAsync(d.Member, d.Timeout)),
                 RunHooks h => await RunHooksAsync(h),
                 PromoteMember p => await Postgres().PromoteAsync(p, CancellationToken.None),
                 RepointStandbys r => await Postgres().RepointAsync(r, CancellationToken.None),

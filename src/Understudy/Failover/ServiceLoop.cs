@@ -15,7 +15,11 @@ namespace Understudy.Failover;
 /// </summary>
 public sealed partial class ServiceLoop
 {
-    private readonly Channel<Input> _inputs = Channel.CreateUnbounded<Input>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>How often time alone is handed to the decider (a request's approval deadline).</summary>
+    private static readonly TimeSpan TickEvery = TimeSpan.FromSeconds(1);
+
+    private readonly Channel<(Input Input, TaskCompletionSource<Decision>? Answer)> _inputs =
+        Channel.CreateUnbounded<(Input, TaskCompletionSource<Decision>?)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IJournal _journal;
     private readonly RouteBoard? _routes;
     private readonly TimeProvider _time;
@@ -35,21 +39,37 @@ public sealed partial class ServiceLoop
     /// <summary>The latest state; an immutable snapshot, safe to read from any thread.</summary>
     public ServiceState State => Volatile.Read(ref _state);
 
-    public void Post(Input input) => _inputs.Writer.TryWrite(input);
+    public void Post(Input input) => _inputs.Writer.TryWrite((input, null));
+
+    /// <summary>Hands in an operator's input and waits until its decision is journaled: what the API answers.</summary>
+    public async Task<Decision> SubmitAsync(Input input, CancellationToken ct)
+    {
+        var answer = new TaskCompletionSource<Decision>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_inputs.Writer.TryWrite((input, answer))) throw new InvalidOperationException("the controller is stopping");
+        return await answer.Task.WaitAsync(ct);
+    }
 
     public async Task RunAsync(Executor executor, CancellationToken stopping)
     {
         _routes?.Publish(Routing.For(State));
         await HandleAsync(new ControllerStarted(), executor, stopping);
+        using ITimer ticks = _time.CreateTimer(_ => Post(new ClockTicked()), null, TickEvery, TickEvery);
         try
         {
-            await foreach (Input input in _inputs.Reader.ReadAllAsync(stopping))
-                await HandleAsync(input, executor, stopping);
+            await foreach (var (input, answer) in _inputs.Reader.ReadAllAsync(stopping))
+            {
+                Decision? decision = await HandleAsync(input, executor, stopping);
+                if (answer is not null)
+                {
+                    if (decision is null) answer.TrySetException(new InvalidOperationException("the decider failed on this input; it is journaled as controller.error"));
+                    else answer.TrySetResult(decision);
+                }
+            }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested) { }
     }
 
-    private async Task HandleAsync(Input input, Executor executor, CancellationToken stopping)
+    private async Task<Decision?> HandleAsync(Input input, Executor executor, CancellationToken stopping)
     {
         DateTimeOffset now = _time.GetUtcNow();
         Decision decision;
@@ -63,7 +83,7 @@ public sealed partial class ServiceLoop
             Log.DecideCrashed(_logger, e, State.Name, input.GetType().Name);
             await _journal.AppendAsync([new JournalEvent(now, State.Name, null, State.Epoch, EventTypes.UnexpectedError, Actors.Controller,
                 ImmutableDictionary<string, object?>.Empty.Add("reason", $"unexpected error, please report: {e.Message}").Add("input", input.ToString()))], stopping);
-            return;
+            return null;
         }
 
         if (!decision.Events.IsEmpty) await _journal.AppendAsync(decision.Events, stopping);
@@ -71,6 +91,7 @@ public sealed partial class ServiceLoop
         _routes?.Publish(Routing.For(decision.State));
         if (decision.Changed) Log.Decided(_logger, decision.State.Name, decision.State.Epoch, decision.Reason);
         executor.Execute(decision.Plan);
+        return decision;
     }
 
     private static partial class Log

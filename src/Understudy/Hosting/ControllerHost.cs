@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Understudy.Api;
+using Understudy.Api.Auth;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
@@ -51,6 +52,9 @@ public static class ControllerHost
         TimeSpan longestHook = spec.Services.SelectMany(s => s.Hooks.OnFailover.Concat(s.Hooks.OnSwitchover)).Select(h => h.Timeout).DefaultIfEmpty().Max();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = longestHook + ShutdownMargin);
         builder.Services.AddSingleton(spec);
+        builder.Services.AddSingleton(spec.Controller);
+        builder.Services.AddApiAuth();
+        builder.Services.AddOpenApi();
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton<IJournal>(sp => new RetryingJournal(journal, time, sp.GetRequiredService<ILogger<RetryingJournal>>()));
         builder.Services.AddSingleton(new CommandRunner(configDirectory, time));
@@ -67,12 +71,22 @@ public static class ControllerHost
         builder.Services.AddProblemDetails(); // any error answer carries a JSON problem body
         builder.WebHost.ConfigureKestrel(k =>
         {
+            k.Limits.MaxRequestBodySize = Problems.MaxBodyBytes;
             Listen(k, spec.Controller.Api, "controller.api", _ => { });
             foreach (ServiceRuntime r in k.ApplicationServices.GetRequiredService<Controller>().Services.Where(r => r.Proxy is not null))
                 Listen(k, r.Spec.Proxy!.Listen, $"services.{r.Spec.Name}.traffic.proxy.listen", l => l.Run(r.Proxy!.HandleAsync));
         });
 
         WebApplication app = builder.Build();
+        // An unexpected failure answers a problem body without internals; it is logged, never shown.
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi("/openapi.json").AllowAnonymous();
+        app.MapHealthApi();
+        app.MapRequestApi();
+        app.MapMaintenanceApi();
         app.MapStatusApi();
         app.MapFaultApi();
         app.MapRejoinApi();

@@ -3,7 +3,8 @@ using Understudy.Core.Journal;
 namespace Understudy.Journal;
 
 /// <summary>Filter for reading the journal; every part is optional.</summary>
-public sealed record JournalQuery(string? Service = null, string? Type = null, DateTimeOffset? Since = null, long AfterId = 0, int? Limit = null);
+/// <param name="TypePrefix">Only types starting with this, e.g. <c>request.</c>.</param>
+public sealed record JournalQuery(string? Service = null, string? Type = null, DateTimeOffset? Since = null, long AfterId = 0, int? Limit = null, string? TypePrefix = null);
 
 /// <summary>
 /// The append-only record of every transition and step. <see cref="AppendAsync"/> is durable when it

@@ -28,6 +28,7 @@ public sealed class SqliteJournalReader(string connectionString)
         cmd.Parameters.AddWithValue("$after", query.AfterId);
         if (query.Service is not null) { sql.Append(" AND service = $service"); cmd.Parameters.AddWithValue("$service", query.Service); }
         if (query.Type is not null) { sql.Append(" AND type = $type"); cmd.Parameters.AddWithValue("$type", query.Type); }
+        if (query.TypePrefix is not null) { sql.Append(" AND substr(type, 1, length($prefix)) = $prefix"); cmd.Parameters.AddWithValue("$prefix", query.TypePrefix); }
         if (query.Since is { } since) { sql.Append(" AND time >= $since"); cmd.Parameters.AddWithValue("$since", SqliteJournal.FormatTime(since)); }
         sql.Append(" ORDER BY id");
         if (query.Limit is { } limit) { sql.Append(" LIMIT $limit"); cmd.Parameters.AddWithValue("$limit", limit); }

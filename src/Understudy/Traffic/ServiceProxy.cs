@@ -82,6 +82,28 @@ public sealed partial class ServiceProxy
         return closed;
     }
 
+    /// <summary>
+    /// Planned switchover: new connections are already held by the route; waits (polling, bounded by
+    /// <paramref name="timeout"/>) for open connections to <paramref name="member"/> to end by themselves,
+    /// then closes the rest. Returns what happened, for the journal.
+    /// </summary>
+    public async Task<string> DrainAsync(string member, TimeSpan timeout)
+    {
+        long start = time.GetTimestamp();
+        int atStart = OpenTo(member);
+        while (OpenTo(member) > 0 && time.GetElapsedTime(start) < timeout)
+            await Task.Delay(DrainPoll, time);
+        int closed = Fence(member);
+        string took = $"{time.GetElapsedTime(start).TotalMilliseconds:0} ms";
+        return closed == 0
+            ? $"{atStart} open connection{(atStart == 1 ? "" : "s")} ended by themselves in {took}"
+            : $"{atStart - closed} of {atStart} open connections ended by themselves; {closed} closed at the {timeout.TotalSeconds:0.###} s deadline";
+    }
+
+    private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(10);
+
+    private int OpenTo(string member) => _open.Keys.Count(c => c.Member == member);
+
     private async Task<(Socket Socket, string Member, long Epoch)?> ConnectAsync(long deadline, CancellationToken clientGone)
     {
         while (!clientGone.IsCancellationRequested)

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Understudy.Core.Failover;
+using Understudy.Hosting;
+
+namespace Understudy.Api;
+
+/// <summary>The API's error answers: a JSON problem body whose detail names the field or thing at fault.</summary>
+public static class Problems
+{
+    /// <summary>Bodies are small JSON objects; anything larger is refused before it is read.</summary>
+    public const long MaxBodyBytes = 64 * 1024;
+
+    public static ProblemHttpResult Bad(string detail) => TypedResults.Problem(detail, statusCode: 400, title: "Bad request");
+
+    public static ProblemHttpResult NotFound(string detail) => TypedResults.Problem(detail, statusCode: 404, title: "Not found");
+
+    public static ProblemHttpResult Conflict(string detail) => TypedResults.Problem(detail, statusCode: 409, title: "Conflict");
+
+    public static ProblemHttpResult Of(Refusal refusal) => refusal.Kind switch
+    {
+        RefusalKind.Forbidden => TypedResults.Problem(refusal.Message, statusCode: 403, title: "Forbidden"),
+        RefusalKind.NotFound => NotFound(refusal.Message),
+        _ => Conflict(refusal.Message),
+    };
+
+    public static ProblemHttpResult? UnknownService(Controller controller, string service, out ServiceRuntime runtime)
+    {
+        runtime = controller.Services.FirstOrDefault(s => s.Spec.Name == service)!;
+        return runtime is null
+            ? NotFound($"service: no service '{service}' (services: {string.Join(", ", controller.Services.Select(s => s.Spec.Name))})")
+            : null;
+    }
+
+    /// <summary>
+    /// Reads a JSON body into <typeparamref name="T"/>: an empty body is an empty object; malformed JSON, a
+    /// wrong type or an oversize body is a 400 or 413 naming the problem, never a 500.
+    /// </summary>
+    public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadBodyAsync<T>(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength is > MaxBodyBytes) return (default, TooLarge());
+        using var buffer = new MemoryStream();
+        try
+        {
+            byte[] chunk = new byte[8192];
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + read > MaxBodyBytes) return (default, TooLarge());
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e)
+        {
+            return (default, TypedResults.Problem($"body: {e.Message}", statusCode: e.StatusCode, title: "Bad request"));
+        }
+        if (buffer.Length == 0) buffer.Write("{}"u8);
+        try
+        {
+            buffer.Position = 0;
+            using JsonDocument doc = await JsonDocument.ParseAsync(buffer, cancellationToken: ct);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) return (default, Bad("body: expected a JSON object"));
+            return (doc.RootElement.Deserialize<T>(ApiJson.Options), null);
+        }
+        catch (JsonException e)
+        {
+            return (default, Bad($"body: {(e.Path is { Length: > 1 } path ? $"{path[2..]}: " : "")}expected valid JSON of the right types ({e.Message.Split(" Path:")[0]})"));
+        }
+    }
+
+    private static ProblemHttpResult TooLarge() =>
+        TypedResults.Problem($"body: larger than {MaxBodyBytes / 1024} KiB", statusCode: 413, title: "Payload too large");
+}

@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Understudy.Api.Auth;
+using Understudy.Core.Failover;
+using Understudy.Core.Topology;
+using Understudy.Hosting;
+using Understudy.Journal;
+
+namespace Understudy.Api;
+
+/// <summary>
+/// Switchover and failover requests, their approval and rejection, and the list of them. The decider
+/// checks and records each one (rule 6 lives there); this layer parses, names the caller and answers.
+/// </summary>
+public static class RequestEndpoints
+{
+    private const int MaxReasonLength = 500;
+
+    public static void MapRequestApi(this IEndpointRouteBuilder app)
+    {
+        string operatorRole = ApiCaller.Policy(ApiRole.Operator), approver = ApiCaller.Policy(ApiRole.Approver);
+        app.MapPost("/api/services/{service}/switchover", (string service, HttpContext http, Controller controller, IJournal journal, CancellationToken ct) =>
+            RequestAsync(RequestKind.Switchover, service, http, controller, journal, ct)).RequireAuthorization(operatorRole);
+        app.MapPost("/api/services/{service}/failover", (string service, HttpContext http, Controller controller, IJournal journal, CancellationToken ct) =>
+            RequestAsync(RequestKind.Failover, service, http, controller, journal, ct)).RequireAuthorization(operatorRole);
+        app.MapPost("/api/requests/{id}/approve", (string id, HttpContext http, Controller controller, IJournal journal, CancellationToken ct) =>
+            DecideAsync(id, approve: true, http, controller, journal, ct)).RequireAuthorization(approver);
+        // The requester may withdraw their own request; rejecting another's needs the approver role (checked inside).
+        app.MapPost("/api/requests/{id}/reject", (string id, HttpContext http, Controller controller, IJournal journal, CancellationToken ct) =>
+            DecideAsync(id, approve: false, http, controller, journal, ct)).RequireAuthorization(operatorRole);
+        app.MapGet("/api/requests", ListAsync).RequireAuthorization(ApiCaller.Policy(ApiRole.Viewer));
+        app.MapGet("/api/requests/{id}", GetAsync).RequireAuthorization(ApiCaller.Policy(ApiRole.Viewer));
+    }
+
+    private static async Task<IResult> RequestAsync(RequestKind kind, string service, HttpContext http, Controller controller, IJournal journal, CancellationToken ct)
+    {
+        if (Problems.UnknownService(controller, service, out ServiceRuntime runtime) is { } missing) return missing;
+        var (body, bad) = await Problems.ReadBodyAsync<ChangeBody>(http.Request, ct);
+        if (bad is not null) return bad;
+        string reason = body!.Reason?.Trim() ?? "";
+        if (reason.Length == 0) return Problems.Bad("reason: required: say why, it is journaled with the request");
+        if (reason.Length > MaxReasonLength) return Problems.Bad($"reason: at most {MaxReasonLength} characters");
+        string? to = string.IsNullOrWhiteSpace(body.To) ? null : body.To.Trim();
+        if (to is not null && runtime.Spec.Members.All(m => m.Name != to))
+            return Problems.NotFound($"to: service {service} has no member '{to}' (members: {string.Join(", ", runtime.Spec.Members.Select(m => m.Name))})");
+
+        string caller = ApiCaller.Name(http);
+        if (body.DryRun)
+        {
+            ServiceState state = runtime.Loop.State;
+            if (!ChangeChecks.TryTarget(state, kind, to, out string target, out string whyNot)) return Problems.Conflict($"{kind.Text()} of {service} refused: {whyNot}");
+            return TypedResults.Ok(new PlanView(service, kind.Text(), state.Primary, target, state.Spec.Failover.Approvals, ChangeChecks.Steps(state, kind, target, caller)));
+        }
+
+        string id = $"r-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+        Decision decision = await runtime.Loop.SubmitAsync(new ChangeRequested(id, kind, to, reason, caller), ct);
+        if (decision.Refused is { } refused) return Problems.Of(refused);
+        return TypedResults.Json(await ViewAsync(journal, service, id, ct), statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static async Task<IResult> DecideAsync(string id, bool approve, HttpContext http, Controller controller, IJournal journal, CancellationToken ct)
+    {
+        var (body, bad) = await Problems.ReadBodyAsync<CommentBody>(http.Request, ct);
+        if (bad is not null) return bad;
+        string comment = body!.Comment?.Trim() ?? "";
+        if (comment.Length > MaxReasonLength) return Problems.Bad($"comment: at most {MaxReasonLength} characters");
+
+        // The journal knows every request, finished ones too: a late answer gets "it was completed", not "unknown".
+        RequestView? known = (await History(journal, null, ct)).FirstOrDefault(r => r.Id == id);
+        if (known is null) return Problems.NotFound($"id: no request '{id}'");
+        if (known.State is not ("awaiting_approval" or "executing"))
+            return Problems.Conflict($"request {id} is already {known.State.Replace('_', ' ')}: {known.Detail}");
+        string caller = ApiCaller.Name(http);
+        if (!approve && caller != known.RequestedBy && ApiCaller.Role(http) < ApiRole.Approver)
+            return TypedResults.Problem($"{caller} may withdraw only their own requests; rejecting {known.RequestedBy}'s needs approver", statusCode: 403, title: "Forbidden");
+
+        ServiceRuntime runtime = controller.Services.Single(s => s.Spec.Name == known.Service);
+        Input input = approve ? new RequestApproved(id, caller, comment) : new RequestRejected(id, caller, comment);
+        Decision decision = await runtime.Loop.SubmitAsync(input, ct);
+        if (decision.Refused is { } refused) return Problems.Of(refused);
+        RequestView view = await ViewAsync(journal, known.Service, id, ct);
+        return approve ? TypedResults.Json(view, statusCode: StatusCodes.Status202Accepted) : TypedResults.Ok(view);
+    }
+
+    private static async Task<Results<Ok<RequestsPage>, ProblemHttpResult>> ListAsync(string? service, string? state, Controller controller, IJournal journal, CancellationToken ct)
+    {
+        service = string.IsNullOrEmpty(service) ? null : service;
+        if (service is not null && Problems.UnknownService(controller, service, out _) is { } missing) return missing;
+        string[] states = [.. Enum.GetValues<RequestState>().Select(s => s.Text())];
+        if (!string.IsNullOrEmpty(state) && !states.Contains(state)) return Problems.Bad($"state: expected one of {string.Join(", ", states)}, got '{state}'");
+        var all = await History(journal, service, ct);
+        return TypedResults.Ok(new RequestsPage([.. all.Where(r => string.IsNullOrEmpty(state) || r.State == state)]));
+    }
+
+    private static async Task<Results<Ok<RequestView>, ProblemHttpResult>> GetAsync(string id, IJournal journal, CancellationToken ct) =>
+        (await History(journal, null, ct)).FirstOrDefault(r => r.Id == id) is { } view ? TypedResults.Ok(view) : Problems.NotFound($"id: no request '{id}'");
+
+    private static async Task<RequestView> ViewAsync(IJournal journal, string service, string id, CancellationToken ct) =>
+        (await History(journal, service, ct)).First(r => r.Id == id);
+
+    private static async Task<IReadOnlyList<RequestView>> History(IJournal journal, string? service, CancellationToken ct) =>
+        RequestHistory.From(await journal.ReadAsync(new JournalQuery(service, TypePrefix: RequestHistory.EventPrefix), ct));
+}
