@@ -21,6 +21,10 @@ public sealed class ApiClient : IDisposable
     public const string UrlVariable = "UNDERSTUDY_API";
     public const string TokenVariable = "UNDERSTUDY_TOKEN";
 
+    // Reading is strict: an answer missing a field the views require (another version of the controller) is
+    // "answered something unexpected", not a null that fails later with a stack trace.
+    private static readonly JsonSerializerOptions Strict = new(ApiJson.Options) { RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true };
+
     private readonly HttpClient _http;
 
     public ApiClient(Uri baseUrl, string? token, TimeSpan? timeout = null)
@@ -31,6 +35,13 @@ public sealed class ApiClient : IDisposable
     }
 
     public Uri BaseUrl { get; }
+
+    /// <summary><c>api/events?service=web&amp;type=…</c>: the given parameters, escaped; empty ones left out.</summary>
+    public static string WithQuery(string path, params (string Name, string? Value)[] parameters)
+    {
+        string query = string.Join('&', parameters.Where(p => !string.IsNullOrEmpty(p.Value)).Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value!)}"));
+        return query.Length == 0 ? path : $"{path}?{query}";
+    }
 
     public Task<T> GetAsync<T>(string path, CancellationToken ct) => SendAsync<T>(() => _http.GetAsync(path, ct), ct);
 
@@ -58,7 +69,7 @@ public sealed class ApiClient : IDisposable
             if (!response.IsSuccessStatusCode) throw new ApiException(Problem(response.StatusCode, text), response.StatusCode);
             try
             {
-                return JsonSerializer.Deserialize<T>(text, ApiJson.Options) ?? throw new JsonException("empty body");
+                return JsonSerializer.Deserialize<T>(text, Strict) ?? throw new JsonException("empty body");
             }
             catch (JsonException e)
             {

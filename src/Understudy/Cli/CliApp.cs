@@ -17,6 +17,13 @@ public static class CliApp
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(EventsCommand.Create());
         root.Subcommands.Add(SampleAppCommand.Create());
+        root.Subcommands.Add(RequestCommands.Switchover());
+        root.Subcommands.Add(RequestCommands.Failover());
+        root.Subcommands.Add(ApprovalCommands.Approve());
+        root.Subcommands.Add(ApprovalCommands.Reject());
+        root.Subcommands.Add(RequestsCommand.Create());
+        root.Subcommands.Add(PauseCommands.Pause());
+        root.Subcommands.Add(PauseCommands.Resume());
         root.Subcommands.Add(RejoinCommand.Create());
         root.Subcommands.Add(DrillCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());

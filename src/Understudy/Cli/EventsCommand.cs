@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Spectre.Console;
 using Understudy.Api;
 using Understudy.Config;
@@ -13,43 +12,75 @@ internal static class EventsCommand
 {
     public static Command Create()
     {
-        var config = CommonOptions.Config();
-        var json = CommonOptions.Json();
+        var api = new ApiOptions();
+        api.Config.Description = "the understudy.yaml whose journal to read (without --api)";
         var service = new Option<string?>("--service", "-s") { Description = "only this service" };
         var type = new Option<string?>("--type", "-t") { Description = "only this event type, e.g. failover.started" };
         var since = new Option<string?>("--since") { Description = "an ISO 8601 time, or a duration back from now such as 10m" };
         var limit = new Option<int?>("--limit", "-n") { Description = "at most this many (the newest)" };
-        var cmd = new Command("events", "Print the journal's events, oldest first.") { config, service, type, since, limit, json };
+        var cmd = api.AddTo(new Command("events", "Print the journal's events, oldest first: from the journal of -c FILE, else from the running controller.") { service, type, since, limit });
         cmd.SetAction(async (parse, ct) =>
         {
-            FileInfo file = parse.GetValue(config)!;
-            if (CommonOptions.LoadOrReport(file) is not { } spec) return CliApp.BadInput;
             if (!TryParseSince(parse.GetValue(since), out DateTimeOffset? from, out string whyNot))
             {
                 Console.Error.WriteLine($"--since: {whyNot}");
                 return CliApp.BadInput;
             }
-            if (parse.GetValue(service) is { } s && spec.Service(s) is null)
+            var query = new JournalQuery(parse.GetValue(service), parse.GetValue(type), from);
+            int? newest = parse.GetValue(limit) is { } n ? Math.Max(n, 0) : null;
+            bool json = parse.GetValue(api.Json);
+            if (parse.GetValue(api.Config) is { } file && parse.GetValue(api.Api) is null)
+                return await FromJournalAsync(file, query, newest, json, ct);
+            return await api.RunAsync(parse, async client =>
             {
-                Console.Error.WriteLine($"--service: {file} has no service '{s}' (it has {string.Join(", ", spec.Services.Select(x => x.Name))})");
-                return CliApp.BadInput;
-            }
-            IReadOnlyList<JournalEvent> events;
-            try
-            {
-                events = await SqliteJournal.OpenReadOnly(spec.Controller.Journal).ReadAsync(new JournalQuery(parse.GetValue(service), parse.GetValue(type), from), ct);
-            }
-            catch (JournalException e)
-            {
-                Console.Error.WriteLine($"understudy events: {e.Message}");
-                return CliApp.Failed;
-            }
-            if (parse.GetValue(limit) is { } n) events = [.. events.TakeLast(Math.Max(n, 0))];
-            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(events.Select(EventView.From), ApiJson.Options));
-            else Render(events);
-            return CliApp.Ok;
+                Print(await FromApiAsync(client, query, newest, ct), json);
+                return CliApp.Ok;
+            }, ct);
         });
         return cmd;
+    }
+
+    private static async Task<int> FromJournalAsync(FileInfo file, JournalQuery query, int? newest, bool json, CancellationToken ct)
+    {
+        if (CommonOptions.LoadOrReport(file) is not { } spec) return CliApp.BadInput;
+        if (query.Service is { } s && spec.Service(s) is null)
+        {
+            Console.Error.WriteLine($"--service: {file} has no service '{s}' (it has {string.Join(", ", spec.Services.Select(x => x.Name))})");
+            return CliApp.BadInput;
+        }
+        IReadOnlyList<JournalEvent> events;
+        try
+        {
+            events = await SqliteJournal.OpenReadOnly(spec.Controller.Journal).ReadAsync(query, ct);
+        }
+        catch (JournalException e)
+        {
+            Console.Error.WriteLine($"understudy events: {e.Message}");
+            return CliApp.Failed;
+        }
+        Print([.. (newest is { } n ? events.TakeLast(n) : events).Select(EventView.From)], json);
+        return CliApp.Ok;
+    }
+
+    /// <summary>
+    /// Pages through the API oldest first and keeps the newest <paramref name="newest"/>, so --limit means the
+    /// same as with the journal: the last events, not the first.
+    /// </summary>
+    private static async Task<List<EventView>> FromApiAsync(ApiClient client, JournalQuery query, int? newest, CancellationToken ct)
+    {
+        var events = new List<EventView>();
+        long? after = null;
+        do
+        {
+            EventsPage page = await client.GetAsync<EventsPage>(ApiClient.WithQuery("api/events",
+                ("service", query.Service), ("type", query.Type), ("since", query.Since?.ToString("O", CultureInfo.InvariantCulture)),
+                ("after", after?.ToString(CultureInfo.InvariantCulture)), ("limit", StatusEndpoints.MaxEvents.ToString(CultureInfo.InvariantCulture))), ct);
+            events.AddRange(page.Events);
+            if (newest is { } n && events.Count > n) events.RemoveRange(0, events.Count - n);
+            after = page.NextAfter;
+        }
+        while (after is not null);
+        return events;
     }
 
     internal static bool TryParseSince(string? text, out DateTimeOffset? since, out string whyNot)
@@ -63,12 +94,17 @@ internal static class EventsCommand
         return false;
     }
 
-    private static void Render(IReadOnlyList<JournalEvent> events)
+    private static void Print(IReadOnlyList<EventView> events, bool json)
     {
+        if (json)
+        {
+            ApiOptions.WriteJson(events);
+            return;
+        }
         var table = new Table().AddColumns("time (UTC)", "service", "epoch", "type", "member", "reason");
-        foreach (JournalEvent e in events)
+        foreach (EventView e in events)
             table.AddRow(e.Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture), e.Service,
-                e.Epoch.ToString(CultureInfo.InvariantCulture), e.Type, e.Member ?? "", Markup.Escape(e.Reason ?? ""));
+                e.Epoch.ToString(CultureInfo.InvariantCulture), e.Type, e.Member ?? "", Markup.Escape(e.Details.GetValueOrDefault("reason")?.ToString() ?? ""));
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"{events.Count} event{(events.Count == 1 ? "" : "s")}");
     }

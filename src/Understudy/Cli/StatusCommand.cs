@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Spectre.Console;
 using Understudy.Api;
 using Understudy.Core.Journal;
@@ -13,36 +11,47 @@ internal static class StatusCommand
 {
     public static Command Create()
     {
-        var config = CommonOptions.Config();
-        var json = CommonOptions.Json();
-        var cmd = new Command("status", "Show services, members, health, primary and epoch: live from the running controller, else from the journal.") { config, json };
+        var api = new ApiOptions();
+        api.Config.Description = "the understudy.yaml: its controller live, else (not answering) its journal; --api wins";
+        var cmd = api.AddTo(new Command("status", "Show services, members, health, primary and epoch: live from the running controller, or from the journal of -c FILE when it is not answering."));
         cmd.SetAction(async (parse, ct) =>
         {
-            FileInfo file = parse.GetValue(config)!;
+            if (parse.GetValue(api.Config) is not { } file || parse.GetValue(api.Api) is not null)
+                return await api.RunAsync(parse, async client =>
+                {
+                    Show(parse.GetValue(api.Json), await client.GetAsync<StatusView>("api/status", ct), client.BaseUrl, notLive: null);
+                    return CliApp.Ok;
+                }, ct);
+
             if (CommonOptions.LoadOrReport(file) is not { } spec) return CliApp.BadInput;
-            StatusView? view = await FromApiAsync(spec.Controller.Api, ct);
-            if (view is null)
+            // With -c the subject is that config's controller, so its journal is a true fallback for it.
+            using var client = new ApiClient(ApiOptions.UrlOf(spec.Controller.Api), api.TokenOf(parse), TimeSpan.FromSeconds(2));
+            StatusView view;
+            string? notLive = null;
+            try
             {
-                try { view = await FromJournalAsync(spec, ct); }
-                catch (JournalException e) { Console.Error.WriteLine($"understudy status: the controller at {spec.Controller.Api} is not answering and {e.Message}"); return CliApp.Failed; }
+                view = await client.GetAsync<StatusView>("api/status", ct);
             }
-            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(view, ApiJson.Options));
-            else Render(view, spec.Controller.Api);
+            catch (ApiException e)
+            {
+                notLive = ApiOptions.Explain(e);
+                try { view = await FromJournalAsync(spec, ct); }
+                catch (JournalException j) { Console.Error.WriteLine($"understudy status: {notLive}, and {j.Message}"); return CliApp.Failed; }
+            }
+            Show(parse.GetValue(api.Json), view, client.BaseUrl, notLive);
             return CliApp.Ok;
         });
         return cmd;
     }
 
-    private static async Task<StatusView?> FromApiAsync(HostPort api, CancellationToken ct)
+    private static void Show(bool json, StatusView view, Uri url, string? notLive)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        try
+        if (!json) Render(view, url, notLive);
+        else
         {
-            return await http.GetFromJsonAsync<StatusView>($"http://{api}/api/status", ApiJson.Options, ct);
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
-        {
-            return null;
+            // The JSON says live: false; stderr says why, without spoiling stdout for a parser.
+            if (notLive is not null) Console.Error.WriteLine($"understudy status: {notLive}: from the journal");
+            ApiOptions.WriteJson(view);
         }
     }
 
@@ -54,11 +63,11 @@ internal static class StatusCommand
         return new StatusView(new ControllerView(Hosting.Controller.Version, null, Live: false), services);
     }
 
-    private static void Render(StatusView view, HostPort api)
+    private static void Render(StatusView view, Uri url, string? notLive)
     {
-        AnsiConsole.MarkupLine(view.Controller.Live
-            ? $"[green]controller {view.Controller.Version} at {api}[/], up since {view.Controller.StartedAt:u}"
-            : $"[yellow]controller at {api} is not answering: from the journal (health unknown)[/]");
+        AnsiConsole.MarkupLine(notLive is null
+            ? $"[green]controller {view.Controller.Version} at {url}[/], up since {view.Controller.StartedAt:u}"
+            : $"[yellow]{Markup.Escape(notLive)}: from the journal (health unknown)[/]");
         foreach (ServiceView s in view.Services)
         {
             var table = new Table().Title($"[bold]{s.Name}[/] ({s.Kind}) epoch {s.Epoch}, primary {s.Primary}, {s.Phase}")

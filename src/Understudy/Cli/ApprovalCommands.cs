@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Understudy.Api;
+
+namespace Understudy.Cli;
+
+/// <summary><c>approve</c> and <c>reject</c>: an approver's answer to a request (someone other than its requester).</summary>
+internal static class ApprovalCommands
+{
+    public static Command Approve() => Create("approve",
+        "Approve a request; with the approvals it needs it executes at once.", canWait: true);
+
+    public static Command Reject() => Create("reject",
+        "Reject a request: it is finished, and nothing changes.", canWait: false);
+
+    private static Command Create(string verb, string description, bool canWait)
+    {
+        var api = new ApiOptions();
+        var wait = new RequestWait();
+        var id = new Argument<string>("ID") { Description = "the request's id, as switchover, failover or requests print it" };
+        var comment = new Option<string?>("--comment") { Description = "a note for the journal" };
+        var cmd = api.AddTo(new Command(verb, description) { id, comment });
+        if (canWait) wait.AddTo(cmd);
+        cmd.SetAction((parse, ct) => api.RunAsync(parse, async client =>
+        {
+            if (!wait.TryGetTimeout(parse, out TimeSpan timeout, out string whyNot)) return ApiOptions.InputError(parse, whyNot);
+            RequestView request = await client.PostAsync<RequestView>(
+                $"api/requests/{Uri.EscapeDataString(parse.GetValue(id)!)}/{verb}", new CommentBody(parse.GetValue(comment), Reason: null), ct);
+            return await wait.FollowAsync(parse, client, request, parse.GetValue(api.Json), timeout, ct);
+        }, ct));
+        return cmd;
+    }
+}

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Understudy.Api;
+
+namespace Understudy.Cli;
+
+/// <summary><c>switchover</c> and <c>failover</c>: ask the controller for a change of primary.</summary>
+internal static class RequestCommands
+{
+    public static Command Switchover() => Create("switchover",
+        "Planned change of primary while the primary is healthy: new connections are held, open ones drain, then traffic moves.");
+
+    public static Command Failover() => Create("failover",
+        "Change of primary now: the current primary is fenced (for when it is down or must not be trusted).");
+
+    private static Command Create(string kind, string description)
+    {
+        var api = new ApiOptions();
+        var wait = new RequestWait();
+        var service = new Argument<string>("SERVICE") { Description = "the service whose primary changes" };
+        var to = new Option<string?>("--to") { Description = "the member to make primary (default: the best candidate, as automatic failover picks it)" };
+        var reason = new Option<string?>("--reason") { Description = "why, in a few words: journaled and shown to approvers (required)" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "print the plan and the approvals it needs, and change nothing" };
+        var cmd = wait.AddTo(api.AddTo(new Command(kind, description) { service, to, reason, dryRun }));
+        cmd.SetAction((parse, ct) => api.RunAsync(parse, async client =>
+        {
+            if (string.IsNullOrWhiteSpace(parse.GetValue(reason)))
+                return ApiOptions.InputError(parse, "--reason is required: say why, in a few words (it is journaled and shown to approvers)");
+            if (!wait.TryGetTimeout(parse, out TimeSpan timeout, out string whyNot)) return ApiOptions.InputError(parse, whyNot);
+            string path = $"api/services/{Uri.EscapeDataString(parse.GetValue(service)!)}/{kind}";
+            var body = new ChangeBody(parse.GetValue(to), parse.GetValue(reason), parse.GetValue(dryRun));
+            bool json = parse.GetValue(api.Json);
+            if (!body.DryRun) return await wait.FollowAsync(parse, client, await client.PostAsync<RequestView>(path, body, ct), json, timeout, ct);
+
+            PlanView plan = await client.PostAsync<PlanView>(path, body, ct);
+            if (json) ApiOptions.WriteJson(plan);
+            else PrintPlan(plan);
+            return CliApp.Ok;
+        }, ct));
+        return cmd;
+    }
+
+    private static void PrintPlan(PlanView plan)
+    {
+        string approvals = plan.ApprovalsNeeded switch { 0 => "no approval needed", 1 => "needs 1 approval", var n => $"needs {n} approvals" };
+        Console.WriteLine($"dry run: {plan.Kind} of {plan.Service}, {plan.From} → {plan.To} ({approvals}); nothing was changed");
+        for (int i = 0; i < plan.Steps.Count; i++) Console.WriteLine($"  {i + 1}. {plan.Steps[i]}");
+    }
+}
