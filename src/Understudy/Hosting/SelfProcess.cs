@@ -20,9 +20,13 @@ public static class SelfProcess
     }
 
     /// <summary>Starts a child and drains its output so it never blocks on a full pipe.</summary>
-    public static Process Start(Action<string>? onOutput, params string[] args)
+    public static Process Start(Action<string>? onOutput, params string[] args) => Start(onOutput, null, args);
+
+    /// <param name="environment">Added to (or replacing in) the inherited environment.</param>
+    public static Process Start(Action<string>? onOutput, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var p = new Process { StartInfo = StartInfo(args), EnableRaisingEvents = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) p.StartInfo.Environment[name] = value;
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) onOutput?.Invoke(e.Data); };
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) onOutput?.Invoke(e.Data); };
         p.Start();

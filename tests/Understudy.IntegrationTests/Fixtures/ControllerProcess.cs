@@ -12,10 +12,11 @@ public sealed class ControllerProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly HttpClient _http;
 
-    private ControllerProcess(string config, int apiPort)
+    private ControllerProcess(string config, int apiPort, string? token, IReadOnlyDictionary<string, string>? environment)
     {
-        Process = SelfProcess.Start(_output.Enqueue, "serve", "-c", config);
+        Process = SelfProcess.Start(_output.Enqueue, environment, "serve", "-c", config);
         _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}"), Timeout = TimeSpan.FromSeconds(5) };
+        if (token is not null) _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
     }
 
     public Process Process { get; }
@@ -23,9 +24,11 @@ public sealed class ControllerProcess : IAsyncDisposable
     public string Output => string.Join('\n', _output);
 
     /// <summary>Starts it and waits until its API answers.</summary>
-    public static async Task<ControllerProcess> StartAsync(string config, int apiPort)
+    /// <param name="token">What this fixture's own reads of the API send, when the config has tokens.</param>
+    /// <param name="environment">Extra environment for the controller, e.g. the tokens its config names.</param>
+    public static async Task<ControllerProcess> StartAsync(string config, int apiPort, string? token = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var c = new ControllerProcess(config, apiPort);
+        var c = new ControllerProcess(config, apiPort, token, environment);
         await Eventually.TrueAsync(async () =>
         {
             if (c.Process.HasExited) throw new InvalidOperationException($"controller exited with {c.Process.ExitCode}:\n{c.Output}");
@@ -35,9 +38,9 @@ public sealed class ControllerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts it for a <see cref="WebPair"/> and waits until it has seen both members up.</summary>
-    public static async Task<ControllerProcess> StartHealthyAsync(WebPair pair)
+    public static async Task<ControllerProcess> StartHealthyAsync(WebPair pair, string? token = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var c = await StartAsync(pair.Config, pair.ApiPort);
+        var c = await StartAsync(pair.Config, pair.ApiPort, token, environment);
         await Eventually.TrueAsync(async () => (await c.ServiceAsync("web")).Members.All(m => m.Health == "up"), "both members up");
         return c;
     }

@@ -21,7 +21,7 @@ public sealed class WebPair : IAsyncDisposable
     public string AsyncDelay { get; private init; } = "50ms";
 
     public static async Task<WebPair> StartAsync(string kind = "http", string failover = "{ mode: automatic, cooldown: 0s }", string hooks = "{}", string hold = "5s",
-        string? replication = null, string asyncDelay = "50ms")
+        string? replication = null, string asyncDelay = "50ms", string controllerExtra = "")
     {
         var pair = new WebPair { Replication = replication, AsyncDelay = asyncDelay };
         Directory.CreateDirectory(pair.Dir.File("run"));
@@ -32,6 +32,7 @@ public sealed class WebPair : IAsyncDisposable
             controller:
               api: 127.0.0.1:{pair.ApiPort}
               journal: journal.db
+            {controllerExtra}
             services:
               web:
                 kind: {kind}
