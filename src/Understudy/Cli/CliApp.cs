@@ -18,6 +18,7 @@ public static class CliApp
         root.Subcommands.Add(EventsCommand.Create());
         root.Subcommands.Add(SampleAppCommand.Create());
         root.Subcommands.Add(RejoinCommand.Create());
+        root.Subcommands.Add(RunbookCommand.Create());
         root.Subcommands.Add(DrillCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         return root;
