@@ -66,10 +66,23 @@ internal static class Md
     /// <summary>A fenced block whose fence is longer than any backtick run inside, so no content can close it early.</summary>
     public static void Code(StringBuilder b, string language, string content)
     {
-        int longest = 0, run = 0;
-        foreach (char c in content) { run = c == '`' ? run + 1 : 0; longest = Math.Max(longest, run); }
-        string fence = new('`', Math.Max(3, longest + 1));
+        string fence = new('`', Math.Max(3, LongestBacktickRun(content) + 1));
         b.Append(fence).Append(language).Append('\n').Append(content.TrimEnd('\r', '\n')).Append('\n').Append(fence).Append("\n\n");
+    }
+
+    /// <summary>An inline code span, fenced like <see cref="Code"/> so no content can close it early.</summary>
+    public static string Inline(string content)
+    {
+        string fence = new('`', LongestBacktickRun(content) + 1);
+        string pad = content.StartsWith('`') || content.EndsWith('`') ? " " : "";
+        return fence + pad + content + pad + fence;
+    }
+
+    private static int LongestBacktickRun(string s)
+    {
+        int longest = 0, run = 0;
+        foreach (char c in s) { run = c == '`' ? run + 1 : 0; longest = Math.Max(longest, run); }
+        return longest;
     }
 
     public static string Ok(bool ok) => ok ? "✅" : "❌";
