@@ -25,13 +25,22 @@ public static class PhaseBreakdown
         DateTimeOffset? switched = At(EventTypes.TrafficSwitched, promoted ?? fenced);
         DateTimeOffset? firstSuccess = switched is { } sw ? samples.Where(s => s.Ok && s.End >= sw).Select(s => (DateTimeOffset?)s.End).Min() : null;
 
-        var phases = new List<PhaseRecord>();
-        DateTimeOffset previous = faultAt;
-        foreach (var (name, at) in new[] {
+        return Chain(faultAt, [
             ("detection", down), ("decision", started), ("fencing", fenced), ("promotion", promoted),
-            ("traffic switch", switched), ("first client success", firstSuccess) })
+            ("traffic switch", switched), ("first client success", firstSuccess)]);
+    }
+
+    /// <summary>
+    /// Named instants in the order they happen, each timed from the last one that happened before it and
+    /// from <paramref name="origin"/>; an instant that did not happen (null) has no time and is skipped over.
+    /// </summary>
+    public static IReadOnlyList<PhaseRecord> Chain(DateTimeOffset origin, IEnumerable<(string Name, DateTimeOffset? At)> instants)
+    {
+        var phases = new List<PhaseRecord>();
+        DateTimeOffset previous = origin;
+        foreach (var (name, at) in instants)
         {
-            phases.Add(new PhaseRecord(name, at, at is { } t ? (t - previous).TotalMilliseconds : null, at is { } u ? (u - faultAt).TotalMilliseconds : null));
+            phases.Add(new PhaseRecord(name, at, at is { } t ? (t - previous).TotalMilliseconds : null, at is { } u ? (u - origin).TotalMilliseconds : null));
             if (at is { } done) previous = done;
         }
         return phases;

@@ -31,13 +31,17 @@ public static class RejoinEndpoints
         ServiceState state = runtime.Loop.State;
         if (!state.Members.TryGetValue(member, out MemberState? m))
             return TypedResults.Problem($"member: service {service} has no member '{member}'", statusCode: 404, title: "Not found");
-        if (!state.IsPostgres)
-            return Conflict($"service {service} is {runtime.Spec.Kind.ToString().ToLowerInvariant()}: rejoin is for PostgreSQL services");
         if (!m.NeedsRejoin)
             return Conflict($"{member} is not marked for rejoin (only a member failed over from is)");
         if (state.Routable is not { } primary || state.Failover is not null)
             return Conflict($"{service} has no settled primary to rejoin {member} to (phase {StatusViews.Phase(state)}); try again once it has");
 
+        if (!state.IsPostgres)
+        {
+            // Nothing to rewind for http/tcp: the operator vouches that the member is fit to be a candidate again.
+            runtime.Loop.Post(new MemberRejoined(member, actor, state.Epoch, primary));
+            return TypedResults.Ok(new RejoinView(service, member, primary, true, $"{member} may be a candidate again (no data to rewind for {runtime.Spec.Kind.ToString().ToLowerInvariant()})"));
+        }
         if (!Running.TryAdd($"{service}/{member}", 0)) return Conflict($"a rejoin of {member} is already running");
         try
         {

@@ -71,7 +71,7 @@ internal sealed class ApiOptions
     /// Runs <paramref name="body"/> with a client of the resolved controller. An API error is one line on stderr,
     /// never a stack trace, and exits 2 when the person's input or rights are wrong, 1 otherwise.
     /// </summary>
-    public async Task<int> RunAsync(ParseResult parse, Func<ApiClient, Task<int>> body, CancellationToken ct)
+    public async Task<int> RunAsync(ParseResult parse, Func<ApiClient, Task<int>> body, CancellationToken ct, TimeSpan? timeout = null)
     {
         string? option = parse.GetValue(Api), environment = Environment.GetEnvironmentVariable(ApiClient.UrlVariable);
         HostPort? fromConfig = null;
@@ -82,7 +82,7 @@ internal sealed class ApiOptions
             fromConfig = spec.Controller.Api;
         }
         if (!TryResolveUrl(option, environment, fromConfig, out Uri url, out string whyNot)) return InputError(parse, whyNot);
-        using var client = new ApiClient(url, TokenOf(parse));
+        using var client = new ApiClient(url, TokenOf(parse), timeout);
         try
         {
             return await body(client);

@@ -16,6 +16,7 @@ public static class CliApp
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(EventsCommand.Create());
+        root.Subcommands.Add(IncidentCommand.Create());
         root.Subcommands.Add(SampleAppCommand.Create());
         root.Subcommands.Add(RequestCommands.Switchover());
         root.Subcommands.Add(RequestCommands.Failover());

@@ -1,44 +1,29 @@
 using System.CommandLine;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Understudy.Api;
 
 namespace Understudy.Cli;
 
 internal static class RejoinCommand
 {
+    /// <summary>pg_rewind or a whole base backup can take minutes.</summary>
+    private static readonly TimeSpan RejoinTimeout = TimeSpan.FromMinutes(5);
+
     public static Command Create()
     {
-        var config = CommonOptions.Config();
-        var service = new Argument<string>("SERVICE") { Description = "the PostgreSQL service" };
-        var member = new Argument<string>("MEMBER") { Description = "the member failed over from, to make a standby of the current primary" };
-        var cmd = new Command("rejoin", "Turn an old primary into a streaming standby of the current primary (pg_rewind), through the running controller.") { config, service, member };
-        cmd.SetAction(async (parse, ct) =>
+        var api = new ApiOptions();
+        var service = new Argument<string>("SERVICE") { Description = "the service" };
+        var member = new Argument<string>("MEMBER") { Description = "the member failed over from, to make a candidate again" };
+        var cmd = api.AddTo(new Command("rejoin",
+            "Make a member failed over from a candidate again, through the running controller: for PostgreSQL it becomes a streaming standby of the current primary (pg_rewind); for http/tcp you vouch that it is fit.")
+            { service, member });
+        cmd.SetAction((parse, ct) => api.RunAsync(parse, async client =>
         {
-            FileInfo file = parse.GetValue(config)!;
-            if (CommonOptions.LoadOrReport(file) is not { } spec) return CliApp.BadInput;
             string s = parse.GetValue(service)!, m = parse.GetValue(member)!;
-            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
-            HttpResponseMessage response;
-            try
-            {
-                response = await http.PostAsync($"http://{spec.Controller.Api}/api/services/{Uri.EscapeDataString(s)}/members/{Uri.EscapeDataString(m)}/rejoin", null, ct);
-            }
-            catch (HttpRequestException e)
-            {
-                Console.Error.WriteLine($"understudy rejoin: the controller at {spec.Controller.Api} is not answering ({e.Message}); rejoin needs it running");
-                return CliApp.Failed;
-            }
-            if (response.IsSuccessStatusCode)
-            {
-                var done = await response.Content.ReadFromJsonAsync<RejoinView>(ApiJson.Options, ct);
-                Console.WriteLine($"{done!.Member} now streams from {done.Primary}: {done.Detail}");
-                return CliApp.Ok;
-            }
-            string detail = (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).TryGetProperty("detail", out var d) ? d.GetString() ?? "" : response.ReasonPhrase ?? "";
-            Console.Error.WriteLine($"understudy rejoin: {detail}");
-            return (int)response.StatusCode is >= 400 and < 500 ? CliApp.BadInput : CliApp.Failed;
-        });
+            RejoinView done = await client.PostAsync<RejoinView>($"api/services/{Uri.EscapeDataString(s)}/members/{Uri.EscapeDataString(m)}/rejoin", new { }, ct);
+            if (parse.GetValue(api.Json)) ApiOptions.WriteJson(done);
+            else Console.WriteLine($"{done.Member} rejoined under {done.Primary}: {done.Detail}");
+            return CliApp.Ok;
+        }, ct, RejoinTimeout));
         return cmd;
     }
 }

@@ -19,6 +19,11 @@ internal static class RootSection
         ControllerSpec? controller = ControllerSection.Read(top, addresses);
         ImmutableArray<ServiceSpec>? services = ServicesSection.Read(top, addresses);
         addresses.CheckListens(reader);
-        return controller is not null && services is { } all ? new UnderstudySpec(controller, all) : null;
+        // Without tokens every caller is "operator": distinct approvers could never be told apart.
+        if (controller is { AuthTokens.IsEmpty: true } && services is { } read)
+            foreach (ServiceSpec s in read.Where(s => s.Failover.Approvals > 0))
+                reader.Error(top.KeyNode("services"), $"services.{s.Name}.failover.approvals",
+                    $"{s.Failover.Approvals} approval{(s.Failover.Approvals == 1 ? "" : "s")} need controller.auth.tokens, so that each approver is a named person");
+        return controller is not null && services is { } all && reader.ErrorCount == 0 ? new UnderstudySpec(controller, all) : null;
     }
 }

@@ -12,19 +12,19 @@ internal static class DetailsJson
     {
         using var doc = JsonDocument.Parse(json);
         var b = ImmutableDictionary.CreateBuilder<string, object?>();
-        foreach (JsonProperty p in doc.RootElement.EnumerateObject())
-        {
-            b[p.Name] = p.Value.ValueKind switch
-            {
-                JsonValueKind.String => p.Value.GetString(),
-                JsonValueKind.Number when p.Value.TryGetInt64(out long l) => l,
-                JsonValueKind.Number => p.Value.GetDouble(),
-                JsonValueKind.True => true,
-                JsonValueKind.False => false,
-                JsonValueKind.Null => null,
-                _ => p.Value.GetRawText(),
-            };
-        }
+        foreach (JsonProperty p in doc.RootElement.EnumerateObject()) b[p.Name] = Value(p.Value);
         return b.ToImmutable();
     }
+
+    /// <summary>One detail as the journal holds it; also turns the API's JSON details back into journal values.</summary>
+    public static object? Value(JsonElement v) => v.ValueKind switch
+    {
+        JsonValueKind.String => v.GetString(),
+        JsonValueKind.Number when v.TryGetInt64(out long l) => l,
+        JsonValueKind.Number => v.GetDouble(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Null => null,
+        _ => v.GetRawText(),
+    };
 }

@@ -32,7 +32,7 @@ public sealed class WebPair : IAsyncDisposable
             controller:
               api: 127.0.0.1:{pair.ApiPort}
               journal: journal.db
-            {controllerExtra}
+              {controllerExtra}
             services:
               web:
                 kind: {kind}

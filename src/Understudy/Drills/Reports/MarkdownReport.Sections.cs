@@ -48,9 +48,7 @@ public static partial class MarkdownReport
     {
         Md.Heading(b, 2, "Controller events");
         if (r.Events.Count == 0) { Md.Para(b, "No controller events recorded in the drill window."); return; }
-        Md.Table(b, ["time (UTC)", "since start", "type", "member", "epoch", "actor", "reason"],
-            r.Events.Select(e => (IReadOnlyList<string>)[Fmt.Clock(e.Time), Fmt.Since(e.Time, r.StartedAt), Md.Text(e.Type),
-                Md.Text(e.Member ?? "—"), Fmt.Int(e.Epoch), Md.Text(e.Actor), Md.Text(e.Reason)]));
+        JournalTables.Events(b, r.Events, r.StartedAt, "since start");
     }
 
     private static void Criteria(StringBuilder b, DrillReport r)

@@ -93,9 +93,7 @@ public static partial class MarkdownReport
         Md.Para(b, Md.Text(RecoveryGap.Explain(r)));
         Md.Heading(b, 3, "Phase breakdown");
         if (r.Phases.Count == 0) { Md.Para(b, "No phases recorded: the controller's journal was not available to this drill."); return; }
-        Md.Table(b, ["phase", "at (UTC)", "duration", "since fault"],
-            r.Phases.Select(p => (IReadOnlyList<string>)[Md.Text(p.Name), p.At is { } at ? Fmt.Clock(at) : "—", Fmt.Ms(p.DurationMs),
-                p.SinceFaultMs is { } sf ? Fmt.SignedMs(sf) : "—"]));
+        JournalTables.Phases(b, r.Phases, "since fault");
     }
 
     private static string At(DateTimeOffset? t, DateTimeOffset start, string whenNull) =>

@@ -1,0 +1,35 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Understudy.Api;
+using Understudy.Core.Journal;
+using Understudy.Journal;
+
+namespace Understudy.Cli;
+
+/// <summary>One service's whole journal, oldest first: from the SQLite file, or page by page from a running controller.</summary>
+internal static class ServiceEvents
+{
+    /// <exception cref="JournalException">The file is missing or not a journal.</exception>
+    public static Task<IReadOnlyList<JournalEvent>> FromJournalAsync(string path, string service, CancellationToken ct) =>
+        SqliteJournal.OpenReadOnly(path).ReadAsync(new JournalQuery(service), ct);
+
+    /// <exception cref="ApiException">The controller did not answer, refused, or answered something else.</exception>
+    public static async Task<IReadOnlyList<JournalEvent>> FromApiAsync(ApiClient api, string service, CancellationToken ct)
+    {
+        var events = new List<JournalEvent>();
+        long after = 0;
+        while (true)
+        {
+            EventsPage page = await api.GetAsync<EventsPage>($"/api/events?service={Uri.EscapeDataString(service)}&after={after}", ct);
+            events.AddRange(page.Events.Select(ToJournalEvent));
+            // A cursor that does not move on would page forever.
+            if (page.NextAfter is not { } next || next <= after) return events;
+            after = next;
+        }
+    }
+
+    /// <summary>Details arrive as JSON elements; the journal's own values (text, numbers, booleans) make both sources read alike.</summary>
+    internal static JournalEvent ToJournalEvent(EventView v) =>
+        new(v.Time, v.Service, v.Member, v.Epoch, v.Type, v.Actor,
+            v.Details.ToImmutableDictionary(d => d.Key, d => d.Value is JsonElement j ? DetailsJson.Value(j) : d.Value)) { Id = v.Id };
+}
