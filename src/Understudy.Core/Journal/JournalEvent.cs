@@ -80,4 +80,13 @@ public static class EventTypes
     public const string SwitchoverFailed = "switchover.failed";
     public const string ServicePaused = "service.paused";
     public const string ServiceResumed = "service.resumed";
+
+    /// <summary>A drill reported its verdict to the controller (details: name, verdict, rto_ms, report).</summary>
+    public const string DrillCompleted = "drill.completed";
+
+    /// <summary>A notification reached its channel (details: channel, kind, event_id, attempts).</summary>
+    public const string AlertDelivered = "alert.delivered";
+
+    /// <summary>A notification could not be delivered after its retries (details: channel, kind, event_id, attempts, error).</summary>
+    public const string AlertDeliveryFailed = "alert.delivery_failed";
 }

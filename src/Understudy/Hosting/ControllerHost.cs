@@ -56,7 +56,9 @@ public static class ControllerHost
         builder.Services.AddApiAuth();
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton(time);
-        builder.Services.AddSingleton<IJournal>(sp => new RetryingJournal(journal, time, sp.GetRequiredService<ILogger<RetryingJournal>>()));
+        builder.Services.AddSingleton<JournalFeed>();
+        builder.Services.AddSingleton<IJournal>(sp => new PublishingJournal(
+            new RetryingJournal(journal, time, sp.GetRequiredService<ILogger<RetryingJournal>>()), sp.GetRequiredService<JournalFeed>()));
         builder.Services.AddSingleton(new CommandRunner(configDirectory, time));
         builder.Services.AddSingleton(sp =>
         {
