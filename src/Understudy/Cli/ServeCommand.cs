@@ -9,14 +9,23 @@ internal static class ServeCommand
     public static Command Create()
     {
         var config = CommonOptions.Config();
-        var cmd = new Command("serve", "Run the controller: checks, failover, proxy, journal and API.") { config };
+        var format = new Option<string>("--log-format")
+        {
+            Description = "text (one line per entry) or json (one JSON object per line, with the journal's event type under Type)",
+            DefaultValueFactory = _ => "text",
+        };
+        format.AcceptOnlyFromAmong("text", "json");
+        var cmd = new Command("serve", "Run the controller: checks, failover, proxy, journal and API.") { config, format };
         cmd.SetAction(async (parse, ct) =>
         {
             FileInfo file = parse.GetValue(config)!;
             if (CommonOptions.LoadOrReport(file) is not { } spec) return CliApp.BadInput;
             try
             {
-                await using WebApplication app = await ControllerHost.CreateAsync(spec, file.DirectoryName ?? ".");
+                Action<ILoggingBuilder>? logging = parse.GetValue(format) == "json"
+                    ? l => l.AddJsonConsole(o => { o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ"; })
+                    : null;
+                await using WebApplication app = await ControllerHost.CreateAsync(spec, file.DirectoryName ?? ".", logging: logging);
                 await app.StartAsync(ct);
                 await app.WaitForShutdownAsync(ct);
                 // The controller's own task ends only by a bug or a journal it could not write at start.

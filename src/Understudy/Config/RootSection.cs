@@ -23,7 +23,7 @@ internal static class RootSection
         if (controller is { AuthTokens.IsEmpty: true } && services is { } read)
             foreach (ServiceSpec s in read.Where(s => s.Failover.Approvals > 0))
                 reader.Error(top.KeyNode("services"), $"services.{s.Name}.failover.approvals",
-                    $"{s.Failover.Approvals} approval{(s.Failover.Approvals == 1 ? "" : "s")} need controller.auth.tokens, so that each approver is a named person");
+                    $"{s.Failover.Approvals} {(s.Failover.Approvals == 1 ? "approval needs" : "approvals need")} controller.auth.tokens, so that each approver is a named person");
         return controller is not null && services is { } all && reader.ErrorCount == 0 ? new UnderstudySpec(controller, all) : null;
     }
 }

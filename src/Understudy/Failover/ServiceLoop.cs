@@ -89,15 +89,16 @@ public sealed partial class ServiceLoop
         if (!decision.Events.IsEmpty) await _journal.AppendAsync(decision.Events, stopping);
         Volatile.Write(ref _state, decision.State);
         _routes?.Publish(Routing.For(decision.State));
-        if (decision.Changed) Log.Decided(_logger, decision.State.Name, decision.State.Epoch, decision.Reason);
+        // One entry per journaled event, named by its type, so logs and journal read the same.
+        foreach (JournalEvent e in decision.Events) Log.Journaled(_logger, e.Service, e.Epoch, e.Type, e.Member ?? "", e.Actor, e.Reason ?? "");
         executor.Execute(decision.Plan);
         return decision;
     }
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "{Service} (epoch {Epoch}): {Reason}")]
-        public static partial void Decided(ILogger logger, string service, long epoch, string reason);
+        [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "{Service} (epoch {Epoch}) {Type} {Member} by {Actor}: {Reason}")]
+        public static partial void Journaled(ILogger logger, string service, long epoch, string type, string member, string actor, string reason);
 
         [LoggerMessage(EventId = 101, Level = LogLevel.Critical, Message = "{Service}: the decider failed on {Input}; state kept, please report")]
         public static partial void DecideCrashed(ILogger logger, Exception e, string service, string input);

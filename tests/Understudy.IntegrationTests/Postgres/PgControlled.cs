@@ -41,7 +41,7 @@ public sealed class PgControlled : IAsyncDisposable
                 postgres: {'{'} user: postgres, database: postgres {'}'}
                 members:
             {members}
-                check: {'{'} interval: 200ms, timeout: 150ms, fall: 2, rise: 2 {'}'}
+                check: {'{'} interval: 300ms, timeout: 250ms, fall: 2, rise: 2 {'}'}
                 failover: {'{'} mode: automatic, cooldown: 0s, max_lag: {maxLag}, synchronous: {(synchronous ? "true" : "false")} {'}'}
                 traffic:
                   proxy: {'{'} listen: 127.0.0.1:{proxy}, hold: 10s {'}'}

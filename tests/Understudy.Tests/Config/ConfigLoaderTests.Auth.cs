@@ -76,7 +76,8 @@ public partial class ConfigLoaderTests
     [Fact]
     public void Parse_ApprovalsAndDrain_AreRead()
     {
-        UnderstudySpec spec = AssertValid(Web("failover: { mode: manual, approvals: 2, approval_timeout: 5m }\ntraffic: { proxy: { listen: 127.0.0.1:9000, drain_timeout: 2s } }"));
+        string yaml = WithTokens("""- { name: alice, role: operator, token: "${ALICE_TOKEN}" }""") + "\n    failover: { mode: manual, approvals: 2, approval_timeout: 5m }\n    traffic: { proxy: { listen: 127.0.0.1:9000, drain_timeout: 2s } }";
+        UnderstudySpec spec = AssertValid(yaml, new() { ["ALICE_TOKEN"] = AliceToken });
 
         ServiceSpec web = spec.Services[0];
         Assert.Equal((2, TimeSpan.FromMinutes(5)), (web.Failover.Approvals, web.Failover.ApprovalWindow));
@@ -85,6 +86,11 @@ public partial class ConfigLoaderTests
             (AssertValid(Web("traffic: { proxy: { listen: 127.0.0.1:9000 } }")).Services[0].Failover.Approvals,
              AssertValid(Base).Services[0].Failover.ApprovalWindow, AssertValid(Web("traffic: { proxy: { listen: 127.0.0.1:9000 } }")).Services[0].Proxy!.Drain));
     }
+
+    [Fact]
+    public void Parse_ApprovalsWithoutTokens_AreRefused() => AssertErrors(
+        Web("failover: { approvals: 1 }"),
+        "understudy.yaml:1:1 services.web.failover.approvals: 1 approval needs controller.auth.tokens, so that each approver is a named person");
 
     [Fact]
     public void Parse_NegativeApprovals_IsRefused() => AssertErrors(
