@@ -7,6 +7,7 @@ using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
 using Understudy.Journal;
+using Understudy.Metrics;
 
 namespace Understudy.Hosting;
 
@@ -60,12 +61,15 @@ public static class ControllerHost
         builder.Services.AddSingleton<IJournal>(sp => new PublishingJournal(
             new RetryingJournal(journal, time, sp.GetRequiredService<ILogger<RetryingJournal>>()), sp.GetRequiredService<JournalFeed>()));
         builder.Services.AddSingleton(new CommandRunner(configDirectory, time));
+        builder.Services.AddSingleton<ControllerMetrics>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ControllerMetrics>());
         builder.Services.AddSingleton(sp =>
         {
             var logs = sp.GetRequiredService<ILoggerFactory>();
             var commands = sp.GetRequiredService<CommandRunner>();
             var journaled = sp.GetRequiredService<IJournal>();
-            return new Controller([.. states.Select(s => ServiceRuntime.Create(s, journaled, commands, time, logs))],
+            var metrics = sp.GetRequiredService<ControllerMetrics>();
+            return new Controller([.. states.Select(s => ServiceRuntime.Create(s, journaled, commands, time, logs, metrics))],
                 journaled, sp.GetRequiredService<IHostApplicationLifetime>(), time);
         });
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Controller>());
@@ -92,6 +96,7 @@ public static class ControllerHost
         app.MapStatusApi();
         app.MapFaultApi();
         app.MapRejoinApi();
+        app.MapMetricsApi();
         return app;
     }
 

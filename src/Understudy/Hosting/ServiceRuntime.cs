@@ -3,6 +3,7 @@ using Understudy.Core.Failover;
 using Understudy.Core.Topology;
 using Understudy.Failover;
 using Understudy.Journal;
+using Understudy.Metrics;
 using Understudy.Traffic;
 
 namespace Understudy.Hosting;
@@ -32,18 +33,24 @@ public sealed class ServiceRuntime : IDisposable
     /// <summary>Network faults injected toward members (drills); they affect both the proxy and the checks.</summary>
     public MemberFaults Faults { get; }
 
-    public static ServiceRuntime Create(ServiceState initial, IJournal journal, CommandRunner commands, TimeProvider time, ILoggerFactory logs)
+    public static ServiceRuntime Create(ServiceState initial, IJournal journal, CommandRunner commands, TimeProvider time, ILoggerFactory logs, ControllerMetrics metrics)
     {
         ServiceSpec spec = initial.Spec;
         ILogger logger = logs.CreateLogger($"Understudy.{spec.Name}");
         RouteBoard? routes = spec.Proxy is null ? null : new RouteBoard(Routing.For(initial));
         var loop = new ServiceLoop(initial, journal, routes, time, logger);
         void Report(Core.Detection.CheckResult r) => loop.Post(new CheckObserved(r));
+        // Only active checks have a duration; the proxy's failed connects (passive) are reported without one.
+        void Checked(Core.Detection.CheckResult r)
+        {
+            metrics.CheckEnded(spec.Name, r);
+            Report(r);
+        }
 
         var faults = new MemberFaults(time);
         IHealthCheck check = IHealthCheck.For(spec);
         var faulted = new FaultedHealthCheck(check, faults, time);
-        var schedulers = spec.Members.Select(m => new CheckScheduler(m, spec.Check, faulted, time, Report)).ToList();
+        var schedulers = spec.Members.Select(m => new CheckScheduler(m, spec.Check, faulted, time, Checked)).ToList();
         ServiceProxy? proxy = routes is null ? null : new ServiceProxy(spec, routes, Report, faults, time, logger);
         var executor = new Executor(spec, proxy, schedulers.ToDictionary(s => s.Member.Name), commands, journal, loop.Post, () => loop.State, time, logger);
         return new ServiceRuntime(spec, loop, executor, proxy, schedulers, check, faults);

@@ -21,7 +21,7 @@ public sealed class WebPair : IAsyncDisposable
     public string AsyncDelay { get; private init; } = "50ms";
 
     public static async Task<WebPair> StartAsync(string kind = "http", string failover = "{ mode: automatic, cooldown: 0s }", string hooks = "{}", string hold = "5s",
-        string? replication = null, string asyncDelay = "50ms", string controllerExtra = "")
+        string? replication = null, string asyncDelay = "50ms", string controllerExtra = "", string targets = "{}")
     {
         var pair = new WebPair { Replication = replication, AsyncDelay = asyncDelay };
         Directory.CreateDirectory(pair.Dir.File("run"));
@@ -45,6 +45,7 @@ public sealed class WebPair : IAsyncDisposable
                 traffic:
                   proxy: {'{'} listen: 127.0.0.1:{pair.ProxyPort}, hold: {hold} {'}'}
                 hooks: {hooks}
+                targets: {targets}
             """);
         return pair;
     }

@@ -1,0 +1,82 @@
+using System.Globalization;
+using Understudy.Core.Failover;
+using Understudy.Core.Journal;
+using Understudy.Core.Topology;
+
+namespace Understudy.Metrics;
+
+/// <summary>
+/// Counters and histograms derived from the journal's events as they are stored. They count from this
+/// controller's start, as Prometheus counters do: <c>increase()</c> and <c>rate()</c> handle the reset.
+/// </summary>
+public sealed class JournalMetrics
+{
+    /// <summary>The events that end a change of primary, and the kind and result labels they count under.</summary>
+    private static readonly Dictionary<string, (string Kind, string Result)> Endings = new()
+    {
+        [EventTypes.FailoverCompleted] = (RequestKind.Failover.Text(), "completed"),
+        [EventTypes.FailoverFailed] = (RequestKind.Failover.Text(), "failed"),
+        [EventTypes.SwitchoverCompleted] = (RequestKind.Switchover.Text(), "completed"),
+        [EventTypes.SwitchoverFailed] = (RequestKind.Switchover.Text(), "failed"),
+    };
+
+    private static readonly string[] Severities = ["info", "warning", "critical"];
+
+    private readonly ValueFamily _failovers = new("understudy_failovers_total", MetricType.Counter,
+        "Failovers and switchovers that ended, by kind (failover, switchover) and result (completed, failed).", "service", "kind", "result");
+    private readonly HistogramFamily _durations = new("understudy_failover_duration_seconds",
+        "Failover and switchover phases: detection, fence (switchover: drain), promote, switch, total (completed ones only).",
+        Buckets.FailoverSeconds, "service", "kind", "phase");
+    private readonly ValueFamily _lastRto = new("understudy_failover_last_rto_estimate_seconds", MetricType.Gauge,
+        "The last completed failover's RTO estimate: the old primary's first sign of failure to traffic.switched (controller view).", "service");
+    private readonly ValueFamily _alerts = new("understudy_alerts_raised_total", MetricType.Counter,
+        "Alerts the controller raised (alert.raised), by severity.", "service", "severity");
+    private readonly ValueFamily _drills = new("understudy_drills_total", MetricType.Counter,
+        "Drills that reported their verdict to the controller (drill.completed).", "service", "verdict");
+    private readonly ValueFamily _drillRto = new("understudy_drill_last_rto_seconds", MetricType.Gauge,
+        "The RTO the last run of each drill measured (client view).", "service", "drill");
+    private readonly FailoverTimer _timer = new();
+
+    /// <summary>Creates the series alerts and dashboards use at 0, so their first change is an increase from 0.</summary>
+    public JournalMetrics(IEnumerable<ServiceSpec> services)
+    {
+        foreach (ServiceSpec s in services)
+        {
+            foreach (var (kind, result) in Endings.Values)
+            {
+                _failovers.Ensure(s.Name, kind, result);
+                _durations.Ensure(s.Name, kind, "total");
+            }
+            foreach (string severity in Severities) _alerts.Ensure(s.Name, severity);
+        }
+    }
+
+    /// <summary>Events in the order they were stored, from one reader at a time.</summary>
+    public void Observe(JournalEvent e)
+    {
+        if (Endings.TryGetValue(e.Type, out var ending)) _failovers.Add(1, e.Service, ending.Kind, ending.Result);
+        switch (e.Type)
+        {
+            case EventTypes.AlertRaised: _alerts.Add(1, e.Service, e.Detail("severity") ?? "unknown"); break;
+            case EventTypes.DrillCompleted:
+                _drills.Add(1, e.Service, e.Detail("verdict") ?? "unknown");
+                if (e.Detail("rto_ms") is { } ms && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out double rto))
+                    _drillRto.Set(rto / 1000, e.Service, e.Detail("name") ?? "");
+                break;
+        }
+        if (_timer.Observe(e) is not { } ended) return;
+        string kindLabel = ended.Kind.Text();
+        foreach (var (phase, seconds) in ended.Phases()) _durations.Observe(seconds, ended.Service, kindLabel, phase);
+        if (ended.Completed && ended.RtoEstimateSeconds is { } estimate) _lastRto.Set(estimate, ended.Service);
+    }
+
+    public void WriteTo(PrometheusText text)
+    {
+        _failovers.WriteTo(text);
+        _durations.WriteTo(text);
+        _lastRto.WriteTo(text);
+        _alerts.WriteTo(text);
+        _drills.WriteTo(text);
+        _drillRto.WriteTo(text);
+    }
+}

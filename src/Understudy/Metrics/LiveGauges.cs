@@ -1,0 +1,68 @@
+using Understudy.Core.Detection;
+using Understudy.Core.Failover;
+
+namespace Understudy.Metrics;
+
+/// <summary>The built-in proxy's counters of one service at one instant.</summary>
+public sealed record ProxyCounters(int Open, long Accepted, long Failed, long BytesIn, long BytesOut);
+
+/// <summary>A service's decider state and proxy counters, read at scrape time.</summary>
+public sealed record ServiceSnapshot(ServiceState State, ProxyCounters? Proxy);
+
+/// <summary>Gauges (and the proxy's own counters) read from the live state at scrape time, never stored.</summary>
+public static class LiveGauges
+{
+    private static readonly DateTimeOffset Epoch = DateTimeOffset.UnixEpoch;
+
+    /// <param name="leader">Always true while there is one controller: the seam for several controllers on etcd, where only the lease holder acts.</param>
+    public static void WriteController(PrometheusText text, string version, DateTimeOffset startedAt, bool leader)
+    {
+        Family(text, "understudy_controller_info", MetricType.Gauge, "Always 1; the controller's version is in the label.", [([("version", version)], 1)]);
+        Family(text, "understudy_controller_start_time_seconds", MetricType.Gauge, "When this controller started, in Unix seconds.", [([], (startedAt - Epoch).TotalSeconds)]);
+        Family(text, "understudy_controller_leader", MetricType.Gauge, "1 while this controller is the one that acts (always, with a single controller).", [([], leader ? 1 : 0)]);
+    }
+
+    public static void WriteServices(PrometheusText text, IReadOnlyList<ServiceSnapshot> services)
+    {
+        var members = services.SelectMany(s => s.State.Spec.Members.Select(m => (s.State, Member: s.State.Members[m.Name]))).ToList();
+        Family(text, "understudy_member_up", MetricType.Gauge, "1 up, 0 down; absent while a member's health is unknown (not enough checks yet).",
+            members.Where(m => m.Member.Health != Health.Unknown).Select(m => (Of(m.State, m.Member.Name), m.Member.Health == Health.Up ? 1.0 : 0)));
+        Family(text, "understudy_member_routable", MetricType.Gauge, "1 for the member that receives traffic now, 0 for the others.",
+            members.Select(m => (Of(m.State, m.Member.Name), m.State.Routable == m.Member.Name ? 1.0 : 0)));
+        Family(text, "understudy_member_replication_lag_bytes", MetricType.Gauge,
+            "PostgreSQL standbys: the primary's last seen WAL position minus the standby's received position; absent when either is unknown.",
+            members.Where(m => m.State.IsPostgres && m.Member.Name != m.State.Primary && m.State.LagOf(m.Member.Name) is not null)
+                   .Select(m => (Of(m.State, m.Member.Name), (double)m.State.LagOf(m.Member.Name)!.Value)));
+
+        Family(text, "understudy_service_epoch", MetricType.Gauge, "The epoch: grows by one at every change of primary.",
+            services.Select(s => (Of(s.State), (double)s.State.Epoch)));
+        Family(text, "understudy_service_paused", MetricType.Gauge, "1 while paused for maintenance (no automatic failover).",
+            services.Select(s => (Of(s.State), s.State.Pause is null ? 0.0 : 1)));
+        Family(text, "understudy_healthy_failover_targets", MetricType.Gauge, "Members that could be promoted now (healthy, within max_lag, not nofailover).",
+            services.Select(s => (Of(s.State), (double)Candidates.Ranked(s.State).Count())));
+        Family(text, "understudy_service_rto_target_seconds", MetricType.Gauge, "targets.rto of the service, where set.",
+            services.Where(s => s.State.Spec.Targets.Rto is not null).Select(s => (Of(s.State), s.State.Spec.Targets.Rto!.Value.TotalSeconds)));
+
+        var proxies = services.Where(s => s.Proxy is not null).Select(s => (Labels: Of(s.State), Counters: s.Proxy!)).ToList();
+        Family(text, "understudy_proxy_connections_open", MetricType.Gauge, "Client connections the built-in proxy holds open now.",
+            proxies.Select(p => (p.Labels, (double)p.Counters.Open)));
+        Family(text, "understudy_proxy_connections_total", MetricType.Counter, "Client connections the built-in proxy accepted.",
+            proxies.Select(p => (p.Labels, (double)p.Counters.Accepted)));
+        Family(text, "understudy_proxy_connections_failed_total", MetricType.Counter, "Client connections closed because no member could be reached in time.",
+            proxies.Select(p => (p.Labels, (double)p.Counters.Failed)));
+        Family(text, "understudy_proxy_bytes_total", MetricType.Counter, "Bytes through the built-in proxy: in = client to member, out = member to client.",
+            proxies.SelectMany(p => new[] { (Direction(p.Labels, "in"), (double)p.Counters.BytesIn), (Direction(p.Labels, "out"), (double)p.Counters.BytesOut) }));
+    }
+
+    private static (string Name, string Value)[] Of(ServiceState s) => [("service", s.Name)];
+
+    private static (string Name, string Value)[] Of(ServiceState s, string member) => [("service", s.Name), ("member", member)];
+
+    private static (string Name, string Value)[] Direction((string Name, string Value)[] service, string direction) => [.. service, ("direction", direction)];
+
+    private static void Family(PrometheusText text, string name, MetricType type, string help, IEnumerable<((string Name, string Value)[] Labels, double Value)> samples)
+    {
+        text.Family(name, type, help);
+        foreach (var (labels, value) in samples) text.Sample(name, labels, value);
+    }
+}
