@@ -9,11 +9,13 @@ rm -rf "$results"
 status=0
 
 # Debian packages the tests drive, installed only when missing (one apt-get update for all): Chromium opens
-# drill reports (Playwright); PostgreSQL 15 backs the PostgreSQL fixtures. Its binaries are not on PATH, so
-# look for the server itself where the fixtures run it.
+# drill reports and the dashboard (Playwright); PostgreSQL 15 backs the PostgreSQL fixtures (its binaries are
+# not on PATH, so look for the server itself where the fixtures run it); promtool, from prometheus, checks
+# the alert rules.
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql)
+command -v promtool >/dev/null || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || exit 1
 fi
