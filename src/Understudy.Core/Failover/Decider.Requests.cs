@@ -11,6 +11,9 @@ public static partial class Decider
     /// </summary>
     private static void OnChangeRequested(Outcome o, ChangeRequested r)
     {
+        // A request past its deadline is closed first: otherwise, between its deadline and the next tick, a new
+        // request was refused because of one that this very decision then expired.
+        ExpireOverdue(o);
         ServiceState s = o.State;
         if (s.Request is { } open)
         {

@@ -9,6 +9,8 @@ namespace Understudy.Tests.Failover;
 
 /// <summary>
 /// Thousands of seeded random input sequences; after every step the rules of DESIGN.md are checked.
+/// Operators take part: requests of random kinds, targets and people, approvals (the requester's too),
+/// rejections, pause and resume, and clock ticks that jump past the approval deadline.
 /// A failure names the seed and step, so `Run(seed)` replays it exactly.
 /// </summary>
 public class DeciderInvariantTests
@@ -49,7 +51,8 @@ public class DeciderInvariantTests
         return Http(members, primary: "web-a", fall: rng.Next(1, 5), rise: rng.Next(1, 4),
             mode: rng.Next(10) == 0 ? FailoverMode.Manual : FailoverMode.Automatic,
             cooldown: TimeSpan.FromSeconds(new[] { 0, 1, 5, 30 }[rng.Next(4)]),
-            hooks: rng.Next(2) == 0, priorities: priorities);
+            hooks: rng.Next(2) == 0, approvals: rng.Next(3), approvalTimeout: TimeSpan.FromSeconds(new[] { 5, 30, 900 }[rng.Next(3)]),
+            drain: TimeSpan.FromSeconds(rng.Next(0, 6)), switchoverHooks: rng.Next(2) == 0, priorities: priorities);
     }
 
     private sealed class Simulation(ServiceSpec spec)
@@ -62,6 +65,11 @@ public class DeciderInvariantTests
         private readonly List<string> _trace = [];
         private DateTimeOffset? _lastFailoverEnd;
 
+        /// <summary>Every request the journal names: who asked and who approved, as an auditor reads them (rule 6).</summary>
+        private readonly Dictionary<string, (string By, List<string> Approvers)> _requests = [];
+        private int _lastRequest;
+        private static readonly string[] People = ["alice", "bob", "carol", "dave"];
+
         public ServiceState State { get; private set; } = ServiceState.Initial(spec);
         public DateTimeOffset Now { get; set; } = T0;
 
@@ -69,6 +77,7 @@ public class DeciderInvariantTests
         {
             string member = spec.Members[rng.Next(spec.Members.Length)].Name;
             if (rng.Next(20) == 0) _alive[member] = !_alive[member];
+            if (rng.Next(100) < 15) return Operator(rng, member);
             int roll = rng.Next(100);
             if (roll < 55) return _alive[member] ? Ok(member, Now) : Fail(member, Now);
             if (roll < 68) return ProxyRefused(State.Routable ?? member, Now);
@@ -76,6 +85,29 @@ public class DeciderInvariantTests
             if (roll < 92) return new StepCompleted(new FenceMember(member, rng.Next(1, (int)State.Epoch + 2)), true, "stale");
             if (roll < 95) return Restart();
             return Fail(member, Now);
+        }
+
+        /// <summary>A person (or time) acts: mostly on the open request, sometimes on an old or unknown one.</summary>
+        private Input Operator(Random rng, string member)
+        {
+            string person = People[rng.Next(People.Length)];
+            string id = State.Request is { } open && rng.Next(5) > 0 ? open.Id : $"r-{rng.Next(1, _lastRequest + 2)}";
+            switch (rng.Next(100))
+            {
+                case < 25:
+                case < 62 when State.Request is null && rng.Next(3) > 0: // with nothing to answer, someone more often asks
+                    var kind = rng.Next(2) == 0 ? RequestKind.Switchover : RequestKind.Failover;
+                    return new ChangeRequested($"r-{++_lastRequest}", kind, rng.Next(4) == 0 ? null : member, "simulated", person);
+                case < 55: return new RequestApproved(id, person, "");
+                case < 62: return new RequestRejected(id, person, "");
+                case < 66: return new Paused(person, "maintenance");
+                case < 76: return new Resumed(person, "");
+                case < 92:
+                    Now += TimeSpan.FromSeconds(rng.Next(0, 2 * (int)spec.Failover.ApprovalWindow.TotalSeconds));
+                    return new ClockTicked();
+                default:
+                    return new StepCompleted(new DrainMember(member, TimeSpan.Zero, rng.Next(1, (int)State.Epoch + 2)), true, "stale");
+            }
         }
 
         /// <summary>A controller restart: state is rebuilt from the journal and in-flight steps are lost.</summary>
@@ -91,14 +123,14 @@ public class DeciderInvariantTests
         {
             ServiceState before = State;
             Decision d = Decider.Decide(before, input, Now);
-            _trace.Add($"{Now:HH:mm:ss.fff} {input} -> {d.Reason}");
+            _trace.Add($"{Now:HH:mm:ss.fff} {input} -> {d.Reason} [{string.Join(", ", d.Types())}]");
             foreach (Step step in d.Plan.Where(p => p is not ConfirmMember)) _pending.Enqueue(step);
             _journal.AddRange(d.Events);
             State = d.State;
-            Check(before, d);
+            Check(input, before, d);
         }
 
-        private void Check(ServiceState before, Decision d)
+        private void Check(Input input, ServiceState before, Decision d)
         {
             ServiceState s = d.State;
             var types = d.Events.Select(e => e.Type).ToList();
@@ -114,28 +146,56 @@ public class DeciderInvariantTests
                 _routedInEpoch[s.Epoch] = routed;
             }
 
-            // Epochs grow by one, exactly at failover.started.
-            int starts = types.Count(t => t == EventTypes.FailoverStarted);
-            Assert.True(starts <= 1, "two failovers in one decision");
-            Assert.Equal(before.Epoch + starts, s.Epoch);
+            // Epochs only grow, by one, exactly when the primary changes (a failover starts, a drain ends, a switchover hands back).
+            Assert.True(s.Epoch == before.Epoch || s.Epoch == before.Epoch + 1, "the epoch moved by more than one or went back");
+            Assert.Equal(s.Epoch != before.Epoch, s.Primary != before.Primary);
 
-            // A failover that ends in this decision ends before the next may start.
-            bool ended = types.Contains(EventTypes.FailoverCompleted) || types.Contains(EventTypes.FailoverFailed);
-            if (ended) _lastFailoverEnd = Now;
-            if (starts == 1)
+            // A draining switchover holds new connections: nothing is routable, the old primary's epoch has not ended.
+            if (s.Failover is { Stage: FailoverStage.Draining } drain)
             {
-                // Rules 4 and 5, and one failover at a time.
-                Assert.True(before.Failover is null || (ended && types.IndexOf(EventTypes.FailoverStarted) > types.IndexOf(EventTypes.FailoverCompleted)),
-                    "a failover started while another was under way");
-                Assert.Equal(FailoverMode.Automatic, spec.Failover.Mode);
-                Assert.True(_lastFailoverEnd is null || Now >= _lastFailoverEnd + spec.Failover.Cooldown, "failover within cooldown");
-                Assert.Equal(Health.Down, s.Members[before.Primary].Health);
-                MemberState target = before.Members[s.Primary];
-                Assert.Equal(Health.Up, d.State.Members[s.Primary].Health);
-                Assert.False(target.NeedsRejoin);
-                Assert.DoesNotContain(s.Primary, _failedOverFrom);
-                _failedOverFrom.Add(before.Primary);
+                Assert.True(drain.IsSwitchover, "a failover in the drain stage");
+                Assert.Null(s.Routable);
+                Assert.True(Routing.For(s).Hold, "new connections are not held during the drain");
+                Assert.Equal((drain.From, drain.Epoch), (s.Primary, s.Epoch));
             }
+
+            string[] ends = [EventTypes.FailoverCompleted, EventTypes.FailoverFailed, EventTypes.SwitchoverCompleted, EventTypes.SwitchoverFailed];
+            int lastEnd = types.FindLastIndex(ends.Contains);
+            if (types.Contains(EventTypes.FailoverCompleted) || types.Contains(EventTypes.FailoverFailed)) _lastFailoverEnd = Now;
+            Assert.True(d.Events.Count(e => e.Type is EventTypes.FailoverStarted or EventTypes.SwitchoverStarted) <= 1, "two changes started in one decision");
+            for (int i = 0; i < d.Events.Length; i++)
+            {
+                JournalEvent e = d.Events[i];
+                switch (e.Type)
+                {
+                    case EventTypes.RequestCreated:
+                        _requests.Add(e.Detail("id")!, (e.Actor, []));
+                        break;
+                    case EventTypes.RequestApproved:
+                        var (by, approvers) = _requests[e.Detail("id")!];
+                        Assert.NotEqual(by, e.Actor);
+                        Assert.DoesNotContain(e.Actor, approvers);
+                        approvers.Add(e.Actor);
+                        break;
+                    case EventTypes.FailoverStarted or EventTypes.SwitchoverStarted:
+                        // One change at a time: one that ends in this decision ends before the next starts.
+                        Assert.True(before.Failover is null || (lastEnd >= 0 && i > lastEnd), "a change started while another was under way");
+                        CheckStart(before, s, e);
+                        Assert.Equal(e.Type == EventTypes.FailoverStarted ? before.Epoch + 1 : before.Epoch, s.Epoch);
+                        break;
+                }
+            }
+
+            // Rule 4: no failover while paused; and no request is carried out either.
+            if (s.Pause is not null)
+                Assert.DoesNotContain(d.Events, e => e.Type is EventTypes.FailoverStarted or EventTypes.SwitchoverStarted or EventTypes.RequestExecuting);
+
+            // A request executes exactly while its change is under way, and none waits past its deadline.
+            if (s.Request is { State: RequestState.Executing } executing) Assert.Equal(executing.Id, s.Failover?.Request);
+            if (s.Failover?.Request is { } running) Assert.Equal(running, s.Request?.Id);
+            if (s.Request is { State: RequestState.AwaitingApproval } waiting) Assert.True(Now < waiting.ExpiresAt, "a request outlived its deadline");
+
+            CheckRefusal(input, before, d);
 
             // Rule 2: no automatic failback.
             foreach (string from in _failedOverFrom)
@@ -145,7 +205,7 @@ public class DeciderInvariantTests
             }
 
             // Rule 5: primary down, nothing automatic under way, no candidate → degraded, with an alert.
-            if (s.Failover is null && s.Routable is not null && s.PrimaryMember.Health == Health.Down
+            if (s.Failover is null && s.Routable is not null && s.Pause is null && s.PrimaryMember.Health == Health.Down
                 && spec.Failover.Mode == FailoverMode.Automatic && !s.IsInCooldown(Now) && Candidates.Pick(s) is null)
                 Assert.True(s.Degraded, "no candidate but not degraded");
             if (s.Degraded && !before.Degraded) Assert.Contains(EventTypes.AlertRaised, types);
@@ -156,11 +216,70 @@ public class DeciderInvariantTests
             // The journal alone rebuilds what a restarted controller must keep.
             ServiceState rebuilt = StateRebuilder.Rebuild(spec, _journal, out string? error);
             Assert.Null(error);
-            Assert.Equal((s.Epoch, s.Primary, s.Routable, s.Failover, s.LastFailoverAt),
-                (rebuilt.Epoch, rebuilt.Primary, rebuilt.Routable, rebuilt.Failover, rebuilt.LastFailoverAt));
+            Assert.Equal((s.Epoch, s.Primary, s.Routable, s.Failover, s.LastFailoverAt, s.Pause, Comparable(s.Request)),
+                (rebuilt.Epoch, rebuilt.Primary, rebuilt.Routable, rebuilt.Failover, rebuilt.LastFailoverAt, rebuilt.Pause, Comparable(rebuilt.Request)));
             Assert.Equal(s.Members.Values.Where(m => m.NeedsRejoin).Select(m => m.Name).Order(),
                 rebuilt.Members.Values.Where(m => m.NeedsRejoin).Select(m => m.Name).Order());
         }
+
+        /// <summary>A change may start only as the rules allow: automatically (rules 2, 4, 5) or as an approved request (rule 6).</summary>
+        private void CheckStart(ServiceState before, ServiceState s, JournalEvent start)
+        {
+            string from = start.Detail("from")!, to = start.Detail("to")!;
+            Assert.Equal(Health.Up, s.Members[to].Health);
+            Assert.False(before.Members[to].NeedsRejoin);
+            Assert.DoesNotContain(to, _failedOverFrom);
+            if (start.Detail("request") is { } id)
+            {
+                // Rule 6: approved by enough people other than the requester before it started, and started as the requester.
+                Assert.True(_requests.TryGetValue(id, out var request), $"{start.Type} names request {id}, which was never created");
+                Assert.Equal(request.By, start.Actor);
+                Assert.True(request.Approvers.Where(a => a != request.By).Distinct().Count() >= spec.Failover.Approvals,
+                    $"request {id} started with approvals from [{string.Join(", ", request.Approvers)}] (requested by {request.By}), {spec.Failover.Approvals} needed");
+            }
+            else
+            {
+                // Automatic: failovers only, in automatic mode, never within the cooldown.
+                Assert.Equal((EventTypes.FailoverStarted, Actors.Controller), (start.Type, start.Actor));
+                Assert.Equal(FailoverMode.Automatic, spec.Failover.Mode);
+                Assert.True(_lastFailoverEnd is null || Now >= _lastFailoverEnd + spec.Failover.Cooldown, "failover within cooldown");
+            }
+            if (start.Type == EventTypes.FailoverStarted)
+            {
+                Assert.Equal(Health.Down, s.Members[from].Health);
+                _failedOverFrom.Add(from);
+            }
+            else
+            {
+                // A switchover moves traffic off a healthy primary that had it.
+                Assert.Equal((Health.Up, (string?)from), (before.Members[from].Health, before.Routable));
+            }
+        }
+
+        /// <summary>
+        /// A refused input changes nothing: its decision holds the request.refused event (for request actions)
+        /// and otherwise only what the passing of time alone would have done (a deadline, a cooldown's end).
+        /// </summary>
+        private void CheckRefusal(Input input, ServiceState before, Decision d)
+        {
+            bool requestAction = input is ChangeRequested or RequestApproved or RequestRejected;
+            Assert.Equal(d.Refused is not null && requestAction ? 1 : 0, d.Types().Count(t => t == EventTypes.RequestRefused));
+            if (d.Refused is null) return;
+            Assert.True(requestAction || input is Paused or Resumed, $"{input} was refused");
+
+            Decision tick = Decider.Decide(before, new ClockTicked(), Now);
+            Assert.Equal(tick.Events.Select(Comparable), d.Events.Where(e => e.Type != EventTypes.RequestRefused).Select(Comparable));
+            Assert.Equal<Step>(tick.Plan, d.Plan);
+            Assert.Equal(Comparable(tick.State), Comparable(d.State));
+        }
+
+        private static object Comparable(JournalEvent e) => (e.Type, e.Member, e.Epoch, e.Actor, e.Reason);
+
+        private static object? Comparable(OperatorRequest? r) => r is null ? null : (r with { ApprovedBy = ImmutableArray<string>.Empty }, string.Join(",", r.ApprovedBy));
+
+        private static object Comparable(ServiceState s) =>
+            (s.Epoch, s.Primary, s.Routable, s.Failover, s.Pause, Comparable(s.Request), s.HoldReason, s.Degraded, s.LastFailoverAt,
+                string.Join(",", s.Members.Values.OrderBy(m => m.Name).Select(m => $"{m.Name}:{m.Health}:{m.NeedsRejoin}:{m.Suspected}")));
 
         public string Trace() => string.Join('\n', _trace.TakeLast(25));
     }

@@ -10,22 +10,25 @@ public static class Services
 {
     public static readonly DateTimeOffset T0 = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
 
+    public static DateTimeOffset At(double seconds) => T0.AddSeconds(seconds);
+
     public static ServiceSpec Http(
         int members = 2, string primary = "web-a", int fall = 3, int rise = 2,
         FailoverMode mode = FailoverMode.Automatic, TimeSpan? cooldown = null, bool hooks = false,
+        int approvals = 0, TimeSpan? approvalTimeout = null, TimeSpan? drain = null, bool switchoverHooks = false, string? noFailover = null,
         params (string Name, int Priority)[] priorities)
     {
         var names = Enumerable.Range(0, members).Select(i => $"web-{(char)('a' + i)}");
         var specs = names.Select((n, i) => new MemberSpec(n, new HostPort("127.0.0.1", 8081 + i),
-            priorities.FirstOrDefault(p => p.Name == n).Priority)).ToImmutableArray();
-        var onFailover = hooks
+            priorities.FirstOrDefault(p => p.Name == n).Priority, NoFailover: n == noFailover)).ToImmutableArray();
+        ImmutableArray<HookSpec> Echo(bool on) => on
             ? ImmutableArray.Create(new HookSpec(["echo", "{{old_primary}}"], TimeSpan.FromSeconds(5)))
             : ImmutableArray<HookSpec>.Empty;
         return new ServiceSpec("web", ServiceKind.Http, specs, primary,
             new CheckSpec(TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(100), fall, rise),
-            new FailoverSpec(mode, cooldown ?? TimeSpan.FromSeconds(30)),
-            new ProxySpec(new HostPort("127.0.0.1", 9000), TimeSpan.FromSeconds(5)),
-            new HooksSpec(onFailover, [], []), TargetsSpec.None);
+            new FailoverSpec(mode, cooldown ?? TimeSpan.FromSeconds(30), Approvals: approvals, ApprovalTimeout: approvalTimeout),
+            new ProxySpec(new HostPort("127.0.0.1", 9000), TimeSpan.FromSeconds(5), drain),
+            new HooksSpec(Echo(hooks), Echo(switchoverHooks), []), TargetsSpec.None);
     }
 
     public static CheckObserved Ok(string member, DateTimeOffset at) => new(CheckResult.Passed(member, at, TimeSpan.FromMilliseconds(1)));
