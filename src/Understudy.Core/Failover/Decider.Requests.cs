@@ -145,7 +145,7 @@ public static partial class Decider
             o.Refused = new Refusal(RefusalKind.Conflict, $"{o.State.Name} is already paused by {already.By} since {already.Since:u} ({already.Reason})");
             return;
         }
-        o.State = o.State with { Pause = new PauseInfo(p.Actor, p.Reason, o.Now), HoldReason = null };
+        o.State = o.State with { Pause = new PauseInfo(p.Actor, p.Reason, o.Now) };
         o.EventBy(p.Actor, EventTypes.ServicePaused, null, $"{p.Actor} paused {o.State.Name} ({p.Reason}): no automatic failover until it is resumed",
             ("pause_reason", p.Reason));
     }
@@ -157,7 +157,7 @@ public static partial class Decider
             o.Refused = new Refusal(RefusalKind.Conflict, $"{o.State.Name} is not paused");
             return;
         }
-        o.State = o.State with { Pause = null, HoldReason = null };
+        o.State = o.State with { Pause = null };
         o.EventBy(r.Actor, EventTypes.ServiceResumed, null,
             $"{r.Actor} resumed {o.State.Name} (paused by {pause.By} since {pause.Since:u}){(r.Reason.Length > 0 ? $": {r.Reason}" : "")}; automatic failover applies again");
     }
