@@ -6,6 +6,8 @@ using Understudy.Api.Auth;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
+using Understudy.Dashboard;
+using Understudy.Drills.Reports;
 using Understudy.Journal;
 
 namespace Understudy.Hosting;
@@ -60,6 +62,7 @@ public static class ControllerHost
         builder.Services.AddSingleton<IJournal>(sp => new PublishingJournal(
             new RetryingJournal(journal, time, sp.GetRequiredService<ILogger<RetryingJournal>>()), sp.GetRequiredService<JournalFeed>()));
         builder.Services.AddSingleton(new CommandRunner(configDirectory, time));
+        builder.Services.AddSingleton(new ReportIndex(spec.Controller.DrillsDir));
         builder.Services.AddSingleton(sp =>
         {
             var logs = sp.GetRequiredService<ILoggerFactory>();
@@ -92,6 +95,9 @@ public static class ControllerHost
         app.MapStatusApi();
         app.MapFaultApi();
         app.MapRejoinApi();
+        app.MapWhoAmIApi();
+        app.MapDrillApi();
+        app.MapDashboard();
         return app;
     }
 
