@@ -51,4 +51,5 @@ public static class ControllerDefaults
 {
     public static readonly HostPort Api = new("127.0.0.1", 7400);
     public const string Journal = "understudy.db";
+    public const string DrillsDir = "artifacts/failover-tests";
 }

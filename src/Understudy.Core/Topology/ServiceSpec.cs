@@ -93,7 +93,8 @@ public sealed record ApiToken(string Name, ApiRole Role, ImmutableArray<byte> Sh
 }
 
 /// <param name="Tokens">Empty: the API asks for no token (it must then listen on loopback only).</param>
-public sealed record ControllerSpec(HostPort Api, string Journal, ImmutableArray<ApiToken> Tokens = default)
+/// <param name="DrillsDir">Where drill report folders are listed from; the config loader resolves it against the config's folder.</param>
+public sealed record ControllerSpec(HostPort Api, string Journal, ImmutableArray<ApiToken> Tokens = default, string DrillsDir = ControllerDefaults.DrillsDir)
 {
     public ImmutableArray<ApiToken> AuthTokens => Tokens.IsDefault ? [] : Tokens;
 }

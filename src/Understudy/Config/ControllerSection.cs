@@ -3,13 +3,12 @@ using YamlDotNet.RepresentationModel;
 
 namespace Understudy.Config;
 
-/// <summary><c>controller:</c> where the API listens and where the journal is written.</summary>
+/// <summary><c>controller:</c> where the API listens, where the journal is written and where drill reports are listed from.</summary>
 internal static class ControllerSection
 {
-    private static readonly KeySet Keys = new(["api", "journal", "auth"], new Dictionary<string, string>
+    private static readonly KeySet Keys = new(["api", "journal", "drills_dir", "auth"], new Dictionary<string, string>
     {
         ["coordination"] = NotYet.Arrives(NotYet.Coordination),
-        ["drills_dir"] = NotYet.Arrives(NotYet.Observability),
     });
 
     public static ControllerSpec? Read(ConfigMapping top, AddressBook addresses)
@@ -27,13 +26,25 @@ internal static class ControllerSection
         string? journal = c?.Optional("journal") is { } journalNode
             ? Journal(reader, journalNode, c.KeyOf("journal"))
             : reader.ResolvePath(ControllerDefaults.Journal);
+        string? drills = c?.Optional("drills_dir") is { } drillsNode
+            ? Folder(reader, drillsNode, c.KeyOf("drills_dir"))
+            : reader.ResolvePath(ControllerDefaults.DrillsDir);
 
         var tokens = c is null ? [] : AuthSection.Read(c);
         // Without tokens anyone who reaches the API could fail a service over: only this machine may.
         if (api is { } open && tokens is { IsEmpty: true } && !open.IsLoopback)
             reader.Error(c!.Optional("api")!, c.KeyOf("api"), $"{open} is reachable from other machines, so the API needs controller.auth.tokens (or listen on 127.0.0.1)");
 
-        return api is { } ok && journal is not null && tokens is { } t ? new ControllerSpec(ok, journal, t) : null;
+        return api is { } ok && journal is not null && drills is not null && tokens is { } t ? new ControllerSpec(ok, journal, t, drills) : null;
+    }
+
+    // The folder need not exist yet: the first drill run makes it, and until then the list is empty.
+    private static string? Folder(ConfigReader reader, YamlNode node, string key)
+    {
+        if (reader.Scalar(node, key, "a folder path") is not { } v) return null;
+        if (v.Text.Trim().Length > 0) return reader.ResolvePath(v.Text);
+        reader.Fail(node, key, v, "expected a folder path, got an empty value");
+        return null;
     }
 
     // A postgres:// URL is DESIGN's shared journal for several controllers; refuse it clearly rather than

@@ -6,6 +6,8 @@ using Understudy.Api.Auth;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
+using Understudy.Dashboard;
+using Understudy.Drills.Reports;
 using Understudy.Journal;
 using Understudy.Metrics;
 
@@ -63,6 +65,7 @@ public static class ControllerHost
         builder.Services.AddSingleton(new CommandRunner(configDirectory, time));
         builder.Services.AddSingleton<ControllerMetrics>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ControllerMetrics>());
+        builder.Services.AddSingleton(new ReportIndex(spec.Controller.DrillsDir));
         builder.Services.AddSingleton(sp =>
         {
             var logs = sp.GetRequiredService<ILoggerFactory>();
@@ -97,6 +100,9 @@ public static class ControllerHost
         app.MapFaultApi();
         app.MapRejoinApi();
         app.MapMetricsApi();
+        app.MapWhoAmIApi();
+        app.MapDrillApi();
+        app.MapDashboard();
         return app;
     }
 

@@ -10,9 +10,6 @@ namespace Understudy.IntegrationTests.Drills;
 [Collection(RealProcesses.Name)]
 public class ReportHtmlBrowserTests
 {
-    private static readonly string[] ChromiumArgs =
-        ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
     [Fact]
     public async Task ReportHtml_OpenedInChromium_RendersTheTimelineChart()
     {
@@ -32,7 +29,7 @@ public class ReportHtmlBrowserTests
         Assert.Equal(Verdict.Failed, run.Report!.Verdict);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1200, Height = 900 } });
         var errors = new List<string>();
         page.Console += (_, m) => { if (m.Type == "error") errors.Add(m.Text); };

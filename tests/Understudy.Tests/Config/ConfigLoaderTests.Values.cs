@@ -100,6 +100,11 @@ public partial class ConfigLoaderTests
         "understudy.yaml:2:12 controller.journal: a shared PostgreSQL journal is not supported yet; use a SQLite file path");
 
     [Fact]
+    public void Parse_EmptyDrillsDir_AsksForAFolder() => AssertErrors(
+        "controller:\n  drills_dir: \"\"\n" + Base,
+        "understudy.yaml:2:15 controller.drills_dir: expected a folder path, got an empty value");
+
+    [Fact]
     public void Parse_UnknownPlaceholder_ListsTheAllowedOnes() => AssertErrors(
         Web("hooks:\n  on_failover:\n    - exec: [restart, \"{{primary}}\"]"),
         "understudy.yaml:10:27 services.web.hooks.on_failover[0].exec[1]: unknown placeholder '{{primary}}' (allowed: {{service}}, {{old_primary}}, {{new_primary}}, {{epoch}})");

@@ -50,6 +50,7 @@ public partial class ConfigLoaderTests
         UnderstudySpec spec = AssertValid(Base);
 
         Assert.Equal((ControllerDefaults.Api, Path.Combine(Folder, "understudy.db")), (spec.Controller.Api, spec.Controller.Journal));
+        Assert.Equal(Path.Combine(Folder, "artifacts", "failover-tests"), spec.Controller.DrillsDir);
         Assert.Empty(spec.Controller.AuthTokens);
         ServiceSpec web = Assert.Single(spec.Services);
         Assert.Equal(("web", ServiceKind.Http, "web-a"), (web.Name, web.Kind, web.Primary));
@@ -68,6 +69,7 @@ public partial class ConfigLoaderTests
             controller:
               api: 127.0.0.1:7401
               journal: data/understudy.db
+              drills_dir: ../reports
             services:
               web:
                 kind: http
@@ -95,6 +97,7 @@ public partial class ConfigLoaderTests
             """);
 
         Assert.Equal((new HostPort("127.0.0.1", 7401), Path.Combine(Folder, "data", "understudy.db")), (spec.Controller.Api, spec.Controller.Journal));
+        Assert.Equal(Path.Combine(Path.GetDirectoryName(Folder)!, "reports"), spec.Controller.DrillsDir);
         Assert.Equal(["web", "cache"], spec.Services.Select(s => s.Name));
 
         ServiceSpec web = spec.Services[0];

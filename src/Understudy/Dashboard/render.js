@@ -1,0 +1,150 @@
+'use strict';
+// Builds the dashboard's DOM from API answers. Every string from the API goes in as a text node or an
+// attribute value (el below), never parsed as HTML, so nothing the API returns can become markup.
+
+function el(tag, props, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === 'text') node.textContent = value;
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined && child !== false) node.append(child);
+  }
+  return node;
+}
+
+const fmt = {
+  words: s => String(s).replaceAll('_', ' '),
+  time: iso => (iso ? new Date(iso).toLocaleTimeString() : '—'),
+  dateTime: iso => (iso ? new Date(iso).toLocaleString() : '—'),
+  ms: n => (n == null ? '—' : n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(2)} s`),
+  yesNo: b => (b == null ? '—' : b ? 'yes' : 'no'),
+  bytes: n => {
+    if (n == null) return '—';
+    const units = ['B', 'KiB', 'MiB', 'GiB'];
+    let i = 0;
+    while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+    return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
+  },
+};
+
+function timeEl(iso, text) {
+  return el('time', { datetime: iso, title: iso, text });
+}
+
+// A coloured word; the class carries only letters and underscores, whatever the API sends.
+function badge(word) {
+  return el('span', { class: `badge badge-${String(word).replace(/[^a-z_]/g, '')}`, text: fmt.words(word) });
+}
+
+function fact(term, value, field) {
+  return [el('dt', { text: term }), el('dd', { 'data-field': field }, value)];
+}
+
+function serviceCard(s) {
+  const titleId = `service-title-${s.name}`;
+  const f = s.failover;
+  return el('article', { class: 'card service', 'data-service': s.name, 'aria-labelledby': titleId },
+    el('h3', { id: titleId }, s.name, ' ', badge(s.phase)),
+    el('dl', { class: 'facts' },
+      fact('Primary', s.primary, 'primary'),
+      fact('Routable', s.routable ?? 'none', 'routable'),
+      fact('Epoch', String(s.epoch), 'epoch'),
+      fact('Kind, mode', `${s.kind}, ${s.settings.mode}`, 'mode'),
+      s.paused && fact('Paused', `by ${s.paused.by} since ${fmt.time(s.paused.since)}: ${s.paused.reason}`, 'paused'),
+      s.hold_reason && fact('Held', s.hold_reason, 'held'),
+      f && fact(f.kind === 'switchover' ? 'Switchover' : 'Failover', `${f.from} → ${f.to}, epoch ${f.epoch}, ${fmt.words(f.stage)}`, 'change'),
+      s.open_request && fact('Open request', el('a', { href: `#request-${s.open_request}`, text: s.open_request }), 'open-request')),
+    table(`Members of ${s.name}`, ['Member', 'Role', 'Health', 'Lag', 'Writable', 'Needs rejoin', 'Last check'], s.members.map(m => memberRow(s, m))));
+}
+
+// A table whose rows become labelled lists on a phone (.stack in the CSS): each cell carries its column's name.
+function table(caption, headers, rows) {
+  for (const row of rows) [...row.children].forEach((cell, i) => cell.setAttribute('data-label', headers[i]));
+  return el('div', { class: 'table-wrap' },
+    el('table', { class: 'stack' },
+      el('caption', { text: caption }),
+      el('thead', {}, el('tr', {}, headers.map(h => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, rows)));
+}
+
+function memberRow(s, m) {
+  return el('tr', { 'data-member': m.name },
+    el('th', { scope: 'row', text: m.name }),
+    el('td', { 'data-field': 'role', text: m.name === s.routable ? `${m.role}, routable` : m.role }),
+    el('td', { 'data-field': 'health' }, badge(m.health), m.suspected ? [' ', badge('suspected')] : null),
+    el('td', { text: fmt.bytes(m.lag_bytes) }),
+    el('td', { text: fmt.yesNo(m.writable) }),
+    el('td', { text: m.needs_rejoin ? 'yes' : 'no' }),
+    el('td', { class: 'detail', text: m.last_detail || '—' }));
+}
+
+// Requests keep their card while they wait, so a comment being typed survives the next poll.
+function requestCard(r, me, onDecide) {
+  const ownRequest = me.name === r.requested_by;
+  const mayApprove = roleRank(me.role) >= roleRank('approver');
+  const titleId = `request-title-${r.id}`;
+  const card = el('article', { class: 'card request', id: `request-${r.id}`, 'data-request': r.id, 'aria-labelledby': titleId },
+    el('h3', { id: titleId, text: `${fmt.words(r.kind)} of ${r.service}: ${r.from} → ${r.to}` }),
+    el('p', { class: 'reason', text: r.reason }),
+    el('p', { class: 'muted' }, `${r.id}, requested by ${r.requested_by} at `, timeEl(r.created_at, fmt.time(r.created_at))),
+    el('p', { 'data-field': 'approvals' }));
+  if (!mayApprove && !ownRequest) return card;
+
+  const commentId = `comment-${r.id}`;
+  const what = `${r.id}, ${fmt.words(r.kind)} of ${r.service} to ${r.to}`;
+  const error = el('p', { class: 'error', role: 'alert' });
+  const buttons = [];
+  if (mayApprove && !ownRequest) {
+    buttons.push(el('button', { type: 'button', class: 'approve', 'aria-label': `Approve ${what}`, onclick: () => onDecide(r, 'approve', card) }, 'Approve'));
+  }
+  buttons.push(el('button', { type: 'button', class: 'reject', 'aria-label': `${ownRequest ? 'Withdraw' : 'Reject'} ${what}`, onclick: () => onDecide(r, 'reject', card) },
+    ownRequest ? 'Withdraw' : 'Reject'));
+  card.append(
+    el('label', { for: commentId, text: 'Comment (optional, journaled)' }),
+    el('input', { id: commentId, type: 'text', maxlength: 500, autocomplete: 'off' }),
+    el('div', { class: 'actions' }, buttons),
+    error);
+  return card;
+}
+
+function updateRequestCard(card, r) {
+  const approved = r.approved_by.length ? ` (${r.approved_by.join(', ')})` : '';
+  card.querySelector('[data-field=approvals]').replaceChildren(
+    `${fmt.words(r.state)}: approvals ${r.approved_by.length}/${r.approvals_needed}${approved}; expires at `,
+    timeEl(r.expires_at, fmt.time(r.expires_at)));
+}
+
+function eventItem(e) {
+  const where = [e.service, e.member].filter(Boolean).join('/');
+  const reason = e.details && e.details.reason;
+  return el('li', { 'data-event': e.id },
+    timeEl(e.time, fmt.time(e.time)), ' ',
+    el('span', { class: `type type-${e.type.split('.')[0].replace(/[^a-z_]/g, '')}`, text: e.type }), ' ',
+    el('span', { class: 'muted', text: `${where}, epoch ${e.epoch}, by ${e.actor}` }),
+    reason ? el('span', { class: 'reason', text: String(reason) }) : null);
+}
+
+function drillsTable(page, onOpen, onDownload) {
+  if (page.drills.length === 0) return el('p', { class: 'muted', text: 'No drill reports under controller.drills_dir yet.' });
+  const rows = page.drills.map(d => el('tr', { 'data-drill': d.folder },
+    el('td', {}, d.started_at ? timeEl(d.started_at, fmt.dateTime(d.started_at)) : '—'),
+    el('th', { scope: 'row', title: d.folder }, d.name || d.folder, d.problem ? el('small', { class: 'problem', text: d.problem }) : null),
+    el('td', { 'data-field': 'verdict' }, badge(d.verdict)),
+    el('td', { text: fmt.ms(d.rto_ms) }),
+    el('td', {}, el('div', { class: 'files' }, d.files.map(file => file === 'report.html'
+      ? el('button', { type: 'button', 'aria-label': `Open the report of ${d.folder}`, onclick: () => onOpen(d) }, 'Open report')
+      : el('button', { type: 'button', class: 'quiet', 'aria-label': `Download ${file} of ${d.folder}`, onclick: () => onDownload(d, file) }, file))))));
+  const caption = page.total > page.drills.length ? `The newest ${page.drills.length} of ${page.total} reports`
+    : page.total === 1 ? '1 report' : `${page.total} reports`;
+  return table(caption, ['Started', 'Drill', 'Verdict', 'RTO', 'Files'], rows);
+}
+
+const ROLES = ['viewer', 'operator', 'approver', 'admin'];
+
+function roleRank(role) {
+  return ROLES.indexOf(role);
+}

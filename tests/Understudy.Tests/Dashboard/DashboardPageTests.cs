@@ -1,0 +1,53 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Understudy.Core.Topology;
+using Understudy.Dashboard;
+
+namespace Understudy.Tests.Dashboard;
+
+public partial class DashboardPageTests
+{
+    private static readonly ControllerSpec Open = new(new HostPort("127.0.0.1", 7400), "understudy.db");
+
+    [GeneratedRegex("<script>(.*?)</script>", RegexOptions.Singleline)]
+    private static partial Regex InlineScript();
+
+    [Fact]
+    public void Build_OnePageWithEveryPlaceholderFilled_ItsScriptAllowedByHashAlone()
+    {
+        var (html, policy) = DashboardPage.Build(Open);
+
+        Assert.DoesNotContain("{{", html);
+        string script = Assert.Single(InlineScript().Matches(html)).Groups[1].Value;
+        Assert.Contains("function el(", script);
+        Assert.Contains("async function poll(", script);
+        string hash = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(script)));
+        Assert.Contains($"script-src 'sha256-{hash}';", policy);
+        Assert.DoesNotContain("unsafe-eval", policy);
+        Assert.DoesNotContain("://", html); // the machine may be offline: nothing is loaded from elsewhere
+    }
+
+    [Fact]
+    public void Build_WithOrWithoutTokens_TellsThePageWhetherToAskForOne()
+    {
+        var token = new ApiToken("bob", ApiRole.Approver, [.. SHA256.HashData("bob-0123456789abcdef"u8)]);
+
+        Assert.Contains("<body data-auth=\"none\">", DashboardPage.Build(Open).Html);
+        Assert.Contains("<body data-auth=\"tokens\">", DashboardPage.Build(Open with { Tokens = [token] }).Html);
+    }
+
+    [Fact]
+    public void Scripts_NeverUseInnerHtml()
+    {
+        // Data from the API reaches the DOM only as text nodes and attribute values.
+        string script = InlineScript().Match(DashboardPage.Build(Open).Html).Groups[1].Value;
+
+        Assert.DoesNotContain("innerHTML", script);
+        Assert.DoesNotContain("outerHTML", script);
+        Assert.DoesNotContain("insertAdjacentHTML", script);
+        Assert.DoesNotContain("document.write", script);
+        Assert.DoesNotContain("console.", script);
+        Assert.DoesNotContain("localStorage", script);
+    }
+}
