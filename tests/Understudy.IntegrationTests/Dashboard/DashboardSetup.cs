@@ -35,7 +35,7 @@ internal static class DashboardSetup
             <body><h1>Failover drill: web primary crash</h1><p>Verdict: passed</p></body></html>
             """);
         await File.WriteAllTextAsync(Path.Combine(folder, "samples.csv"), "probe,seq,start,end,ok,error\n");
-        return (pair, await ControllerProcess.StartHealthyAsync(pair, token: Tokens["VERA_TOKEN"], environment: Tokens));
+        return (pair, await pair.StartControllerAsync(Tokens["VERA_TOKEN"], Tokens));
     }
 
     public static HttpClient Client(WebPair pair, string? tokenVariable)

@@ -50,6 +50,20 @@ public sealed class WebPair : IAsyncDisposable
         return pair;
     }
 
+    /// <summary>The controller for this pair, healthy; if it cannot start, the pair is stopped too, so no sample app outlives the test.</summary>
+    public async Task<ControllerProcess> StartControllerAsync(string? token = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        try
+        {
+            return await ControllerProcess.StartHealthyAsync(this, token, environment);
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
     public async Task RestartAAsync() => A = await StartAppAsync("web-a", PortA, PortB);
 
     private Task<SampleAppProcess> StartAppAsync(string name, int port, int peer) => SampleAppProcess.StartAsync(name, port, Eventually.Deadline,

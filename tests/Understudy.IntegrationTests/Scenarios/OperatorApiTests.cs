@@ -26,7 +26,7 @@ public class OperatorApiTests
     private static async Task<(WebPair Pair, ControllerProcess Controller)> StartAsync(string failover)
     {
         var pair = await WebPair.StartAsync(failover: failover, controllerExtra: Auth);
-        return (pair, await ControllerProcess.StartHealthyAsync(pair, token: Tokens["CAROL_TOKEN"], environment: Tokens));
+        return (pair, await pair.StartControllerAsync(Tokens["CAROL_TOKEN"], Tokens));
     }
 
     private static HttpClient Client(WebPair pair, string? tokenVariable)
