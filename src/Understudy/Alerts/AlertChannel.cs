@@ -80,7 +80,8 @@ public sealed partial class AlertChannel
         {
             await _retry.ExecuteAsync(async ct => { attempts++; await _sender.SendAsync(n, ct); }, stop);
         }
-        catch (Exception e) when (e is AlertDeliveryException or TimeoutRejectedException && !stop.IsCancellationRequested)
+        // Anything else a client library throws is a failed delivery too, not the end of this channel's worker.
+        catch (Exception e) when (!stop.IsCancellationRequested)
         {
             error = Redact(e is TimeoutRejectedException t ? $"no answer within {t.Timeout.TotalSeconds:0.###} s" : e.Message);
         }

@@ -12,13 +12,14 @@ namespace Understudy.Alerts;
 /// the channel's throttle and posts it to the channel's queue. It never writes to the decider and nothing
 /// waits for it, so a failover is never delayed by a sink.
 /// </summary>
-public sealed class Notifier : BackgroundService
+public sealed partial class Notifier : BackgroundService
 {
     private readonly ChannelReader<JournalEvent> _events;
     private readonly IReadOnlyList<AlertChannel> _global;
     private readonly Dictionary<string, IReadOnlyList<AlertChannel>> _byService;
     private readonly IReadOnlyList<AlertChannel> _all;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan }; // each attempt has its own timeout
     private readonly CancellationTokenSource _deliveries = new();
     private Task _workers = Task.CompletedTask;
@@ -28,6 +29,7 @@ public sealed class Notifier : BackgroundService
         // Subscribed before the host starts, so no event the controller stores is missed.
         _events = feed.Subscribe();
         _time = time;
+        _logger = logger;
         AlertChannel Channel(AlertChannelSpec c) => new(c, AlertSenders.Create(c, _http), journal, time, logger);
         _global = [.. spec.AlertChannels.Select(Channel)];
         _byService = spec.Services.ToDictionary(s => s.Name, s => (IReadOnlyList<AlertChannel>)[.. s.AlertChannels.Select(Channel)]);
@@ -44,13 +46,25 @@ public sealed class Notifier : BackgroundService
         {
             await WaitAsync(stopping);
             DateTimeOffset now = _time.GetUtcNow();
-            // Our own alert.delivered / alert.delivery_failed come back on the feed too; the rules map them to nothing.
-            while (_events.TryRead(out JournalEvent? e))
-                if (NotificationRules.For(e) is { } n)
-                    foreach (AlertChannel c in ChannelsFor(e.Service).Where(c => NotificationRules.Wants(c.Spec, n)))
-                        if (c.Throttle.Offer(n, now) is { } send) c.Post(send);
+            while (_events.TryRead(out JournalEvent? e)) Route(e, now);
             foreach (AlertChannel c in _all)
                 foreach (Notification held in c.Throttle.Due(now)) c.Post(held);
+        }
+    }
+
+    private void Route(JournalEvent e, DateTimeOffset now)
+    {
+        try
+        {
+            // Our own alert.delivered / alert.delivery_failed come back on the feed too; the rules map them to nothing.
+            if (NotificationRules.For(e) is not { } n) return;
+            foreach (AlertChannel c in ChannelsFor(e.Service).Where(c => NotificationRules.Wants(c.Spec, n)))
+                if (c.Throttle.Offer(n, now) is { } send) c.Post(send);
+        }
+        catch (Exception error)
+        {
+            // A bug here must cost one notification, never the controller: the host stops when a service throws.
+            Log.Unexpected(_logger, error, e.Id, e.Type);
         }
     }
 
@@ -91,5 +105,11 @@ public sealed class Notifier : BackgroundService
         _deliveries.Dispose();
         _http.Dispose();
         base.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 404, Level = LogLevel.Critical, Message = "notifier failed on event #{EventId} ({Type}); nothing sent for it, please report")]
+        public static partial void Unexpected(ILogger logger, Exception error, long eventId, string type);
     }
 }
