@@ -75,8 +75,12 @@ public sealed record ServiceSpec(
     ProxySpec? Proxy,
     HooksSpec Hooks,
     TargetsSpec Targets,
-    PostgresSpec? Postgres = null)
+    PostgresSpec? Postgres = null,
+    ImmutableArray<AlertChannelSpec> Alerts = default)
 {
+    /// <summary>This service's own channels (<c>services.S.alerts</c>); the global ones come on top.</summary>
+    public ImmutableArray<AlertChannelSpec> AlertChannels => Alerts.IsDefault ? [] : Alerts;
+
     public MemberSpec Member(string name) =>
         Members.FirstOrDefault(m => m.Name == name) ?? throw new ArgumentException($"{Name} has no member '{name}'", nameof(name));
 
@@ -100,7 +104,10 @@ public sealed record ControllerSpec(HostPort Api, string Journal, ImmutableArray
 }
 
 /// <summary>A whole validated <c>understudy.yaml</c>.</summary>
-public sealed record UnderstudySpec(ControllerSpec Controller, ImmutableArray<ServiceSpec> Services)
+/// <param name="Alerts">The global channels (top-level <c>alerts</c>), for every service.</param>
+public sealed record UnderstudySpec(ControllerSpec Controller, ImmutableArray<ServiceSpec> Services, ImmutableArray<AlertChannelSpec> Alerts = default)
 {
+    public ImmutableArray<AlertChannelSpec> AlertChannels => Alerts.IsDefault ? [] : Alerts;
+
     public ServiceSpec? Service(string name) => Services.FirstOrDefault(s => s.Name == name);
 }

@@ -56,7 +56,7 @@ internal static class DrillCommand
         DrillRecord record = await new DrillRunner(ctx).RunAsync(ct);
         DrillReport report = ReportAssembly.Build(record);
         var samples = record.Probes.SelectMany(p => p.Samples.Select(s => (p.Spec.Name, s))).ToList();
-        string folder;
+        string? folder = null, notWritten = null;
         try
         {
             folder = ReportFolder.Create(outDir, spec.Name, report.StartedAt);
@@ -64,10 +64,28 @@ internal static class DrillCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ReportException)
         {
-            Console.Error.WriteLine($"understudy drill run: the drill ran ({report.Verdict.ToString().ToLowerInvariant()}) but its report could not be written under {outDir}: {e.Message}");
+            notWritten = e.Message;
+        }
+        if (controller is not null) await ReportVerdictAsync(console, controller, report, notWritten is null ? folder : null);
+        if (notWritten is not null)
+        {
+            Console.Error.WriteLine($"understudy drill run: the drill ran ({report.Verdict.ToString().ToLowerInvariant()}) but its report could not be written under {outDir}: {notWritten}");
             return CliApp.Failed;
         }
-        DrillSummary.Write(console, report, folder);
+        DrillSummary.Write(console, report, folder!);
         return report.Verdict switch { Verdict.Passed => CliApp.Ok, Verdict.Failed => CliApp.Failed, _ => Aborted };
+    }
+
+    /// <summary>Best effort: the drill's result does not depend on the controller hearing it, so a failure is only a warning.</summary>
+    private static async Task ReportVerdictAsync(IAnsiConsole console, ControllerClient controller, DrillReport report, string? folder)
+    {
+        try
+        {
+            await controller.ReportVerdictAsync(report, folder is null ? null : Path.GetFullPath(Path.Combine(folder, "report.md")), CancellationToken.None);
+        }
+        catch (DrillException e)
+        {
+            console.MarkupLine($"[yellow]warning: the controller was not told the verdict: {Markup.Escape(e.Message)}[/]");
+        }
     }
 }

@@ -24,7 +24,6 @@ internal sealed record KeySet(IReadOnlyList<string> Accepted, IReadOnlyDictionar
 internal static class NotYet
 {
     public const string PostgreSql = "PostgreSQL support";
-    public const string Observability = "observability";
     public const string Coordination = "multi-controller coordination";
 
     public static string Arrives(string feature) => $"not supported yet (arrives with {feature})";

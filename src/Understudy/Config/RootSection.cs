@@ -4,13 +4,10 @@ using YamlDotNet.RepresentationModel;
 
 namespace Understudy.Config;
 
-/// <summary>The top of the file: <c>controller</c> and <c>services</c>, then the checks that span services.</summary>
+/// <summary>The top of the file: <c>controller</c>, <c>services</c> and <c>alerts</c>, then the checks that span services.</summary>
 internal static class RootSection
 {
-    private static readonly KeySet Keys = new(["controller", "services"], new Dictionary<string, string>
-    {
-        ["alerts"] = NotYet.Arrives(NotYet.Observability),
-    });
+    private static readonly KeySet Keys = new(["controller", "services", "alerts"]);
 
     public static UnderstudySpec? Read(ConfigReader reader, YamlMappingNode root)
     {
@@ -18,12 +15,13 @@ internal static class RootSection
         var addresses = new AddressBook();
         ControllerSpec? controller = ControllerSection.Read(top, addresses);
         ImmutableArray<ServiceSpec>? services = ServicesSection.Read(top, addresses);
+        ImmutableArray<AlertChannelSpec>? alerts = AlertsSection.Read(top);
         addresses.CheckListens(reader);
         // Without tokens every caller is "operator": distinct approvers could never be told apart.
         if (controller is { AuthTokens.IsEmpty: true } && services is { } read)
             foreach (ServiceSpec s in read.Where(s => s.Failover.Approvals > 0))
                 reader.Error(top.KeyNode("services"), $"services.{s.Name}.failover.approvals",
                     $"{s.Failover.Approvals} {(s.Failover.Approvals == 1 ? "approval needs" : "approvals need")} controller.auth.tokens, so that each approver is a named person");
-        return controller is not null && services is { } all && reader.ErrorCount == 0 ? new UnderstudySpec(controller, all) : null;
+        return controller is not null && services is { } all && alerts is { } channels && reader.ErrorCount == 0 ? new UnderstudySpec(controller, all, channels) : null;
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Understudy.Core.Topology;
 using YamlDotNet.RepresentationModel;
 
@@ -6,7 +7,7 @@ namespace Understudy.Config;
 /// <summary>One service: its kind, members and primary, and the sections that tune it.</summary>
 internal static class ServiceSection
 {
-    private static readonly KeySet Keys = new(["kind", "postgres", "members", "primary", "check", "failover", "traffic", "hooks", "targets"]);
+    private static readonly KeySet Keys = new(["kind", "postgres", "members", "primary", "check", "failover", "traffic", "hooks", "targets", "alerts"]);
 
     public static ServiceSpec? Read(ConfigReader reader, YamlNode node, string path, string name, AddressBook addresses)
     {
@@ -24,14 +25,15 @@ internal static class ServiceSection
         ProxySpec? proxy = TrafficSection.Read(s, addresses);
         HooksSpec? hooks = HooksSection.Read(s, kind);
         TargetsSpec? targets = TargetsSection.Read(s);
+        ImmutableArray<AlertChannelSpec>? alerts = AlertsSection.Read(s);
 
         // Every section is read whatever the others found, so one pass reports all; only a clean service is
         // built. The error count also covers values that are legitimately null when absent (proxy, expect_body).
         if (reader.ErrorCount > before || kind is not { } k || members.Specs is not { } m || primary is null
-            || check is null || failover is null || hooks is null || targets is null
+            || check is null || failover is null || hooks is null || targets is null || alerts is not { } channels
             || (k == ServiceKind.Postgres && postgres is null))
             return null;
-        return new ServiceSpec(name, k, m, primary, check, failover, proxy, hooks, targets, postgres);
+        return new ServiceSpec(name, k, m, primary, check, failover, proxy, hooks, targets, postgres, channels);
     }
 
     private static string? Planned(string kind) =>

@@ -5,7 +5,7 @@ using Understudy.Core.Drills;
 
 namespace Understudy.Drills;
 
-/// <summary>The drill's view of a controller through its API: status, journal events, fault injection.</summary>
+/// <summary>The drill's view of a controller through its API: status, journal events, fault injection, the verdict.</summary>
 public sealed class ControllerClient(Uri baseUrl, string service) : IDisposable
 {
     private readonly HttpClient _http = Authorized(new() { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(10) });
@@ -57,6 +57,20 @@ public sealed class ControllerClient(Uri baseUrl, string service) : IDisposable
         string json = await SendAsync(() => _http.PostAsJsonAsync(MemberFaults(fault.Member), body, ct), $"inject {fault.Describe()}");
         return JsonSerializer.Deserialize<FaultView>(json, ApiJson.Options)?.AppliedAt
             ?? throw new DrillException($"the controller at {baseUrl} answered the fault injection without applied_at");
+    }
+
+    /// <summary>Tells the controller the drill's verdict (journaled as drill.completed, so a failed drill is notified).</summary>
+    public Task ReportVerdictAsync(DrillReport report, string? reportPath, CancellationToken ct)
+    {
+        var body = new
+        {
+            service,
+            name = report.Name,
+            verdict = report.Verdict.ToString().ToLowerInvariant(),
+            rto_ms = report.RtoMs,
+            report = reportPath,
+        };
+        return SendAsync(() => _http.PostAsJsonAsync("/api/drills", body, ct), "record the drill's verdict");
     }
 
     public Task ClearAsync(string member, CancellationToken ct) =>

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Understudy.Alerts;
 using Understudy.Api;
 using Understudy.Api.Auth;
 using Understudy.Core.Failover;
@@ -75,6 +76,8 @@ public static class ControllerHost
             return new Controller([.. states.Select(s => ServiceRuntime.Create(s, journaled, commands, time, logs, metrics))],
                 journaled, sp.GetRequiredService<IHostApplicationLifetime>(), time);
         });
+        // Before the controller, so it stops after it and still hears the controller's last events.
+        if (Notifier.IsNeeded(spec)) builder.Services.AddHostedService<Notifier>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Controller>());
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails(); // any error answer carries a JSON problem body
@@ -103,6 +106,7 @@ public static class ControllerHost
         app.MapWhoAmIApi();
         app.MapDrillApi();
         app.MapDashboard();
+        app.MapDrillResultApi();
         return app;
     }
 

@@ -59,7 +59,7 @@ public sealed class StepRunner(DrillContext ctx)
         ProxyFault => "the controller's proxy applies the fault",
         WaitStep w => $"{w.Duration.TotalSeconds:0.###} s pass",
         ManualStep m => $"an operator confirms within {m.Timeout.TotalMinutes:0.#} min",
-        AlertReceived a => $"alert.raised in the controller's journal within {a.Within.TotalSeconds:0.###} s of the fault",
+        AlertReceived a => $"alert.raised or alert.delivered in the controller's journal within {a.Within.TotalSeconds:0.###} s of the fault",
         HttpCheckStep h => $"HTTP {h.ExpectStatus}" + (h.ExpectBody is null ? "" : $" with '{h.ExpectBody}'"),
         _ => "",
     };
@@ -139,10 +139,12 @@ public sealed class StepRunner(DrillContext ctx)
         DateTimeOffset deadline = fault + a.Within;
         while (true)
         {
-            var alerts = (await Controller().EventsAsync(fault, ct)).Where(e => e.Type == EventTypes.AlertRaised && e.Time <= deadline).ToList();
+            // The decider's own alert, or a notification the controller delivered (to a webhook, Slack, PagerDuty, mail).
+            var alerts = (await Controller().EventsAsync(fault, ct))
+                .Where(e => e.Type is EventTypes.AlertRaised or EventTypes.AlertDelivered && e.Time <= deadline).ToList();
             if (alerts.Count > 0)
-                return (true, $"alert.raised +{(alerts[0].Time - fault).TotalMilliseconds:0} ms after the fault: {alerts[0].Details.GetValueOrDefault("reason")}");
-            if (ctx.Now > deadline) return (false, $"no alert.raised within {a.Within.TotalSeconds:0.###} s of the fault");
+                return (true, $"{alerts[0].Type} +{(alerts[0].Time - fault).TotalMilliseconds:0} ms after the fault: {alerts[0].Details.GetValueOrDefault("reason")}");
+            if (ctx.Now > deadline) return (false, $"no alert.raised or alert.delivered within {a.Within.TotalSeconds:0.###} s of the fault");
             await Task.Delay(TimeSpan.FromMilliseconds(200), ctx.Time, ct);
         }
     }

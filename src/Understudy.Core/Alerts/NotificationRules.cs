@@ -1,0 +1,58 @@
+using Understudy.Core.Journal;
+using Understudy.Core.Topology;
+
+namespace Understudy.Core.Alerts;
+
+/// <summary>
+/// Which journal events people are told about, and how: a pure mapping, one rule per event type. The dedup
+/// key names the condition (service, kind of condition, member), so a trigger and its resolve share it.
+/// </summary>
+public static class NotificationRules
+{
+    /// <summary>The notification for <paramref name="e"/>, or null when nobody needs to hear of it.</summary>
+    public static Notification? For(JournalEvent e) => e.Type switch
+    {
+        // Each failover is its own condition, keyed by the epoch it creates: one is never rate-limited by the last.
+        EventTypes.FailoverStarted => New(e, AlertTopics.Failover, AlertSeverity.Critical, AlertAction.Trigger, $"failover/epoch-{e.Epoch}"),
+        EventTypes.FailoverFailed => New(e, AlertTopics.Failover, AlertSeverity.Critical, AlertAction.Trigger, $"failover/epoch-{e.Epoch}"),
+        EventTypes.FailoverCompleted => New(e, AlertTopics.Failover, AlertSeverity.Warning, AlertAction.Resolve, $"failover/epoch-{e.Epoch}"),
+        EventTypes.SwitchoverCompleted => New(e, AlertTopics.Failover, AlertSeverity.Info, AlertAction.Info, "switchover"),
+        // A hold (manual mode, paused, cooldown) leaves the service without a primary as surely as having no
+        // candidate does; service.restored ends both.
+        EventTypes.ServiceDegraded or EventTypes.FailoverHeld => New(e, AlertTopics.Degraded, AlertSeverity.Critical, AlertAction.Trigger, "degraded"),
+        EventTypes.ServiceRestored => New(e, AlertTopics.Degraded, AlertSeverity.Info, AlertAction.Resolve, "degraded"),
+        EventTypes.MemberDown => New(e, AlertTopics.Member, AlertSeverity.Error, AlertAction.Trigger, $"member/{e.Member}"),
+        EventTypes.MemberUp => New(e, AlertTopics.Member, AlertSeverity.Info, AlertAction.Resolve, $"member/{e.Member}"),
+        // A request that runs at once needs nobody; one awaiting approval needs an approver.
+        EventTypes.RequestCreated when e.Detail("approvals_needed") is { } n && n != "0" =>
+            New(e, AlertTopics.Request, AlertSeverity.Warning, AlertAction.Trigger, "request"),
+        EventTypes.DrillCompleted => Drill(e),
+        _ => null,
+    };
+
+    /// <summary>
+    /// Whether <paramref name="channel"/> sends <paramref name="n"/>: its <c>events</c> take the topic, and
+    /// PagerDuty is paged only for what it can later resolve or someone must act on, not for news.
+    /// </summary>
+    public static bool Wants(AlertChannelSpec channel, Notification n) =>
+        channel.Takes(n.Topic) && !(channel is PagerDutyChannelSpec && n.Action == AlertAction.Info);
+
+    private static Notification? Drill(JournalEvent e)
+    {
+        string? verdict = e.Detail("verdict");
+        if (verdict is not ("failed" or "aborted")) return null;
+        string name = e.Detail("name") ?? "drill";
+        string summary = $"drill '{name}' {verdict}" + (e.Detail("report") is { Length: > 0 } report ? $" (report: {report})" : "");
+        return New(e, AlertTopics.Drill, verdict == "failed" ? AlertSeverity.Error : AlertSeverity.Warning, AlertAction.Trigger,
+            $"drill/{name}", $"drill.{verdict}", summary);
+    }
+
+    private static Notification New(JournalEvent e, AlertTopics topic, AlertSeverity severity, AlertAction action, string condition,
+        string? kind = null, string? summary = null)
+    {
+        summary ??= e.Reason ?? e.Type;
+        return new Notification(e.Service, kind ?? e.Type, topic, severity, action,
+            string.Join('/', new[] { "understudy", e.Service, condition }.Where(p => p.Length > 0)),
+            e.Service.Length > 0 ? $"{e.Service}: {summary}" : summary, e);
+    }
+}

@@ -1,0 +1,115 @@
+using System.Threading.Channels;
+using Understudy.Core.Alerts;
+using Understudy.Core.Journal;
+using Understudy.Core.Topology;
+using Understudy.Journal;
+
+namespace Understudy.Alerts;
+
+/// <summary>
+/// Tells people what the journal records: reads every stored event from the <see cref="JournalFeed"/>,
+/// turns the ones that matter into notifications (<see cref="NotificationRules"/>), passes each through
+/// the channel's throttle and posts it to the channel's queue. It never writes to the decider and nothing
+/// waits for it, so a failover is never delayed by a sink.
+/// </summary>
+public sealed partial class Notifier : BackgroundService
+{
+    private readonly ChannelReader<JournalEvent> _events;
+    private readonly IReadOnlyList<AlertChannel> _global;
+    private readonly Dictionary<string, IReadOnlyList<AlertChannel>> _byService;
+    private readonly IReadOnlyList<AlertChannel> _all;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan }; // each attempt has its own timeout
+    private readonly CancellationTokenSource _deliveries = new();
+    private Task _workers = Task.CompletedTask;
+
+    public Notifier(UnderstudySpec spec, JournalFeed feed, IJournal journal, TimeProvider time, ILogger<Notifier> logger)
+    {
+        // Subscribed before the host starts, so no event the controller stores is missed.
+        _events = feed.Subscribe();
+        _time = time;
+        _logger = logger;
+        AlertChannel Channel(AlertChannelSpec c) => new(c, AlertSenders.Create(c, _http), journal, time, logger);
+        _global = [.. spec.AlertChannels.Select(Channel)];
+        _byService = spec.Services.ToDictionary(s => s.Name, s => (IReadOnlyList<AlertChannel>)[.. s.AlertChannels.Select(Channel)]);
+        _all = [.. _global, .. _byService.Values.SelectMany(c => c)];
+    }
+
+    /// <summary>Whether the config names any channel; without one the controller runs no notifier.</summary>
+    public static bool IsNeeded(UnderstudySpec spec) => !spec.AlertChannels.IsEmpty || spec.Services.Any(s => !s.AlertChannels.IsEmpty);
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        _workers = Task.WhenAll(_all.Select(c => c.RunAsync(_deliveries.Token)));
+        while (true)
+        {
+            await WaitAsync(stopping);
+            DateTimeOffset now = _time.GetUtcNow();
+            while (_events.TryRead(out JournalEvent? e)) Route(e, now);
+            foreach (AlertChannel c in _all)
+                foreach (Notification held in c.Throttle.Due(now)) c.Post(held);
+        }
+    }
+
+    private void Route(JournalEvent e, DateTimeOffset now)
+    {
+        try
+        {
+            // Our own alert.delivered / alert.delivery_failed come back on the feed too; the rules map them to nothing.
+            if (NotificationRules.For(e) is not { } n) return;
+            foreach (AlertChannel c in ChannelsFor(e.Service).Where(c => NotificationRules.Wants(c.Spec, n)))
+                if (c.Throttle.Offer(n, now) is { } send) c.Post(send);
+        }
+        catch (Exception error)
+        {
+            // A bug here must cost one notification, never the controller: the host stops when a service throws.
+            Log.Unexpected(_logger, error, e.Id, e.Type);
+        }
+    }
+
+    /// <summary>The service's own channels, then the global ones; an event of no service (a drill without one) goes to the global ones.</summary>
+    private IEnumerable<AlertChannel> ChannelsFor(string service) =>
+        _byService.TryGetValue(service, out var own) ? own.Concat(_global) : _global;
+
+    /// <summary>Until an event arrives or a held notification falls due.</summary>
+    private async Task WaitAsync(CancellationToken stopping)
+    {
+        DateTimeOffset? due = _all.Select(c => c.Throttle.NextDue).Min();
+        if (due is null)
+        {
+            await _events.WaitToReadAsync(stopping);
+            return;
+        }
+        TimeSpan delay = due.Value - _time.GetUtcNow();
+        if (delay <= TimeSpan.Zero) return;
+        using var timer = new CancellationTokenSource(delay, _time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(stopping, timer.Token);
+        try { await _events.WaitToReadAsync(either.Token); }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested) { }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        foreach (AlertChannel c in _all) c.Complete();
+        // Deliveries under way get a moment, so the last notifications of a failover survive a restart.
+        try { await _workers.WaitAsync(AlertDefaults.DrainTimeout, _time, cancellationToken); }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException) { }
+        await _deliveries.CancelAsync();
+        await _workers.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    public override void Dispose()
+    {
+        _deliveries.Dispose();
+        _http.Dispose();
+        base.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 404, Level = LogLevel.Critical, Message = "notifier failed on event #{EventId} ({Type}); nothing sent for it, please report")]
+        public static partial void Unexpected(ILogger logger, Exception error, long eventId, string type);
+    }
+}

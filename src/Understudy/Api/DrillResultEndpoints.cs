@@ -1,0 +1,54 @@
+using System.Collections.Immutable;
+using Understudy.Api.Auth;
+using Understudy.Core.Journal;
+using Understudy.Core.Topology;
+using Understudy.Hosting;
+using Understudy.Journal;
+
+namespace Understudy.Api;
+
+/// <summary>The body of <c>POST /api/drills</c>: a drill's verdict as its runner reports it.</summary>
+public sealed record DrillResultBody(string? Service, string? Name, string? Verdict, double? RtoMs, string? Report);
+
+/// <summary>
+/// <c>POST /api/drills</c>: a drill runner reports its verdict, journaled as drill.completed with the caller
+/// as actor, so a failed drill reaches the same people a failover does.
+/// </summary>
+public static class DrillResultEndpoints
+{
+    private const int MaxText = 500;
+    private static readonly string[] Verdicts = ["passed", "failed", "aborted"];
+
+    public static void MapDrillResultApi(this IEndpointRouteBuilder app) =>
+        app.MapPost("/api/drills", RecordAsync).RequireAuthorization(ApiCaller.Policy(ApiRole.Operator));
+
+    private static async Task<IResult> RecordAsync(HttpContext http, Controller controller, IJournal journal, TimeProvider time, CancellationToken ct)
+    {
+        var (body, bad) = await Problems.ReadBodyAsync<DrillResultBody>(http.Request, ct);
+        if (bad is not null) return bad;
+        string name = body!.Name?.Trim() ?? "";
+        if (name.Length == 0) return Problems.Bad("name: required: the drill's name");
+        if (name.Length > MaxText) return Problems.Bad($"name: at most {MaxText} characters");
+        if (body.Verdict is not { } verdict || !Verdicts.Contains(verdict)) return Problems.Bad($"verdict: expected passed, failed or aborted, got '{body.Verdict}'");
+        if (body.RtoMs is < 0) return Problems.Bad("rto_ms: expected a number of milliseconds ≥ 0");
+        if (body.Report?.Length > MaxText) return Problems.Bad($"report: at most {MaxText} characters");
+
+        // A drill of no service is recorded all the same: it still goes to the global alert channels.
+        long epoch = 0;
+        string service = "";
+        if (!string.IsNullOrEmpty(body.Service))
+        {
+            if (Problems.UnknownService(controller, body.Service, out ServiceRuntime runtime) is { } missing) return missing;
+            (service, epoch) = (body.Service, runtime.Loop.State.Epoch);
+        }
+        var details = ImmutableDictionary.CreateBuilder<string, object?>();
+        details["reason"] = $"drill '{name}' {verdict}" + (body.RtoMs is { } rto ? $" (RTO {rto:0} ms)" : "");
+        details["name"] = name;
+        details["verdict"] = verdict;
+        if (body.RtoMs is { } ms) details["rto_ms"] = ms;
+        if (!string.IsNullOrEmpty(body.Report)) details["report"] = body.Report;
+        var e = new JournalEvent(time.GetUtcNow(), service, null, epoch, EventTypes.DrillCompleted, ApiCaller.Name(http), details.ToImmutable());
+        IReadOnlyList<JournalEvent> stored = await journal.AppendAsync([e], ct);
+        return TypedResults.Created($"/api/events?type={EventTypes.DrillCompleted}", EventView.From(stored[0]));
+    }
+}

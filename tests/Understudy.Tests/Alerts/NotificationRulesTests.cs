@@ -1,0 +1,82 @@
+using Understudy.Core.Alerts;
+using Understudy.Core.Journal;
+using Understudy.Core.Topology;
+using static Understudy.Tests.Alerts.AlertEvents;
+
+namespace Understudy.Tests.Alerts;
+
+public class NotificationRulesTests
+{
+    [Theory]
+    [InlineData(EventTypes.FailoverStarted, "web-b", AlertTopics.Failover, AlertSeverity.Critical, AlertAction.Trigger, "understudy/web/failover/epoch-2")]
+    [InlineData(EventTypes.FailoverFailed, "web-b", AlertTopics.Failover, AlertSeverity.Critical, AlertAction.Trigger, "understudy/web/failover/epoch-2")]
+    [InlineData(EventTypes.FailoverCompleted, "web-b", AlertTopics.Failover, AlertSeverity.Warning, AlertAction.Resolve, "understudy/web/failover/epoch-2")]
+    [InlineData(EventTypes.SwitchoverCompleted, "web-b", AlertTopics.Failover, AlertSeverity.Info, AlertAction.Info, "understudy/web/switchover")]
+    [InlineData(EventTypes.ServiceDegraded, "web-a", AlertTopics.Degraded, AlertSeverity.Critical, AlertAction.Trigger, "understudy/web/degraded")]
+    [InlineData(EventTypes.FailoverHeld, "web-a", AlertTopics.Degraded, AlertSeverity.Critical, AlertAction.Trigger, "understudy/web/degraded")]
+    [InlineData(EventTypes.ServiceRestored, "web-a", AlertTopics.Degraded, AlertSeverity.Info, AlertAction.Resolve, "understudy/web/degraded")]
+    [InlineData(EventTypes.MemberDown, "web-a", AlertTopics.Member, AlertSeverity.Error, AlertAction.Trigger, "understudy/web/member/web-a")]
+    [InlineData(EventTypes.MemberUp, "web-a", AlertTopics.Member, AlertSeverity.Info, AlertAction.Resolve, "understudy/web/member/web-a")]
+    public void For_NotifiedEvent_TriggerAndResolveShareTheDedupKey(string type, string member, AlertTopics topic, AlertSeverity severity, AlertAction action, string key)
+    {
+        Notification n = NotificationRules.For(Event(type, member, reason: "primary web-a is down"))!;
+
+        Assert.Equal((type, topic, severity, action, key), (n.Kind, n.Topic, n.Severity, n.Action, n.DedupKey));
+        Assert.Equal(("web", "web: primary web-a is down", 7L), (n.Service, n.Summary, n.Event.Id));
+    }
+
+    [Theory]
+    [InlineData(EventTypes.AlertRaised)]
+    [InlineData(EventTypes.AlertDelivered)]
+    [InlineData(EventTypes.AlertDeliveryFailed)]
+    [InlineData(EventTypes.TrafficSwitched)]
+    [InlineData(EventTypes.MemberSuspected)]
+    [InlineData(EventTypes.ControllerStarted)]
+    public void For_OtherEvents_NotifiesNothingSoOwnDeliveriesCannotLoop(string type) =>
+        Assert.Null(NotificationRules.For(Event(type)));
+
+    [Fact]
+    public void For_RequestAwaitingApproval_AsksForAnApprover()
+    {
+        Notification n = NotificationRules.For(Event(EventTypes.RequestCreated, "web-b", actor: "alice", details: ("approvals_needed", 1L)))!;
+
+        Assert.Equal((AlertTopics.Request, AlertSeverity.Warning, AlertAction.Trigger, "understudy/web/request"), (n.Topic, n.Severity, n.Action, n.DedupKey));
+        Assert.Null(NotificationRules.For(Event(EventTypes.RequestCreated, "web-b", details: ("approvals_needed", 0L))));
+    }
+
+    [Theory]
+    [InlineData("failed", "drill.failed", AlertSeverity.Error)]
+    [InlineData("aborted", "drill.aborted", AlertSeverity.Warning)]
+    public void For_DrillNotPassed_NamesTheDrillAndItsReport(string verdict, string kind, AlertSeverity severity)
+    {
+        Notification n = NotificationRules.For(Event(EventTypes.DrillCompleted, details: [("name", "web crash"), ("verdict", verdict), ("report", "/r/report.md")]))!;
+
+        Assert.Equal((kind, severity, "understudy/web/drill/web crash"), (n.Kind, n.Severity, n.DedupKey));
+        Assert.Equal($"web: drill 'web crash' {verdict} (report: /r/report.md)", n.Summary);
+    }
+
+    [Fact]
+    public void For_DrillPassed_NotifiesNothing() =>
+        Assert.Null(NotificationRules.For(Event(EventTypes.DrillCompleted, details: [("name", "x"), ("verdict", "passed")])));
+
+    [Fact]
+    public void For_DrillOfNoService_LeavesTheServiceOutOfKeyAndSummary()
+    {
+        Notification n = NotificationRules.For(Event(EventTypes.DrillCompleted, service: "", details: [("name", "dns"), ("verdict", "failed")]))!;
+
+        Assert.Equal(("understudy/drill/dns", "drill 'dns' failed"), (n.DedupKey, n.Summary));
+    }
+
+    [Fact]
+    public void Wants_EventsFilterAndPagerDutyNews_DecideWhoSends()
+    {
+        var slack = new SlackChannelSpec("alerts[0].slack", AlertTopics.Failover | AlertTopics.Member, TimeSpan.Zero, new Uri("http://127.0.0.1/"));
+        var pager = new PagerDutyChannelSpec("alerts[1].pagerduty", AlertTopics.All, TimeSpan.Zero, "key", AlertDefaults.PagerDutyUrl);
+
+        Assert.True(NotificationRules.Wants(slack, Notify(EventTypes.MemberDown, "web-a")));
+        Assert.False(NotificationRules.Wants(slack, Notify(EventTypes.ServiceDegraded, "web-a")));
+        Assert.True(NotificationRules.Wants(slack, Notify(EventTypes.SwitchoverCompleted, "web-b")));
+        Assert.False(NotificationRules.Wants(pager, Notify(EventTypes.SwitchoverCompleted, "web-b")));
+        Assert.True(NotificationRules.Wants(pager, Notify(EventTypes.FailoverCompleted, "web-b")));
+    }
+}
