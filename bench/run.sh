@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the foundation benchmarks beside their anchors and prints Markdown for BENCHMARKS.md.
-#   bench/run.sh [crash runs, default 10] [throughput rounds, default 5] [drill runs, default 5]
+#   bench/run.sh [crash runs, default 10] [throughput rounds, default 5] [drill runs, default 5] [switchover runs, default 10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
@@ -18,3 +18,5 @@ echo
 "$bin" throughput --rounds "${2:-5}"
 echo
 "$bin" drill --runs "${3:-5}"
+echo
+"$bin" switchover --runs "${4:-10}"

@@ -1,9 +1,9 @@
 namespace Understudy.Bench;
 
-/// <summary>Understudy and HAProxy set up alike: checks every 100 ms, down after 2 failures.</summary>
+/// <summary>Understudy and HAProxy set up alike: checks every <c>checkMs</c> (100 ms unless a bench says otherwise), down after 2 failures.</summary>
 internal static class Configs
 {
-    public static string Understudy(int a, int b, int listen, int api, string mode = "http") => $$"""
+    public static string Understudy(int a, int b, int listen, int api, string mode, int checkMs) => $$"""
         controller: { api: 127.0.0.1:{{api}}, journal: journal.db }
         services:
           web:
@@ -12,16 +12,20 @@ internal static class Configs
               - { name: web-a, address: 127.0.0.1:{{a}} }
               - { name: web-b, address: 127.0.0.1:{{b}} }
             primary: web-a
-            check: { interval: 100ms, timeout: 80ms, fall: 2, rise: 1 }
+            check: { interval: {{checkMs}}ms, timeout: {{checkMs * 4 / 5}}ms, fall: 2, rise: 1 }
             failover: { mode: automatic, cooldown: 30s }
             traffic:
               proxy: { listen: 127.0.0.1:{{listen}}, hold: 5s }
         """;
 
-    /// <summary>ANCHORS.md's HAProxy setting: inter 100ms fall 2 rise 1, a backup server, option redispatch.</summary>
-    public static string Haproxy(int a, int b, int listen, string mode) => $$"""
+    /// <summary>
+    /// ANCHORS.md's HAProxy setting: inter 100ms fall 2 rise 1 (HAProxy's check timeout is inter), a backup server, option redispatch; and the
+    /// runtime API on a Unix socket, which is how HAProxy users switch servers by hand.
+    /// </summary>
+    public static string Haproxy(int a, int b, int listen, string mode, int checkMs, string socket) => $$"""
         global
           maxconn 8000
+          stats socket {{socket}} mode 600 level admin
         defaults
           mode {{mode}}
           timeout connect 1s
@@ -34,7 +38,7 @@ internal static class Configs
           default_backend be
         backend be
           {{(mode == "http" ? "option httpchk GET /health" : "")}}
-          server web-a 127.0.0.1:{{a}} check inter 100ms fall 2 rise 1
-          server web-b 127.0.0.1:{{b}} check inter 100ms fall 2 rise 1 backup
+          server web-a 127.0.0.1:{{a}} check inter {{checkMs}}ms fall 2 rise 1
+          server web-b 127.0.0.1:{{b}} check inter {{checkMs}}ms fall 2 rise 1 backup
         """;
 }

@@ -1,8 +1,6 @@
-using System.Globalization;
-using System.Net.Http.Json;
-using Understudy.Api;
 using Understudy.Core.Drills;
 using Understudy.Drills.Probes;
+using static Understudy.Bench.Stats;
 
 namespace Understudy.Bench;
 
@@ -31,7 +29,7 @@ internal static class CrashBench
     private static async Task<Run[]> OnceAsync()
     {
         using Rig rig = await Rig.StartAsync("http");
-        await WaitForMembersUpAsync(rig.ApiPort, TimeSpan.FromSeconds(20));
+        await rig.WaitForMembersUpAsync(TimeSpan.FromSeconds(20));
 
         using var viaUs = new HttpProbe(new ProbeSpec("understudy", ProbeKind.Http, $"http://127.0.0.1:{rig.UnderstudyPort}/", TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5)), TimeProvider.System);
         using var viaHa = new HttpProbe(new ProbeSpec("haproxy", ProbeKind.Http, $"http://127.0.0.1:{rig.HaproxyPort}/", TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5)), TimeProvider.System);
@@ -65,35 +63,15 @@ internal static class CrashBench
             around.Count == 0 ? 0 : around.Max(s => s.Latency.TotalMilliseconds));
     }
 
-    private static async Task WaitForMembersUpAsync(int api, TimeSpan within)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
-        var deadline = DateTimeOffset.UtcNow + within;
-        while (DateTimeOffset.UtcNow < deadline)
-        {
-            try
-            {
-                var status = await http.GetFromJsonAsync<StatusView>($"http://127.0.0.1:{api}/api/status", ApiJson.Options);
-                if (status!.Services[0].Members.All(m => m.Health == "up")) return;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            await Task.Delay(50);
-        }
-        throw new TimeoutException("the controller did not see both members up");
-    }
-
     public static void Print(List<Run> runs, TextWriter w)
     {
-        static double Median(IEnumerable<double> xs) { var s = xs.Order().ToList(); return s.Count == 0 ? double.NaN : s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
-        string F(double x) => double.IsNaN(x) ? "never" : x.ToString("0", CultureInfo.InvariantCulture);
         int n = runs.Count / 2;
         w.WriteLine($"### Primary SIGKILL, {n} runs (checks every 100 ms, fall 2; a GET every 10 ms on a new connection)");
         w.WriteLine();
         w.WriteLine("| system | kill → first answer from standby, median / max (ms) | recovery time, median / max (ms) | failed requests, median / max | requests > 500 ms, median | slowest, median (ms) |");
         w.WriteLine("|---|---|---|---|---|---|");
         foreach (var g in runs.GroupBy(r => r.System))
-            w.WriteLine($"| {g.Key} | {F(Median(g.Select(r => r.FirstAnswerMs)))} / {F(g.Max(r => r.FirstAnswerMs))} | {F(Median(g.Select(r => r.RecoveryMs)))} / {F(g.Max(r => r.RecoveryMs))} | {F(Median(g.Select(r => (double)r.Failed)))} / {g.Max(r => r.Failed)} | {F(Median(g.Select(r => (double)r.Slow)))} | {F(Median(g.Select(r => r.SlowestMs)))} |");
+            w.WriteLine($"| {g.Key} | {Ms(Median(g.Select(r => r.FirstAnswerMs)))} / {Ms(g.Max(r => r.FirstAnswerMs))} | {Ms(Median(g.Select(r => r.RecoveryMs)))} / {Ms(g.Max(r => r.RecoveryMs))} | {Ms(Median(g.Select(r => (double)r.Failed)))} / {g.Max(r => r.Failed)} | {Ms(Median(g.Select(r => (double)r.Slow)))} | {Ms(Median(g.Select(r => r.SlowestMs)))} |");
         double Of(string system, Func<Run, double> f) => Median(runs.Where(r => r.System == system).Select(f));
         w.WriteLine();
         w.WriteLine("Configured bound for Understudy (interval × fall + timeout + 1 s): 1280 ms; by active checks alone (interval × fall + timeout): 280 ms.");

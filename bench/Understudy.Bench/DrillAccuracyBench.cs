@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using Understudy.Core.Drills;
 using Understudy.Drills;
+using static Understudy.Bench.Stats;
 
 namespace Understudy.Bench;
 
@@ -56,8 +56,6 @@ internal static class DrillAccuracyBench
 
     public static void Print(List<Row> rows, TextWriter w)
     {
-        static double Median(IEnumerable<double> xs) { var s = xs.Order().ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
-        static string F(double x) => x.ToString("0", CultureInfo.InvariantCulture);
         w.WriteLine($"### Drill accuracy, {rows.Count / 2} runs (primary SIGKILL; probes every 10 ms through each proxy; independent client loops beside them)");
         w.WriteLine();
         w.WriteLine("| system measured | drill RTO, median (ms) | independent RTO, median (ms) | RTO difference, median / max (ms) | drill recovery time, median (ms) | independent recovery time, median (ms) | recovery difference, median / max (ms) |");
@@ -66,7 +64,7 @@ internal static class DrillAccuracyBench
         {
             var dRto = g.Select(r => Math.Abs(r.DrillRtoMs - r.ClientRtoMs)).ToList();
             var dRec = g.Select(r => Math.Abs(r.DrillRecoveryMs - r.ClientRecoveryMs)).ToList();
-            w.WriteLine($"| {g.Key} | {F(Median(g.Select(r => r.DrillRtoMs)))} | {F(Median(g.Select(r => r.ClientRtoMs)))} | {F(Median(dRto))} / {F(dRto.Max())} | {F(Median(g.Select(r => r.DrillRecoveryMs)))} | {F(Median(g.Select(r => r.ClientRecoveryMs)))} | {F(Median(dRec))} / {F(dRec.Max())} |");
+            w.WriteLine($"| {g.Key} | {Ms(Median(g.Select(r => r.DrillRtoMs)))} | {Ms(Median(g.Select(r => r.ClientRtoMs)))} | {Ms(Median(dRto))} / {Ms(dRto.Max())} | {Ms(Median(g.Select(r => r.DrillRecoveryMs)))} | {Ms(Median(g.Select(r => r.ClientRecoveryMs)))} | {Ms(Median(dRec))} / {Ms(dRec.Max())} |");
         }
     }
 

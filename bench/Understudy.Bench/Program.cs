@@ -27,5 +27,13 @@ drill.SetAction(async (p, _) =>
     DrillAccuracyBench.Print(result, Console.Out);
 });
 
-var root = new RootCommand("Understudy benchmarks; results are Markdown on stdout, progress on stderr.") { crash, throughput, drill };
+var switchoverRuns = new Option<int>("--runs") { Description = "switchover runs, alternately web-a → web-b and back", DefaultValueFactory = _ => 10 };
+var switchover = new Command("switchover", "Planned switchover under load: Understudy's API beside HAProxy's runtime API (drain, then maint).") { switchoverRuns };
+switchover.SetAction(async (p, _) =>
+{
+    var result = await SwitchoverBench.RunAsync(p.GetValue(switchoverRuns), Console.Error);
+    SwitchoverBench.Print(result, Console.Out);
+});
+
+var root = new RootCommand("Understudy benchmarks; results are Markdown on stdout, progress on stderr.") { crash, throughput, drill, switchover };
 return await root.Parse(args).InvokeAsync();

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
+using Understudy.Api;
 using Understudy.Demo;
 using Understudy.Hosting;
 
@@ -20,16 +22,19 @@ internal sealed class Rig : IDisposable
     public int UnderstudyPort { get; } = FreePort.Next();
     public int ApiPort { get; } = FreePort.Next();
     public int HaproxyPort { get; } = FreePort.Next();
+    /// <summary>HAProxy's runtime API (admin level), for <see cref="HaproxyRuntime"/>.</summary>
+    public string HaproxySocket => Path.Combine(_dir, "haproxy.sock");
     public SampleAppProcess A { get; private set; } = null!;
     public SampleAppProcess B { get; private set; } = null!;
 
     /// <param name="mode">http (layer-7 HAProxy, http checks) or tcp (both at layer 4).</param>
-    public static async Task<Rig> StartAsync(string mode)
+    /// <param name="checkMs">health checks' interval for both; Understudy's timeout is 4/5 of it, HAProxy's all of it.</param>
+    public static async Task<Rig> StartAsync(string mode, int checkMs = 100)
     {
         var rig = new Rig();
         string config = Path.Combine(rig._dir, "understudy.yaml"), haproxy = Path.Combine(rig._dir, "haproxy.cfg");
-        File.WriteAllText(config, Configs.Understudy(rig.PortA, rig.PortB, rig.UnderstudyPort, rig.ApiPort, mode));
-        File.WriteAllText(haproxy, Configs.Haproxy(rig.PortA, rig.PortB, rig.HaproxyPort, mode) + "\n"); // HAProxy refuses a last line without LF
+        File.WriteAllText(config, Configs.Understudy(rig.PortA, rig.PortB, rig.UnderstudyPort, rig.ApiPort, mode, checkMs));
+        File.WriteAllText(haproxy, Configs.Haproxy(rig.PortA, rig.PortB, rig.HaproxyPort, mode, checkMs, rig.HaproxySocket) + "\n"); // HAProxy refuses a last line without LF
         rig.A = await SampleAppProcess.StartAsync("web-a", rig.PortA, Limit);
         rig.B = await SampleAppProcess.StartAsync("web-b", rig.PortB, Limit);
         rig._controller = Children.Controller(config, rig._controllerOutput);
@@ -37,6 +42,25 @@ internal sealed class Rig : IDisposable
         await Children.WaitForPortAsync(rig.UnderstudyPort, Limit, rig._controller, () => rig._controllerOutput.ToString());
         await Children.WaitForPortAsync(rig.HaproxyPort, Limit, rig._haproxy, () => rig._haproxyOutput.ToString());
         return rig;
+    }
+
+    /// <summary>Until the controller sees both members up (HAProxy assumes its servers up from the start).</summary>
+    public async Task WaitForMembersUpAsync(TimeSpan within)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        var deadline = DateTimeOffset.UtcNow + within;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            try
+            {
+                var status = await http.GetFromJsonAsync<StatusView>($"http://127.0.0.1:{ApiPort}/api/status", ApiJson.Options);
+                if (status!.Services[0].Members.All(m => m.Health == "up")) return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException("the controller did not see both members up");
     }
 
     public void Dispose()

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using static Understudy.Bench.Stats;
 
 namespace Understudy.Bench;
 
@@ -66,7 +67,6 @@ internal static partial class ThroughputBench
 
     public static void Print(List<Round> rounds, TextWriter w)
     {
-        static double Median(IEnumerable<double> xs) { var s = xs.Order().ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
         var direct = rounds.Where(r => r.Path == "direct").ToList();
         w.WriteLine($"### Throughput and added latency, {direct.Count} interleaved rounds (wrk -t2 -c64; sequential GETs on one keep-alive connection)");
         w.WriteLine();
