@@ -38,8 +38,8 @@ public static class ProxyDefaults
     /// <summary>How long a new client connection may wait for a routable primary.</summary>
     public static readonly TimeSpan Hold = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long a planned switchover lets open connections to the old primary finish.</summary>
-    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>How long a planned switchover lets open connections to the old primary finish (below <see cref="Hold"/>, see ProxySpec.Drain).</summary>
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
 }
 
 public static class HookDefaults

@@ -36,7 +36,11 @@ public sealed record FailoverSpec(FailoverMode Mode, TimeSpan Cooldown, long Max
 /// <param name="DrainTimeout">In a planned switchover, how long open connections to the old primary get to close by themselves.</param>
 public sealed record ProxySpec(HostPort Listen, TimeSpan Hold, TimeSpan? DrainTimeout = null)
 {
-    public TimeSpan Drain => DrainTimeout ?? ProxyDefaults.DrainTimeout;
+    /// <summary>
+    /// Connections accepted during the drain are held, and a held connection is closed when <see cref="Hold"/>
+    /// runs out: by default the drain takes at most half the hold, so they are still waiting at the switch.
+    /// </summary>
+    public TimeSpan Drain => DrainTimeout ?? (Hold > TimeSpan.Zero && Hold / 2 < ProxyDefaults.DrainTimeout ? Hold / 2 : ProxyDefaults.DrainTimeout);
 }
 
 /// <summary>A command run with placeholders filled in, killed after <see cref="Timeout"/>.</summary>

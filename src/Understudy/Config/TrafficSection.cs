@@ -33,6 +33,10 @@ internal static class TrafficSection
         // Zero closes open connections at once when a switchover begins.
         int errors = reader.ErrorCount;
         TimeSpan? drain = p.Optional("drain_timeout") is { } d ? reader.Duration(d, p.KeyOf("drain_timeout"), zeroAllowed: true) : null;
+        // Held connections are closed when the hold runs out: a drain as long would drop them just before the switch.
+        if (drain is { } wanted && hold is { } held0 && held0 > TimeSpan.Zero && wanted >= held0)
+            reader.Error(p.Optional("drain_timeout")!, p.KeyOf("drain_timeout"),
+                $"must be below hold ({Durations.Format(held0)}): connections held during a switchover's drain would be closed before the switch");
         return listen is { } ok && hold is { } held && reader.ErrorCount == errors ? new ProxySpec(ok, held, drain) : null;
     }
 }

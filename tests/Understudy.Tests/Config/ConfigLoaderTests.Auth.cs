@@ -82,10 +82,19 @@ public partial class ConfigLoaderTests
         ServiceSpec web = spec.Services[0];
         Assert.Equal((2, TimeSpan.FromMinutes(5)), (web.Failover.Approvals, web.Failover.ApprovalWindow));
         Assert.Equal(TimeSpan.FromSeconds(2), web.Proxy!.Drain);
-        Assert.Equal((0, TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(5)),
+        Assert.Equal((0, TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(2)),
             (AssertValid(Web("traffic: { proxy: { listen: 127.0.0.1:9000 } }")).Services[0].Failover.Approvals,
              AssertValid(Base).Services[0].Failover.ApprovalWindow, AssertValid(Web("traffic: { proxy: { listen: 127.0.0.1:9000 } }")).Services[0].Proxy!.Drain));
     }
+
+    [Fact]
+    public void Parse_DrainDefault_StaysWithinHalfTheHold() =>
+        Assert.Equal(TimeSpan.FromMilliseconds(500), AssertValid(Web("traffic: { proxy: { listen: 127.0.0.1:9000, hold: 1s } }")).Services[0].Proxy!.Drain);
+
+    [Fact]
+    public void Parse_DrainNotBelowHold_IsRefused() => AssertErrors(
+        Web("traffic: { proxy: { listen: 127.0.0.1:9000, hold: 5s, drain_timeout: 5s } }"),
+        "understudy.yaml:8:74 services.web.traffic.proxy.drain_timeout: must be below hold (5s): connections held during a switchover's drain would be closed before the switch");
 
     [Fact]
     public void Parse_ApprovalsWithoutTokens_AreRefused() => AssertErrors(

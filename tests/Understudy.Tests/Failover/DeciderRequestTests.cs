@@ -161,7 +161,7 @@ public class DeciderRequestTests
         Assert.Equal([EventTypes.RequestApproved, EventTypes.RequestExecuting, EventTypes.SwitchoverStarted], d.Types());
         Assert.Equal(["bob", "alice", "alice"], d.Events.Select(e => e.Actor));
         Assert.Equal(Id, d.Event(EventTypes.SwitchoverStarted).Detail("request"));
-        Assert.Equal<Step>([new DrainMember("web-a", TimeSpan.FromSeconds(5), 1)], d.Plan);
+        Assert.Equal<Step>([new DrainMember("web-a", ProxyDefaults.DrainTimeout, 1)], d.Plan);
         Assert.Equal(RequestState.Executing, d.State.Request!.State);
         Assert.Equal(["bob"], d.State.Request.ApprovedBy.ToArray());
     }
