@@ -97,7 +97,7 @@ internal static class SwitchoverBench
     /// <summary>
     /// web-b is a `backup` server (Configs.Haproxy), so it takes new connections once web-a is drained
     /// (weight 0), and web-a takes them back as soon as it is ready. The old server then gets up to 5 s
-    /// (Understudy's default drain_timeout) for its open sessions to end before it goes to maint.
+    /// (Understudy's default hold) for its open sessions to end before it goes to maint.
     /// </summary>
     private static async Task<Switch> HaproxyAsync(HaproxyRuntime haproxy, HttpProbe probe, string from, string to)
     {
