@@ -37,6 +37,10 @@ public static class FaultEndpoints
         string service, string member, HttpRequest request, Controller controller, IJournal journal, TimeProvider time)
     {
         if (Find(controller, service, member) is { } missing) return missing;
+        // A fault can make the controller fail over by itself: where a failover needs approvers, only an admin may inject one.
+        int approvals = controller.Services.Single(s => s.Spec.Name == service).Spec.Failover.Approvals;
+        if (approvals > 0 && Auth.ApiCaller.Role(request.HttpContext) < Core.Topology.ApiRole.Admin)
+            return TypedResults.Problem($"faults on {service} need admin: its failover needs {approvals} approval{(approvals == 1 ? "" : "s")}, and a fault can cause one", statusCode: 403, title: "Forbidden");
         var (parsed, problem) = await Problems.ReadBodyAsync<JsonElement?>(request, request.HttpContext.RequestAborted);
         if (problem is not null) return problem;
         JsonElement body = parsed!.Value;
@@ -55,16 +59,16 @@ public static class FaultEndpoints
         ServiceRuntime runtime = controller.Services.Single(s => s.Spec.Name == service);
         runtime.Faults.Inject(member, fault);
         await journal.AppendAsync([Event(runtime, member, EventTypes.FaultInjected, applied,
-            $"{kindText} toward {member} for {Durations.Format(duration)} injected through the API")]);
+            $"{kindText} toward {member} for {Durations.Format(duration)} injected through the API by {Auth.ApiCaller.Name(request.HttpContext)}", Auth.ApiCaller.Name(request.HttpContext))]);
         return TypedResults.Ok(new FaultView(service, member, kindText, applied, fault.Until, latency, jitter));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> ClearAsync(string service, string member, Controller controller, IJournal journal, TimeProvider time)
+    private static async Task<Results<NoContent, ProblemHttpResult>> ClearAsync(string service, string member, HttpContext http, Controller controller, IJournal journal, TimeProvider time)
     {
         if (Find(controller, service, member) is { } missing) return missing;
         ServiceRuntime runtime = controller.Services.Single(s => s.Spec.Name == service);
         if (runtime.Faults.Clear(member))
-            await journal.AppendAsync([Event(runtime, member, EventTypes.FaultCleared, time.GetUtcNow(), $"fault toward {member} cleared through the API")]);
+            await journal.AppendAsync([Event(runtime, member, EventTypes.FaultCleared, time.GetUtcNow(), $"fault toward {member} cleared through the API", Auth.ApiCaller.Name(http))]);
         return TypedResults.NoContent();
     }
 
@@ -83,7 +87,8 @@ public static class FaultEndpoints
         !body.TryGetProperty(name, out JsonElement v) ? 0
         : v.ValueKind == JsonValueKind.Number && v.GetDouble() is >= 0 and <= MaxLatencyMs and var ms ? ms : null;
 
-    private static JournalEvent Event(ServiceRuntime runtime, string member, string type, DateTimeOffset at, string reason) => new(
+    /// <summary>The actor stays "drill" (a fault is not a manual step of a drill); who injected it is a detail.</summary>
+    private static JournalEvent Event(ServiceRuntime runtime, string member, string type, DateTimeOffset at, string reason, string by) => new(
         at, runtime.Spec.Name, member, runtime.Loop.State.Epoch, type, Actors.Drill,
-        ImmutableDictionary<string, object?>.Empty.Add("reason", reason));
+        ImmutableDictionary<string, object?>.Empty.Add("reason", reason).Add("injected_by", by));
 }

@@ -11,6 +11,9 @@ public static class Problems
     /// <summary>Bodies are small JSON objects; anything larger is refused before it is read.</summary>
     public const long MaxBodyBytes = 64 * 1024;
 
+    /// <summary>An unknown field is refused, so a misspelt <c>dry_run</c> never carries a change out for real.</summary>
+    private static readonly JsonSerializerOptions Strict = new(ApiJson.Options) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow };
+
     public static ProblemHttpResult Bad(string detail) => TypedResults.Problem(detail, statusCode: 400, title: "Bad request");
 
     public static ProblemHttpResult NotFound(string detail) => TypedResults.Problem(detail, statusCode: 404, title: "Not found");
@@ -60,7 +63,7 @@ public static class Problems
             buffer.Position = 0;
             using JsonDocument doc = await JsonDocument.ParseAsync(buffer, cancellationToken: ct);
             if (doc.RootElement.ValueKind != JsonValueKind.Object) return (default, Bad("body: expected a JSON object"));
-            return (doc.RootElement.Deserialize<T>(ApiJson.Options), null);
+            return (doc.RootElement.Deserialize<T>(Strict), null);
         }
         catch (JsonException e)
         {

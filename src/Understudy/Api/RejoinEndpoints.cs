@@ -23,8 +23,11 @@ public static class RejoinEndpoints
         app.MapPost("/api/services/{service}/members/{member}/rejoin", RejoinAsync).RequireAuthorization(Auth.ApiCaller.Policy(Core.Topology.ApiRole.Operator));
 
     private static async Task<Results<Ok<RejoinView>, ProblemHttpResult>> RejoinAsync(
-        string service, string member, HttpContext http, Controller controller, IJournal journal, CommandRunner commands, TimeProvider time, CancellationToken ct)
+        string service, string member, HttpContext http, Controller controller, IJournal journal, CommandRunner commands, TimeProvider time, IHostApplicationLifetime lifetime)
     {
+        // A rejoin runs to its end even if the caller goes away: cut off, it would leave the data directory
+        // with the primary's configuration. Only the controller stopping interrupts it.
+        CancellationToken ct = lifetime.ApplicationStopping;
         string actor = Auth.ApiCaller.Name(http);
         if (controller.Services.FirstOrDefault(s => s.Spec.Name == service) is not { } runtime)
             return TypedResults.Problem($"service: no service '{service}'", statusCode: 404, title: "Not found");
@@ -50,7 +53,7 @@ public static class RejoinEndpoints
             var (ok, detail) = await new Rejoin(runtime.Spec, commands).RunAsync(member, primary, ct);
             if (!ok)
             {
-                await journal.AppendAsync([Event(runtime, member, EventTypes.RejoinFailed, time, actor, $"rejoining {member} failed: {detail}")], ct);
+                await journal.AppendAsync([Event(runtime, member, EventTypes.RejoinFailed, time, actor, $"rejoining {member} failed: {detail}")], CancellationToken.None);
                 return TypedResults.Problem($"rejoining {member} failed: {detail}", statusCode: 500, title: "Rejoin failed");
             }
             // The decider accepts it only if the primary and epoch are still those it was rejoined to.

@@ -74,7 +74,8 @@ public static class RequestEndpoints
         if (!approve && caller != known.RequestedBy && ApiCaller.Role(http) < ApiRole.Approver)
             return TypedResults.Problem($"{caller} may withdraw only their own requests; rejecting {known.RequestedBy}'s needs approver", statusCode: 403, title: "Forbidden");
 
-        ServiceRuntime runtime = controller.Services.Single(s => s.Spec.Name == known.Service);
+        if (controller.Services.FirstOrDefault(s => s.Spec.Name == known.Service) is not { } runtime)
+            return Problems.Conflict($"request {id} is for service {known.Service}, which the config no longer has");
         Input input = approve ? new RequestApproved(id, caller, comment) : new RequestRejected(id, caller, comment);
         Decision decision = await runtime.Loop.SubmitAsync(input, ct);
         if (decision.Refused is { } refused) return Problems.Of(refused);

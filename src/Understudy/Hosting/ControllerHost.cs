@@ -93,6 +93,7 @@ public static class ControllerHost
         // An unexpected failure answers a problem body without internals; it is logged, never shown.
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
         app.UseStatusCodePages();
+        app.UseApiGuards(spec.Controller);
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi("/openapi.json").AllowAnonymous();

@@ -47,7 +47,7 @@ public class DashboardBrowserTests
         // Fail back by a planned switchover: web-a restarted and rejoined, requested by alice, approved in the page by bob.
         await pair.RestartAAsync();
         await Eventually.TrueAsync(async () => (await controller.ServiceAsync("web")).Members.Single(m => m.Name == "web-a").Health == "up", "web-a up again");
-        (await alice.PostAsync("/api/services/web/members/web-a/rejoin", null)).EnsureSuccessStatusCode();
+        (await alice.PostAsJsonAsync("/api/services/web/members/web-a/rejoin", new { })).EnsureSuccessStatusCode();
         await Eventually.TrueAsync(async () => !(await controller.ServiceAsync("web")).Members.Single(m => m.Name == "web-a").NeedsRejoin, "web-a rejoined");
         var made = await alice.PostAsJsonAsync("/api/services/web/switchover", new { to = "web-a", reason = "fail back after the crash" });
         Assert.Equal(HttpStatusCode.Accepted, made.StatusCode);

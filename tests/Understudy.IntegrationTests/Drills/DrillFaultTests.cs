@@ -57,8 +57,8 @@ public class DrillFaultTests
         await using var controller = await ControllerProcess.StartAsync(pair.Config, pair.ApiPort);
         using var http = new HttpClient();
 
-        var response = await http.PostAsync($"http://127.0.0.1:{pair.ApiPort}/api/services/web/members/web-a/faults", new StringContent(body));
-        var unknown = await http.PostAsync($"http://127.0.0.1:{pair.ApiPort}/api/services/web/members/web-z/faults", new StringContent("{}"));
+        var response = await http.PostAsync($"http://127.0.0.1:{pair.ApiPort}/api/services/web/members/web-a/faults", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var unknown = await http.PostAsync($"http://127.0.0.1:{pair.ApiPort}/api/services/web/members/web-z/faults", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal((HttpStatusCode)status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

@@ -29,4 +29,24 @@ public class ApiTests
             Assert.Equal(detail, body.GetProperty("detail").GetString());
         }
     }
+
+    [Fact]
+    public async Task Guards_WithoutTokens_CrossSiteShapedRequestsAreRefused()
+    {
+        await using var pair = await WebPair.StartAsync();
+        await using var controller = await ControllerProcess.StartAsync(pair.Config, pair.ApiPort);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{pair.ApiPort}") };
+
+        // What a web page may send without a CORS preflight: a text/plain POST. It must not switch anything over.
+        var plain = await http.PostAsync("/api/services/web/switchover", new StringContent("{\"reason\":\"x\"}"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, plain.StatusCode);
+        // A DNS-rebound page reaches 127.0.0.1 under its own name.
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, "/api/status") { Headers = { Host = $"evil.example:{pair.ApiPort}" } };
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.SendAsync(rebound)).StatusCode);
+        // A misspelt dry_run is refused rather than carried out.
+        var typo = await http.PostAsJsonAsync("/api/services/web/switchover", new { reason = "x", dryRun = true });
+        Assert.Equal(HttpStatusCode.BadRequest, typo.StatusCode);
+        Assert.Equal(1L, (await controller.ServiceAsync("web")).Epoch);
+        Assert.Empty(await controller.EventsAsync("web", Core.Journal.EventTypes.RequestCreated));
+    }
 }
