@@ -108,7 +108,8 @@ public class OperatorApiTests
 
         var web = await controller.ServiceAsync("web");
         Assert.Equal(("web-b", 2L, "steady"), (web.Routable, web.Epoch, web.Phase));
-        await Task.Delay(200); // a few more attempts after the switch, on the new primary
+        DateTimeOffset switched = DateTimeOffset.UtcNow;
+        await Eventually.TrueAsync(() => probe.Samples.Count(s => s.Start > switched) >= 10, "ten more attempts after the switch, on the new primary");
         await stopProbe.CancelAsync();
         await load;
         Assert.All(probe.Samples, s => Assert.True(s.Ok, $"attempt {s.Seq} failed: {s.Error}"));
