@@ -24,7 +24,7 @@ public static class MaintenanceEndpoints
         if (bad is not null) return bad;
         string reason = (body!.Reason ?? body.Comment)?.Trim() ?? "";
         if (pause && reason.Length == 0) return Problems.Bad("reason: required: say why the service is paused (it shows in status and alerts)");
-        if (reason.Length > 500) return Problems.Bad("reason: at most 500 characters");
+        if (reason.Length > RequestEndpoints.MaxReasonLength) return Problems.Bad($"reason: at most {RequestEndpoints.MaxReasonLength} characters");
         string caller = ApiCaller.Name(http);
         Decision decision = await runtime.Loop.SubmitAsync(pause ? new Paused(caller, reason) : new Resumed(caller, reason), ct);
         if (decision.Refused is { } refused) return Problems.Of(refused);

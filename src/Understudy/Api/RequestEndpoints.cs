@@ -14,7 +14,7 @@ namespace Understudy.Api;
 /// </summary>
 public static class RequestEndpoints
 {
-    private const int MaxReasonLength = 500;
+    internal const int MaxReasonLength = 500;
 
     public static void MapRequestApi(this IEndpointRouteBuilder app)
     {

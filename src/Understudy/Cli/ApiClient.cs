@@ -45,6 +45,23 @@ public sealed class ApiClient : IDisposable
 
     public Task<T> GetAsync<T>(string path, CancellationToken ct) => SendAsync<T>(() => _http.GetAsync(path, ct), ct);
 
+    /// <summary>The journal's events matching <paramref name="query"/>, oldest first, following the API's pages.</summary>
+    public async IAsyncEnumerable<EventView> EventsAsync(Journal.JournalQuery query, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        long after = 0;
+        while (true)
+        {
+            EventsPage page = await GetAsync<EventsPage>(WithQuery("api/events",
+                ("service", query.Service), ("type", query.Type), ("since", query.Since?.ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
+                ("after", after > 0 ? after.ToString(System.Globalization.CultureInfo.InvariantCulture) : null),
+                ("limit", StatusEndpoints.MaxEvents.ToString(System.Globalization.CultureInfo.InvariantCulture))), ct);
+            foreach (EventView e in page.Events) yield return e;
+            // A cursor that does not move on would page forever.
+            if (page.NextAfter is not { } next || next <= after) yield break;
+            after = next;
+        }
+    }
+
     public Task<T> PostAsync<T>(string path, object body, CancellationToken ct) =>
         SendAsync<T>(() => _http.PostAsJsonAsync(path, body, ApiJson.Options, ct), ct);
 

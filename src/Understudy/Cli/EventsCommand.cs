@@ -62,25 +62,16 @@ internal static class EventsCommand
         return CliApp.Ok;
     }
 
-    /// <summary>
-    /// Pages through the API oldest first and keeps the newest <paramref name="newest"/>, so --limit means the
-    /// same as with the journal: the last events, not the first.
-    /// </summary>
+    /// <summary>Keeps the newest <paramref name="newest"/>, so --limit means the same as with the journal: the last events, not the first.</summary>
     private static async Task<List<EventView>> FromApiAsync(ApiClient client, JournalQuery query, int? newest, CancellationToken ct)
     {
-        var events = new List<EventView>();
-        long? after = null;
-        do
+        var events = new Queue<EventView>();
+        await foreach (EventView e in client.EventsAsync(query, ct))
         {
-            EventsPage page = await client.GetAsync<EventsPage>(ApiClient.WithQuery("api/events",
-                ("service", query.Service), ("type", query.Type), ("since", query.Since?.ToString("O", CultureInfo.InvariantCulture)),
-                ("after", after?.ToString(CultureInfo.InvariantCulture)), ("limit", StatusEndpoints.MaxEvents.ToString(CultureInfo.InvariantCulture))), ct);
-            events.AddRange(page.Events);
-            if (newest is { } n && events.Count > n) events.RemoveRange(0, events.Count - n);
-            after = page.NextAfter;
+            events.Enqueue(e);
+            if (newest is { } n && events.Count > n) events.Dequeue();
         }
-        while (after is not null);
-        return events;
+        return [.. events];
     }
 
     internal static bool TryParseSince(string? text, out DateTimeOffset? since, out string whyNot)

@@ -17,15 +17,8 @@ internal static class ServiceEvents
     public static async Task<IReadOnlyList<JournalEvent>> FromApiAsync(ApiClient api, string service, CancellationToken ct)
     {
         var events = new List<JournalEvent>();
-        long after = 0;
-        while (true)
-        {
-            EventsPage page = await api.GetAsync<EventsPage>($"/api/events?service={Uri.EscapeDataString(service)}&after={after}", ct);
-            events.AddRange(page.Events.Select(ToJournalEvent));
-            // A cursor that does not move on would page forever.
-            if (page.NextAfter is not { } next || next <= after) return events;
-            after = next;
-        }
+        await foreach (EventView e in api.EventsAsync(new JournalQuery(service), ct)) events.Add(ToJournalEvent(e));
+        return events;
     }
 
     /// <summary>Details arrive as JSON elements; the journal's own values (text, numbers, booleans) make both sources read alike.</summary>

@@ -66,8 +66,10 @@ public static class ApiCaller
 {
     public static string Name(HttpContext context) => context.User.Identity?.Name ?? Actors.Operator;
 
-    public static ApiRole Role(HttpContext context) =>
-        Enum.TryParse(context.User.FindFirst(TokenAuthentication.RoleClaim)?.Value, out ApiRole role) ? role : ApiRole.Viewer;
+    public static ApiRole Role(HttpContext context) => RoleOf(context.User) ?? ApiRole.Viewer;
+
+    private static ApiRole? RoleOf(ClaimsPrincipal user) =>
+        Enum.TryParse(user.FindFirst(TokenAuthentication.RoleClaim)?.Value, out ApiRole role) ? role : null;
 
     /// <summary>One policy per role, named as in the config; each role includes the ones before it.</summary>
     public static IServiceCollection AddApiAuth(this IServiceCollection services)
@@ -76,8 +78,7 @@ public static class ApiCaller
         services.AddAuthorization(o =>
         {
             foreach (ApiRole role in Enum.GetValues<ApiRole>())
-                o.AddPolicy(Policy(role), p => p.RequireAuthenticatedUser().RequireAssertion(c =>
-                    Enum.TryParse(c.User.FindFirst(TokenAuthentication.RoleClaim)?.Value, out ApiRole has) && has >= role));
+                o.AddPolicy(Policy(role), p => p.RequireAuthenticatedUser().RequireAssertion(c => RoleOf(c.User) >= role));
         });
         return services;
     }
