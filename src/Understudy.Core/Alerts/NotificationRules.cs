@@ -24,9 +24,9 @@ public static class NotificationRules
         EventTypes.MemberDown => New(e, AlertTopics.Member, AlertSeverity.Error, AlertAction.Trigger, $"member/{e.Member}"),
         EventTypes.MemberUp => New(e, AlertTopics.Member, AlertSeverity.Info, AlertAction.Resolve, $"member/{e.Member}"),
         // A request that runs at once needs nobody; one awaiting approval needs an approver.
-        EventTypes.RequestCreated when e.Detail("approvals_needed") is { } n && n != "0" =>
+        EventTypes.RequestCreated when e is RequestCreated { ApprovalsNeeded: > 0 } =>
             New(e, AlertTopics.Request, AlertSeverity.Warning, AlertAction.Trigger, "request"),
-        EventTypes.DrillCompleted => Drill(e),
+        EventTypes.DrillCompleted when e is DrillCompleted drill => Drill(drill),
         _ => null,
     };
 
@@ -37,12 +37,12 @@ public static class NotificationRules
     public static bool Wants(AlertChannelSpec channel, Notification n) =>
         channel.Takes(n.Topic) && !(channel is PagerDutyChannelSpec && n.Action == AlertAction.Info);
 
-    private static Notification? Drill(JournalEvent e)
+    private static Notification? Drill(DrillCompleted e)
     {
-        string? verdict = e.Detail("verdict");
+        string verdict = e.Verdict;
         if (verdict is not ("failed" or "aborted")) return null;
-        string name = e.Detail("name") ?? "drill";
-        string summary = $"drill '{name}' {verdict}" + (e.Detail("report") is { Length: > 0 } report ? $" (report: {report})" : "");
+        string name = e.Name;
+        string summary = $"drill '{name}' {verdict}" + (e.Report is { Length: > 0 } report ? $" (report: {report})" : "");
         return New(e, AlertTopics.Drill, verdict == "failed" ? AlertSeverity.Error : AlertSeverity.Warning, AlertAction.Trigger,
             $"drill/{name}", $"drill.{verdict}", summary);
     }
@@ -50,7 +50,7 @@ public static class NotificationRules
     private static Notification New(JournalEvent e, AlertTopics topic, AlertSeverity severity, AlertAction action, string condition,
         string? kind = null, string? summary = null)
     {
-        summary ??= e.Reason ?? e.Type;
+        summary ??= e.Reason.Length > 0 ? e.Reason : e.Type;
         return new Notification(e.Service, kind ?? e.Type, topic, severity, action,
             string.Join('/', new[] { "understudy", e.Service, condition }.Where(p => p.Length > 0)),
             e.Service.Length > 0 ? $"{e.Service}: {summary}" : summary, e);

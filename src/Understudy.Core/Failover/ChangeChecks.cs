@@ -1,4 +1,5 @@
 using Understudy.Core.Detection;
+using Understudy.Core.Journal;
 using Understudy.Core.Topology;
 
 namespace Understudy.Core.Failover;

@@ -1,4 +1,5 @@
 using Understudy.Core.Detection;
+using Understudy.Core.Journal;
 
 namespace Understudy.Core.Failover;
 
@@ -11,20 +12,29 @@ public sealed record CheckObserved(CheckResult Result) : Input;
 /// <summary>The executor finished a step of a plan.</summary>
 public sealed record StepCompleted(Step Step, bool Succeeded, string Detail) : Input;
 
-/// <summary>The controller (re)started with state rebuilt from the journal.</summary>
-public sealed record ControllerStarted : Input;
+/// <summary>One hook of a <see cref="RunHooks"/> step (or of a fence) ended; the journal records each.</summary>
+public sealed record HookFinished(HookTrigger Trigger, string NewPrimary, long Epoch, int Index, HookOutcome Outcome) : Input;
 
-/// <summary>An operator turned a member failed over from into a standby of <paramref name="Primary"/>, the primary of <paramref name="Epoch"/>.</summary>
-public sealed record MemberRejoined(string Member, string Actor, long Epoch, string Primary) : Input;
+/// <summary>What running one hook command gave.</summary>
+public sealed record HookOutcome(string Command, bool Succeeded, int? ExitCode, bool TimedOut, TimeSpan Duration, string Output, string Summary);
+
+/// <summary>A single controller (re)started with its state folded from the journal.</summary>
+public sealed record StateRebuilt(string Version, int Pid) : Input;
+
+/// <summary>With several controllers, this instance became the leader with the state folded from the shared log.</summary>
+public sealed record LeadershipGained(string Instance, long Term) : Input;
+
+/// <summary>An operator's rejoin of a member failed over from ended; it was made a standby of <paramref name="Primary"/>, the primary of <paramref name="Epoch"/>, if it succeeded.</summary>
+public sealed record RejoinFinished(string Member, string Actor, long Epoch, string Primary, bool Succeeded, string Detail) : Input;
 
 /// <summary>A person asked for a switchover or failover; <paramref name="To"/> null means the best candidate.</summary>
 public sealed record ChangeRequested(string Id, RequestKind Kind, string? To, string Reason, string Actor) : Input;
 
 /// <summary>A person approved an open request.</summary>
-public sealed record RequestApproved(string Id, string Actor, string Comment) : Input;
+public sealed record ApprovalGiven(string Id, string Actor, string Comment) : Input;
 
 /// <summary>A person rejected (or, as its requester, withdrew) an open request.</summary>
-public sealed record RequestRejected(string Id, string Actor, string Comment) : Input;
+public sealed record RejectionGiven(string Id, string Actor, string Comment) : Input;
 
 /// <summary>A person put the service in maintenance: no automatic action until resumed.</summary>
 public sealed record Paused(string Actor, string Reason) : Input;
@@ -33,3 +43,12 @@ public sealed record Resumed(string Actor, string Reason) : Input;
 
 /// <summary>Time passed with nothing else happening: requests past their approval deadline expire.</summary>
 public sealed record ClockTicked : Input;
+
+/// <summary>
+/// Something to record that changes no decision (a fault injected, a drill's verdict, an alert delivered):
+/// endpoints and the notifier hand these in, so the loop stays the journal's one writer.
+/// </summary>
+public sealed record Noted(JournalEvent Event) : Input
+{
+    public Noted(IInformational informational) : this((JournalEvent)informational) { }
+}

@@ -1,8 +1,7 @@
 using System.Collections.Immutable;
+using Understudy.Core.Journal;
 
 namespace Understudy.Core.Failover;
-
-public enum RequestKind { Switchover, Failover }
 
 public enum RequestState { AwaitingApproval, Executing, Completed, Rejected, Expired, Failed }
 
@@ -36,8 +35,6 @@ public enum RefusalKind { Conflict, Forbidden, NotFound }
 
 public static class RequestNames
 {
-    public static string Text(this RequestKind kind) => kind == RequestKind.Switchover ? "switchover" : "failover";
-
     /// <summary>awaiting_approval, executing, …: the API's words.</summary>
     public static string Text(this RequestState state) => state switch
     {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Understudy.Core.Detection;
+using Understudy.Core.Journal;
 using Understudy.Core.Topology;
 
 namespace Understudy.Core.Failover;
@@ -14,6 +15,13 @@ public sealed record MemberState(string Name, HealthTracker Tracker, bool Suspec
 
     public static MemberState Initial(string name) => new(name, HealthTracker.Initial, false, false, "not checked yet");
 }
+
+/// <summary>
+/// What one check taught about a member: its health count, whether it is being confirmed, and what the server
+/// said. Folded like an event but never journaled: after a restart, and on every instance of a cluster, health
+/// is learned again from that instance's own checks rather than replayed.
+/// </summary>
+public sealed record MemberObserved(string Member, HealthTracker Tracker, bool Suspected, string Detail, PgObservation? Pg) : Fact;
 
 /// <summary>
 /// Draining (switchover only): new connections are held while open ones to the old primary finish; the

@@ -1,27 +1,98 @@
-using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace Understudy.Core.Journal;
 
 /// <summary>
-/// One append-only journal record. <see cref="Details"/> holds text, numbers or booleans; the reason
-/// sentence of the decision that wrote it is under <c>reason</c>.
+/// One append-only journal record: a typed, past-tense fact. The decider returns them and
+/// <see cref="Failover.ServiceFold.Evolve"/> folds them into the state; the journal stores each as one JSON
+/// object (docs/journal.md) whose <c>type</c> names the record and whose <c>v</c> is <see cref="SchemaVersion"/>.
+/// The fields every event has live here; each record adds its own.
 /// </summary>
-public sealed record JournalEvent(
-    DateTimeOffset Time,
-    string Service,
-    string? Member,
-    long Epoch,
-    string Type,
-    string Actor,
-    ImmutableDictionary<string, object?> Details)
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(ControllerStarted), EventTypes.ControllerStarted)]
+[JsonDerivedType(typeof(ControllerStopped), EventTypes.ControllerStopped)]
+[JsonDerivedType(typeof(LeaderElected), EventTypes.LeaderElected)]
+[JsonDerivedType(typeof(UnexpectedError), EventTypes.UnexpectedError)]
+[JsonDerivedType(typeof(MemberUp), EventTypes.MemberUp)]
+[JsonDerivedType(typeof(MemberDown), EventTypes.MemberDown)]
+[JsonDerivedType(typeof(MemberSuspected), EventTypes.MemberSuspected)]
+[JsonDerivedType(typeof(MemberFenced), EventTypes.MemberFenced)]
+[JsonDerivedType(typeof(FailoverStarted), EventTypes.FailoverStarted)]
+[JsonDerivedType(typeof(FailoverResumed), EventTypes.FailoverResumed)]
+[JsonDerivedType(typeof(FailoverHeld), EventTypes.FailoverHeld)]
+[JsonDerivedType(typeof(FailoverCompleted), EventTypes.FailoverCompleted)]
+[JsonDerivedType(typeof(FailoverFailed), EventTypes.FailoverFailed)]
+[JsonDerivedType(typeof(TrafficSwitched), EventTypes.TrafficSwitched)]
+[JsonDerivedType(typeof(HookCompleted), EventTypes.HookCompleted)]
+[JsonDerivedType(typeof(HookFailed), EventTypes.HookFailed)]
+[JsonDerivedType(typeof(ServiceDegraded), EventTypes.ServiceDegraded)]
+[JsonDerivedType(typeof(ServiceRestored), EventTypes.ServiceRestored)]
+[JsonDerivedType(typeof(AlertRaised), EventTypes.AlertRaised)]
+[JsonDerivedType(typeof(MemberPromoted), EventTypes.MemberPromoted)]
+[JsonDerivedType(typeof(MemberRejoined), EventTypes.MemberRejoined)]
+[JsonDerivedType(typeof(RejoinStarted), EventTypes.RejoinStarted)]
+[JsonDerivedType(typeof(RejoinFailed), EventTypes.RejoinFailed)]
+[JsonDerivedType(typeof(MemberRole), EventTypes.MemberRole)]
+[JsonDerivedType(typeof(MemberWritable), EventTypes.MemberWritable)]
+[JsonDerivedType(typeof(StandbysRepointed), EventTypes.StandbysRepointed)]
+[JsonDerivedType(typeof(SyncStandbysChanged), EventTypes.SyncStandbysChanged)]
+[JsonDerivedType(typeof(SyncStandbysFailed), EventTypes.SyncStandbysFailed)]
+[JsonDerivedType(typeof(ConfigMismatch), EventTypes.ConfigMismatch)]
+[JsonDerivedType(typeof(FaultInjected), EventTypes.FaultInjected)]
+[JsonDerivedType(typeof(FaultCleared), EventTypes.FaultCleared)]
+[JsonDerivedType(typeof(RequestCreated), EventTypes.RequestCreated)]
+[JsonDerivedType(typeof(RequestRefused), EventTypes.RequestRefused)]
+[JsonDerivedType(typeof(RequestApproved), EventTypes.RequestApproved)]
+[JsonDerivedType(typeof(RequestRejected), EventTypes.RequestRejected)]
+[JsonDerivedType(typeof(RequestExpired), EventTypes.RequestExpired)]
+[JsonDerivedType(typeof(RequestExecuting), EventTypes.RequestExecuting)]
+[JsonDerivedType(typeof(RequestCompleted), EventTypes.RequestCompleted)]
+[JsonDerivedType(typeof(RequestFailed), EventTypes.RequestFailed)]
+[JsonDerivedType(typeof(SwitchoverStarted), EventTypes.SwitchoverStarted)]
+[JsonDerivedType(typeof(SwitchoverCompleted), EventTypes.SwitchoverCompleted)]
+[JsonDerivedType(typeof(SwitchoverFailed), EventTypes.SwitchoverFailed)]
+[JsonDerivedType(typeof(ServicePaused), EventTypes.ServicePaused)]
+[JsonDerivedType(typeof(ServiceResumed), EventTypes.ServiceResumed)]
+[JsonDerivedType(typeof(DrillCompleted), EventTypes.DrillCompleted)]
+[JsonDerivedType(typeof(AlertDelivered), EventTypes.AlertDelivered)]
+[JsonDerivedType(typeof(AlertDeliveryFailed), EventTypes.AlertDeliveryFailed)]
+public abstract record JournalEvent : Fact
 {
-    /// <summary>Position in the journal; 0 until it is stored.</summary>
+    /// <summary>The shape of the records below; stored with every event. A reader that meets a newer one stops leading.</summary>
+    public const int SchemaVersion = 1;
+
+    public DateTimeOffset Time { get; init; }
+
+    /// <summary>The service the event is about; empty for a controller-wide one (a drill of no service).</summary>
+    public string Service { get; init; } = "";
+
+    public string? Member { get; init; }
+
+    /// <summary>The epoch the event belongs to; an event that starts an epoch carries the new one.</summary>
+    public long Epoch { get; init; }
+
+    public string Actor { get; init; } = Actors.Controller;
+
+    /// <summary>The decision's one sentence: what happened and why.</summary>
+    public string Reason { get; init; } = "";
+
+    /// <summary>Position in the journal; 0 until it is stored. Not part of the stored shape.</summary>
+    [JsonIgnore]
     public long Id { get; init; }
 
-    public string? Detail(string key) => Details.TryGetValue(key, out object? v) ? v?.ToString() : null;
-
-    public string? Reason => Detail("reason");
+    /// <summary>The stable name of the record (<c>failover.started</c>), read by the API, reports and drills.</summary>
+    [JsonIgnore]
+    public virtual string Type => EventCatalog.NameOf(GetType());
 }
+
+/// <summary>Anything <see cref="Failover.ServiceFold.Evolve"/> folds into a service's state: a journaled event, or an observation that is not journaled.</summary>
+public abstract record Fact;
+
+/// <summary>
+/// Marks an event that records something without changing the decider's state (a fault injected, a drill's
+/// verdict, an alert delivered): endpoints and the notifier hand these in as they are.
+/// </summary>
+public interface IInformational;
 
 /// <summary>Who caused an event.</summary>
 public static class Actors
@@ -33,60 +104,4 @@ public static class Actors
 
     /// <summary>A person, through the CLI or API, when the API asks for no token; otherwise the token's name is the actor.</summary>
     public const string Operator = "operator";
-}
-
-/// <summary>The event types the journal holds; stable names read by the API, reports and drills.</summary>
-public static class EventTypes
-{
-    public const string ControllerStarted = "controller.started";
-    public const string ControllerStopped = "controller.stopped";
-    public const string MemberUp = "member.up";
-    public const string MemberDown = "member.down";
-    public const string MemberSuspected = "member.suspected";
-    public const string MemberFenced = "member.fenced";
-    public const string FailoverStarted = "failover.started";
-    public const string FailoverResumed = "failover.resumed";
-    public const string FailoverHeld = "failover.held";
-    public const string FailoverCompleted = "failover.completed";
-    public const string FailoverFailed = "failover.failed";
-    public const string TrafficSwitched = "traffic.switched";
-    public const string HookCompleted = "hook.completed";
-    public const string HookFailed = "hook.failed";
-    public const string ServiceDegraded = "service.degraded";
-    public const string ServiceRestored = "service.restored";
-    public const string AlertRaised = "alert.raised";
-    public const string UnexpectedError = "controller.error";
-    public const string MemberPromoted = "member.promoted";
-    public const string MemberRejoined = "member.rejoined";
-    public const string RejoinStarted = "rejoin.started";
-    public const string RejoinFailed = "rejoin.failed";
-    public const string MemberRole = "member.role";
-    public const string MemberWritable = "member.writable";
-    public const string StandbysRepointed = "standbys.repointed";
-    public const string SyncStandbysChanged = "sync.changed";
-    public const string ConfigMismatch = "config.mismatch";
-    public const string FaultInjected = "fault.injected";
-    public const string FaultCleared = "fault.cleared";
-    public const string RequestCreated = "request.created";
-    public const string RequestRefused = "request.refused";
-    public const string RequestApproved = "request.approved";
-    public const string RequestRejected = "request.rejected";
-    public const string RequestExpired = "request.expired";
-    public const string RequestExecuting = "request.executing";
-    public const string RequestCompleted = "request.completed";
-    public const string RequestFailed = "request.failed";
-    public const string SwitchoverStarted = "switchover.started";
-    public const string SwitchoverCompleted = "switchover.completed";
-    public const string SwitchoverFailed = "switchover.failed";
-    public const string ServicePaused = "service.paused";
-    public const string ServiceResumed = "service.resumed";
-
-    /// <summary>A drill reported its verdict to the controller (details: name, verdict, rto_ms, report).</summary>
-    public const string DrillCompleted = "drill.completed";
-
-    /// <summary>A notification reached its channel (details: channel, kind, event_id, attempts).</summary>
-    public const string AlertDelivered = "alert.delivered";
-
-    /// <summary>A notification could not be delivered after its retries (details: channel, kind, event_id, attempts, error).</summary>
-    public const string AlertDeliveryFailed = "alert.delivery_failed";
 }

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Threading.Channels;
 using Polly;
 using Polly.Retry;
@@ -21,19 +20,19 @@ public sealed partial class AlertChannel
     private const int QueueCapacity = 1000;
 
     private readonly IAlertSender _sender;
-    private readonly IJournal _journal;
+    private readonly IEventRecorder _recorder;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IReadOnlyList<string> _secrets;
     private readonly Channel<Notification> _queue;
     private readonly ResiliencePipeline _retry;
 
-    public AlertChannel(AlertChannelSpec spec, IAlertSender sender, IJournal journal, TimeProvider time, ILogger logger)
+    public AlertChannel(AlertChannelSpec spec, IAlertSender sender, IEventRecorder recorder, TimeProvider time, ILogger logger)
     {
         Spec = spec;
         Throttle = new AlertThrottle(spec.MinInterval);
         _sender = sender;
-        _journal = journal;
+        _recorder = recorder;
         _time = time;
         _logger = logger;
         _secrets = AlertSenders.Secrets(spec);
@@ -87,22 +86,26 @@ public sealed partial class AlertChannel
         }
         if (error is null) Log.Delivered(_logger, Spec.Name, n.Kind, n.Event.Id, attempts);
         else Log.Failed(_logger, Spec.Name, n.Kind, n.Event.Id, attempts, error);
-        await _journal.AppendAsync([Record(n, attempts, error)], stop);
+        try
+        {
+            await _recorder.NoteAsync(n.Service, Record(n, attempts, error), stop);
+        }
+        catch (InvalidOperationException e)
+        {
+            // The controller stopped taking records (it is shutting down): the log line above is the record.
+            Log.NotRecorded(_logger, Spec.Name, n.Kind, n.Event.Id, e.Message);
+        }
     }
 
-    private JournalEvent Record(Notification n, int attempts, string? error)
+    private IInformational Record(Notification n, int attempts, string? error)
     {
-        var d = ImmutableDictionary.CreateBuilder<string, object?>();
-        d["reason"] = error is null
+        string reason = error is null
             ? $"{n.Kind} delivered to {Spec.Name}" + (attempts > 1 ? $" at attempt {attempts}" : "")
             : $"{n.Kind} not delivered to {Spec.Name} after {attempts} attempt{(attempts == 1 ? "" : "s")}: {error}";
-        d["channel"] = Spec.Name;
-        d["kind"] = n.Kind;
-        d["event_id"] = n.Event.Id;
-        d["attempts"] = attempts;
-        if (error is not null) d["error"] = error;
-        return new JournalEvent(_time.GetUtcNow(), n.Service, n.Event.Member, n.Event.Epoch,
-            error is null ? EventTypes.AlertDelivered : EventTypes.AlertDeliveryFailed, Actors.Controller, d.ToImmutable());
+        DateTimeOffset now = _time.GetUtcNow();
+        return error is null
+            ? new AlertDelivered(Spec.Name, n.Kind, n.Event.Id, attempts) { Time = now, Member = n.Event.Member, Epoch = n.Event.Epoch, Reason = reason }
+            : new AlertDeliveryFailed(Spec.Name, n.Kind, n.Event.Id, attempts, error) { Time = now, Member = n.Event.Member, Epoch = n.Event.Epoch, Reason = reason };
     }
 
     /// <summary>An error may quote the request it failed on; the URL, key or password never reaches the journal or the log.</summary>
@@ -119,6 +122,9 @@ public sealed partial class AlertChannel
 
         [LoggerMessage(EventId = 402, Level = LogLevel.Error, Message = "{Channel}: {Kind} (event #{EventId}) not delivered after {Attempts} attempt(s): {Error}")]
         public static partial void Failed(ILogger logger, string channel, string kind, long eventId, int attempts, string error);
+
+        [LoggerMessage(EventId = 405, Level = LogLevel.Warning, Message = "{Channel}: the delivery of {Kind} (event #{EventId}) was not journaled: {Why}")]
+        public static partial void NotRecorded(ILogger logger, string channel, string kind, long eventId, string why);
 
         [LoggerMessage(EventId = 403, Level = LogLevel.Error, Message = "{Channel}: queue full; {Kind} (event #{EventId}) dropped undelivered")]
         public static partial void Dropped(ILogger logger, string channel, string kind, long eventId);

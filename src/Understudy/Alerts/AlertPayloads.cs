@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Understudy.Core.Alerts;
 using Understudy.Core.Journal;
+using Understudy.Journal;
 
 namespace Understudy.Alerts;
 
@@ -68,7 +69,7 @@ public static class AlertPayloads
         Line(body, "time", Time(e.Time));
         Line(body, "actor", e.Actor);
         Line(body, "event", $"#{e.Id} {e.Type}");
-        foreach (var (key, value) in e.Details.Where(d => d.Key != "reason").OrderBy(d => d.Key, StringComparer.Ordinal))
+        foreach (var (key, value) in EventJson.Details(e).Where(d => d.Key != "reason").OrderBy(d => d.Key, StringComparer.Ordinal))
             Line(body, key, Convert.ToString(value, CultureInfo.InvariantCulture));
         return (subject.Length <= 200 ? subject : subject[..199] + "…", body.ToString());
     }
@@ -81,7 +82,7 @@ public static class AlertPayloads
         ["member"] = e.Member,
         ["epoch"] = e.Epoch,
         ["actor"] = e.Actor,
-        ["details"] = JsonSerializer.SerializeToNode(e.Details.OrderBy(d => d.Key, StringComparer.Ordinal).ToDictionary()),
+        ["details"] = JsonSerializer.SerializeToNode(EventJson.Details(e).OrderBy(d => d.Key, StringComparer.Ordinal).ToDictionary()),
     };
 
     private static void Line(StringBuilder b, string key, string? value)

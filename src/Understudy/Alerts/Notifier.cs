@@ -24,13 +24,13 @@ public sealed partial class Notifier : BackgroundService
     private readonly CancellationTokenSource _deliveries = new();
     private Task _workers = Task.CompletedTask;
 
-    public Notifier(UnderstudySpec spec, JournalFeed feed, IJournal journal, TimeProvider time, ILogger<Notifier> logger)
+    public Notifier(UnderstudySpec spec, JournalFeed feed, IEventRecorder recorder, TimeProvider time, ILogger<Notifier> logger)
     {
         // Subscribed before the host starts, so no event the controller stores is missed.
         _events = feed.Subscribe();
         _time = time;
         _logger = logger;
-        AlertChannel Channel(AlertChannelSpec c) => new(c, AlertSenders.Create(c, _http), journal, time, logger);
+        AlertChannel Channel(AlertChannelSpec c) => new(c, AlertSenders.Create(c, _http), recorder, time, logger);
         _global = [.. spec.AlertChannels.Select(Channel)];
         _byService = spec.Services.ToDictionary(s => s.Name, s => (IReadOnlyList<AlertChannel>)[.. s.AlertChannels.Select(Channel)]);
         _all = [.. _global, .. _byService.Values.SelectMany(c => c)];

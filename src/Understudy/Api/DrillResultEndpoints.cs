@@ -1,9 +1,7 @@
-using System.Collections.Immutable;
 using Understudy.Api.Auth;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
 using Understudy.Hosting;
-using Understudy.Journal;
 
 namespace Understudy.Api;
 
@@ -22,7 +20,7 @@ public static class DrillResultEndpoints
     public static void MapDrillResultApi(this IEndpointRouteBuilder app) =>
         app.MapPost("/api/drills", RecordAsync).RequireAuthorization(ApiCaller.Policy(ApiRole.Operator));
 
-    private static async Task<IResult> RecordAsync(HttpContext http, Controller controller, IJournal journal, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> RecordAsync(HttpContext http, Controller controller, CancellationToken ct)
     {
         var (body, bad) = await Problems.ReadBodyAsync<DrillResultBody>(http.Request, ct);
         if (bad is not null) return bad;
@@ -34,21 +32,17 @@ public static class DrillResultEndpoints
         if (body.Report?.Length > MaxText) return Problems.Bad($"report: at most {MaxText} characters");
 
         // A drill of no service is recorded all the same: it still goes to the global alert channels.
-        long epoch = 0;
         string service = "";
         if (!string.IsNullOrEmpty(body.Service))
         {
-            if (Problems.UnknownService(controller, body.Service, out ServiceRuntime runtime) is { } missing) return missing;
-            (service, epoch) = (body.Service, runtime.Loop.State.Epoch);
+            if (Problems.UnknownService(controller, body.Service, out _) is { } missing) return missing;
+            service = body.Service;
         }
-        var details = ImmutableDictionary.CreateBuilder<string, object?>();
-        details["reason"] = $"drill '{name}' {verdict}" + (body.RtoMs is { } rto ? $" (RTO {rto:0} ms)" : "");
-        details["name"] = name;
-        details["verdict"] = verdict;
-        if (body.RtoMs is { } ms) details["rto_ms"] = ms;
-        if (!string.IsNullOrEmpty(body.Report)) details["report"] = body.Report;
-        var e = new JournalEvent(time.GetUtcNow(), service, null, epoch, EventTypes.DrillCompleted, ApiCaller.Name(http), details.ToImmutable());
-        IReadOnlyList<JournalEvent> stored = await journal.AppendAsync([e], ct);
-        return TypedResults.Created($"/api/events?type={EventTypes.DrillCompleted}", EventView.From(stored[0]));
+        var drill = new DrillCompleted(name, verdict, body.RtoMs, string.IsNullOrEmpty(body.Report) ? null : body.Report)
+        {
+            Actor = ApiCaller.Name(http), Reason = $"drill '{name}' {verdict}" + (body.RtoMs is { } rto ? $" (RTO {rto:0} ms)" : ""),
+        };
+        JournalEvent stored = await controller.NoteAsync(service, drill, ct);
+        return TypedResults.Created($"/api/events?type={EventTypes.DrillCompleted}", EventView.From(stored));
     }
 }

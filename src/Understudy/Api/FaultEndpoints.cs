@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -6,7 +5,6 @@ using Understudy.Config;
 using Understudy.Core.Drills;
 using Understudy.Core.Journal;
 using Understudy.Hosting;
-using Understudy.Journal;
 using Understudy.Traffic;
 
 namespace Understudy.Api;
@@ -34,7 +32,7 @@ public static class FaultEndpoints
     }
 
     private static async Task<Results<Ok<FaultView>, ProblemHttpResult>> InjectAsync(
-        string service, string member, HttpRequest request, Controller controller, IJournal journal, TimeProvider time)
+        string service, string member, HttpRequest request, Controller controller, TimeProvider time)
     {
         if (Find(controller, service, member) is { } missing) return missing;
         // A fault can make the controller fail over by itself: where a failover needs approvers, only an admin may inject one.
@@ -58,17 +56,24 @@ public static class FaultEndpoints
         var fault = new MemberFault(kind, applied + duration, TimeSpan.FromMilliseconds(latency), TimeSpan.FromMilliseconds(jitter));
         ServiceRuntime runtime = controller.Services.Single(s => s.Spec.Name == service);
         runtime.Faults.Inject(member, fault);
-        await journal.AppendAsync([Event(runtime, member, EventTypes.FaultInjected, applied,
-            $"{kindText} toward {member} for {Durations.Format(duration)} injected through the API by {Auth.ApiCaller.Name(request.HttpContext)}", Auth.ApiCaller.Name(request.HttpContext))]);
+        string by = Auth.ApiCaller.Name(request.HttpContext);
+        await runtime.Loop.NoteAsync(new FaultInjected(kindText, fault.Until, latency, jitter, by)
+        {
+            Time = applied, Member = member, Actor = Actors.Drill,
+            Reason = $"{kindText} toward {member} for {Durations.Format(duration)} injected through the API by {by}",
+        }, request.HttpContext.RequestAborted);
         return TypedResults.Ok(new FaultView(service, member, kindText, applied, fault.Until, latency, jitter));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> ClearAsync(string service, string member, HttpContext http, Controller controller, IJournal journal, TimeProvider time)
+    private static async Task<Results<NoContent, ProblemHttpResult>> ClearAsync(string service, string member, HttpContext http, Controller controller, TimeProvider time)
     {
         if (Find(controller, service, member) is { } missing) return missing;
         ServiceRuntime runtime = controller.Services.Single(s => s.Spec.Name == service);
         if (runtime.Faults.Clear(member))
-            await journal.AppendAsync([Event(runtime, member, EventTypes.FaultCleared, time.GetUtcNow(), $"fault toward {member} cleared through the API", Auth.ApiCaller.Name(http))]);
+            await runtime.Loop.NoteAsync(new FaultCleared(Auth.ApiCaller.Name(http))
+            {
+                Time = time.GetUtcNow(), Member = member, Actor = Actors.Drill, Reason = $"fault toward {member} cleared through the API",
+            }, http.RequestAborted);
         return TypedResults.NoContent();
     }
 
@@ -86,9 +91,4 @@ public static class FaultEndpoints
     private static double? Millis(JsonElement body, string name) =>
         !body.TryGetProperty(name, out JsonElement v) ? 0
         : v.ValueKind == JsonValueKind.Number && v.GetDouble() is >= 0 and <= MaxLatencyMs and var ms ? ms : null;
-
-    /// <summary>The actor stays "drill" (a fault is not a manual step of a drill); who injected it is a detail.</summary>
-    private static JournalEvent Event(ServiceRuntime runtime, string member, string type, DateTimeOffset at, string reason, string by) => new(
-        at, runtime.Spec.Name, member, runtime.Loop.State.Epoch, type, Actors.Drill,
-        ImmutableDictionary<string, object?>.Empty.Add("reason", reason).Add("injected_by", by));
 }

@@ -1,10 +1,8 @@
-using System.Collections.Immutable;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using Understudy.Failover.Postgres;
 using Understudy.Hosting;
-using Understudy.Journal;
 
 namespace Understudy.Api;
 
@@ -23,7 +21,7 @@ public static class RejoinEndpoints
         app.MapPost("/api/services/{service}/members/{member}/rejoin", RejoinAsync).RequireAuthorization(Auth.ApiCaller.Policy(Core.Topology.ApiRole.Operator));
 
     private static async Task<Results<Ok<RejoinView>, ProblemHttpResult>> RejoinAsync(
-        string service, string member, HttpContext http, Controller controller, IJournal journal, CommandRunner commands, TimeProvider time, IHostApplicationLifetime lifetime)
+        string service, string member, HttpContext http, Controller controller, CommandRunner commands, IHostApplicationLifetime lifetime)
     {
         // A rejoin runs to its end even if the caller goes away: cut off, it would leave the data directory
         // with the primary's configuration. Only the controller stopping interrupts it.
@@ -42,22 +40,18 @@ public static class RejoinEndpoints
         if (!state.IsPostgres)
         {
             // Nothing to rewind for http/tcp: the operator vouches that the member is fit to be a candidate again.
-            runtime.Loop.Post(new MemberRejoined(member, actor, state.Epoch, primary));
+            runtime.Loop.Post(new RejoinFinished(member, actor, state.Epoch, primary, true, "the operator vouches for it"));
             return TypedResults.Ok(new RejoinView(service, member, primary, true, $"{member} may be a candidate again (no data to rewind for {runtime.Spec.Kind.ToString().ToLowerInvariant()})"));
         }
         if (!Running.TryAdd($"{service}/{member}", 0)) return Conflict($"a rejoin of {member} is already running");
         try
         {
             long epoch = state.Epoch;
-            await journal.AppendAsync([Event(runtime, member, EventTypes.RejoinStarted, time, actor, $"{actor} rejoins {member} as a standby of {primary} (epoch {epoch})")], ct);
+            await runtime.Loop.NoteAsync(new RejoinStarted(primary) { Member = member, Actor = actor, Reason = $"{actor} rejoins {member} as a standby of {primary} (epoch {epoch})" }, ct);
             var (ok, detail) = await new Rejoin(runtime.Spec, commands).RunAsync(member, primary, ct);
-            if (!ok)
-            {
-                await journal.AppendAsync([Event(runtime, member, EventTypes.RejoinFailed, time, actor, $"rejoining {member} failed: {detail}")], CancellationToken.None);
-                return TypedResults.Problem($"rejoining {member} failed: {detail}", statusCode: 500, title: "Rejoin failed");
-            }
             // The decider accepts it only if the primary and epoch are still those it was rejoined to.
-            runtime.Loop.Post(new MemberRejoined(member, actor, epoch, primary));
+            runtime.Loop.Post(new RejoinFinished(member, actor, epoch, primary, ok, detail));
+            if (!ok) return TypedResults.Problem($"rejoining {member} failed: {detail}", statusCode: 500, title: "Rejoin failed");
             return TypedResults.Ok(new RejoinView(service, member, primary, true, detail));
         }
         finally
@@ -67,8 +61,4 @@ public static class RejoinEndpoints
     }
 
     private static ProblemHttpResult Conflict(string detail) => TypedResults.Problem(detail, statusCode: 409, title: "Conflict");
-
-    private static JournalEvent Event(ServiceRuntime runtime, string member, string type, TimeProvider time, string actor, string reason) => new(
-        time.GetUtcNow(), runtime.Spec.Name, member, runtime.Loop.State.Epoch, type, actor,
-        ImmutableDictionary<string, object?>.Empty.Add("reason", reason));
 }

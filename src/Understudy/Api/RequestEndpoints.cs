@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Understudy.Api.Auth;
 using Understudy.Core.Failover;
+using Understudy.Core.Journal;
 using Understudy.Core.Topology;
 using Understudy.Hosting;
 using Understudy.Journal;
@@ -76,7 +77,7 @@ public static class RequestEndpoints
 
         if (controller.Services.FirstOrDefault(s => s.Spec.Name == known.Service) is not { } runtime)
             return Problems.Conflict($"request {id} is for service {known.Service}, which the config no longer has");
-        Input input = approve ? new RequestApproved(id, caller, comment) : new RequestRejected(id, caller, comment);
+        Input input = approve ? new ApprovalGiven(id, caller, comment) : new RejectionGiven(id, caller, comment);
         Decision decision = await runtime.Loop.SubmitAsync(input, ct);
         if (decision.Refused is { } refused) return Problems.Of(refused);
         RequestView view = await ViewAsync(journal, known.Service, id, ct);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 
@@ -15,27 +14,25 @@ public static class RequestHistory
         var views = new Dictionary<string, RequestView>(StringComparer.Ordinal);
         foreach (JournalEvent e in events)
         {
-            if (e.Detail("id") is not { } id) continue;
-            if (e.Type == EventTypes.RequestCreated)
+            if (e is RequestCreated c)
             {
-                views[id] = new RequestView(id, e.Service, e.Detail("kind") ?? "", e.Detail("from") ?? "", e.Detail("to") ?? "",
-                    e.Detail("request_reason") ?? "", e.Detail("requested_by") ?? e.Actor, e.Time,
-                    DateTimeOffset.TryParse(e.Detail("expires_at"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var x) ? x : e.Time,
-                    int.TryParse(e.Detail("approvals_needed"), CultureInfo.InvariantCulture, out int n) ? n : 0, [], null,
-                    RequestState.AwaitingApproval.Text(), e.Reason ?? "", e.Time);
+                views[c.RequestId] = new RequestView(c.RequestId, c.Service, c.Kind.Text(), c.From, c.To, c.RequestReason, c.RequestedBy, c.Time, c.ExpiresAt,
+                    c.ApprovalsNeeded, [], null, RequestState.AwaitingApproval.Text(), c.Reason, c.Time);
                 continue;
             }
-            if (!views.TryGetValue(id, out RequestView? v)) continue;
-            views[id] = e.Type switch
+            if ((e as IRequestEvent)?.RequestId is not { } id || !views.TryGetValue(id, out RequestView? v)) continue;
+            // request.refused: an attempt that changed nothing
+            if (e is RequestRefused) continue;
+            views[id] = e switch
             {
-                EventTypes.RequestApproved => v with { ApprovedBy = [.. v.ApprovedBy, e.Detail("approved_by") ?? e.Actor] },
-                EventTypes.RequestRejected => v with { RejectedBy = e.Detail("rejected_by") ?? e.Actor, State = RequestState.Rejected.Text() },
-                EventTypes.RequestExpired => v with { State = RequestState.Expired.Text() },
-                EventTypes.RequestExecuting => v with { State = RequestState.Executing.Text() },
-                EventTypes.RequestCompleted => v with { State = RequestState.Completed.Text() },
-                EventTypes.RequestFailed => v with { State = RequestState.Failed.Text() },
-                _ => v, // request.refused: an attempt that changed nothing
-            } with { Detail = e.Type == EventTypes.RequestRefused ? v.Detail : e.Reason ?? v.Detail, UpdatedAt = e.Type == EventTypes.RequestRefused ? v.UpdatedAt : e.Time };
+                RequestApproved a => v with { ApprovedBy = [.. v.ApprovedBy, a.ApprovedBy] },
+                RequestRejected r => v with { RejectedBy = r.RejectedBy, State = RequestState.Rejected.Text() },
+                RequestExpired => v with { State = RequestState.Expired.Text() },
+                RequestExecuting => v with { State = RequestState.Executing.Text() },
+                RequestCompleted => v with { State = RequestState.Completed.Text() },
+                RequestFailed => v with { State = RequestState.Failed.Text() },
+                _ => v,
+            } with { Detail = e.Reason, UpdatedAt = e.Time };
         }
         return [.. views.Values.OrderByDescending(v => v.CreatedAt)];
     }

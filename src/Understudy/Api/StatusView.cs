@@ -31,7 +31,7 @@ public sealed record StatusView(ControllerView Controller, IReadOnlyList<Service
 
 public sealed record EventView(long Id, DateTimeOffset Time, string Service, string? Member, long Epoch, string Type, string Actor, IReadOnlyDictionary<string, object?> Details)
 {
-    public static EventView From(JournalEvent e) => new(e.Id, e.Time, e.Service, e.Member, e.Epoch, e.Type, e.Actor, e.Details);
+    public static EventView From(JournalEvent e) => new(e.Id, e.Time, e.Service, e.Member, e.Epoch, e.Type, e.Actor, Journal.EventJson.Details(e));
 }
 
 public static class StatusViews

@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-using System.Text.Json;
 using Understudy.Api;
 using Understudy.Core.Journal;
 using Understudy.Journal;
@@ -21,8 +19,7 @@ internal static class ServiceEvents
         return events;
     }
 
-    /// <summary>Details arrive as JSON elements; the journal's own values (text, numbers, booleans) make both sources read alike.</summary>
+    /// <summary>The API's view back as the typed event, so both sources read alike.</summary>
     internal static JournalEvent ToJournalEvent(EventView v) =>
-        new(v.Time, v.Service, v.Member, v.Epoch, v.Type, v.Actor,
-            v.Details.ToImmutableDictionary(d => d.Key, d => d.Value is JsonElement j ? DetailsJson.Value(j) : d.Value)) { Id = v.Id };
+        EventJson.FromParts(v.Id, v.Time, v.Service, v.Member, v.Epoch, v.Type, v.Actor, v.Details);
 }

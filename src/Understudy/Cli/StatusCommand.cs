@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using Understudy.Api;
+using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
 using Understudy.Journal;
@@ -59,7 +60,7 @@ internal static class StatusCommand
     private static async Task<StatusView> FromJournalAsync(UnderstudySpec spec, CancellationToken ct)
     {
         var events = await SqliteJournal.OpenReadOnly(spec.Controller.Journal).ReadAsync(new JournalQuery(), ct);
-        var services = spec.Services.Select(s => StatusViews.From(StateRebuilder.Rebuild(s, events, out _), proxy: null)).ToList();
+        var services = spec.Services.Select(s => StatusViews.From(ServiceFold.Rebuild(s, events, out _), proxy: null)).ToList();
         return new StatusView(new ControllerView(Hosting.Controller.Version, null, Live: false), services);
     }
 

@@ -1,27 +1,24 @@
 using System.Collections.Immutable;
 using Understudy.Checks;
 using Understudy.Core.Failover;
-using Understudy.Core.Journal;
 using Understudy.Core.Topology;
 using Understudy.Hosting;
-using Understudy.Journal;
 using Understudy.Traffic;
 
 namespace Understudy.Failover;
 
 /// <summary>
 /// Runs a plan's steps in order, one plan after another, and reports each outcome back to the decider
-/// as <see cref="StepCompleted"/>; the first failed step ends its plan. Confirmation requests go
-/// straight to the member's check scheduler.
+/// as <see cref="StepCompleted"/> (and each hook's as <see cref="HookFinished"/>, which the loop journals);
+/// the first failed step ends its plan. A step carries its target and epoch: nothing here reads the decider's
+/// state. Confirmation requests go straight to the member's check scheduler.
 /// </summary>
 public sealed partial class Executor(
     ServiceSpec service,
     ServiceProxy? proxy,
     IReadOnlyDictionary<string, CheckScheduler> schedulers,
     CommandRunner commands,
-    IJournal journal,
     Action<Input> report,
-    Func<ServiceState> state,
     TimeProvider time,
     ILogger logger)
 {
@@ -83,8 +80,7 @@ public sealed partial class Executor(
     {
         string closed = proxy is null ? "no built-in proxy" : $"{proxy.Fence(f.Member)} open connections closed by the proxy";
         if (service.Hooks.Fence.IsEmpty) return (true, closed);
-        string target = state().Failover is { } failover && failover.Epoch == f.Epoch ? failover.To : state().Primary;
-        var (_, hooks) = await RunHooksAsync(new RunHooks(HookTrigger.Fence, f.Member, target, f.Epoch));
+        var (_, hooks) = await RunHooksAsync(new RunHooks(HookTrigger.Fence, f.Member, f.NewPrimary, f.Epoch));
         return (true, $"{closed}; {hooks}");
     }
 
@@ -104,9 +100,10 @@ public sealed partial class Executor(
             // Hooks run to their own timeout even when the controller is stopping: cutting one off
             // would leave its work half-done (a restart runs unfinished hooks again).
             string[] argv = [.. list[i].Exec.Select(a => Fill(a, placeholders))];
-            CommandOutcome outcome = await commands.RunAsync(argv, list[i].Timeout, CancellationToken.None);
-            if (!outcome.Succeeded) failed++;
-            await journal.AppendAsync([HookEvent(step, i, outcome)], CancellationToken.None);
+            CommandOutcome o = await commands.RunAsync(argv, list[i].Timeout, CancellationToken.None);
+            if (!o.Succeeded) failed++;
+            report(new HookFinished(step.Trigger, step.NewPrimary, step.Epoch, i,
+                new HookOutcome(o.Command, o.Succeeded, o.ExitCode, o.TimedOut, o.Duration, o.Output, o.Summary)));
         }
         int ran = list.Count - step.FirstHook;
         return (failed == 0, $"{ran - failed} of {ran} {step.Trigger.ConfigKey()} hooks succeeded");
@@ -118,20 +115,6 @@ public sealed partial class Executor(
         foreach (var (name, value) in placeholders) arg = arg.Replace("{{" + name + "}}", value, StringComparison.Ordinal);
         return arg;
     }
-
-    private JournalEvent HookEvent(RunHooks step, int index, CommandOutcome o) => new(
-        time.GetUtcNow(), service.Name, step.NewPrimary, step.Epoch,
-        o.Succeeded ? EventTypes.HookCompleted : EventTypes.HookFailed, Actors.Controller,
-        ImmutableDictionary<string, object?>.Empty
-            .Add("reason", $"{step.Trigger.ConfigKey()} hook {index + 1} `{o.Command}` {o.Summary}")
-            .Add("severity", o.Succeeded ? null : step.Trigger == HookTrigger.Fence ? "critical" : "warning")
-            .Add("trigger", step.Trigger.ConfigKey())
-            .Add("index", index)
-            .Add("command", o.Command)
-            .Add("exit_code", o.ExitCode)
-            .Add("timed_out", o.TimedOut)
-            .Add("duration_ms", (long)o.Duration.TotalMilliseconds)
-            .Add("output", o.Output));
 
     private static partial class Log
     {

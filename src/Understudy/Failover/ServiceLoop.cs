@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Threading.Channels;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
@@ -8,10 +7,10 @@ using Understudy.Traffic;
 namespace Understudy.Failover;
 
 /// <summary>
-/// The shell around the decider for one service: reads inputs one at a time from a channel (so the core
-/// needs no locks), reads the clock once per input, journals each decision before anything acts on it,
-/// publishes the route, and hands the plan to the executor. A decision that cannot be journaled is
-/// never acted on: the journal retries, and inputs queue up meanwhile.
+/// The shell around the decider for one service, and the only writer of its journal: reads inputs one at a
+/// time from a channel (so the core needs no locks), reads the clock once per input, journals each decision's
+/// events before anything acts on them, publishes the route, and hands the plan to the executor. A decision
+/// that cannot be journaled is never acted on: the journal retries, and inputs queue up meanwhile.
 /// </summary>
 public sealed partial class ServiceLoop
 {
@@ -25,6 +24,7 @@ public sealed partial class ServiceLoop
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private ServiceState _state;
+    private volatile bool _stopping;
 
     /// <param name="journal">Appends must be retried until they succeed (<see cref="RetryingJournal"/>).</param>
     public ServiceLoop(ServiceState initial, IJournal journal, RouteBoard? routes, TimeProvider time, ILogger logger)
@@ -41,7 +41,7 @@ public sealed partial class ServiceLoop
 
     public void Post(Input input) => _inputs.Writer.TryWrite((input, null));
 
-    /// <summary>Hands in an operator's input and waits until its decision is journaled: what the API answers.</summary>
+    /// <summary>Hands in an input and waits until its decision is journaled; the decision's events carry their journal ids.</summary>
     public async Task<Decision> SubmitAsync(Input input, CancellationToken ct)
     {
         var answer = new TaskCompletionSource<Decision>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -49,27 +49,44 @@ public sealed partial class ServiceLoop
         return await answer.Task.WaitAsync(ct);
     }
 
-    public async Task RunAsync(Executor executor, CancellationToken stopping)
+    /// <summary>Records something that changes no decision (a fault, a drill's verdict, a delivery); returns it as stored.</summary>
+    public async Task<JournalEvent> NoteAsync(IInformational record, CancellationToken ct) =>
+        (await SubmitAsync(new Noted(record), ct)).Events[0];
+
+    /// <summary>
+    /// From here on only step outcomes and notes are decided (what is already under way is recorded), and no new
+    /// step starts: a restarted controller resumes from the journal. Checks and the proxy stop feeding the loop.
+    /// </summary>
+    public void BeginStopping() => _stopping = true;
+
+    /// <summary>No more inputs: <see cref="RunAsync"/> ends once the queue is empty.</summary>
+    public void Complete() => _inputs.Writer.TryComplete();
+
+    /// <summary>Decides <paramref name="start"/> first (the restart or the leadership), then every input until <see cref="Complete"/>.</summary>
+    public async Task RunAsync(Executor executor, Input start, CancellationToken abort)
     {
         _routes?.Publish(Routing.For(State));
-        await HandleAsync(new ControllerStarted(), executor, stopping);
-        using ITimer ticks = _time.CreateTimer(_ => Post(new ClockTicked()), null, TickEvery, TickEvery);
+        await HandleAsync(start, executor, abort);
+        using ITimer ticks = _time.CreateTimer(_ => { if (!_stopping) Post(new ClockTicked()); }, null, TickEvery, TickEvery);
         try
         {
-            await foreach (var (input, answer) in _inputs.Reader.ReadAllAsync(stopping))
+            await foreach (var (input, answer) in _inputs.Reader.ReadAllAsync(abort))
             {
-                Decision? decision = await HandleAsync(input, executor, stopping);
-                if (answer is not null)
+                if (_stopping && input is not (StepCompleted or HookFinished or Noted))
                 {
-                    if (decision is null) answer.TrySetException(new InvalidOperationException("the decider failed on this input; it is journaled as controller.error"));
-                    else answer.TrySetResult(decision);
+                    answer?.TrySetException(new InvalidOperationException("the controller is stopping"));
+                    continue;
                 }
+                Decision? decision = await HandleAsync(input, executor, abort);
+                if (answer is null) continue;
+                if (decision is null) answer.TrySetException(new InvalidOperationException("the decider failed on this input; it is journaled as controller.error"));
+                else answer.TrySetResult(decision);
             }
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested) { }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested) { }
     }
 
-    private async Task<Decision?> HandleAsync(Input input, Executor executor, CancellationToken stopping)
+    private async Task<Decision?> HandleAsync(Input input, Executor executor, CancellationToken abort)
     {
         DateTimeOffset now = _time.GetUtcNow();
         Decision decision;
@@ -81,17 +98,19 @@ public sealed partial class ServiceLoop
         {
             // Patroni's run_cycle stance: report, stay safe, keep running on the old state.
             Log.DecideCrashed(_logger, e, State.Name, input.GetType().Name);
-            await _journal.AppendAsync([new JournalEvent(now, State.Name, null, State.Epoch, EventTypes.UnexpectedError, Actors.Controller,
-                ImmutableDictionary<string, object?>.Empty.Add("reason", $"unexpected error, please report: {e.Message}").Add("input", input.ToString()))], stopping);
+            await _journal.AppendAsync([new UnexpectedError(input.ToString())
+            {
+                Time = now, Service = State.Name, Epoch = State.Epoch, Reason = $"unexpected error, please report: {e.Message}",
+            }], abort);
             return null;
         }
 
-        if (!decision.Events.IsEmpty) await _journal.AppendAsync(decision.Events, stopping);
+        if (!decision.Events.IsEmpty) decision = decision with { Events = [.. await _journal.AppendAsync(decision.Events, abort)] };
         Volatile.Write(ref _state, decision.State);
         _routes?.Publish(Routing.For(decision.State));
         // One entry per journaled event, named by its type, so logs and journal read the same.
-        foreach (JournalEvent e in decision.Events) Log.Journaled(_logger, e.Service, e.Epoch, e.Type, e.Member ?? "", e.Actor, e.Reason ?? "");
-        executor.Execute(decision.Plan);
+        foreach (JournalEvent e in decision.Events) Log.Journaled(_logger, e.Service, e.Epoch, e.Type, e.Member ?? "", e.Actor, e.Reason);
+        if (!_stopping) executor.Execute(decision.Plan);
         return decision;
     }
 

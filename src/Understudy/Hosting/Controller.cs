@@ -1,5 +1,5 @@
-using System.Collections.Immutable;
 using System.Reflection;
+using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using Understudy.Journal;
 
@@ -7,10 +7,14 @@ namespace Understudy.Hosting;
 
 /// <summary>
 /// Runs every service's runtime once the host has started (so nothing decides before the proxy and API
-/// listeners are bound); journals the controller's start and stop.
+/// listeners are bound). At stop, checks end first, steps under way finish, each loop journals the stop and
+/// drains its queue: the loops stay the journal's only writers to the end.
 /// </summary>
-public sealed class Controller(IReadOnlyList<ServiceRuntime> services, IJournal journal, IHostApplicationLifetime lifetime, TimeProvider time) : BackgroundService
+public sealed class Controller(IReadOnlyList<ServiceRuntime> services, IJournal journal, IHostApplicationLifetime lifetime, TimeProvider time) : BackgroundService, IEventRecorder
 {
+    private readonly CancellationTokenSource _stopping = new();
+    private volatile bool _running;
+
     public static string Version { get; } =
         typeof(Controller).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
@@ -18,35 +22,57 @@ public sealed class Controller(IReadOnlyList<ServiceRuntime> services, IJournal 
 
     public IReadOnlyList<ServiceRuntime> Services => services;
 
-    protected override async Task ExecuteAsync(CancellationToken stopping)
+    /// <summary>The runtime of <paramref name="name"/>, or null for a service the config does not have.</summary>
+    public ServiceRuntime? Service(string name) => services.FirstOrDefault(s => s.Spec.Name == name);
+
+    /// <summary>
+    /// Records something that changes no decision: through the service's loop, or — for a record of no service
+    /// (a drill of none) — straight to the journal, as no decision can depend on it.
+    /// </summary>
+    public async Task<JournalEvent> NoteAsync(string service, IInformational record, CancellationToken ct)
+    {
+        if (Service(service) is { } runtime) return await runtime.Loop.NoteAsync(record, ct);
+        var e = (JournalEvent)record;
+        return (await journal.AppendAsync([e with { Service = "", Time = e.Time == default ? time.GetUtcNow() : e.Time }], ct))[0];
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken abort)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
-        using (stopping.Register(() => started.TrySetCanceled(stopping)))
+        using (abort.Register(() => started.TrySetCanceled(abort)))
             await started.Task;
 
-        await journal.AppendAsync([.. services.Select(s => Lifecycle(s, EventTypes.ControllerStarted,
-            $"controller {Version} (pid {Environment.ProcessId}) started at epoch {s.Loop.State.Epoch} with {s.Loop.State.Primary} as primary"))], stopping);
-        await Task.WhenAll(services.Select(s => s.RunAsync(stopping)));
+        using var checks = CancellationTokenSource.CreateLinkedTokenSource(abort, _stopping.Token);
+        _running = true;
+        await Task.WhenAll(services.Select(s => s.RunAsync(new StateRebuilt(Version, Environment.ProcessId), checks.Token, abort)));
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync();
+        // A host that failed to start (a port in use) never ran the loops: there is nothing to drain or journal.
+        if (_running && ExecuteTask is { IsCompleted: false })
+        {
+            foreach (ServiceRuntime s in services) s.Loop.BeginStopping();
+            // In-flight steps (a fence, a hook) finish or hit their own timeouts within the host's deadline.
+            await Task.WhenAll(services.Select(s => s.Executor.Idle)).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(services.Select(s => Stopped(s, cancellationToken))).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            foreach (ServiceRuntime s in services) s.Loop.Complete();
+        }
         await base.StopAsync(cancellationToken);
-        if (ExecuteTask is not { IsCompletedSuccessfully: true }) return;
-        // In-flight steps (a fence, a hook) finish or hit their own timeouts within the host's deadline.
-        await Task.WhenAll(services.Select(s => s.Executor.Idle)).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        await journal.AppendAsync([.. services.Select(s => Lifecycle(s, EventTypes.ControllerStopped,
-            $"controller (pid {Environment.ProcessId}) stopped at epoch {s.Loop.State.Epoch}"))], cancellationToken);
     }
+
+    private static Task Stopped(ServiceRuntime s, CancellationToken ct) =>
+        s.Loop.NoteAsync(new ControllerStopped(Version, Environment.ProcessId)
+        {
+            Reason = $"controller (pid {Environment.ProcessId}) stopped at epoch {s.Loop.State.Epoch}",
+        }, ct);
 
     public override void Dispose()
     {
         foreach (var s in services) s.Dispose();
+        _stopping.Dispose();
         base.Dispose();
     }
-
-    private JournalEvent Lifecycle(ServiceRuntime s, string type, string reason) => new(
-        time.GetUtcNow(), s.Spec.Name, null, s.Loop.State.Epoch, type, Actors.Controller,
-        ImmutableDictionary<string, object?>.Empty.Add("reason", reason).Add("version", Version).Add("pid", Environment.ProcessId));
 }

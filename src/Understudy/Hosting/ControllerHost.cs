@@ -35,7 +35,7 @@ public static class ControllerHost
             IReadOnlyList<JournalEvent> history = await journal.ReadAsync(new JournalQuery());
             foreach (ServiceSpec service in spec.Services)
             {
-                states.Add(StateRebuilder.Rebuild(service, history, out string? error));
+                states.Add(ServiceFold.Rebuild(service, history, out string? error));
                 if (error is not null) throw new StartupException($"{service.Name}: {error}");
             }
         }
@@ -76,6 +76,7 @@ public static class ControllerHost
             return new Controller([.. states.Select(s => ServiceRuntime.Create(s, journaled, commands, time, logs, metrics))],
                 journaled, sp.GetRequiredService<IHostApplicationLifetime>(), time);
         });
+        builder.Services.AddSingleton<IEventRecorder>(sp => sp.GetRequiredService<Controller>());
         // Before the controller, so it stops after it and still hears the controller's last events.
         if (Notifier.IsNeeded(spec)) builder.Services.AddHostedService<Notifier>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Controller>());

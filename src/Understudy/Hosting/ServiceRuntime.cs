@@ -52,12 +52,13 @@ public sealed class ServiceRuntime : IDisposable
         var faulted = new FaultedHealthCheck(check, faults, time);
         var schedulers = spec.Members.Select(m => new CheckScheduler(m, spec.Check, faulted, time, Checked)).ToList();
         ServiceProxy? proxy = routes is null ? null : new ServiceProxy(spec, routes, Report, faults, time, logger);
-        var executor = new Executor(spec, proxy, schedulers.ToDictionary(s => s.Member.Name), commands, journal, loop.Post, () => loop.State, time, logger);
+        var executor = new Executor(spec, proxy, schedulers.ToDictionary(s => s.Member.Name), commands, loop.Post, time, logger);
         return new ServiceRuntime(spec, loop, executor, proxy, schedulers, check, faults);
     }
 
-    public Task RunAsync(CancellationToken stopping) =>
-        Task.WhenAll([Loop.RunAsync(Executor, stopping), .. Schedulers.Select(s => s.RunAsync(stopping))]);
+    /// <summary>Runs the loop (from <paramref name="start"/>) and the checks; the checks end at <paramref name="stopping"/>, the loop when completed.</summary>
+    public Task RunAsync(Input start, CancellationToken stopping, CancellationToken abort) =>
+        Task.WhenAll([Loop.RunAsync(Executor, start, abort), .. Schedulers.Select(s => s.RunAsync(stopping))]);
 
     public void Dispose() => (_check as IDisposable)?.Dispose();
 }

@@ -34,7 +34,7 @@ public sealed record Incident(
     IReadOnlyList<JournalEvent> Timeline,
     DateTimeOffset TimelineFrom)
 {
-    public string? RequestId => Started.Detail("request");
+    public string? RequestId => Started switch { FailoverStarted f => f.Request, SwitchoverStarted w => w.Request, _ => null };
 
     public bool Completed => Ended?.Type is EventTypes.FailoverCompleted or EventTypes.SwitchoverCompleted;
 

@@ -69,7 +69,7 @@ public static partial class IncidentReport
     private static string OutcomeText(Incident i) => i.Ended is null ? "⚠️ under way" : i.Completed ? "✅ completed" : "❌ failed";
 
     private static string Requester(Incident i) =>
-        i.Request.FirstOrDefault(e => e.Type == EventTypes.RequestCreated)?.Detail("requested_by") ?? i.Started.Actor;
+        i.Request.OfType<RequestCreated>().FirstOrDefault()?.RequestedBy ?? i.Started.Actor;
 
     private static string At(JournalEvent? e, DateTimeOffset origin, string whenNull) =>
         e is null ? whenNull : $"{Fmt.Clock(e.Time)} ({Fmt.Since(e.Time, origin)}, {Md.Text(e.Type)}{(e.Member is { } m ? " " + Md.Text(m) : "")})";

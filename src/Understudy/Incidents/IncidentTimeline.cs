@@ -22,11 +22,15 @@ public static class IncidentTimeline
         if (StartIndex(all, epoch) is not { } start) return null;
         JournalEvent started = all[start];
         var kind = started.Type == EventTypes.FailoverStarted ? IncidentKind.Failover : IncidentKind.Switchover;
-        string from = started.Detail("from") ?? "?", to = started.Detail("to") ?? started.Member ?? "?";
+        var (from, to, requestId) = started switch
+        {
+            FailoverStarted f => (f.From, f.To, f.Request),
+            SwitchoverStarted w => (w.From, w.To, w.Request),
+            _ => ("?", started.Member ?? "?", null),
+        };
         int end = all.FindIndex(start + 1, e => IsEnd(e, kind, epoch));
         JournalEvent? ended = end < 0 ? null : all[end];
-        string? requestId = started.Detail("request");
-        var request = requestId is null ? [] : all.Where(e => e.Type.StartsWith("request.", StringComparison.Ordinal) && e.Detail("id") == requestId).ToList();
+        var request = requestId is null ? [] : all.Where(e => (e as IRequestEvent)?.RequestId == requestId).ToList();
         var (suspected, down) = kind == IncidentKind.Failover ? FirstSigns(all, start, from) : (null, null);
 
         // The steps after the start are this epoch's, before its end.

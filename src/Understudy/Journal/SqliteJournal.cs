@@ -115,7 +115,7 @@ public sealed class SqliteJournal : IJournal
                 cmd.Parameters.AddWithValue("$epoch", e.Epoch);
                 cmd.Parameters.AddWithValue("$type", e.Type);
                 cmd.Parameters.AddWithValue("$actor", e.Actor);
-                cmd.Parameters.AddWithValue("$details", DetailsJson.Write(e.Details));
+                cmd.Parameters.AddWithValue("$details", EventJson.StoredDetails(e));
                 long id = (long)(await cmd.ExecuteScalarAsync(ct))!;
                 stored.Add(e with { Id = id });
             }

@@ -38,14 +38,8 @@ public sealed class SqliteJournalReader(string connectionString)
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            events.Add(new JournalEvent(
-                SqliteJournal.ParseTime(reader.GetString(1)),
-                reader.GetString(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.GetInt64(4),
-                reader.GetString(5),
-                reader.GetString(6),
-                DetailsJson.Read(reader.GetString(7))) { Id = reader.GetInt64(0) });
+            events.Add(EventJson.FromRow(reader.GetInt64(0), SqliteJournal.ParseTime(reader.GetString(1)), reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4), reader.GetString(5), reader.GetString(6), reader.GetString(7)));
         }
         return events;
     }

@@ -82,7 +82,7 @@ public sealed class FailoverTimer
     /// <summary>As <see cref="IncidentTimeline"/>: a suspicion long before the confirmed down was an earlier false alarm.</summary>
     private DateTimeOffset? FirstSign(JournalEvent started)
     {
-        Signs signs = SignsOf(started.Service, started.Detail("from") ?? "");
+        Signs signs = SignsOf(started.Service, started is FailoverStarted f ? f.From : "");
         DateTimeOffset confirmed = signs.Down?.Time ?? started.Time;
         return signs.Suspected is { } s && confirmed - s.Time <= IncidentTimeline.SuspicionLimit ? s.Time : signs.Down?.Time;
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
@@ -55,13 +54,12 @@ public sealed class JournalMetrics
     public void Observe(JournalEvent e)
     {
         if (Endings.TryGetValue(e.Type, out var ending)) _failovers.Add(1, e.Service, ending.Kind, ending.Result);
-        switch (e.Type)
+        switch (e)
         {
-            case EventTypes.AlertRaised: _alerts.Add(1, e.Service, e.Detail("severity") ?? "unknown"); break;
-            case EventTypes.DrillCompleted:
-                _drills.Add(1, e.Service, e.Detail("verdict") ?? "unknown");
-                if (e.Detail("rto_ms") is { } ms && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out double rto))
-                    _drillRto.Set(rto / 1000, e.Service, e.Detail("name") ?? "");
+            case AlertRaised a: _alerts.Add(1, e.Service, a.Severity); break;
+            case DrillCompleted d:
+                _drills.Add(1, e.Service, d.Verdict);
+                if (d.RtoMs is { } rto) _drillRto.Set(rto / 1000, e.Service, d.Name);
                 break;
         }
         if (_timer.Observe(e) is not { } ended) return;

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Microsoft.Data.Sqlite;
 using Understudy.Core.Journal;
 using Understudy.IntegrationTests.Fixtures;
@@ -11,8 +10,11 @@ public class SqliteJournalTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 22, 12, 0, 0, 123, TimeSpan.Zero);
 
-    private static JournalEvent E(string service, string type, int second) => new(T0.AddSeconds(second), service, "web-a", 1, type, Actors.Controller,
-        ImmutableDictionary<string, object?>.Empty.Add("reason", "because").Add("exit_code", 3L).Add("timed_out", false).Add("gone", null));
+    private static JournalEvent E(string service, string type, int second)
+    {
+        JournalEvent e = type == EventTypes.MemberDown ? new MemberDown("refused", "active") : new MemberUp("ok", "active");
+        return e with { Time = T0.AddSeconds(second), Service = service, Member = "web-a", Epoch = 1, Reason = "because" };
+    }
 
     [Fact]
     public async Task Append_ThenRead_RoundTripsEveryFieldWithIdsInOrder()
@@ -24,9 +26,56 @@ public class SqliteJournalTests
         var read = await journal.ReadAsync(new JournalQuery());
 
         Assert.Equal([1L, 2L], stored.Select(e => e.Id));
-        Assert.Equal(stored, read, (a, b) => a.Id == b.Id && a.Time == b.Time && a.Service == b.Service && a.Type == b.Type
-            && a.Details.Count == b.Details.Count && a.Details.All(kv => Equals(kv.Value, b.Details[kv.Key])));
+        Assert.Equal(stored, read);
         Assert.Equal(T0, read[0].Time);
+    }
+
+    [Fact]
+    public async Task Read_TypedRecordWithListsAndNulls_RoundTripsField()
+    {
+        using var dir = new TempDir();
+        await using var journal = await SqliteJournal.OpenAsync(dir.File("j.db"));
+        var hook = new HookFailed { Trigger = "fence", Index = 1, Command = "stop pg1", ExitCode = null, TimedOut = true, DurationMs = 30_000, Severity = "critical" }
+            with { Time = T0, Service = "db", Member = "pg2", Epoch = 3, Reason = "killed" };
+        var executing = new RequestExecuting("r-1", ["bob", "carol"], "pg2") with { Time = T0, Service = "db", Epoch = 3, Actor = "alice", Reason = "approved" };
+
+        await journal.AppendAsync([hook, executing]);
+        var read = await journal.ReadAsync(new JournalQuery());
+
+        Assert.Equal(hook with { Id = 1 }, read[0]);
+        var back = Assert.IsType<RequestExecuting>(read[1]);
+        Assert.Equal(("r-1", "pg2", "alice"), (back.RequestId, back.To, back.Actor));
+        Assert.Equal("bob,carol", string.Join(",", back.ApprovedBy));
+    }
+
+    /// <summary>Journals written before typed events (no "v") read as typed events; a type this version does not know is kept, not dropped.</summary>
+    [Fact]
+    public async Task Read_RowsOfEarlierAndLaterVersions_AreReadOrKeptWhole()
+    {
+        using var dir = new TempDir();
+        await using (await SqliteJournal.OpenAsync(dir.File("j.db"))) { }
+        await using (var raw = new SqliteConnection($"Data Source={dir.File("j.db")};Pooling=False"))
+        {
+            await raw.OpenAsync();
+            await using var cmd = raw.CreateCommand();
+            cmd.CommandText = """
+                INSERT INTO events (time, service, member, epoch, type, actor, details) VALUES
+                ('2026-11-22T12:00:00.000Z', 'db', 'pg1', 2, 'sync.changed', 'controller', '{"reason":"names pg2","standbys":"pg2,pg3"}'),
+                ('2026-11-22T12:00:01.000Z', 'db', 'pg1', 2, 'sync.changed', 'controller', '{"reason":"setting it failed"}'),
+                ('2026-11-22T12:00:02.000Z', 'db', 'pg2', 3, 'failover.started', 'alice', '{"reason":"pg1 down","from":"pg1","to":"pg2","request":"r-1"}'),
+                ('2026-11-22T12:00:03.000Z', 'db', null, 3, 'quorum.lost', 'controller', '{"v":2,"reason":"from the future","voters":3}');
+                """;
+            await cmd.ExecuteNonQueryAsync();
+        }
+        await using var journal = await SqliteJournal.OpenAsync(dir.File("j.db"));
+        var read = await journal.ReadAsync(new JournalQuery());
+
+        Assert.Equal("pg2,pg3", string.Join(",", Assert.IsType<SyncStandbysChanged>(read[0]).Standbys));
+        Assert.IsType<SyncStandbysFailed>(read[1]);
+        Assert.Equal(("pg1", "pg2", "r-1", "alice"), read[2] is FailoverStarted f ? (f.From, f.To, f.Request, f.Actor) : default);
+        var unknown = Assert.IsType<UnknownEvent>(read[3]);
+        Assert.Equal(("quorum.lost", 2, "from the future"), (unknown.Type, unknown.Version, unknown.Reason));
+        Assert.Contains("\"voters\":3", unknown.Json);
     }
 
     [Fact]

@@ -88,18 +88,16 @@ public class AlertChannelTests
         }
     }
 
-    private sealed class RecordingJournal : IJournal
+    /// <summary>Records what the channel hands in, as the controller's loop would store it (with the service).</summary>
+    private sealed class RecordingJournal : IEventRecorder
     {
         public System.Collections.Immutable.ImmutableList<JournalEvent> Events { get; private set; } = [];
 
-        public Task<IReadOnlyList<JournalEvent>> AppendAsync(IReadOnlyList<JournalEvent> events, CancellationToken ct = default)
+        public Task<JournalEvent> NoteAsync(string service, IInformational record, CancellationToken ct)
         {
-            Events = Events.AddRange(events);
-            return Task.FromResult(events);
+            var e = (JournalEvent)record with { Service = service };
+            Events = Events.Add(e);
+            return Task.FromResult(e);
         }
-
-        public Task<IReadOnlyList<JournalEvent>> ReadAsync(JournalQuery query, CancellationToken ct = default) => Task.FromResult<IReadOnlyList<JournalEvent>>(Events);
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using Understudy.Core.Alerts;
 using Understudy.Core.Journal;
 
+using Understudy.Tests.Testing;
+
 namespace Understudy.Tests.Alerts;
 
 /// <summary>Journal events and their notifications as the decider and the API write them.</summary>
@@ -15,7 +17,7 @@ internal static class AlertEvents
         var d = ImmutableDictionary.CreateBuilder<string, object?>();
         d["reason"] = reason;
         foreach (var (key, value) in details) d[key] = value;
-        return new JournalEvent(T0, service, member, 2, type, actor, d.ToImmutable()) { Id = id };
+        return Journaled.Make(T0, service, member, 2, type, actor, d.ToImmutable()) with { Id = id };
     }
 
     public static Notification Notify(string type, string? member = null, params (string Key, object? Value)[] details) =>

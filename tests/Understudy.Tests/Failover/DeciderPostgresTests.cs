@@ -2,6 +2,8 @@ using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using static Understudy.Tests.Testing.Services;
 
+using Understudy.Tests.Testing;
+
 namespace Understudy.Tests.Failover;
 
 public class DeciderPostgresTests
@@ -71,9 +73,10 @@ public class DeciderPostgresTests
             s = d.State;
         }
 
-        var rebuilt = StateRebuilder.Rebuild(spec, events, out string? error);
-
+        var rebuilt = ServiceFold.Rebuild(spec, events, out string? error);
         Assert.Null(error);
+        rebuilt = Decider.Decide(rebuilt, Journaled.Restarted, T0).State;
+
         Assert.Equal(("pg2", 1L, null), (rebuilt.Primary, rebuilt.Epoch, rebuilt.Routable));
         Assert.Equal("pg2", Decider.Decide(rebuilt, PgPrimary("pg2", At(1), 200), At(1)).State.Routable);
     }
@@ -133,7 +136,7 @@ public class DeciderPostgresTests
     public void Decide_RestartedAndTheJournalsPrimaryIsDead_DegradesWithAnAlertInsteadOfHoldingSilently()
     {
         var spec = Postgres(members: 2);
-        var s = StateRebuilder.Rebuild(spec, [new JournalEvent(T0, spec.Name, "pg1", 1, EventTypes.MemberRole, Actors.Controller,
+        var s = ServiceFold.Rebuild(spec, [Journaled.Make(T0, spec.Name, "pg1", 1, EventTypes.MemberRole, Actors.Controller,
             System.Collections.Immutable.ImmutableDictionary<string, object?>.Empty.Add("primary", "pg1"))], out _);
         s = Decider.Decide(s, PgStandby("pg2", At(1), 100), At(1)).State;
 
@@ -148,7 +151,7 @@ public class DeciderPostgresTests
         var s = Running(ServiceState.Initial(Postgres(members: 2, cooldown: TimeSpan.Zero)));
         PrimaryDies(ref s);
 
-        var d = Decider.Decide(s, new MemberRejoined("pg1", Actors.Operator, 1, "pg1"), At(5));
+        var d = Decider.Decide(s, new RejoinFinished("pg1", Actors.Operator, 1, "pg1", true, "rewound"), At(5));
 
         Assert.Equal([EventTypes.RejoinFailed], d.Types());
         Assert.True(d.State.Members["pg1"].NeedsRejoin);
@@ -162,9 +165,9 @@ public class DeciderPostgresTests
         var started = PrimaryDies(ref s);
         Assert.Equal([EventTypes.MemberDown, EventTypes.FailoverStarted], started.Types());
         Assert.Equal("pg3", s.Primary); // least lag
-        Assert.Equal<Step>([new FenceMember("pg1", 2)], started.Plan);
+        Assert.Equal<Step>([new FenceMember("pg1", "pg3", 2)], started.Plan);
 
-        var fenced = Decider.Decide(s, new StepCompleted(new FenceMember("pg1", 2), true, "0 closed"), At(2));
+        var fenced = Decider.Decide(s, new StepCompleted(new FenceMember("pg1", "pg2", 2), true, "0 closed"), At(2));
         Assert.Equal<Step>([new PromoteMember("pg3", 2)], fenced.Plan);
         Assert.Null(fenced.State.Routable);
 
@@ -255,7 +258,7 @@ public class DeciderPostgresTests
     {
         var s = Running(ServiceState.Initial(Postgres(members: 2)));
         PrimaryDies(ref s);
-        s = Decider.Decide(s, new StepCompleted(new FenceMember("pg1", 2), true, "closed"), At(2)).State;
+        s = Decider.Decide(s, new StepCompleted(new FenceMember("pg1", "pg2", 2), true, "closed"), At(2)).State;
         s = Decider.Decide(s, new StepCompleted(new PromoteMember("pg2", 2), true, "ok"), At(2.1)).State;
 
         var back = Walk(ref s, (PgPrimary("pg1", At(5), 10 * MiB), At(5)), (PgPrimary("pg1", At(5.2), 10 * MiB), At(5.2)), (PgPrimary("pg1", At(5.4), 10 * MiB), At(5.4)));
@@ -271,16 +274,16 @@ public class DeciderPostgresTests
     {
         var s = Running(ServiceState.Initial(Postgres(members: 2, cooldown: TimeSpan.Zero)));
         PrimaryDies(ref s);
-        s = Decider.Decide(s, new StepCompleted(new FenceMember("pg1", 2), true, "closed"), At(2)).State;
+        s = Decider.Decide(s, new StepCompleted(new FenceMember("pg1", "pg2", 2), true, "closed"), At(2)).State;
         s = Decider.Decide(s, new StepCompleted(new PromoteMember("pg2", 2), true, "ok"), At(2.1)).State;
         s = Decider.Decide(s, new StepCompleted(new RunHooks(HookTrigger.OnFailover, "pg1", "pg2", 2), true, "0 hooks"), At(2.2)).State;
 
-        var rejoined = Decider.Decide(s, new MemberRejoined("pg1", Actors.Operator, 2, "pg2"), At(10));
+        var rejoined = Decider.Decide(s, new RejoinFinished("pg1", Actors.Operator, 2, "pg2", true, "rewound"), At(10));
 
         JournalEvent e = Assert.Single(rejoined.Events);
         Assert.Equal((EventTypes.MemberRejoined, Actors.Operator), (e.Type, e.Actor));
         Assert.False(rejoined.State.Members["pg1"].NeedsRejoin);
-        Assert.False(Decider.Decide(rejoined.State, new MemberRejoined("pg1", Actors.Operator, 2, "pg2"), At(11)).Changed);
+        Assert.False(Decider.Decide(rejoined.State, new RejoinFinished("pg1", Actors.Operator, 2, "pg2", true, "rewound"), At(11)).Changed);
 
         // pg1 streams from pg2 now; when pg2 dies, pg1 takes over (epoch 3).
         s = rejoined.State;
@@ -308,7 +311,7 @@ public class DeciderPostgresTests
     {
         var s = Running(ServiceState.Initial(Postgres()));
         PrimaryDies(ref s);
-        s = Decider.Decide(s, new StepCompleted(new FenceMember("pg1", 2), true, "closed"), At(2)).State;
+        s = Decider.Decide(s, new StepCompleted(new FenceMember("pg1", "pg2", 2), true, "closed"), At(2)).State;
 
         var d = Decider.Decide(s, new StepCompleted(new PromoteMember("pg2", 2), false, "pg_promote timed out"), At(3));
 
@@ -320,11 +323,13 @@ public class DeciderPostgresTests
     public void Rebuild_AfterAFailover_RoutesNothingUntilTheJournalsPrimaryIsSeenWritable()
     {
         var spec = Postgres(members: 2);
-        var s = StateRebuilder.Rebuild(spec, [
-            new JournalEvent(T0, spec.Name, "pg2", 2, EventTypes.FailoverStarted, Actors.Controller, System.Collections.Immutable.ImmutableDictionary<string, object?>.Empty.Add("from", "pg1").Add("to", "pg2")),
-            new JournalEvent(T0, spec.Name, "pg2", 2, EventTypes.TrafficSwitched, Actors.Controller, System.Collections.Immutable.ImmutableDictionary<string, object?>.Empty),
-            new JournalEvent(T0, spec.Name, "pg2", 2, EventTypes.FailoverCompleted, Actors.Controller, System.Collections.Immutable.ImmutableDictionary<string, object?>.Empty),
+        var s = ServiceFold.Rebuild(spec, [
+            Journaled.Make(T0, spec.Name, "pg2", 2, EventTypes.FailoverStarted, Actors.Controller, System.Collections.Immutable.ImmutableDictionary<string, object?>.Empty.Add("from", "pg1").Add("to", "pg2")),
+            Journaled.Make(T0, spec.Name, "pg2", 2, EventTypes.TrafficSwitched, Actors.Controller, System.Collections.Immutable.ImmutableDictionary<string, object?>.Empty),
+            Journaled.Make(T0, spec.Name, "pg2", 2, EventTypes.FailoverCompleted, Actors.Controller, System.Collections.Immutable.ImmutableDictionary<string, object?>.Empty),
         ], out _);
+        Assert.Equal("pg2", s.Routable);
+        s = Decider.Decide(s, Journaled.Restarted, T0).State;
         Assert.Null(s.Routable);
 
         // The old primary is writable too (it came back): not followed; the journal's primary is.

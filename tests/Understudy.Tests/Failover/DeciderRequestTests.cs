@@ -4,6 +4,8 @@ using Understudy.Core.Topology;
 using static Understudy.Tests.Testing.Operators;
 using static Understudy.Tests.Testing.Services;
 
+using Understudy.Tests.Testing;
+
 namespace Understudy.Tests.Failover;
 
 /// <summary>Operator requests (rule 6), their expiry, rejection and re-validation, and pause (rule 4).</summary>
@@ -109,7 +111,7 @@ public class DeciderRequestTests
         // web-a was failed over from (epoch 2) and is back up; web-b dies within the cooldown, so only a person can act.
         var s = AllUp(Http(members: 3, cooldown: TimeSpan.FromHours(1)), T0);
         Down(ref s, "web-a", At(1));
-        s = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", 2), true, "closed"), At(2)).State;
+        s = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", "web-b", 2), true, "closed"), At(2)).State;
         Walk(ref s, (Ok("web-a", At(3)), At(3)), (Ok("web-a", At(3.2)), At(3.2)));
         Down(ref s, "web-b", At(4));
         Assert.Contains("cooldown", s.HoldReason);
@@ -306,7 +308,7 @@ public class DeciderRequestTests
         var s = AllUp(Http(members: 3, approvals: 1, approvalTimeout: Window), T0);
         s = Decider.Decide(s, SwitchoverTo("web-c"), At(1)).State;
         Down(ref s, "web-a", At(2));
-        s = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", 2), true, "closed"), At(3)).State;
+        s = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", "web-b", 2), true, "closed"), At(3)).State;
         Assert.Equal(("web-b", "web-b", 2L), (s.Primary, s.Routable, s.Epoch));
 
         var d = Decider.Decide(s, Approve("bob"), At(4));
@@ -361,10 +363,10 @@ public class DeciderRequestTests
         Assert.Equal([EventTypes.RequestCreated, EventTypes.RequestExecuting, EventTypes.FailoverStarted], started.Types());
         var failover = started.Event(EventTypes.FailoverStarted);
         Assert.Equal(("alice", Id, "web-c", 2L), (failover.Actor, failover.Detail("request"), failover.Detail("to"), failover.Epoch));
-        Assert.Equal<Step>([new FenceMember("web-a", 2)], started.Plan);
+        Assert.Equal<Step>([new FenceMember("web-a", "web-c", 2)], started.Plan);
         Assert.True(started.State.Members["web-a"].NeedsRejoin);
 
-        var done = Decider.Decide(started.State, new StepCompleted(new FenceMember("web-a", 2), true, "closed"), At(3));
+        var done = Decider.Decide(started.State, new StepCompleted(new FenceMember("web-a", "web-b", 2), true, "closed"), At(3));
         Assert.Equal([EventTypes.MemberFenced, EventTypes.TrafficSwitched, EventTypes.FailoverCompleted, EventTypes.RequestCompleted, EventTypes.AlertRaised],
             done.Types());
         Assert.Equal(Id, done.Event(EventTypes.RequestCompleted).Detail("id"));
@@ -381,7 +383,7 @@ public class DeciderRequestTests
         Down(ref s, "web-a", At(1));
         s = Decider.Decide(s, FailoverTo(to: null), At(2)).State;
 
-        var d = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", 2), false, "timed out"), At(3));
+        var d = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", "web-b", 2), false, "timed out"), At(3));
 
         Assert.Equal([EventTypes.FailoverFailed, EventTypes.RequestFailed, EventTypes.AlertRaised], d.Types());
         Assert.Null(d.State.Request);
@@ -421,7 +423,7 @@ public class DeciderRequestTests
 
         Assert.Equal([EventTypes.ServiceResumed, EventTypes.FailoverStarted], d.Types());
         Assert.Equal(("carol", Actors.Controller), (d.Events[0].Actor, d.Events[1].Actor));
-        Assert.Equal<Step>([new FenceMember("web-a", 2)], d.Plan);
+        Assert.Equal<Step>([new FenceMember("web-a", "web-b", 2)], d.Plan);
         Assert.Null(d.State.Pause);
     }
 

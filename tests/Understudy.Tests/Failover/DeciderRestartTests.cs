@@ -3,6 +3,8 @@ using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using static Understudy.Tests.Testing.Services;
 
+using Understudy.Tests.Testing;
+
 namespace Understudy.Tests.Failover;
 
 public class DeciderRestartTests
@@ -17,24 +19,31 @@ public class DeciderRestartTests
     };
 
     [Fact]
-    public void Decide_ControllerStartedWithoutFailover_DoesNothing() =>
-        Assert.False(Decider.Decide(ServiceState.Initial(Http()), new ControllerStarted(), T0).Changed);
+    public void Decide_ControllerStartedWithoutFailover_JournalsTheStartAndChangesNothingElse()
+    {
+        var d = Decider.Decide(ServiceState.Initial(Http()), Journaled.Restarted, T0);
+
+        var started = Assert.IsType<ControllerStarted>(Assert.Single(d.Events));
+        Assert.Equal(("test", 1, "controller test (pid 1) started at epoch 1 with web-a as primary"), (started.Version, started.Pid, started.Reason));
+        Assert.Empty(d.Plan);
+        Assert.Equal(("web-a", "web-a", 1L), (d.State.Primary, d.State.Routable, d.State.Epoch));
+    }
 
     [Fact]
     public void Decide_ControllerStartedWhileFencing_FencesAgain()
     {
-        var d = Decider.Decide(Rebuilt(FailoverStage.Fencing), new ControllerStarted(), T0.AddSeconds(1));
+        var d = Decider.Decide(Rebuilt(FailoverStage.Fencing), Journaled.Restarted, T0.AddSeconds(1));
 
-        Assert.Equal([EventTypes.FailoverResumed], d.Types());
-        Assert.Equal<Step>([new FenceMember("web-a", 2)], d.Plan);
+        Assert.Equal([EventTypes.ControllerStarted, EventTypes.FailoverResumed], d.Types());
+        Assert.Equal<Step>([new FenceMember("web-a", "web-b", 2)], d.Plan);
     }
 
     [Fact]
     public void Decide_ResumedFence_WaitsForTheNewPrimarysFirstCheckBeforeSwitching()
     {
-        var s = Decider.Decide(Rebuilt(FailoverStage.Fencing), new ControllerStarted(), T0).State;
+        var s = Decider.Decide(Rebuilt(FailoverStage.Fencing), Journaled.Restarted, T0).State;
 
-        var fenced = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", 2), true, "0 closed"), T0.AddSeconds(1));
+        var fenced = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", "web-b", 2), true, "0 closed"), T0.AddSeconds(1));
         Assert.Equal([EventTypes.MemberFenced], fenced.Types());
         Assert.Null(fenced.State.Routable);
         Assert.Equal(FailoverStage.AwaitingTarget, fenced.State.Failover!.Stage);
@@ -61,9 +70,9 @@ public class DeciderRestartTests
     [Fact]
     public void Decide_ControllerStartedAfterSwitchWithHooksLeft_RunsTheUnfinishedHooks()
     {
-        var d = Decider.Decide(Rebuilt(FailoverStage.RunningHooks, hooks: true), new ControllerStarted(), T0.AddSeconds(1));
+        var d = Decider.Decide(Rebuilt(FailoverStage.RunningHooks, hooks: true), Journaled.Restarted, T0.AddSeconds(1));
 
-        Assert.Equal([EventTypes.FailoverResumed], d.Types());
+        Assert.Equal([EventTypes.ControllerStarted, EventTypes.FailoverResumed], d.Types());
         Assert.Equal<Step>([new RunHooks(HookTrigger.OnFailover, "web-a", "web-b", 2, FirstHook: 0)], d.Plan);
         Assert.Equal("web-b", d.State.Routable);
     }
@@ -71,9 +80,9 @@ public class DeciderRestartTests
     [Fact]
     public void Decide_ControllerStartedAfterEveryHookRan_CompletesWithoutRunningThemAgain()
     {
-        var d = Decider.Decide(Rebuilt(FailoverStage.RunningHooks, hooks: true, hooksFinished: 1), new ControllerStarted(), T0.AddSeconds(1));
+        var d = Decider.Decide(Rebuilt(FailoverStage.RunningHooks, hooks: true, hooksFinished: 1), Journaled.Restarted, T0.AddSeconds(1));
 
-        Assert.Equal([EventTypes.FailoverCompleted, EventTypes.AlertRaised], d.Types());
+        Assert.Equal([EventTypes.ControllerStarted, EventTypes.FailoverCompleted, EventTypes.AlertRaised], d.Types());
         Assert.Empty(d.Plan);
     }
 }

@@ -4,6 +4,8 @@ using Understudy.Core.Journal;
 using static Understudy.Tests.Testing.Operators;
 using static Understudy.Tests.Testing.Services;
 
+using Understudy.Tests.Testing;
+
 namespace Understudy.Tests.Failover;
 
 /// <summary>A planned switchover drains first and advances the epoch only after (rule 1 at its edge).</summary>
@@ -127,9 +129,9 @@ public class DeciderSwitchoverTests
     {
         var s = Started().State;
 
-        var d = Decider.Decide(s, new ControllerStarted(), At(2));
+        var d = Decider.Decide(s, Journaled.Restarted, At(2));
 
-        Assert.Equal([EventTypes.SwitchoverFailed, EventTypes.RequestFailed, EventTypes.AlertRaised], d.Types());
+        Assert.Equal([EventTypes.ControllerStarted, EventTypes.SwitchoverFailed, EventTypes.RequestFailed, EventTypes.AlertRaised], d.Types());
         Assert.Equal(("web-a", "web-a", 1L), (d.State.Primary, d.State.Routable, d.State.Epoch));
         Assert.Null(d.State.Failover);
 
@@ -143,10 +145,10 @@ public class DeciderSwitchoverTests
     {
         var started = Started(hooks: true);
         var drained = Decider.Decide(started.State, Drained, At(4));
-        var s = StateRebuilder.Rebuild(started.State.Spec, [.. started.Events, .. drained.Events], out _);
+        var s = ServiceFold.Rebuild(started.State.Spec, [.. started.Events, .. drained.Events], out _);
 
-        var resumed = Decider.Decide(s, new ControllerStarted(), At(10));
-        Assert.Equal([EventTypes.FailoverResumed], resumed.Types());
+        var resumed = Decider.Decide(s, Journaled.Restarted, At(10));
+        Assert.Equal([EventTypes.ControllerStarted, EventTypes.FailoverResumed], resumed.Types());
         AssertHooksRunThenComplete(resumed, At(11));
     }
 

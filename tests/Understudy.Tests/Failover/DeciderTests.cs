@@ -4,6 +4,8 @@ using Understudy.Core.Journal;
 using Understudy.Core.Topology;
 using static Understudy.Tests.Testing.Services;
 
+using Understudy.Tests.Testing;
+
 namespace Understudy.Tests.Failover;
 
 public class DeciderTests
@@ -29,7 +31,7 @@ public class DeciderTests
         // Third failure: down, failover decided, epoch 2, nothing routable until traffic switches.
         var d = Decider.Decide(s, Fail("web-a", At(1.4)), At(1.4));
         Assert.Equal([EventTypes.MemberDown, EventTypes.FailoverStarted], d.Types());
-        Assert.Equal<Step>([new FenceMember("web-a", 2)], d.Plan);
+        Assert.Equal<Step>([new FenceMember("web-a", "web-b", 2)], d.Plan);
         Assert.Equal("web-a failed 3 checks in a row (last: connection refused); primary web-a is down; failing over to web-b, the first healthy candidate", d.Reason);
         Assert.Equal(2, d.State.Epoch);
         Assert.Equal("web-b", d.State.Primary);
@@ -44,7 +46,7 @@ public class DeciderTests
     {
         var s = FailPrimaryDown(AllUp(Http(), T0), "web-a", 1);
 
-        var d = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", 2), true, "2 connections closed"), At(1.5));
+        var d = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", "web-b", 2), true, "2 connections closed"), At(1.5));
 
         Assert.Equal([EventTypes.MemberFenced, EventTypes.TrafficSwitched, EventTypes.FailoverCompleted, EventTypes.AlertRaised], d.Types());
         Assert.Empty(d.Plan);
@@ -60,7 +62,7 @@ public class DeciderTests
     {
         var s = FailPrimaryDown(AllUp(Http(hooks: true), T0), "web-a", 1);
 
-        var switched = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", 2), true, "closed"), At(1.5));
+        var switched = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", "web-b", 2), true, "closed"), At(1.5));
         Assert.Equal([EventTypes.MemberFenced, EventTypes.TrafficSwitched], switched.Types());
         Assert.Equal<Step>([new RunHooks(HookTrigger.OnFailover, "web-a", "web-b", 2)], switched.Plan);
         Assert.Equal("web-b", switched.State.Routable);
@@ -73,7 +75,7 @@ public class DeciderTests
     public void Decide_RecoveredOldPrimary_StaysOutOfTrafficEvenWithoutCooldown()
     {
         var s = FailPrimaryDown(AllUp(Http(cooldown: TimeSpan.Zero), T0), "web-a", 1);
-        s = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", 2), true, "closed"), At(1.5)).State;
+        s = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", "web-b", 2), true, "closed"), At(1.5)).State;
 
         var back = Walk(ref s, (Ok("web-a", At(10)), At(10)), (Ok("web-a", At(10.2)), At(10.2)), (Ok("web-a", At(30)), At(30)));
         Assert.Equal([EventTypes.MemberUp], back[1].Types());
@@ -91,7 +93,7 @@ public class DeciderTests
     public void Decide_WithinCooldown_HoldsAndSaysWhyThenFailsOverWhenItEnds()
     {
         var s = FailPrimaryDown(AllUp(Http(members: 3), T0), "web-a", 1);
-        s = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", 2), true, "closed"), At(2)).State;
+        s = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", "web-b", 2), true, "closed"), At(2)).State;
 
         s = FailPrimaryDown(s, "web-b", 10);
         Assert.Equal("primary web-b is down but the cooldown after the last failover lasts until 2026-11-22T12:00:32.0000000+00:00", s.HoldReason);
@@ -110,7 +112,7 @@ public class DeciderTests
     public void Decide_CooldownHold_IsJournaledWithAnAlert()
     {
         var s = FailPrimaryDown(AllUp(Http(members: 3), T0), "web-a", 1);
-        s = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", 2), true, "closed"), At(2)).State;
+        s = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", "web-b", 2), true, "closed"), At(2)).State;
         s = FailPrimaryDown(s, "web-b", 10, fall: 2);
 
         var d = Decider.Decide(s, Fail("web-b", At(10.4)), At(10.4));
@@ -244,7 +246,7 @@ public class DeciderTests
     {
         var s = FailPrimaryDown(AllUp(Http(), T0), "web-a", 1);
 
-        var d = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", 1), true, "closed"), At(2));
+        var d = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", "web-b", 1), true, "closed"), At(2));
 
         Assert.False(d.Changed);
         Assert.Same(s, d.State);
@@ -256,7 +258,7 @@ public class DeciderTests
     {
         var s = FailPrimaryDown(AllUp(Http(), T0), "web-a", 1);
 
-        var d = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", 2), false, "hook exited 1"), At(2));
+        var d = Decider.Decide(s, new StepCompleted(new FenceMember("web-a", "web-b", 2), false, "hook exited 1"), At(2));
 
         Assert.Equal([EventTypes.FailoverFailed, EventTypes.AlertRaised], d.Types());
         Assert.Null(d.State.Routable);

@@ -6,6 +6,8 @@ using Understudy.Incidents;
 using Understudy.Journal;
 using static Understudy.Tests.Incidents.IncidentJournals;
 
+using Understudy.Tests.Testing;
+
 namespace Understudy.Tests.Incidents;
 
 public sealed class IncidentCommandTests : IDisposable

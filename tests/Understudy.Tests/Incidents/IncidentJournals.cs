@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using Understudy.Core.Journal;
 using static Understudy.Tests.Testing.Services;
 
+using Understudy.Tests.Testing;
+
 namespace Understudy.Tests.Incidents;
 
 /// <summary>Journals of the service web written by hand as the controller writes them, times in milliseconds after T0.</summary>
@@ -12,7 +14,7 @@ internal static class IncidentJournals
         var d = ImmutableDictionary.CreateBuilder<string, object?>();
         d["reason"] = reason;
         foreach (var (key, value) in details) d[key] = value;
-        return new JournalEvent(T0.AddMilliseconds(ms), "web", member, epoch, type, actor, d.ToImmutable());
+        return Journaled.Make(T0.AddMilliseconds(ms), "web", member, epoch, type, actor, d.ToImmutable());
     }
 
     private static JournalEvent Hook(int ms, long epoch, string trigger, int index, string command, int? exitCode, long durationMs) =>

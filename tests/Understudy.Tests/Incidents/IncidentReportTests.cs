@@ -2,6 +2,8 @@ using Understudy.Core.Journal;
 using Understudy.Incidents;
 using static Understudy.Tests.Incidents.IncidentJournals;
 
+using Understudy.Tests.Testing;
+
 namespace Understudy.Tests.Incidents;
 
 public class IncidentReportTests
@@ -62,7 +64,7 @@ public class IncidentReportTests
     public void Render_HookKilledAtItsTimeout_SaysSoInsteadOfAnExitCode()
     {
         var events = AutomaticFailover();
-        events[9] = events[9] with { Details = events[9].Details.SetItem("exit_code", null).SetItem("timed_out", true) };
+        events[9] = (HookEvent)events[9] with { ExitCode = null, TimedOut = true };
 
         string md = Render(events, 2);
 

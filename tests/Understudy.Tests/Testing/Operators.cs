@@ -14,9 +14,9 @@ public static class Operators
     public static ChangeRequested FailoverTo(string? to = "web-b", string by = "alice", string id = Id) =>
         new(id, RequestKind.Failover, to, "web-a is gone", by);
 
-    public static RequestApproved Approve(string by, string id = Id) => new(id, by, "looks right");
+    public static ApprovalGiven Approve(string by, string id = Id) => new(id, by, "looks right");
 
-    public static RequestRejected Reject(string by, string id = Id) => new(id, by, "not now");
+    public static RejectionGiven Reject(string by, string id = Id) => new(id, by, "not now");
 
     public static Paused Pause(string by = "alice") => new(by, "database upgrade");
 

@@ -2,21 +2,22 @@ using System.Collections.Immutable;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
+using Understudy.Tests.Testing;
 using static Understudy.Tests.Testing.Operators;
 using static Understudy.Tests.Testing.Services;
 
-namespace Understudy.Tests.Journal;
+namespace Understudy.Tests.Failover;
 
-public class StateRebuilderTests
+public class ServiceFoldTests
 {
     private static JournalEvent E(string type, long epoch, double at, params (string, object?)[] details) =>
-        new(T0.AddSeconds(at), "web", null, epoch, type, Actors.Controller,
-            details.ToImmutableDictionary(d => d.Item1, d => d.Item2));
+        Journaled.Make(T0.AddSeconds(at), "web", null, epoch, type, Actors.Controller,
+            details.ToImmutableDictionary(d => d.Item1, d => d.Item2).Add("reason", $"{type} (written by hand)"));
 
     [Fact]
     public void Rebuild_EmptyJournal_IsTheConfiguredStart()
     {
-        var s = StateRebuilder.Rebuild(Http(), [], out string? error);
+        var s = ServiceFold.Rebuild(Http(), [], out string? error);
         Assert.Null(error);
         Assert.Equal((1L, "web-a", "web-a"), (s.Epoch, s.Primary, s.Routable));
     }
@@ -24,7 +25,7 @@ public class StateRebuilderTests
     [Fact]
     public void Rebuild_CompletedFailover_KeepsEpochPrimaryAndRejoinMark()
     {
-        var s = StateRebuilder.Rebuild(Http(), [
+        var s = ServiceFold.Rebuild(Http(), [
             E(EventTypes.FailoverStarted, 2, 1, ("from", "web-a"), ("to", "web-b")),
             E(EventTypes.TrafficSwitched, 2, 1.1),
             E(EventTypes.FailoverCompleted, 2, 1.2),
@@ -40,7 +41,7 @@ public class StateRebuilderTests
     [Fact]
     public void Rebuild_FailoverCutOffBeforeSwitch_IsStillFencing()
     {
-        var s = StateRebuilder.Rebuild(Http(), [E(EventTypes.FailoverStarted, 2, 1, ("from", "web-a"), ("to", "web-b"))], out _);
+        var s = ServiceFold.Rebuild(Http(), [E(EventTypes.FailoverStarted, 2, 1, ("from", "web-a"), ("to", "web-b"))], out _);
 
         Assert.Null(s.Routable);
         Assert.Equal(new FailoverProgress("web-a", "web-b", 2, T0.AddSeconds(1), FailoverStage.Fencing), s.Failover);
@@ -49,7 +50,7 @@ public class StateRebuilderTests
     [Fact]
     public void Rebuild_FencedNotSwitched_AwaitsTheTarget()
     {
-        var s = StateRebuilder.Rebuild(Http(), [
+        var s = ServiceFold.Rebuild(Http(), [
             E(EventTypes.FailoverStarted, 2, 1, ("from", "web-a"), ("to", "web-b")),
             E(EventTypes.MemberFenced, 2, 1.1),
         ], out _);
@@ -61,13 +62,13 @@ public class StateRebuilderTests
     [Fact]
     public void Rebuild_HooksOfTheFailover_AreCountedSoARestartSkipsThem()
     {
-        var s = StateRebuilder.Rebuild(Http(hooks: true), [
+        var s = ServiceFold.Rebuild(Http(hooks: true), [
             E(EventTypes.FailoverStarted, 2, 1, ("from", "web-a"), ("to", "web-b")),
             E(EventTypes.MemberFenced, 2, 1.1),
             E(EventTypes.TrafficSwitched, 2, 1.2),
-            E(EventTypes.HookCompleted, 1, 1.25, ("trigger", "on_failover")),
-            E(EventTypes.HookFailed, 2, 1.3, ("trigger", "on_failover")),
-            E(EventTypes.HookCompleted, 2, 1.4, ("trigger", "on_switchover")),
+            E(EventTypes.HookCompleted, 1, 1.25, ("trigger", "on_failover"), ("index", 0), ("command", "echo")),
+            E(EventTypes.HookFailed, 2, 1.3, ("trigger", "on_failover"), ("index", 0), ("command", "echo")),
+            E(EventTypes.HookCompleted, 2, 1.4, ("trigger", "on_switchover"), ("index", 0), ("command", "echo")),
         ], out _);
 
         Assert.Equal(new FailoverProgress("web-a", "web-b", 2, T0.AddSeconds(1), FailoverStage.RunningHooks, HooksFinished: 1), s.Failover);
@@ -76,7 +77,7 @@ public class StateRebuilderTests
     [Fact]
     public void Rebuild_MemberMissingFromConfig_SaysWhichEventNamesIt()
     {
-        StateRebuilder.Rebuild(Http(), [E(EventTypes.FailoverStarted, 2, 1, ("from", "web-a"), ("to", "web-x")) with { Id = 7 }], out string? error);
+        ServiceFold.Rebuild(Http(), [E(EventTypes.FailoverStarted, 2, 1, ("from", "web-a"), ("to", "web-x")) with { Id = 7 }], out string? error);
 
         Assert.Equal("the journal's event #7 (failover.started at 2026-11-22T12:00:01.0000000+00:00, epoch 2) names member 'web-x', " +
                      "which service web no longer has in the config; restore the member or start with a new journal", error);
@@ -112,7 +113,7 @@ public class StateRebuilderTests
         var (state, journal) = Decided(Http(members: 3, approvals: 2, approvalTimeout: TimeSpan.FromMinutes(5)), SwitchoverTo("web-c"), Approve("bob"));
         Assert.Equal(RequestState.AwaitingApproval, state.Request!.State);
 
-        var s = StateRebuilder.Rebuild(state.Spec, journal, out string? error);
+        var s = ServiceFold.Rebuild(state.Spec, journal, out string? error);
 
         Assert.Null(error);
         AssertSameOperatorState(state, s);
@@ -130,13 +131,13 @@ public class StateRebuilderTests
         var (state, journal) = Decided(Http(approvals: 1), SwitchoverTo("web-b"), Reject("bob"), Pause("carol"));
         Assert.NotNull(state.Pause);
 
-        var s = StateRebuilder.Rebuild(state.Spec, journal, out _);
+        var s = ServiceFold.Rebuild(state.Spec, journal, out _);
 
         AssertSameOperatorState(state, s);
         Assert.Null(s.Request);
 
         var resumed = Decided(Http(approvals: 1), SwitchoverTo("web-b"), Reject("bob"), Pause("carol"), new Resumed("carol", "done"));
-        Assert.Null(StateRebuilder.Rebuild(state.Spec, resumed.Journal, out _).Pause);
+        Assert.Null(ServiceFold.Rebuild(state.Spec, resumed.Journal, out _).Pause);
     }
 
     [Fact]
@@ -145,7 +146,7 @@ public class StateRebuilderTests
         var (state, journal) = Decided(Http(approvals: 1), SwitchoverTo("web-b"), Approve("bob"));
         Assert.Equal(FailoverStage.Draining, state.Failover!.Stage);
 
-        var s = StateRebuilder.Rebuild(state.Spec, journal, out _);
+        var s = ServiceFold.Rebuild(state.Spec, journal, out _);
 
         AssertSameOperatorState(state, s);
         Assert.Equal(RequestState.Executing, s.Request!.State);
@@ -159,7 +160,7 @@ public class StateRebuilderTests
         var (state, journal) = Decided(spec, SwitchoverTo("web-b"), new StepCompleted(new DrainMember("web-a", spec.Proxy!.Drain, 1), true, "drained"));
         Assert.Equal((FailoverStage.RunningHooks, 2L, "web-b"), (state.Failover!.Stage, state.Epoch, state.Routable));
 
-        var s = StateRebuilder.Rebuild(spec, journal, out _);
+        var s = ServiceFold.Rebuild(spec, journal, out _);
 
         AssertSameOperatorState(state, s);
         Assert.False(s.Members["web-a"].NeedsRejoin);
@@ -168,10 +169,10 @@ public class StateRebuilderTests
     [Fact]
     public void Rebuild_AbandonedSwitchover_GivesTheOldPrimaryItsTrafficBack()
     {
-        var (state, journal) = Decided(Http(), SwitchoverTo("web-b"), new ControllerStarted());
+        var (state, journal) = Decided(Http(), SwitchoverTo("web-b"), Journaled.Restarted);
         Assert.Equal(("web-a", "web-a"), (state.Primary, state.Routable));
 
-        var s = StateRebuilder.Rebuild(state.Spec, journal, out _);
+        var s = ServiceFold.Rebuild(state.Spec, journal, out _);
 
         AssertSameOperatorState(state, s);
         Assert.Null(s.Request);

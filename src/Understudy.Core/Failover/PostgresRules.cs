@@ -4,24 +4,25 @@ using Understudy.Core.Journal;
 
 namespace Understudy.Core.Failover;
 
-/// <summary>PostgreSQL: roles are read from the servers; the config's primary is only a hint.</summary>
-public static partial class Decider
+/// <summary>PostgreSQL: roles are read from the servers (the config's primary is only a hint), and synchronous mode is kept.</summary>
+internal static class PostgresRules
 {
+    private static readonly TimeSpan SyncRetry = TimeSpan.FromSeconds(5);
+
     /// <summary>
-    /// Keeps the server's observation and reads the primary's role: a primary found in recovery (demoted
-    /// behind our back) counts as a failed check, so fall applies as for any failure — also after a restart,
+    /// What to keep of a check's server observation, and the check as it counts: a primary found in recovery
+    /// (demoted behind our back) is a failed check, so fall applies as for any failure — also after a restart,
     /// for the primary the journal names.
     /// </summary>
-    private static CheckResult ObservePostgres(Outcome o, CheckResult check)
+    public static CheckResult Read(ServiceState s, MemberState member, CheckResult check, out PgObservation? keep)
     {
-        if (!o.State.IsPostgres || !check.Ok || check.Pg is not { } pg) return check;
-        ServiceState s = o.State;
-        MemberState member = s.Members[check.Member];
+        keep = member.Pg;
+        if (!s.IsPostgres || !check.Ok || check.Pg is not { } pg) return check;
         // Candidates are judged against the primary's last writable view (its write position, who streamed from
         // it, who was synchronous), which a read-only answer must not erase.
         if (check.Member == s.Primary && pg.InRecovery && member.Pg is { CurrentLsn: not null } last)
             pg = pg with { CurrentLsn = last.CurrentLsn, Streaming = last.Streaming, SyncStandbys = last.SyncStandbys };
-        o.State = s.WithMember(member with { Pg = pg });
+        keep = pg;
         return pg.InRecovery && check.Member == s.Primary && (s.RolesConfirmed || s.PrimaryKnown) && s.Failover is null
             ? check with { Ok = false, Detail = "the primary is in recovery (read-only)" }
             : check;
@@ -32,9 +33,9 @@ public static partial class Decider
     /// has answered once and exactly one is writable (no first-answer-wins); after that, a second writable
     /// server is alerted on once per epoch and never routed.
     /// </summary>
-    private static void EvaluateRoles(Outcome o, string memberName)
+    public static void EvaluateRoles(DecisionBuilder d, string memberName)
     {
-        ServiceState s = o.State;
+        ServiceState s = d.State;
         MemberState member = s.Members[memberName];
         if (!s.IsPostgres || member.Pg is not { } pg || member.Health != Health.Up) return;
 
@@ -42,27 +43,26 @@ public static partial class Decider
         {
             if (s.PrimaryKnown || s.Epoch != ServiceState.FirstEpoch || s.LastFailoverAt is not null)
             {
-                if (!pg.InRecovery && memberName == s.Primary) Confirm(o, memberName, $"{memberName} is the writable primary the journal names; traffic may go to it (epoch {s.Epoch})");
+                if (!pg.InRecovery && memberName == s.Primary) Confirm(d, memberName, $"{memberName} is the writable primary the journal names; traffic may go to it (epoch {s.Epoch})");
                 else if (!pg.InRecovery)
-                    RaiseOnce(o, $"writable:{memberName}:{s.Epoch}", EventTypes.MemberWritable, memberName,
+                    RaiseOnce(d, $"writable:{memberName}:{s.Epoch}", new MemberWritable { Member = memberName },
                         $"{memberName} accepts writes but the journal's primary is {s.Primary} (epoch {s.Epoch}); nothing is routed until {s.Primary} is seen writable");
                 return;
             }
             if (s.Members.Values.Any(m => m.Health == Health.Unknown)) return; // a new journal waits for every member's first answer
             var writable = s.Spec.Members.Select(m => s.Members[m.Name]).Where(m => m.Health == Health.Up && m.Pg is { InRecovery: false }).Select(m => m.Name).ToList();
             if (writable.Count > 1)
-                RaiseOnce(o, $"writable:{string.Join(",", writable)}:{s.Epoch}", EventTypes.MemberWritable, writable[0],
+                RaiseOnce(d, $"writable:{string.Join(",", writable)}:{s.Epoch}", new MemberWritable { Member = writable[0] },
                     $"{string.Join(" and ", writable)} all accept writes; nothing is routed until only one does");
             else if (writable.Count == 1 && writable[0] == s.Primary)
-                Confirm(o, s.Primary, $"{s.Primary} is the writable primary; traffic may go to it (epoch {s.Epoch})");
+                Confirm(d, s.Primary, $"{s.Primary} is the writable primary; traffic may go to it (epoch {s.Epoch})");
             else if (writable.Count == 1)
-            {
-                o.State = o.State with { RolesConfirmed = true, PrimaryKnown = true, Primary = writable[0], Routable = writable[0] };
-                o.Event(EventTypes.ConfigMismatch, writable[0], $"the config names {s.Primary} as primary but {writable[0]} is the writable server; following the servers",
-                    ("primary", writable[0]));
-            }
+                d.Emit(new ConfigMismatch(writable[0])
+                {
+                    Member = writable[0], Reason = $"the config names {s.Primary} as primary but {writable[0]} is the writable server; following the servers",
+                });
             else if (s.Members[s.Primary].Pg is { InRecovery: true })
-                RaiseOnce(o, $"hint:{s.Primary}", EventTypes.ConfigMismatch, s.Primary,
+                RaiseOnce(d, $"hint:{s.Primary}", new ConfigMismatch { Member = s.Primary },
                     $"the config names {s.Primary} as primary but it is a standby, and no server accepts writes; nothing is routed");
             return;
         }
@@ -72,15 +72,12 @@ public static partial class Decider
             string why = member.NeedsRejoin
                 ? $"{memberName}, failed over from, accepts writes again: it is kept out of traffic; rejoin it as a standby"
                 : $"{memberName} accepts writes while {s.Primary} is the primary (epoch {s.Epoch}): two writable servers; {memberName} is kept out of traffic";
-            RaiseOnce(o, $"writable:{memberName}:{s.Epoch}", EventTypes.MemberWritable, memberName, why);
+            RaiseOnce(d, $"writable:{memberName}:{s.Epoch}", new MemberWritable { Member = memberName }, why);
         }
     }
 
-    private static void Confirm(Outcome o, string primary, string reason)
-    {
-        o.State = o.State with { RolesConfirmed = true, PrimaryKnown = true, Routable = primary };
-        o.Event(EventTypes.MemberRole, primary, reason, ("primary", primary));
-    }
+    private static void Confirm(DecisionBuilder d, string primary, string reason) =>
+        d.Emit(new MemberRole(primary) { Member = primary, Reason = reason });
 
     /// <summary>
     /// Synchronous mode: synchronous_standby_names names exactly one standby, <c>FIRST 1 ("pgN")</c>, so the
@@ -88,14 +85,14 @@ public static partial class Decider
     /// streaming. With none left it is cleared so writes go on (non-strict, as Patroni's synchronous_mode) or
     /// names any standby so commits wait (strict); either way an alert goes out. A failed write backs off.
     /// </summary>
-    private static void ManageSynchronousStandbys(Outcome o)
+    public static void ManageSynchronousStandbys(DecisionBuilder d)
     {
-        ServiceState s = o.State;
+        ServiceState s = d.State;
         if (!s.IsPostgres || !s.Spec.Failover.Synchronous || !s.RolesConfirmed || s.Failover is not null || s.Routable is null) return;
-        if (s.PrimaryMember.Health != Health.Up || s.SyncRetryAfter > o.Now) return;
+        if (s.PrimaryMember.Health != Health.Up || s.SyncRetryAfter > d.Now) return;
         ImmutableArray<string> wanted = DesiredSyncStandby(s);
         if (s.SyncStandbys is { } current && current.SequenceEqual(wanted)) return;
-        SetSync(o, s.Primary, wanted);
+        SetSync(d, s.Primary, wanted);
     }
 
     /// <summary>
@@ -114,43 +111,52 @@ public static partial class Decider
             .Take(1).Select(m => m.Name).ToImmutableArray();
     }
 
-    private static void SetSync(Outcome o, string primary, ImmutableArray<string> standbys)
+    private static void SetSync(DecisionBuilder d, string primary, ImmutableArray<string> standbys)
     {
-        bool strict = o.State.Spec.Failover.SynchronousStrict;
-        o.State = o.State with { SyncStandbys = standbys };
-        o.Do(new SetSynchronousStandbys(primary, standbys, strict, o.State.Epoch));
+        bool strict = d.State.Spec.Failover.SynchronousStrict;
         if (standbys.IsEmpty)
         {
             string why = strict
                 ? $"no standby streams from {primary}: synchronous_standby_names names any standby, so writes wait until one is back (synchronous_strict)"
                 : $"no standby streams from {primary}: synchronous_standby_names cleared, so writes go on without a synchronous copy";
-            o.Event(EventTypes.SyncStandbysChanged, primary, why, ("standbys", ""));
-            o.Alert("critical", $"{o.State.Name}: {why}", primary);
+            d.Emit(new SyncStandbysChanged(standbys) { Member = primary, Reason = why });
+            d.Alert("critical", $"{d.State.Name}: {why}", primary);
         }
         else
         {
-            o.Event(EventTypes.SyncStandbysChanged, primary, $"synchronous_standby_names on {primary} names {standbys[0]}", ("standbys", string.Join(",", standbys)));
+            d.Emit(new SyncStandbysChanged(standbys) { Member = primary, Reason = $"synchronous_standby_names on {primary} names {standbys[0]}" });
         }
+        d.Do(new SetSynchronousStandbys(primary, standbys, strict, d.State.Epoch));
     }
 
-    private static void RaiseOnce(Outcome o, string key, string type, string member, string reason)
+    /// <summary>A failed write of synchronous_standby_names is retried after a pause: the set becomes unknown, so it is set again.</summary>
+    public static void SyncStepDone(DecisionBuilder d, SetSynchronousStandbys sync, StepCompleted done)
     {
-        if (o.State.Raised.Contains(key)) return;
-        o.State = o.State with { Raised = o.State.Raised.Add(key) };
-        o.Event(type, member, reason);
-        o.Alert("critical", $"{o.State.Name}: {reason}", member);
+        if (done.Succeeded) return;
+        string key = $"sync-failed:{sync.Primary}:{d.State.Epoch}";
+        string reason = $"setting synchronous_standby_names on {sync.Primary} failed ({done.Detail}); retrying every {SyncRetry.TotalSeconds:0} s";
+        d.Emit(new SyncStandbysFailed(d.Now + SyncRetry) { Member = sync.Primary, Reason = reason });
+        if (!d.State.Raised.Contains(key)) d.Alert("critical", $"{d.State.Name}: {reason}", sync.Primary, key);
+    }
+
+    /// <summary>A lasting condition is journaled and alerted on once, until it clears (a rejoin, the next epoch).</summary>
+    private static void RaiseOnce(DecisionBuilder d, string key, JournalEvent e, string reason)
+    {
+        if (d.State.Raised.Contains(key)) return;
+        d.Emit(e with { Reason = reason });
+        d.Alert("critical", $"{d.State.Name}: {reason}", e.Member, key);
     }
 
     /// <summary>
     /// After the switch: re-point the other standbys, then hooks (always last, as the end marker). The
     /// synchronous standby is named again once one is seen streaming from the new primary.
     /// </summary>
-    private static void PostgresAfterSwitch(Outcome o, FailoverProgress f)
+    public static void AfterSwitch(DecisionBuilder d, FailoverProgress f)
     {
-        ServiceState s = o.State;
+        ServiceState s = d.State;
         ImmutableArray<string> others = [.. s.Spec.Members.Select(m => m.Name).Where(n => n != f.To && n != f.From && !s.Members[n].NeedsRejoin)];
-        if (!others.IsEmpty) o.Do(new RepointStandbys(f.To, others, f.Epoch));
-        o.Do(new RunHooks(HookTrigger.OnFailover, f.From, f.To, f.Epoch, f.HooksFinished));
+        if (!others.IsEmpty) d.Do(new RepointStandbys(f.To, others, f.Epoch));
+        d.Do(new RunHooks(HookTrigger.OnFailover, f.From, f.To, f.Epoch, f.HooksFinished));
     }
 
     /// <summary>
@@ -158,15 +164,14 @@ public static partial class Decider
     /// whatever the server inherited must not block or mislead. Until a standby streams from it, writes are
     /// unprotected (or wait), and an alert says so.
     /// </summary>
-    private static void SyncAfterPromotion(Outcome o, string primary)
+    public static void SyncAfterPromotion(DecisionBuilder d, string primary)
     {
-        if (!o.State.Spec.Failover.Synchronous) return;
-        bool strict = o.State.Spec.Failover.SynchronousStrict;
-        o.State = o.State with { SyncStandbys = [] };
+        if (!d.State.Spec.Failover.Synchronous) return;
+        bool strict = d.State.Spec.Failover.SynchronousStrict;
         string why = strict
             ? $"{primary} was promoted with synchronous_standby_names naming any standby: writes wait until one streams from it"
             : $"{primary} was promoted with synchronous_standby_names cleared: writes are acknowledged without a synchronous copy until a standby streams from it";
-        o.Event(EventTypes.SyncStandbysChanged, primary, why, ("standbys", ""));
-        o.Alert(strict ? "critical" : "warning", $"{o.State.Name}: {why}", primary);
+        d.Emit(new SyncStandbysChanged([]) { Member = primary, Reason = why });
+        d.Alert(strict ? "critical" : "warning", $"{d.State.Name}: {why}", primary);
     }
 }

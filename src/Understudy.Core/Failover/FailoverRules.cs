@@ -1,0 +1,167 @@
+using Understudy.Core.Detection;
+using Understudy.Core.Journal;
+
+namespace Understudy.Core.Failover;
+
+/// <summary>An unplanned change of primary: fence → (promote) → switch → hooks → completed, each step's outcome handed back in.</summary>
+internal static class FailoverRules
+{
+    /// <summary>
+    /// Advances the epoch and names the new primary before anything is touched; the old primary is
+    /// marked for rejoin, so no later automatic decision gives it traffic back (rule 2).
+    /// </summary>
+    public static void Start(DecisionBuilder d, MemberState next, OperatorRequest? request = null)
+    {
+        string from = d.State.Primary;
+        long epoch = d.State.Epoch + 1;
+        d.Emit(request is null
+            ? new FailoverStarted(from, next.Name)
+            {
+                Epoch = epoch, Member = next.Name,
+                Reason = $"primary {from} is down; failing over to {next.Name}, the first healthy candidate",
+            }
+            : new FailoverStarted(from, next.Name, request.Id)
+            {
+                Epoch = epoch, Member = next.Name, Actor = request.RequestedBy,
+                Reason = $"primary {from} is down; failing over to {next.Name} as {request.RequestedBy} requested (request {request.Id})",
+            });
+        d.Do(new FenceMember(from, next.Name, epoch));
+    }
+
+    public static void OnStepCompleted(DecisionBuilder d, StepCompleted done)
+    {
+        if (done.Step is SetSynchronousStandbys steady && d.State.Failover is null && steady.Epoch == d.State.Epoch)
+        {
+            PostgresRules.SyncStepDone(d, steady, done);
+            return;
+        }
+        if (d.State.Failover is not { } f || done.Step.Epoch != f.Epoch)
+        {
+            d.Quiet = $"ignored the outcome of {done.Step.GetType().Name} for epoch {done.Step.Epoch}: no failover of that epoch is under way";
+            return;
+        }
+        switch (done.Step)
+        {
+            case DrainMember when f.Stage == FailoverStage.Draining:
+                SwitchoverRules.Drained(d, f, done.Detail);
+                break;
+            case FenceMember fence when f.Stage == FailoverStage.Fencing:
+                if (!done.Succeeded)
+                {
+                    Fail(d, f, $"fencing {fence.Member} failed ({done.Detail}); {f.To} was not given traffic");
+                    break;
+                }
+                d.Emit(new MemberFenced(done.Detail) { Member = fence.Member, Reason = $"{fence.Member} no longer receives traffic ({done.Detail})" });
+                // PostgreSQL promotes next; http/tcp wait in AwaitingTarget until Continue sees the new primary up.
+                if (d.State.IsPostgres) d.Do(new PromoteMember(f.To, f.Epoch));
+                break;
+            case PromoteMember promote when f.Stage == FailoverStage.Promoting:
+                if (!done.Succeeded)
+                {
+                    Fail(d, f, $"promoting {promote.Member} failed ({done.Detail}); {f.From} stays fenced and nothing is routable");
+                    break;
+                }
+                d.Emit(new MemberPromoted(done.Detail) { Member = f.To, Reason = $"{f.To} left recovery and accepts writes ({done.Detail})" });
+                PostgresRules.SyncAfterPromotion(d, f.To);
+                break;
+            case RepointStandbys repoint:
+                d.Emit(new StandbysRepointed(repoint.Standbys, done.Succeeded)
+                {
+                    Member = f.To,
+                    Reason = done.Succeeded
+                        ? $"{string.Join(", ", repoint.Standbys)} now replicate from {f.To}"
+                        : $"re-pointing {string.Join(", ", repoint.Standbys)} at {f.To} did not fully work: {done.Detail}",
+                });
+                if (!done.Succeeded) d.Alert("warning", $"{d.State.Name}: standbys not all re-pointed at {f.To}: {done.Detail}", f.To);
+                break;
+            case SetSynchronousStandbys sync:
+                PostgresRules.SyncStepDone(d, sync, done);
+                break;
+            case RunHooks when f.Stage == FailoverStage.RunningHooks:
+                Complete(d, f, $"{f.Word} from {f.From} to {f.To} completed in epoch {f.Epoch}");
+                break;
+            default:
+                d.Quiet = $"ignored an unexpected {done.Step.GetType().Name} during stage {f.Stage}";
+                break;
+        }
+    }
+
+    /// <summary>Each hook is journaled as it ends; one of the running list counts toward the list's end after a restart.</summary>
+    public static void OnHookFinished(DecisionBuilder d, HookFinished h)
+    {
+        HookOutcome o = h.Outcome;
+        string trigger = h.Trigger.ConfigKey();
+        string reason = $"{trigger} hook {h.Index + 1} `{o.Command}` {o.Summary}";
+        HookEvent e = o.Succeeded
+            ? new HookCompleted { Trigger = trigger, Index = h.Index, Command = o.Command, Reason = reason }
+            : new HookFailed { Trigger = trigger, Index = h.Index, Command = o.Command, Reason = reason, Severity = h.Trigger == HookTrigger.Fence ? "critical" : "warning" };
+        d.Emit(e with
+        {
+            Member = h.NewPrimary, Epoch = h.Epoch, ExitCode = o.ExitCode, TimedOut = o.TimedOut,
+            DurationMs = (long)o.Duration.TotalMilliseconds, Output = o.Output,
+        });
+    }
+
+    /// <summary>
+    /// Fenced: traffic goes to the new primary only once it is seen up. Live it already is; after a
+    /// restart its health is re-learned first, so a member that died meanwhile never gets traffic.
+    /// </summary>
+    public static void Continue(DecisionBuilder d)
+    {
+        if (d.State.Failover is not { Stage: FailoverStage.AwaitingTarget } f) return;
+        switch (d.State.Members[f.To].Health)
+        {
+            case Health.Up when !d.State.IsPostgres || d.State.Members[f.To].Pg is { InRecovery: false }:
+                SwitchTraffic(d, f);
+                break;
+            case Health.Up:
+                d.Quiet = $"{f.From} is fenced; waiting for {f.To} to be seen out of recovery";
+                break;
+            case Health.Down:
+                Fail(d, f, f.IsSwitchover ? $"{f.To} went down before traffic was switched to it"
+                                          : $"{f.To} went down before traffic was switched to it; {f.From} stays fenced and nothing is routable");
+                break;
+            default:
+                d.Quiet = $"{f.From} is fenced; waiting for {f.To}'s first check before giving it traffic";
+                break;
+        }
+    }
+
+    /// <summary>For the built-in proxy the switch is the state change itself: the route follows <see cref="ServiceState.Routable"/>.</summary>
+    private static void SwitchTraffic(DecisionBuilder d, FailoverProgress f)
+    {
+        d.Emit(new TrafficSwitched { Member = f.To, Reason = $"traffic now goes to {f.To} (epoch {f.Epoch})" });
+        FailoverProgress running = d.State.Failover!;
+        if (d.State.IsPostgres)
+            PostgresRules.AfterSwitch(d, running);
+        else if (d.State.Spec.Hooks.Of(f.Hooks).Count == 0)
+            Complete(d, running, $"{f.Word} from {f.From} to {f.To} completed in epoch {f.Epoch}");
+        else
+            d.Do(new RunHooks(f.Hooks, f.From, f.To, f.Epoch, running.HooksFinished));
+    }
+
+    /// <summary>A switchover is planned: it starts no cooldown and alerts only for information.</summary>
+    public static void Complete(DecisionBuilder d, FailoverProgress f, string reason)
+    {
+        long duration = (long)(d.Now - f.StartedAt).TotalMilliseconds;
+        d.Emit(f.IsSwitchover
+            ? new SwitchoverCompleted(f.From, f.To, duration, f.Request) { Member = f.To, Reason = reason }
+            : new FailoverCompleted(f.From, f.To, duration, f.Request) { Member = f.To, Reason = reason });
+        RequestRules.Finish(d, f, true, reason);
+        if (f.IsSwitchover) d.Alert("info", $"{d.State.Name} switched over from {f.From} to {f.To} (epoch {f.Epoch})", f.To);
+        else d.Alert("warning", $"{d.State.Name} failed over from {f.From} to {f.To} (epoch {f.Epoch})", f.To);
+    }
+
+    /// <summary>Nothing is routable after a failed failover: an operator decides (no retry loop against a half-fenced member).</summary>
+    public static void Fail(DecisionBuilder d, FailoverProgress f, string reason)
+    {
+        if (f.IsSwitchover)
+        {
+            SwitchoverRules.Failed(d, f, reason);
+            return;
+        }
+        d.Emit(new FailoverFailed(f.From, f.To, f.Request) { Member = f.To, Reason = reason });
+        RequestRules.Finish(d, f, false, reason);
+        d.Alert("critical", $"{d.State.Name}: {reason}", f.To);
+    }
+}

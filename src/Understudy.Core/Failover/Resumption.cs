@@ -1,0 +1,75 @@
+using Understudy.Core.Journal;
+
+namespace Understudy.Core.Failover;
+
+/// <summary>
+/// A controller that takes over — restarted, or newly elected leader of a cluster — has the state folded from
+/// the journal and carries on with a change left half-done, never repeating what was journaled as finished.
+/// </summary>
+internal static class Resumption
+{
+    public static void OnRestart(DecisionBuilder d, StateRebuilt r)
+    {
+        d.Emit(new ControllerStarted(r.Version, r.Pid)
+        {
+            Reason = $"controller {r.Version} (pid {r.Pid}) started at epoch {d.State.Epoch} with {d.State.Primary} as primary",
+        });
+        Resume(d, new Handover("the previous controller", "the controller restarted", "restart"));
+    }
+
+    /// <summary>Unlike a restart, routing is kept: every instance's proxy follows the same log, and the primary's role was confirmed by it.</summary>
+    public static void OnLeadership(DecisionBuilder d, LeadershipGained l)
+    {
+        d.Emit(new LeaderElected(l.Instance, l.Term)
+        {
+            Reason = $"{l.Instance} leads {d.State.Name} from epoch {d.State.Epoch} with {d.State.Primary} as primary (leader term {l.Term})",
+        });
+        Resume(d, new Handover("the previous leader", "the leader changed", "leader change"));
+    }
+
+    /// <summary>
+    /// Fencing and promotion are idempotent and repeated (a server already out of recovery counts as promoted);
+    /// hooks journaled as finished are not run again, the others are (a hook cut off mid-run runs again).
+    /// </summary>
+    private static void Resume(DecisionBuilder d, Handover h)
+    {
+        if (d.State.Failover is not { } f) return;
+        int hooks = d.State.Spec.Hooks.Of(f.Hooks).Count;
+        switch (f.Stage)
+        {
+            case FailoverStage.Draining:
+                // Nothing has changed hands during a drain: giving traffic back to the primary is safe and simple.
+                SwitchoverRules.Abandon(d, f, $"{h.What} while draining {f.From}");
+                break;
+            case FailoverStage.Fencing:
+                d.Emit(new FailoverResumed { Member = f.To, Reason = $"resuming the failover to {f.To} left half-done by {h.Previous}: fencing {f.From} again" });
+                d.Do(new FenceMember(f.From, f.To, f.Epoch));
+                break;
+            case FailoverStage.Promoting:
+                d.Emit(new FailoverResumed { Member = f.To, Reason = $"resuming the failover to {f.To}: {f.From} is fenced; promoting {f.To} unless it already left recovery" });
+                d.Do(new PromoteMember(f.To, f.Epoch));
+                break;
+            case FailoverStage.AwaitingTarget:
+                d.Emit(new FailoverResumed
+                {
+                    Member = f.To,
+                    Reason = $"resuming the {f.Word} to {f.To}: {f.From} is {(f.IsSwitchover ? "drained" : "fenced")}; traffic switches once {f.To} passes a check",
+                });
+                break;
+            case FailoverStage.RunningHooks when f.HooksFinished >= hooks:
+                FailoverRules.Complete(d, f, $"{f.Word} from {f.From} to {f.To} completed in epoch {f.Epoch} (every hook had run before the {h.Noun})");
+                break;
+            case FailoverStage.RunningHooks:
+                d.Emit(new FailoverResumed
+                {
+                    Member = f.To,
+                    Reason = $"resuming the {f.Word} to {f.To} after the traffic switch: running {f.Hooks.ConfigKey()} hooks {f.HooksFinished + 1} to {hooks} (a hook cut off by the {h.Noun} runs again)",
+                });
+                d.Do(new RunHooks(f.Hooks, f.From, f.To, f.Epoch, f.HooksFinished));
+                break;
+        }
+    }
+
+    /// <summary>How the sentences name the takeover: who left the change, what happened, and its noun.</summary>
+    private sealed record Handover(string Previous, string What, string Noun);
+}

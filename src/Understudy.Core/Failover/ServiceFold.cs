@@ -1,0 +1,138 @@
+using System.Collections.Immutable;
+using Understudy.Core.Journal;
+
+namespace Understudy.Core.Failover;
+
+/// <summary>
+/// The only place a service's state changes. The decider returns facts and this folds them in; a restarted
+/// controller, or every instance of a cluster reading the shared log, folds the same journaled events with the
+/// same code, so each has exactly the state the deciding one had (apart from what its own checks observe).
+/// </summary>
+public static class ServiceFold
+{
+    /// <summary>The state after <paramref name="fact"/>. Informational events and unknown ones change nothing.</summary>
+    public static ServiceState Evolve(ServiceState s, Fact fact) => fact switch
+    {
+        MemberObserved o => Observed(s, o),
+        FailoverStarted e => s.WithMember(s.Members[e.From] with { NeedsRejoin = true, Suspected = false }) with
+        {
+            Epoch = e.Epoch,
+            Primary = e.To,
+            PrimaryKnown = true,
+            Routable = null,
+            Failover = new FailoverProgress(e.From, e.To, e.Epoch, e.Time, FailoverStage.Fencing, Request: e.Request),
+            HoldReason = null,
+            Degraded = false,
+        },
+        SwitchoverStarted e => s with
+        {
+            Routable = null,
+            HoldReason = null,
+            Failover = new FailoverProgress(e.From, e.To, e.Epoch, e.Time, FailoverStage.Draining, Kind: RequestKind.Switchover, Request: e.Request),
+        },
+        // The drain ended: this event's epoch makes the switchover's target the primary.
+        MemberFenced e when s.Failover is { Stage: FailoverStage.Draining } f =>
+            s with { Epoch = e.Epoch, Primary = f.To, PrimaryKnown = true, Failover = f with { Epoch = e.Epoch, Stage = FailoverStage.AwaitingTarget } },
+        MemberFenced e when s.Failover is { Stage: FailoverStage.Fencing } f && f.Epoch == e.Epoch =>
+            s with { Failover = f with { Stage = s.IsPostgres ? FailoverStage.Promoting : FailoverStage.AwaitingTarget } },
+        MemberPromoted e when s.Failover is { Stage: FailoverStage.Promoting } f && f.Epoch == e.Epoch => Promoted(s, f),
+        TrafficSwitched e when s.Failover is { } f && f.Epoch == e.Epoch =>
+            s with { Routable = f.To, RolesConfirmed = true, Failover = f with { Stage = FailoverStage.RunningHooks } },
+        HookEvent e when s.Failover is { Stage: FailoverStage.RunningHooks } f && f.Epoch == e.Epoch && e.Trigger == f.Hooks.ConfigKey() =>
+            s with { Failover = f with { HooksFinished = f.HooksFinished + 1 } },
+        FailoverCompleted e when s.Failover?.Epoch == e.Epoch => s with { Failover = null, LastFailoverAt = e.Time },
+        SwitchoverCompleted e when s.Failover?.Epoch == e.Epoch => s with { Failover = null },
+        FailoverFailed e when s.Failover?.Epoch == e.Epoch =>
+            s with { Failover = null, LastFailoverAt = e.Time, Routable = null, Degraded = true, HoldReason = e.Reason },
+        SwitchoverFailed e => s with
+        {
+            Failover = null, Epoch = e.Epoch, Primary = e.Primary, Routable = e.Routable,
+            Degraded = e.Routable is null || s.Degraded, HoldReason = e.Routable is null ? e.Reason : s.HoldReason,
+        },
+        FailoverHeld e => s with { HoldReason = e.Reason },
+        ServiceDegraded e => s with { Degraded = true, HoldReason = e.Reason },
+        ServiceRestored => s with { Degraded = false, HoldReason = null },
+        RequestCreated e => s with
+        {
+            Request = new OperatorRequest(e.RequestId, e.Kind, e.From, e.To, e.RequestReason, e.RequestedBy, e.Time, e.ExpiresAt, e.ApprovalsNeeded, [], RequestState.AwaitingApproval),
+        },
+        RequestApproved e when s.Request is { } r && r.Id == e.RequestId => s with { Request = r with { ApprovedBy = r.ApprovedBy.Add(e.ApprovedBy) } },
+        RequestExecuting e when s.Request is { } r && r.Id == e.RequestId => s with { Request = r with { State = RequestState.Executing } },
+        RequestRejected e when s.Request?.Id == e.RequestId => s with { Request = null },
+        RequestExpired e when s.Request?.Id == e.RequestId => s with { Request = null },
+        RequestCompleted e when s.Request?.Id == e.RequestId => s with { Request = null },
+        RequestFailed e when s.Request?.Id == e.RequestId => s with { Request = null },
+        ServicePaused e => s with { Pause = new PauseInfo(e.Actor, e.PauseReason, e.Time) },
+        ServiceResumed => s with { Pause = null },
+        MemberRejoined e when e.Member is { } m && s.Members.TryGetValue(m, out MemberState? member) => s.WithMember(member with { NeedsRejoin = false }) with
+        {
+            Raised = [.. s.Raised.Where(k => !k.StartsWith($"writable:{m}:", StringComparison.Ordinal))],
+        },
+        MemberRole e => s with { RolesConfirmed = true, PrimaryKnown = true, Primary = e.Primary, Routable = e.Primary },
+        ConfigMismatch { Primary: { } found } when s.Failover is null => s with { RolesConfirmed = true, PrimaryKnown = true, Primary = found, Routable = found },
+        SyncStandbysChanged e => s with { SyncStandbys = e.Standbys },
+        SyncStandbysFailed e => s with { SyncStandbys = null, SyncRetryAfter = e.RetryAfter },
+        AlertRaised { Once: { } key } => s with { Raised = s.Raised.Add(key) },
+        ControllerStarted => Restarted(s),
+        _ => s,
+    };
+
+    /// <summary>
+    /// A service's state from its journal: the fold of its events over the configured start. Member health is
+    /// not in the journal (it is re-learned from checks), so a rebuilt state knows nothing of it yet.
+    /// </summary>
+    /// <param name="error">Set when the journal names a member the config no longer has: folding on would guess.</param>
+    public static ServiceState Rebuild(Topology.ServiceSpec spec, IEnumerable<JournalEvent> events, out string? error)
+    {
+        error = null;
+        ServiceState state = ServiceState.Initial(spec);
+        foreach (JournalEvent e in events.Where(e => e.Service == spec.Name))
+        {
+            if (UnknownMember(state, e) is { } missing)
+            {
+                error = $"the journal's event #{e.Id} ({e.Type} at {e.Time:O}, epoch {e.Epoch}) names member '{missing}', " +
+                        $"which service {spec.Name} no longer has in the config; restore the member or start with a new journal";
+                return state;
+            }
+            state = Evolve(state, e);
+        }
+        return state;
+    }
+
+    /// <summary>The member a state-changing event names that the config lacks; such an event cannot be folded.</summary>
+    public static string? UnknownMember(ServiceState s, JournalEvent e)
+    {
+        IEnumerable<string?> named = e switch
+        {
+            FailoverStarted f => [f.From, f.To],
+            SwitchoverStarted w => [w.From, w.To],
+            SwitchoverFailed w => [w.Primary, w.Routable],
+            MemberRole r => [r.Primary],
+            ConfigMismatch c => [c.Primary],
+            _ => [],
+        };
+        return named.OfType<string>().FirstOrDefault(m => !s.Members.ContainsKey(m));
+    }
+
+    private static ServiceState Observed(ServiceState s, MemberObserved o) =>
+        s.WithMember(s.Members[o.Member] with { Tracker = o.Tracker, Suspected = o.Suspected, LastDetail = o.Detail, Pg = o.Pg });
+
+    /// <summary>Promotion is verified by the executor (out of recovery), so the switch needs no extra check round.</summary>
+    private static ServiceState Promoted(ServiceState s, FailoverProgress f)
+    {
+        MemberState promoted = s.Members[f.To];
+        return s.WithMember(promoted with { Pg = (promoted.Pg ?? Detection.PgObservation.Primary(0)) with { InRecovery = false } })
+            with { Failover = f with { Stage = FailoverStage.AwaitingTarget } };
+    }
+
+    /// <summary>
+    /// PostgreSQL roles are re-read from the servers after a restart: nothing is routed until the journal's
+    /// primary is seen writable, and a failover cut off after its switch switches again once the new primary is.
+    /// </summary>
+    private static ServiceState Restarted(ServiceState s)
+    {
+        if (!s.IsPostgres) return s;
+        s = s with { Routable = null, RolesConfirmed = false };
+        return s.Failover is { Stage: FailoverStage.RunningHooks } f ? s with { Failover = f with { Stage = FailoverStage.AwaitingTarget } } : s;
+    }
+}

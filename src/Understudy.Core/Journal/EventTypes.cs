@@ -1,0 +1,59 @@
+namespace Understudy.Core.Journal;
+
+/// <summary>The stable names of the typed events (their <c>type</c> in the journal and the API).</summary>
+public static class EventTypes
+{
+    public const string ControllerStarted = "controller.started";
+    public const string ControllerStopped = "controller.stopped";
+    public const string LeaderElected = "leader.elected";
+    public const string UnexpectedError = "controller.error";
+    public const string MemberUp = "member.up";
+    public const string MemberDown = "member.down";
+    public const string MemberSuspected = "member.suspected";
+    public const string MemberFenced = "member.fenced";
+    public const string FailoverStarted = "failover.started";
+    public const string FailoverResumed = "failover.resumed";
+    public const string FailoverHeld = "failover.held";
+    public const string FailoverCompleted = "failover.completed";
+    public const string FailoverFailed = "failover.failed";
+    public const string TrafficSwitched = "traffic.switched";
+    public const string HookCompleted = "hook.completed";
+    public const string HookFailed = "hook.failed";
+    public const string ServiceDegraded = "service.degraded";
+    public const string ServiceRestored = "service.restored";
+    public const string AlertRaised = "alert.raised";
+    public const string MemberPromoted = "member.promoted";
+    public const string MemberRejoined = "member.rejoined";
+    public const string RejoinStarted = "rejoin.started";
+    public const string RejoinFailed = "rejoin.failed";
+    public const string MemberRole = "member.role";
+    public const string MemberWritable = "member.writable";
+    public const string StandbysRepointed = "standbys.repointed";
+    public const string SyncStandbysChanged = "sync.changed";
+    public const string SyncStandbysFailed = "sync.failed";
+    public const string ConfigMismatch = "config.mismatch";
+    public const string FaultInjected = "fault.injected";
+    public const string FaultCleared = "fault.cleared";
+    public const string RequestCreated = "request.created";
+    public const string RequestRefused = "request.refused";
+    public const string RequestApproved = "request.approved";
+    public const string RequestRejected = "request.rejected";
+    public const string RequestExpired = "request.expired";
+    public const string RequestExecuting = "request.executing";
+    public const string RequestCompleted = "request.completed";
+    public const string RequestFailed = "request.failed";
+    public const string SwitchoverStarted = "switchover.started";
+    public const string SwitchoverCompleted = "switchover.completed";
+    public const string SwitchoverFailed = "switchover.failed";
+    public const string ServicePaused = "service.paused";
+    public const string ServiceResumed = "service.resumed";
+
+    /// <summary>A drill reported its verdict to the controller.</summary>
+    public const string DrillCompleted = "drill.completed";
+
+    /// <summary>A notification reached its channel.</summary>
+    public const string AlertDelivered = "alert.delivered";
+
+    /// <summary>A notification could not be delivered after its retries.</summary>
+    public const string AlertDeliveryFailed = "alert.delivery_failed";
+}

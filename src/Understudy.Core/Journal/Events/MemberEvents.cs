@@ -1,0 +1,34 @@
+namespace Understudy.Core.Journal;
+
+/// <summary>The member passed its first check, or <c>rise</c> in a row. Health itself is re-learned after a restart, never replayed.</summary>
+public sealed record MemberUp(string Detail = "", string Origin = "active") : JournalEvent;
+
+/// <summary>The member failed <c>fall</c> checks in a row.</summary>
+public sealed record MemberDown(string Detail = "", string Origin = "active") : JournalEvent;
+
+/// <summary>The proxy could not connect; active checks are confirming.</summary>
+public sealed record MemberSuspected(string Detail = "") : JournalEvent;
+
+/// <summary>
+/// The failover's fence is done (the proxy closed the old primary's connections, fence hooks ran); or, with
+/// <paramref name="From"/> and <paramref name="To"/>, a switchover's drain ended and this event's epoch makes
+/// <paramref name="To"/> the primary.
+/// </summary>
+public sealed record MemberFenced(string Detail = "", string? From = null, string? To = null) : JournalEvent;
+
+/// <summary>PostgreSQL: the failover's target left recovery.</summary>
+public sealed record MemberPromoted(string Detail = "") : JournalEvent;
+
+/// <summary>An operator made a member failed over from a standby of <paramref name="Primary"/>; it may be a candidate again.</summary>
+public sealed record MemberRejoined(string Primary = "") : JournalEvent;
+
+public sealed record RejoinStarted(string Primary = "") : JournalEvent, IInformational;
+
+/// <summary>A rejoin did not work, or finished after another failover: the member stays out.</summary>
+public sealed record RejoinFailed(string Primary = "") : JournalEvent, IInformational;
+
+/// <summary>PostgreSQL: <paramref name="Primary"/> was seen writable, as the journal (or config) names it: traffic may go to it.</summary>
+public sealed record MemberRole(string Primary) : JournalEvent;
+
+/// <summary>PostgreSQL: a second server accepts writes; it never gets traffic. Raised once per epoch.</summary>
+public sealed record MemberWritable : JournalEvent, IInformational;

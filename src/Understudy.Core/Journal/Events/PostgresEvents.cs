@@ -1,0 +1,18 @@
+using System.Collections.Immutable;
+
+namespace Understudy.Core.Journal;
+
+/// <summary>The other standbys were pointed at the new primary (or not all of them: <paramref name="Succeeded"/> false).</summary>
+public sealed record StandbysRepointed(ImmutableArray<string> Standbys, bool Succeeded) : JournalEvent, IInformational;
+
+/// <summary>Synchronous mode: synchronous_standby_names on the event's member now names <paramref name="Standbys"/> (empty: cleared, or any standby when strict).</summary>
+public sealed record SyncStandbysChanged(ImmutableArray<string> Standbys) : JournalEvent;
+
+/// <summary>Writing synchronous_standby_names failed: what it holds is unknown, and the next attempt waits until <paramref name="RetryAfter"/>.</summary>
+public sealed record SyncStandbysFailed(DateTimeOffset RetryAfter) : JournalEvent;
+
+/// <summary>
+/// The config and the servers disagree. With <paramref name="Primary"/>, a new journal follows the writable
+/// server it names; without, nothing is routed.
+/// </summary>
+public sealed record ConfigMismatch(string? Primary = null) : JournalEvent;

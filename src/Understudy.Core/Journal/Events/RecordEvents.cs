@@ -1,0 +1,21 @@
+namespace Understudy.Core.Journal;
+
+/// <summary>
+/// An alert the decider raised; the notifier delivers it. <paramref name="Once"/> names a lasting condition
+/// (a second writable server) alerted on once until it clears.
+/// </summary>
+public sealed record AlertRaised(string Severity, string? Once = null) : JournalEvent;
+
+/// <summary>Network trouble toward the event's member, injected through this instance's API for a drill.</summary>
+public sealed record FaultInjected(string Kind = "", DateTimeOffset? Until = null, double LatencyMs = 0, double JitterMs = 0, string InjectedBy = "") : JournalEvent, IInformational;
+
+public sealed record FaultCleared(string ClearedBy = "") : JournalEvent, IInformational;
+
+/// <summary>A drill reported its verdict to the controller.</summary>
+public sealed record DrillCompleted(string Name, string Verdict, double? RtoMs = null, string? Report = null) : JournalEvent, IInformational;
+
+/// <summary>A notification of event <paramref name="EventId"/> reached <paramref name="Channel"/>.</summary>
+public sealed record AlertDelivered(string Channel, string Kind, long EventId, int Attempts) : JournalEvent, IInformational;
+
+/// <summary>A notification could not be delivered after its retries.</summary>
+public sealed record AlertDeliveryFailed(string Channel, string Kind, long EventId, int Attempts, string Error) : JournalEvent, IInformational;
