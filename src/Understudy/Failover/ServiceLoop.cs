@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Threading.Channels;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
@@ -6,52 +7,76 @@ using Understudy.Traffic;
 
 namespace Understudy.Failover;
 
+/// <summary>Whether this loop decides: alone (one controller), as a cluster's leader, or as a follower that folds the leader's log.</summary>
+public enum LoopRole { Single, Leader, Follower }
+
 /// <summary>
-/// The shell around the decider for one service, and the only writer of its journal: reads inputs one at a
-/// time from a channel (so the core needs no locks), reads the clock once per input, journals each decision's
+/// The shell around the decider for one service, and the only writer of its journal: reads messages one at a
+/// time from a channel (so the core needs no locks), reads the clock once per input, commits each decision's
 /// events before anything acts on them, publishes the route, and hands the plan to the executor. A decision
-/// that cannot be journaled is never acted on: the journal retries, and inputs queue up meanwhile.
+/// that cannot be committed is never acted on. A follower decides too, but keeps only what its own checks
+/// observed (its proxy's suspicion, confirming checks) and folds the leader's committed events instead.
 /// </summary>
 public sealed partial class ServiceLoop
 {
     /// <summary>How often time alone is handed to the decider (a request's approval deadline).</summary>
     private static readonly TimeSpan TickEvery = TimeSpan.FromSeconds(1);
 
-    private readonly Channel<(Input Input, TaskCompletionSource<Decision>? Answer)> _inputs =
-        Channel.CreateUnbounded<(Input, TaskCompletionSource<Decision>?)>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly IJournal _journal;
+    private readonly Channel<Message> _inbox = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly IServiceLog _log;
     private readonly RouteBoard? _routes;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private ServiceState _state;
+    private long _position;
     private volatile bool _stopping;
+    private volatile LoopRole _role;
 
-    /// <param name="journal">Appends must be retried until they succeed (<see cref="RetryingJournal"/>).</param>
-    public ServiceLoop(ServiceState initial, IJournal journal, RouteBoard? routes, TimeProvider time, ILogger logger)
+    /// <param name="position">The last position of this service's log that <paramref name="initial"/> folds.</param>
+    public ServiceLoop(ServiceState initial, IServiceLog log, RouteBoard? routes, TimeProvider time, ILogger logger, LoopRole role = LoopRole.Single, long position = 0)
     {
         _state = initial;
-        _journal = journal;
+        _log = log;
         _routes = routes;
         _time = time;
         _logger = logger;
+        _role = role;
+        _position = position;
     }
 
     /// <summary>The latest state; an immutable snapshot, safe to read from any thread.</summary>
     public ServiceState State => Volatile.Read(ref _state);
 
-    public void Post(Input input) => _inputs.Writer.TryWrite((input, null));
+    public LoopRole Role => _role;
 
-    /// <summary>Hands in an input and waits until its decision is journaled; the decision's events carry their journal ids.</summary>
+    /// <summary>The last position of the service's log folded into <see cref="State"/>.</summary>
+    public long Position => Interlocked.Read(ref _position);
+
+    /// <summary>Called with the state before and after whenever the epoch advanced (a cluster fences its proxy and acknowledges).</summary>
+    public Action<ServiceState, ServiceState>? EpochAdvanced { get; set; }
+
+    public void Post(Input input) => _inbox.Writer.TryWrite(new Decide(input, null));
+
+    /// <summary>Hands in an input and waits until its decision is committed; the decision's events carry their journal ids.</summary>
     public async Task<Decision> SubmitAsync(Input input, CancellationToken ct)
     {
         var answer = new TaskCompletionSource<Decision>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_inputs.Writer.TryWrite((input, answer))) throw new InvalidOperationException("the controller is stopping");
+        if (!_inbox.Writer.TryWrite(new Decide(input, answer))) throw new InvalidOperationException("the controller is stopping");
         return await answer.Task.WaitAsync(ct);
     }
 
     /// <summary>Records something that changes no decision (a fault, a drill's verdict, a delivery); returns it as stored.</summary>
     public async Task<JournalEvent> NoteAsync(IInformational record, CancellationToken ct) =>
         (await SubmitAsync(new Noted(record), ct)).Events[0];
+
+    /// <summary>The leader committed these events, ending at <paramref name="position"/>; folded unless already.</summary>
+    public void Fold(IReadOnlyList<JournalEvent> events, long position) => _inbox.Writer.TryWrite(new Folded(events, position));
+
+    /// <summary>This instance leads from now on (its log is caught up): the decider takes over with <see cref="LeadershipGained"/>.</summary>
+    public void Lead(string instance, long term) => _inbox.Writer.TryWrite(new Leading(instance, term));
+
+    /// <summary>This instance no longer leads: decisions are no longer committed or acted on here.</summary>
+    public void Follow(string why) => _inbox.Writer.TryWrite(new Following(why));
 
     /// <summary>
     /// From here on only step outcomes and notes are decided (what is already under way is recorded), and no new
@@ -60,30 +85,55 @@ public sealed partial class ServiceLoop
     public void BeginStopping() => _stopping = true;
 
     /// <summary>No more inputs: <see cref="RunAsync"/> ends once the queue is empty.</summary>
-    public void Complete() => _inputs.Writer.TryComplete();
+    public void Complete() => _inbox.Writer.TryComplete();
 
-    /// <summary>Decides <paramref name="start"/> first (the restart or the leadership), then every input until <see cref="Complete"/>.</summary>
-    public async Task RunAsync(Executor executor, Input start, CancellationToken abort)
+    /// <summary>Decides <paramref name="start"/> first (a single controller's restart; none for a cluster member), then every message until <see cref="Complete"/>.</summary>
+    public async Task RunAsync(Executor executor, Input? start, CancellationToken abort)
     {
         _routes?.Publish(Routing.For(State));
-        await HandleAsync(start, executor, abort);
+        if (start is not null) await HandleAsync(start, executor, abort);
         using ITimer ticks = _time.CreateTimer(_ => { if (!_stopping) Post(new ClockTicked()); }, null, TickEvery, TickEvery);
         try
         {
-            await foreach (var (input, answer) in _inputs.Reader.ReadAllAsync(abort))
+            await foreach (Message message in _inbox.Reader.ReadAllAsync(abort))
             {
-                if (_stopping && input is not (StepCompleted or HookFinished or Noted))
+                switch (message)
                 {
-                    answer?.TrySetException(new InvalidOperationException("the controller is stopping"));
-                    continue;
+                    case Folded f: Apply(f); break;
+                    case Leading l when _role != LoopRole.Single && !_stopping:
+                        _role = LoopRole.Leader;
+                        Log.Leading(_logger, State.Name, l.Term, _position);
+                        await HandleAsync(new LeadershipGained(l.Instance, l.Term), executor, abort);
+                        break;
+                    case Following f when _role == LoopRole.Leader:
+                        _role = LoopRole.Follower;
+                        Log.Following(_logger, State.Name, f.Why);
+                        break;
+                    case Decide d: await DecideAsync(d, executor, abort); break;
                 }
-                Decision? decision = await HandleAsync(input, executor, abort);
-                if (answer is null) continue;
-                if (decision is null) answer.TrySetException(new InvalidOperationException("the decider failed on this input; it is journaled as controller.error"));
-                else answer.TrySetResult(decision);
             }
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested) { }
+    }
+
+    private async Task DecideAsync(Decide d, Executor executor, CancellationToken abort)
+    {
+        if (_stopping && d.Input is not (StepCompleted or HookFinished or Noted))
+        {
+            d.Answer?.TrySetException(new InvalidOperationException("the controller is stopping"));
+            return;
+        }
+        try
+        {
+            Decision? decision = await HandleAsync(d.Input, executor, abort);
+            if (d.Answer is null) return;
+            if (decision is null) d.Answer.TrySetException(new InvalidOperationException("the decider failed on this input; it is journaled as controller.error"));
+            else d.Answer.TrySetResult(decision);
+        }
+        catch (NotCommittedException e)
+        {
+            d.Answer?.TrySetException(e);
+        }
     }
 
     private async Task<Decision?> HandleAsync(Input input, Executor executor, CancellationToken abort)
@@ -98,21 +148,79 @@ public sealed partial class ServiceLoop
         {
             // Patroni's run_cycle stance: report, stay safe, keep running on the old state.
             Log.DecideCrashed(_logger, e, State.Name, input.GetType().Name);
-            await _journal.AppendAsync([new UnexpectedError(input.ToString())
+            await _log.RecordAsync(new UnexpectedError(input.ToString())
             {
                 Time = now, Service = State.Name, Epoch = State.Epoch, Reason = $"unexpected error, please report: {e.Message}",
-            }], abort);
+            }, abort);
             return null;
         }
 
-        if (!decision.Events.IsEmpty) decision = decision with { Events = [.. await _journal.AppendAsync(decision.Events, abort)] };
-        Volatile.Write(ref _state, decision.State);
-        _routes?.Publish(Routing.For(decision.State));
+        if (_role == LoopRole.Follower)
+        {
+            // Operators' writes are forwarded to the leader; one that reaches a follower anyway is refused, not half-done.
+            if (input is ChangeRequested or ApprovalGiven or RejectionGiven or Paused or Resumed or RejoinFinished)
+                throw new NotCommittedException($"{State.Name}: this instance is not the leader; send the request to the leader");
+            return await ObserveAsync(input, decision, executor, abort);
+        }
+        if (!decision.Events.IsEmpty)
+        {
+            switch (await _log.CommitAsync(State.Name, _position, decision.Events, abort))
+            {
+                case CommitResult.Committed c:
+                    decision = decision with { Events = [.. c.Stored] };
+                    Interlocked.Exchange(ref _position, c.Position);
+                    break;
+                case CommitResult.Refused r:
+                    if (r.Deposed && _role == LoopRole.Leader) _role = LoopRole.Follower;
+                    Log.NotCommitted(_logger, State.Name, input.GetType().Name, r.Why);
+                    await ObserveAsync(input, decision, executor, abort);
+                    throw new NotCommittedException($"{State.Name}: not committed ({r.Why}); nothing was done");
+            }
+        }
+        Publish(decision.State);
         // One entry per journaled event, named by its type, so logs and journal read the same.
         foreach (JournalEvent e in decision.Events) Log.Journaled(_logger, e.Service, e.Epoch, e.Type, e.Member ?? "", e.Actor, e.Reason);
         if (!_stopping) executor.Execute(decision.Plan);
         return decision;
     }
+
+    /// <summary>
+    /// A follower keeps what its own checks taught (health, its proxy's suspicion), runs confirming checks, and
+    /// records notes of its own; the leader decides everything else.
+    /// </summary>
+    private async Task<Decision> ObserveAsync(Input input, Decision decision, Executor executor, CancellationToken abort)
+    {
+        ServiceState observed = decision.Observations.Aggregate(State, (s, o) => ServiceFold.Evolve(s, o));
+        Publish(observed);
+        if (!_stopping) executor.Execute([.. decision.Plan.OfType<ConfirmMember>()]);
+        if (input is not Noted note) return decision with { State = observed, Events = [], Plan = [] };
+        JournalEvent stored = await _log.RecordAsync(decision.Events.Single(e => e.Type == note.Event.Type), abort);
+        return decision with { State = observed, Events = [stored], Plan = [] };
+    }
+
+    private void Apply(Folded f)
+    {
+        if (f.Position <= _position) return; // our own commit, or a batch already folded
+        ServiceState before = State;
+        ServiceState after = f.Events.Aggregate(before, ServiceFold.Evolve);
+        Interlocked.Exchange(ref _position, f.Position);
+        Publish(after);
+        foreach (JournalEvent e in f.Events) Log.Folded(_logger, e.Service, e.Epoch, e.Type, e.Member ?? "", e.Reason);
+    }
+
+    private void Publish(ServiceState after)
+    {
+        ServiceState before = State;
+        Volatile.Write(ref _state, after);
+        _routes?.Publish(Routing.For(after));
+        if (after.Epoch > before.Epoch) EpochAdvanced?.Invoke(before, after);
+    }
+
+    private abstract record Message;
+    private sealed record Decide(Input Input, TaskCompletionSource<Decision>? Answer) : Message;
+    private sealed record Folded(IReadOnlyList<JournalEvent> Events, long Position) : Message;
+    private sealed record Leading(string Instance, long Term) : Message;
+    private sealed record Following(string Why) : Message;
 
     private static partial class Log
     {
@@ -121,5 +229,20 @@ public sealed partial class ServiceLoop
 
         [LoggerMessage(EventId = 101, Level = LogLevel.Critical, Message = "{Service}: the decider failed on {Input}; state kept, please report")]
         public static partial void DecideCrashed(ILogger logger, Exception e, string service, string input);
+
+        [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "{Service} (epoch {Epoch}) folded {Type} {Member}: {Reason}")]
+        public static partial void Folded(ILogger logger, string service, long epoch, string type, string member, string reason);
+
+        [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "{Service}: the decision on {Input} was not committed ({Why}); nothing acts on it")]
+        public static partial void NotCommitted(ILogger logger, string service, string input, string why);
+
+        [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "{Service}: leading from position {Position} (term {Term})")]
+        public static partial void Leading(ILogger logger, string service, long term, long position);
+
+        [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "{Service}: following the leader's log ({Why})")]
+        public static partial void Following(ILogger logger, string service, string why);
     }
 }
+
+/// <summary>A decision this instance could not commit (it is not the leader, or the log moved on): nothing acted on it.</summary>
+public sealed class NotCommittedException(string message) : Exception(message);

@@ -73,7 +73,8 @@ public static class ControllerHost
             var commands = sp.GetRequiredService<CommandRunner>();
             var journaled = sp.GetRequiredService<IJournal>();
             var metrics = sp.GetRequiredService<ControllerMetrics>();
-            return new Controller([.. states.Select(s => ServiceRuntime.Create(s, journaled, commands, time, logs, metrics))],
+            var log = new JournalServiceLog(journaled);
+            return new Controller([.. states.Select(s => ServiceRuntime.Create(s, log, commands, time, logs, metrics))],
                 journaled, sp.GetRequiredService<IHostApplicationLifetime>(), time);
         });
         builder.Services.AddSingleton<IEventRecorder>(sp => sp.GetRequiredService<Controller>());

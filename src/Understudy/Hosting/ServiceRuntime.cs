@@ -33,12 +33,12 @@ public sealed class ServiceRuntime : IDisposable
     /// <summary>Network faults injected toward members (drills); they affect both the proxy and the checks.</summary>
     public MemberFaults Faults { get; }
 
-    public static ServiceRuntime Create(ServiceState initial, IJournal journal, CommandRunner commands, TimeProvider time, ILoggerFactory logs, ControllerMetrics metrics)
+    public static ServiceRuntime Create(ServiceState initial, IServiceLog log, CommandRunner commands, TimeProvider time, ILoggerFactory logs, ControllerMetrics metrics)
     {
         ServiceSpec spec = initial.Spec;
         ILogger logger = logs.CreateLogger($"Understudy.{spec.Name}");
         RouteBoard? routes = spec.Proxy is null ? null : new RouteBoard(Routing.For(initial));
-        var loop = new ServiceLoop(initial, journal, routes, time, logger);
+        var loop = new ServiceLoop(initial, log, routes, time, logger);
         void Report(Core.Detection.CheckResult r) => loop.Post(new CheckObserved(r));
         // Only active checks have a duration; the proxy's failed connects (passive) are reported without one.
         void Checked(Core.Detection.CheckResult r)
@@ -57,7 +57,7 @@ public sealed class ServiceRuntime : IDisposable
     }
 
     /// <summary>Runs the loop (from <paramref name="start"/>) and the checks; the checks end at <paramref name="stopping"/>, the loop when completed.</summary>
-    public Task RunAsync(Input start, CancellationToken stopping, CancellationToken abort) =>
+    public Task RunAsync(Input? start, CancellationToken stopping, CancellationToken abort) =>
         Task.WhenAll([Loop.RunAsync(Executor, start, abort), .. Schedulers.Select(s => s.RunAsync(stopping))]);
 
     public void Dispose() => (_check as IDisposable)?.Dispose();

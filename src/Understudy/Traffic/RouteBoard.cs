@@ -1,10 +1,12 @@
+using Understudy.Core.Cluster;
 using Understudy.Core.Failover;
 
 namespace Understudy.Traffic;
 
 /// <summary>
-/// The current route of one service and a signal that fires when it is replaced. The service loop is
-/// the only writer; any number of held connections wait on <see cref="Snapshot.Changed"/>.
+/// The current route of one service and a signal that fires when it is replaced. The service loop publishes
+/// the decided route; with several controllers the routing lease may gate it (hold, or close). Any number of
+/// held connections wait on <see cref="Snapshot.Changed"/>.
 /// </summary>
 public sealed class RouteBoard
 {
@@ -13,18 +15,52 @@ public sealed class RouteBoard
     private readonly object _gate = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Snapshot _current;
+    private TrafficRoute _decided;
+    private RouteGate _routeGate = RouteGate.Open;
 
-    public RouteBoard(TrafficRoute initial) => _current = new Snapshot(initial, _changed.Task);
+    public RouteBoard(TrafficRoute initial)
+    {
+        _decided = initial;
+        _current = new Snapshot(initial, _changed.Task);
+    }
 
     public Snapshot Current => Volatile.Read(ref _current);
 
-    /// <summary>Replaces the route unless it is the same; routes of an older epoch are refused (fencing token).</summary>
+    public RouteGate Gate
+    {
+        get { lock (_gate) return _routeGate; }
+    }
+
+    /// <summary>Replaces the decided route unless it is the same; routes of an older epoch are refused (fencing token).</summary>
     public bool Publish(TrafficRoute route)
+    {
+        lock (_gate)
+        {
+            if (route.Epoch < _decided.Epoch) return false;
+            _decided = route;
+        }
+        return Refresh();
+    }
+
+    /// <summary>Gates the decided route: held, new connections wait; closed, they fail at once.</summary>
+    public bool SetGate(RouteGate gate)
+    {
+        lock (_gate) _routeGate = gate;
+        return Refresh();
+    }
+
+    private bool Refresh()
     {
         TaskCompletionSource fired;
         lock (_gate)
         {
-            if (route == _current.Route || route.Epoch < _current.Route.Epoch) return false;
+            TrafficRoute route = _routeGate switch
+            {
+                RouteGate.Hold => _decided with { Target = null, Hold = true, TargetDown = false },
+                RouteGate.Closed => _decided with { Target = null, Hold = false, TargetDown = false },
+                _ => _decided,
+            };
+            if (route == _current.Route) return false;
             fired = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Volatile.Write(ref _current, new Snapshot(route, _changed.Task));

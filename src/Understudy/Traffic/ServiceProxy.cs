@@ -82,6 +82,18 @@ public sealed partial class ServiceProxy
         return closed;
     }
 
+    /// <summary>Closes every open connection (a partitioned instance stops routing); returns how many.</summary>
+    public int CloseAll()
+    {
+        int closed = 0;
+        foreach (ProxyConnection c in _open.Keys)
+        {
+            c.Close();
+            closed++;
+        }
+        return closed;
+    }
+
     /// <summary>
     /// Planned switchover: new connections are already held by the route; waits (polling, bounded by
     /// <paramref name="timeout"/>) for open connections to <paramref name="member"/> to end by themselves,
