@@ -11,11 +11,13 @@ status=0
 # Debian packages the tests drive, installed only when missing (one apt-get update for all): Chromium opens
 # drill reports and the dashboard (Playwright); PostgreSQL 15 backs the PostgreSQL fixtures (its binaries are
 # not on PATH, so look for the server itself where the fixtures run it); promtool, from prometheus, checks
-# the alert rules.
+# the alert rules; etcd (server and etcdctl) backs the coordination tests of several controllers.
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql)
 command -v promtool >/dev/null || missing+=(prometheus)
+command -v etcd >/dev/null || missing+=(etcd-server)
+command -v etcdctl >/dev/null || missing+=(etcd-client)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || exit 1
 fi

@@ -52,4 +52,7 @@ public static class ControllerDefaults
     public static readonly HostPort Api = new("127.0.0.1", 7400);
     public const string Journal = "understudy.db";
     public const string DrillsDir = "artifacts/failover-tests";
+
+    /// <summary>Only for specs built without the config loader (tests); the loader uses the host name.</summary>
+    public const string Name = "understudy";
 }

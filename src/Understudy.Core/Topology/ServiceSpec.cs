@@ -102,7 +102,10 @@ public sealed record ApiToken(string Name, ApiRole Role, ImmutableArray<byte> Sh
 
 /// <param name="Tokens">Empty: the API asks for no token (it must then listen on loopback only).</param>
 /// <param name="DrillsDir">Where drill report folders are listed from; the config loader resolves it against the config's folder.</param>
-public sealed record ControllerSpec(HostPort Api, string Journal, ImmutableArray<ApiToken> Tokens = default, string DrillsDir = ControllerDefaults.DrillsDir)
+/// <param name="Name">This instance's name, unique in its cluster; the config loader defaults it to the host name.</param>
+/// <param name="Coordination">Null: this instance is alone and decides by itself.</param>
+public sealed record ControllerSpec(HostPort Api, string Journal, ImmutableArray<ApiToken> Tokens = default, string DrillsDir = ControllerDefaults.DrillsDir,
+    string Name = ControllerDefaults.Name, CoordinationSpec? Coordination = null)
 {
     public ImmutableArray<ApiToken> AuthTokens => Tokens.IsDefault ? [] : Tokens;
 }

@@ -45,6 +45,17 @@ internal sealed class ConfigMapping
         return null;
     }
 
+    /// <summary>
+    /// Two keys that only work together (a user name and its password, a certificate and its key): when only one
+    /// is given, records at it that the other is missing, rather than failing at the first connection.
+    /// </summary>
+    public void BothOrNeither(string first, string second)
+    {
+        if (Has(first) == Has(second)) return;
+        var (given, missing) = Has(first) ? (first, second) : (second, first);
+        Reader.Error(KeyNode(given), KeyOf(given), $"requires {missing} as well");
+    }
+
     /// <summary>An optional nested mapping; absent or empty (<c>check:</c>) means "all defaults".</summary>
     public ConfigMapping? Section(string key, KeySet keys) =>
         IsSet(key) ? Reader.Mapping(values[key], KeyOf(key), keys) : null;

@@ -3,13 +3,13 @@ using YamlDotNet.RepresentationModel;
 
 namespace Understudy.Config;
 
-/// <summary><c>controller:</c> where the API listens, where the journal is written and where drill reports are listed from.</summary>
+/// <summary>
+/// <c>controller:</c> where the API listens, where the journal is written, where drill reports are listed from,
+/// and, with several instances, this one's name and how they coordinate.
+/// </summary>
 internal static class ControllerSection
 {
-    private static readonly KeySet Keys = new(["api", "journal", "drills_dir", "auth"], new Dictionary<string, string>
-    {
-        ["coordination"] = NotYet.Arrives(NotYet.Coordination),
-    });
+    private static readonly KeySet Keys = new(["name", "api", "journal", "drills_dir", "auth", "coordination"]);
 
     public static ControllerSpec? Read(ConfigMapping top, AddressBook addresses)
     {
@@ -31,11 +31,15 @@ internal static class ControllerSection
             : reader.ResolvePath(ControllerDefaults.DrillsDir);
 
         var tokens = c is null ? [] : AuthSection.Read(c);
+        string? name = CoordinationSection.Name(c);
+        bool coordinationOk = CoordinationSection.TryRead(c, out CoordinationSpec? coordination);
         // Without tokens anyone who reaches the API could fail a service over: only this machine may.
         if (api is { } open && tokens is { IsEmpty: true } && !open.IsLoopback)
             reader.Error(c!.Optional("api")!, c.KeyOf("api"), $"{open} is reachable from other machines, so the API needs controller.auth.tokens (or listen on 127.0.0.1)");
 
-        return api is { } ok && journal is not null && drills is not null && tokens is { } t ? new ControllerSpec(ok, journal, t, drills) : null;
+        return api is { } ok && journal is not null && drills is not null && tokens is { } t && name is not null && coordinationOk
+            ? new ControllerSpec(ok, journal, t, drills, name, coordination)
+            : null;
     }
 
     // The folder need not exist yet: the first drill run makes it, and until then the list is empty.

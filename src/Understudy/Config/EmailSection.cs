@@ -22,11 +22,7 @@ internal static class EmailSection
         bool? startTls = c.Optional("starttls") is { } tls ? reader.Bool(tls, c.KeyOf("starttls")) : true;
 
         // A user name without a password (or the reverse) is half a login: say so rather than fail at the first alert.
-        if (c.Has("username") != c.Has("password"))
-        {
-            string given = c.Has("username") ? "username" : "password", missing = c.Has("username") ? "password" : "username";
-            reader.Error(c.KeyNode(given), c.KeyOf(given), $"requires {missing} as well");
-        }
+        c.BothOrNeither("username", "password");
         return reader.ErrorCount == before && smtp is { } server && from is not null && to is { } list && startTls is { } upgrade
             ? new EmailChannelSpec(name, topics, interval, server, from, list, username, password, upgrade)
             : null;

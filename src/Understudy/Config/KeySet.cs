@@ -19,12 +19,3 @@ internal sealed record KeySet(IReadOnlyList<string> Accepted, IReadOnlyDictionar
     // "expectStatus", "Expect-Status" and "expect_status" are the same word written differently.
     private static string Loose(string key) => new(key.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
 }
-
-/// <summary>Messages for keys and values DESIGN.md plans but this version does not support.</summary>
-internal static class NotYet
-{
-    public const string PostgreSql = "PostgreSQL support";
-    public const string Coordination = "multi-controller coordination";
-
-    public static string Arrives(string feature) => $"not supported yet (arrives with {feature})";
-}

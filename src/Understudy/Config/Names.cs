@@ -13,6 +13,19 @@ internal static partial class Names
 
     public static bool IsValid(string name) => Shape().IsMatch(name);
 
+    /// <summary>
+    /// A host name as a name: lowercase, each run of other characters (dots of a domain) as one '-'. A host name
+    /// with nothing usable gives <see cref="Core.Topology.ControllerDefaults.Name"/>.
+    /// </summary>
+    public static string FromHostName(string host)
+    {
+        string name = NotAllowed().Replace(host.ToLowerInvariant(), "-").Trim('-', '_');
+        return name.Length > 0 ? name : Core.Topology.ControllerDefaults.Name;
+    }
+
+    [GeneratedRegex("[^a-z0-9_-]+")]
+    private static partial Regex NotAllowed();
+
     public static string WhyNot(string name) =>
         $"a name uses lowercase letters, digits, '-' and '_', and starts with a letter or digit (got '{name}')";
 }

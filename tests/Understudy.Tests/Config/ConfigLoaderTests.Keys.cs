@@ -19,19 +19,6 @@ public partial class ConfigLoaderTests
         "understudy.yaml:8:14 services.web.check.expectStatus: unknown key; did you mean 'expect_status'? (accepted: interval, timeout, fall, rise, path, expect_status, expect_body)");
 
     [Fact]
-    public void Parse_KeysPlannedForLater_SayWhichFeatureBringsThem() => AssertErrors("""
-        controller: { coordination: { etcd: [http://127.0.0.1:2379] } }
-        services:
-          web:
-            kind: http
-            primary: web-a
-            members:
-              - { name: web-a, address: 127.0.0.1:8081 }
-              - { name: web-b, address: 127.0.0.1:8082 }
-        """,
-        "understudy.yaml:1:15 controller.coordination: not supported yet (arrives with multi-controller coordination)");
-
-    [Fact]
     public void Parse_TrafficOtherThanProxy_NamesTheSupportedOne() => AssertErrors(
         Web("traffic: { haproxy: { backend: web } }"),
         "understudy.yaml:8:16 services.web.traffic.haproxy: traffic.haproxy is not supported yet (supported: proxy)");

@@ -1,0 +1,54 @@
+using System.Globalization;
+
+namespace Understudy.Coordination;
+
+/// <summary>
+/// Where a cluster keeps its state in etcd, all under <c>/understudy/{cluster}/</c>, so several clusters can share
+/// one etcd. Names (cluster, instance, service) are validated by the config loader to [a-z0-9_-], so no key here
+/// is a prefix of another by accident: every prefix that is listed ends in '/'.
+/// </summary>
+public sealed record EtcdKeys(string Cluster)
+{
+    /// <summary>Log sequence numbers are written with 12 digits so that key order is number order.</summary>
+    public const long MaxSeq = 999_999_999_999;
+
+    public string Root => $"/understudy/{Cluster}/";
+
+    /// <summary>The leader lock: its value is the leader's instance name; it lives on the leader's instance lease.</summary>
+    public string Leader => Root + "leader";
+
+    /// <summary>One presence key per live instance, on its lease.</summary>
+    public string Instances => Root + "instances/";
+
+    public string Instance(string name) => Instances + name;
+
+    /// <summary>The committed event log, one prefix per service; without a lease, it outlives leaders.</summary>
+    public string Log => Root + "log/";
+
+    public string ServiceLog(string service) => Log + service + "/";
+
+    public string LogKey(string service, long seq)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(seq);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(seq, MaxSeq);
+        return ServiceLog(service) + seq.ToString("D12", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Each instance's acknowledged epoch per service, on the instance's lease.</summary>
+    public string Acks => Root + "acks/";
+
+    public string ServiceAcks(string service) => Acks + service + "/";
+
+    public string Ack(string service, string instance) => ServiceAcks(service) + instance;
+
+    /// <summary>
+    /// The end (exclusive) of the key range that starts with <paramref name="prefix"/>: the prefix with its last byte
+    /// plus one, as etcd's clients compute it. Our keys are ASCII, so the last character is the last byte.
+    /// </summary>
+    public static string RangeEnd(string prefix)
+    {
+        if (prefix.Length == 0 || prefix[^1] >= '\u007f')
+            throw new ArgumentException($"expected a non-empty prefix ending in an ASCII character, got '{prefix}'", nameof(prefix));
+        return prefix[..^1] + (char)(prefix[^1] + 1);
+    }
+}
