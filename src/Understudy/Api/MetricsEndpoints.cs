@@ -10,6 +10,6 @@ namespace Understudy.Api;
 public static class MetricsEndpoints
 {
     public static void MapMetricsApi(this IEndpointRouteBuilder app) =>
-        app.MapGet("/metrics", (Controller controller, ControllerMetrics metrics) => Results.Text(metrics.Render(controller), PrometheusText.ContentType))
+        app.MapGet("/metrics", (Controller controller, ControllerMetrics metrics, Cluster.IClusterState cluster) => Results.Text(metrics.Render(controller, cluster), PrometheusText.ContentType))
             .RequireAuthorization(Auth.ApiCaller.Policy(Core.Topology.ApiRole.Viewer));
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Understudy.Alerts;
 using Understudy.Api;
 using Understudy.Api.Auth;
+using Understudy.Cluster;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
@@ -78,6 +79,12 @@ public static class ControllerHost
                 journaled, sp.GetRequiredService<IHostApplicationLifetime>(), time);
         });
         builder.Services.AddSingleton<IEventRecorder>(sp => sp.GetRequiredService<Controller>());
+        builder.Services.AddSingleton<IClusterState>(sp =>
+        {
+            var controller = sp.GetRequiredService<Controller>();
+            return new SingleInstance(spec.Controller.Name, spec.Controller.Api.ToString(),
+                () => controller.Services.ToDictionary(s => s.Spec.Name, s => s.Loop.State.Epoch), time);
+        });
         // Before the controller, so it stops after it and still hears the controller's last events.
         if (Notifier.IsNeeded(spec)) builder.Services.AddHostedService<Notifier>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Controller>());
@@ -96,6 +103,7 @@ public static class ControllerHost
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
         app.UseStatusCodePages();
         app.UseApiGuards(spec.Controller);
+        app.UseLeaderForwarding(app.Services.GetRequiredService<IClusterState>());
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi("/openapi.json").AllowAnonymous();
@@ -110,6 +118,7 @@ public static class ControllerHost
         app.MapDrillApi();
         app.MapDashboard();
         app.MapDrillResultApi();
+        app.MapClusterApi();
         return app;
     }
 

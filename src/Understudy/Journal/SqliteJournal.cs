@@ -12,7 +12,8 @@ namespace Understudy.Journal;
 public sealed class SqliteJournal : IJournal
 {
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
-    private const int SchemaVersion = 1;
+    /// <summary>2 added where a mirrored event came from in the shared log (source, revision).</summary>
+    private const int SchemaVersion = 2;
 
     private readonly SqliteConnection _writer;
     private readonly string _connectionString;
@@ -82,6 +83,13 @@ public sealed class SqliteJournal : IJournal
         long version = (long)(await ScalarAsync(conn, "PRAGMA user_version", ct) ?? 0L);
         if (version > SchemaVersion)
             throw new JournalException($"{full} was written by a newer Understudy (journal schema {version}, this one reads {SchemaVersion})");
+        if (version < 2)
+        {
+            // Adding columns rewrites no row: the journal stays append-only.
+            bool has = await ScalarAsync(conn, "SELECT count(*) FROM pragma_table_info('events') WHERE name = 'source'", ct) is long n && n > 0;
+            if (!has) await ExecAsync(conn, "ALTER TABLE events ADD COLUMN source TEXT; ALTER TABLE events ADD COLUMN revision INTEGER;", ct);
+            await ExecAsync(conn, "CREATE UNIQUE INDEX IF NOT EXISTS events_by_source ON events(source) WHERE source IS NOT NULL", ct);
+        }
         await ExecAsync(conn, $"PRAGMA user_version = {SchemaVersion}", ct);
     }
 
@@ -109,13 +117,7 @@ public sealed class SqliteJournal : IJournal
                     INSERT INTO events (time, service, member, epoch, type, actor, details)
                     VALUES ($time, $service, $member, $epoch, $type, $actor, $details) RETURNING id
                     """;
-                cmd.Parameters.AddWithValue("$time", e.Time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture));
-                cmd.Parameters.AddWithValue("$service", e.Service);
-                cmd.Parameters.AddWithValue("$member", (object?)e.Member ?? DBNull.Value);
-                cmd.Parameters.AddWithValue("$epoch", e.Epoch);
-                cmd.Parameters.AddWithValue("$type", e.Type);
-                cmd.Parameters.AddWithValue("$actor", e.Actor);
-                cmd.Parameters.AddWithValue("$details", EventJson.StoredDetails(e));
+                Bind(cmd, e);
                 long id = (long)(await cmd.ExecuteScalarAsync(ct))!;
                 stored.Add(e with { Id = id });
             }
@@ -128,8 +130,72 @@ public sealed class SqliteJournal : IJournal
         }
     }
 
+    /// <summary>
+    /// Mirrors events of the shared log: each is stored once, whatever is delivered again (a resumed watch, a
+    /// restart), keyed by its place in the log. Returns every one as stored, with its id here.
+    /// </summary>
+    public async Task<IReadOnlyList<JournalEvent>> MirrorAsync(IReadOnlyList<MirroredEvent> events, CancellationToken ct = default)
+    {
+        if (events.Count == 0) return [];
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            await using var tx = (SqliteTransaction)await _writer.BeginTransactionAsync(ct);
+            var stored = new List<JournalEvent>(events.Count);
+            foreach (MirroredEvent m in events)
+            {
+                JournalEvent e = m.Event;
+                // Already here (delivered again): its id. Looked up first, so an id is never spent on a duplicate.
+                await using var find = _writer.CreateCommand();
+                find.Transaction = tx;
+                find.CommandText = "SELECT id FROM events WHERE source = $source";
+                find.Parameters.AddWithValue("$source", m.Source);
+                if (await find.ExecuteScalarAsync(ct) is long existing)
+                {
+                    stored.Add(e with { Id = existing });
+                    continue;
+                }
+                await using var cmd = _writer.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = """
+                    INSERT INTO events (time, service, member, epoch, type, actor, details, source, revision)
+                    VALUES ($time, $service, $member, $epoch, $type, $actor, $details, $source, $revision) RETURNING id
+                    """;
+                Bind(cmd, e);
+                cmd.Parameters.AddWithValue("$source", m.Source);
+                cmd.Parameters.AddWithValue("$revision", m.Revision);
+                stored.Add(e with { Id = (long)(await cmd.ExecuteScalarAsync(ct))! });
+            }
+            await tx.CommitAsync(ct);
+            return stored;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>The newest revision of the shared log this mirror holds; 0 when it holds none.</summary>
+    public async Task<long> MirroredRevisionAsync(CancellationToken ct = default)
+    {
+        await _writeLock.WaitAsync(ct);
+        try { return await ScalarAsync(_writer, "SELECT coalesce(max(revision), 0) FROM events", ct) is long r ? r : 0; }
+        finally { _writeLock.Release(); }
+    }
+
     public Task<IReadOnlyList<JournalEvent>> ReadAsync(JournalQuery query, CancellationToken ct = default) =>
         new SqliteJournalReader(_connectionString).ReadAsync(query, ct);
+
+    private static void Bind(SqliteCommand cmd, JournalEvent e)
+    {
+        cmd.Parameters.AddWithValue("$time", e.Time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture));
+        cmd.Parameters.AddWithValue("$service", e.Service);
+        cmd.Parameters.AddWithValue("$member", (object?)e.Member ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$epoch", e.Epoch);
+        cmd.Parameters.AddWithValue("$type", e.Type);
+        cmd.Parameters.AddWithValue("$actor", e.Actor);
+        cmd.Parameters.AddWithValue("$details", EventJson.StoredDetails(e));
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -157,6 +223,9 @@ public sealed class SqliteJournal : IJournal
         return await cmd.ExecuteScalarAsync(ct);
     }
 }
+
+/// <summary>An event of a cluster's shared log, with its place there: <paramref name="Source"/> is its etcd key, <paramref name="Revision"/> the revision that wrote it.</summary>
+public sealed record MirroredEvent(JournalEvent Event, string Source, long Revision);
 
 /// <summary>An expected journal problem (missing file, newer schema), reported without a stack trace.</summary>
 public sealed class JournalException(string message) : Exception(message);

@@ -29,10 +29,10 @@ public sealed class ControllerMetrics : BackgroundService
 
     public void CheckEnded(string service, CheckResult result) => _checks.Observe(result.Duration.TotalSeconds, service, result.Member);
 
-    public string Render(Controller controller)
+    public string Render(Controller controller, Cluster.IClusterState cluster)
     {
         var text = new PrometheusText();
-        LiveGauges.WriteController(text, Controller.Version, controller.StartedAt, leader: true);
+        LiveGauges.WriteController(text, Controller.Version, controller.StartedAt, cluster.IsLeader, cluster.View().Instances.Count);
         LiveGauges.WriteServices(text, [.. controller.Services.Select(r => new ServiceSnapshot(r.Loop.State,
             r.Proxy is { } p ? new ProxyCounters(p.OpenConnections, p.Accepted, p.Failed, p.BytesIn, p.BytesOut) : null))]);
         _checks.WriteTo(text);

@@ -14,12 +14,14 @@ public static class LiveGauges
 {
     private static readonly DateTimeOffset Epoch = DateTimeOffset.UnixEpoch;
 
-    /// <param name="leader">Always true while there is one controller: the seam for several controllers on etcd, where only the lease holder acts.</param>
-    public static void WriteController(PrometheusText text, string version, DateTimeOffset startedAt, bool leader)
+    /// <param name="leader">Whether this instance holds the cluster's leader lease (always, for a single controller).</param>
+    /// <param name="instances">The instances registered in the cluster (1 for a single controller).</param>
+    public static void WriteController(PrometheusText text, string version, DateTimeOffset startedAt, bool leader, int instances)
     {
         Family(text, "understudy_controller_info", MetricType.Gauge, "Always 1; the controller's version is in the label.", [([("version", version)], 1)]);
         Family(text, "understudy_controller_start_time_seconds", MetricType.Gauge, "When this controller started, in Unix seconds.", [([], (startedAt - Epoch).TotalSeconds)]);
-        Family(text, "understudy_controller_leader", MetricType.Gauge, "1 while this controller is the one that acts (always, with a single controller).", [([], leader ? 1 : 0)]);
+        Family(text, "understudy_controller_leader", MetricType.Gauge, "1 while this instance is the leader, the one that decides and acts (always, with a single controller).", [([], leader ? 1 : 0)]);
+        Family(text, "understudy_controller_instances", MetricType.Gauge, "Instances registered in the cluster, this one included (1 with a single controller).", [([], instances)]);
     }
 
     public static void WriteServices(PrometheusText text, IReadOnlyList<ServiceSnapshot> services)

@@ -48,6 +48,24 @@ public class SqliteJournalTests
         Assert.Equal("bob,carol", string.Join(",", back.ApprovedBy));
     }
 
+    [Fact]
+    public async Task Mirror_TheSameLogEntryTwice_StoresItOnceAndKeepsTheNewestRevision()
+    {
+        using var dir = new TempDir();
+        await using var journal = await SqliteJournal.OpenAsync(dir.File("j.db"));
+        Assert.Equal(0, await journal.MirroredRevisionAsync());
+        var a = new MirroredEvent(E("web", EventTypes.MemberDown, 0), "log/web/000000000001", 7);
+        var b = new MirroredEvent(E("web", EventTypes.MemberUp, 1), "log/web/000000000002", 9);
+
+        var first = await journal.MirrorAsync([a]);
+        var again = await journal.MirrorAsync([a, b]);
+
+        Assert.Equal([1L], first.Select(e => e.Id));
+        Assert.Equal([1L, 2L], again.Select(e => e.Id));
+        Assert.Equal(2, (await journal.ReadAsync(new JournalQuery())).Count);
+        Assert.Equal(9, await journal.MirroredRevisionAsync());
+    }
+
     /// <summary>Journals written before typed events (no "v") read as typed events; a type this version does not know is kept, not dropped.</summary>
     [Fact]
     public async Task Read_RowsOfEarlierAndLaterVersions_AreReadOrKeptWhole()

@@ -59,13 +59,14 @@ public class LiveGaugesTests
     }
 
     [Fact]
-    public void WriteController_WritesVersionStartTimeAndLeader()
+    public void WriteController_WritesVersionStartTimeLeaderAndInstances()
     {
         var text = new PrometheusText();
-        LiveGauges.WriteController(text, "1.2.3", T0, leader: true);
+        LiveGauges.WriteController(text, "1.2.3", T0, leader: false, instances: 3);
 
         HasLine(text.ToString(), "understudy_controller_info{version=\"1.2.3\"} 1");
         HasLine(text.ToString(), $"understudy_controller_start_time_seconds {T0.ToUnixTimeSeconds()}");
-        HasLine(text.ToString(), "understudy_controller_leader 1");
+        HasLine(text.ToString(), "understudy_controller_leader 0");
+        HasLine(text.ToString(), "understudy_controller_instances 3");
     }
 }
