@@ -19,6 +19,10 @@ public static class Routing
         MemberState member = state.Members[target];
         if (member.Suspected)
             return new TrafficRoute(state.Epoch, target, Hold: true, TargetDown: false);
-        return new TrafficRoute(state.Epoch, target, Hold: false, TargetDown: member.Health == Detection.Health.Down);
+        // Down with nothing decided yet (a follower's own checks are ahead of the leader's decision): wait for it.
+        // Down and journaled as held or degraded: nothing automatic follows, so fail fast.
+        bool down = member.Health == Detection.Health.Down;
+        bool settled = state.HoldReason is not null || state.Degraded;
+        return new TrafficRoute(state.Epoch, target, Hold: down && !settled, TargetDown: down && settled);
     }
 }

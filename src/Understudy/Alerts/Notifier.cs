@@ -20,16 +20,18 @@ public sealed partial class Notifier : BackgroundService
     private readonly IReadOnlyList<AlertChannel> _all;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Cluster.IClusterState _cluster;
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan }; // each attempt has its own timeout
     private readonly CancellationTokenSource _deliveries = new();
     private Task _workers = Task.CompletedTask;
 
-    public Notifier(UnderstudySpec spec, JournalFeed feed, IEventRecorder recorder, TimeProvider time, ILogger<Notifier> logger)
+    public Notifier(UnderstudySpec spec, JournalFeed feed, IEventRecorder recorder, Cluster.IClusterState cluster, TimeProvider time, ILogger<Notifier> logger)
     {
         // Subscribed before the host starts, so no event the controller stores is missed.
         _events = feed.Subscribe();
         _time = time;
         _logger = logger;
+        _cluster = cluster;
         AlertChannel Channel(AlertChannelSpec c) => new(c, AlertSenders.Create(c, _http), recorder, time, logger);
         _global = [.. spec.AlertChannels.Select(Channel)];
         _byService = spec.Services.ToDictionary(s => s.Name, s => (IReadOnlyList<AlertChannel>)[.. s.AlertChannels.Select(Channel)]);
@@ -57,7 +59,8 @@ public sealed partial class Notifier : BackgroundService
         try
         {
             // Our own alert.delivered / alert.delivery_failed come back on the feed too; the rules map them to nothing.
-            if (NotificationRules.For(e) is not { } n) return;
+            // Every instance of a cluster reads every event; the leader alone tells people, so they hear once.
+            if (!_cluster.IsLeader || NotificationRules.For(e) is not { } n) return;
             foreach (AlertChannel c in ChannelsFor(e.Service).Where(c => NotificationRules.Wants(c.Spec, n)))
                 if (c.Throttle.Offer(n, now) is { } send) c.Post(send);
         }

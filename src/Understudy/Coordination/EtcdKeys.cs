@@ -34,6 +34,24 @@ public sealed record EtcdKeys(string Cluster)
         return ServiceLog(service) + seq.ToString("D12", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// Records that change no decision (a fault injected through one instance, a delivery), one prefix per
+    /// instance: any instance appends its own without the leader, and every instance mirrors them.
+    /// </summary>
+    public string Notes => Root + "notes/";
+
+    public string InstanceNotes(string instance) => Notes + instance + "/";
+
+    public string Note(string instance, long seq)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(seq);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(seq, MaxSeq);
+        return InstanceNotes(instance) + seq.ToString("D12", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>How far each instance has mirrored the log (an etcd revision), on its lease: the lag /api/cluster shows.</summary>
+    public string Progress(string instance) => Root + "progress/" + instance;
+
     /// <summary>Each instance's acknowledged epoch per service, on the instance's lease.</summary>
     public string Acks => Root + "acks/";
 

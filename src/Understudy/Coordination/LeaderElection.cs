@@ -36,6 +36,9 @@ public sealed partial class LeaderElection(EtcdStore store, InstancePresence pre
 
     public ChannelReader<LeadershipChange> Changes => _changes.Reader;
 
+    /// <summary>Asked before each attempt to take the key: an instance whose services differ from the cluster's must not lead.</summary>
+    public Func<bool>? MayCampaign { get; set; }
+
     /// <summary>Campaigns until <paramref name="ct"/> is cancelled (throws) or <see cref="ResignAsync"/> is called (returns).</summary>
     public async Task RunAsync(CancellationToken ct)
     {
@@ -78,7 +81,7 @@ public sealed partial class LeaderElection(EtcdStore store, InstancePresence pre
 
     private async Task CampaignOnceAsync(CancellationToken ct)
     {
-        if (presence.CurrentLease is not { } lease || !presence.IsRegistered || !presence.IsFresh(lease.GrantedTtl))
+        if (presence.CurrentLease is not { } lease || !presence.IsRegistered || !presence.IsFresh(lease.GrantedTtl) || MayCampaign?.Invoke() == false)
         {
             await Task.Delay(PresencePoll, time, ct).ConfigureAwait(false);
             return;

@@ -20,7 +20,8 @@ public sealed partial class Executor(
     CommandRunner commands,
     Action<Input> report,
     TimeProvider time,
-    ILogger logger)
+    ILogger logger,
+    IEpochBarrier? barrier = null)
 {
     private Task _running = Task.CompletedTask;
 
@@ -74,14 +75,20 @@ public sealed partial class Executor(
     /// <summary>
     /// The proxy fence cannot fail; fence hooks (e.g. stop the old server) run after it and are waited for,
     /// but a failed one only raises an alert: against a crashed host they often cannot succeed, and the
-    /// proxy already keeps every client away from it.
+    /// proxy already keeps every client away from it. With several controllers the fence holds only once every
+    /// instance's proxy has stopped routing to the old primary (the epoch barrier); one that cannot be confirmed fails the fence.
     /// </summary>
     private async Task<(bool, string)> FenceAsync(FenceMember f)
     {
         string closed = proxy is null ? "no built-in proxy" : $"{proxy.Fence(f.Member)} open connections closed by the proxy";
-        if (service.Hooks.Fence.IsEmpty) return (true, closed);
-        var (_, hooks) = await RunHooksAsync(new RunHooks(HookTrigger.Fence, f.Member, f.NewPrimary, f.Epoch));
-        return (true, $"{closed}; {hooks}");
+        if (!service.Hooks.Fence.IsEmpty)
+        {
+            var (_, hooks) = await RunHooksAsync(new RunHooks(HookTrigger.Fence, f.Member, f.NewPrimary, f.Epoch));
+            closed = $"{closed}; {hooks}";
+        }
+        long waited = time.GetTimestamp();
+        if (await (barrier ?? IEpochBarrier.Alone).WaitAsync(service.Name, f.Epoch, CancellationToken.None) is { } notConfirmed) return (false, $"{closed}; {notConfirmed}");
+        return barrier is null ? (true, closed) : (true, $"{closed}; every instance routes by epoch {f.Epoch} ({time.GetElapsedTime(waited).TotalMilliseconds:0} ms)");
     }
 
     private async Task<(bool, string)> RunHooksAsync(RunHooks step)

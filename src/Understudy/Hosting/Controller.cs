@@ -10,7 +10,9 @@ namespace Understudy.Hosting;
 /// listeners are bound). At stop, checks end first, steps under way finish, each loop journals the stop and
 /// drains its queue: the loops stay the journal's only writers to the end.
 /// </summary>
-public sealed class Controller(IReadOnlyList<ServiceRuntime> services, IJournal journal, IHostApplicationLifetime lifetime, TimeProvider time) : BackgroundService, IEventRecorder
+/// <param name="start">What each loop decides first: a single controller's restart; none for a cluster member, whose loops follow until it leads.</param>
+public sealed class Controller(IReadOnlyList<ServiceRuntime> services, IServiceLog log, IHostApplicationLifetime lifetime, TimeProvider time, Input? start)
+    : BackgroundService, IEventRecorder
 {
     private readonly CancellationTokenSource _stopping = new();
     private volatile bool _running;
@@ -27,13 +29,13 @@ public sealed class Controller(IReadOnlyList<ServiceRuntime> services, IJournal 
 
     /// <summary>
     /// Records something that changes no decision: through the service's loop, or — for a record of no service
-    /// (a drill of none) — straight to the journal, as no decision can depend on it.
+    /// (a drill of none) — straight to the log, as no decision can depend on it.
     /// </summary>
     public async Task<JournalEvent> NoteAsync(string service, IInformational record, CancellationToken ct)
     {
         if (Service(service) is { } runtime) return await runtime.Loop.NoteAsync(record, ct);
         var e = (JournalEvent)record;
-        return (await journal.AppendAsync([e with { Service = "", Time = e.Time == default ? time.GetUtcNow() : e.Time }], ct))[0];
+        return await log.RecordAsync(e with { Service = "", Time = e.Time == default ? time.GetUtcNow() : e.Time }, ct);
     }
 
     protected override async Task ExecuteAsync(CancellationToken abort)
@@ -45,7 +47,7 @@ public sealed class Controller(IReadOnlyList<ServiceRuntime> services, IJournal 
 
         using var checks = CancellationTokenSource.CreateLinkedTokenSource(abort, _stopping.Token);
         _running = true;
-        await Task.WhenAll(services.Select(s => s.RunAsync(new StateRebuilt(Version, Environment.ProcessId), checks.Token, abort)));
+        await Task.WhenAll(services.Select(s => s.RunAsync(start, checks.Token, abort)));
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

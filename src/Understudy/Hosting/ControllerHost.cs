@@ -30,15 +30,10 @@ public static class ControllerHost
     {
         time ??= TimeProvider.System;
         SqliteJournal journal = await SqliteJournal.OpenAsync(spec.Controller.Journal);
-        var states = new List<ServiceState>();
+        StartingPoint start;
         try
         {
-            IReadOnlyList<JournalEvent> history = await journal.ReadAsync(new JournalQuery());
-            foreach (ServiceSpec service in spec.Services)
-            {
-                states.Add(ServiceFold.Rebuild(service, history, out string? error));
-                if (error is not null) throw new StartupException($"{service.Name}: {error}");
-            }
+            start = await StartingPoint.ReadAsync(spec, journal);
         }
         catch
         {
@@ -68,26 +63,11 @@ public static class ControllerHost
         builder.Services.AddSingleton<ControllerMetrics>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ControllerMetrics>());
         builder.Services.AddSingleton(new ReportIndex(spec.Controller.DrillsDir));
-        builder.Services.AddSingleton(sp =>
-        {
-            var logs = sp.GetRequiredService<ILoggerFactory>();
-            var commands = sp.GetRequiredService<CommandRunner>();
-            var journaled = sp.GetRequiredService<IJournal>();
-            var metrics = sp.GetRequiredService<ControllerMetrics>();
-            var log = new JournalServiceLog(journaled);
-            return new Controller([.. states.Select(s => ServiceRuntime.Create(s, log, commands, time, logs, metrics))],
-                journaled, sp.GetRequiredService<IHostApplicationLifetime>(), time);
-        });
         builder.Services.AddSingleton<IEventRecorder>(sp => sp.GetRequiredService<Controller>());
-        builder.Services.AddSingleton<IClusterState>(sp =>
-        {
-            var controller = sp.GetRequiredService<Controller>();
-            return new SingleInstance(spec.Controller.Name, spec.Controller.Api.ToString(),
-                () => controller.Services.ToDictionary(s => s.Spec.Name, s => s.Loop.State.Epoch), time);
-        });
         // Before the controller, so it stops after it and still hears the controller's last events.
         if (Notifier.IsNeeded(spec)) builder.Services.AddHostedService<Notifier>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<Controller>());
+        if (spec.Controller.Coordination is { } coordination) builder.Services.AddCluster(spec, coordination, start, journal, time);
+        else builder.Services.AddAlone(spec, start, journal, time);
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails(); // any error answer carries a JSON problem body
         builder.WebHost.ConfigureKestrel(k =>

@@ -13,8 +13,9 @@ public sealed class ServiceRuntime : IDisposable
 {
     private readonly IHealthCheck _check;
 
-    private ServiceRuntime(ServiceSpec spec, ServiceLoop loop, Executor executor, ServiceProxy? proxy, IReadOnlyList<CheckScheduler> schedulers, IHealthCheck check, MemberFaults faults)
+    private ServiceRuntime(ServiceSpec spec, ServiceLoop loop, Executor executor, ServiceProxy? proxy, RouteBoard? routes, IReadOnlyList<CheckScheduler> schedulers, IHealthCheck check, MemberFaults faults)
     {
+        Routes = routes;
         Faults = faults;
         Spec = spec;
         Loop = loop;
@@ -28,17 +29,21 @@ public sealed class ServiceRuntime : IDisposable
     public ServiceLoop Loop { get; }
     public Executor Executor { get; }
     public ServiceProxy? Proxy { get; }
+
+    /// <summary>The proxy's route: decided by the loop, gated by the routing lease with several controllers.</summary>
+    public RouteBoard? Routes { get; }
     public IReadOnlyList<CheckScheduler> Schedulers { get; }
 
     /// <summary>Network faults injected toward members (drills); they affect both the proxy and the checks.</summary>
     public MemberFaults Faults { get; }
 
-    public static ServiceRuntime Create(ServiceState initial, IServiceLog log, CommandRunner commands, TimeProvider time, ILoggerFactory logs, ControllerMetrics metrics)
+    public static ServiceRuntime Create(ServiceState initial, IServiceLog log, CommandRunner commands, TimeProvider time, ILoggerFactory logs, ControllerMetrics metrics,
+        LoopRole role = LoopRole.Single, long position = 0, IEpochBarrier? barrier = null)
     {
         ServiceSpec spec = initial.Spec;
         ILogger logger = logs.CreateLogger($"Understudy.{spec.Name}");
         RouteBoard? routes = spec.Proxy is null ? null : new RouteBoard(Routing.For(initial));
-        var loop = new ServiceLoop(initial, log, routes, time, logger);
+        var loop = new ServiceLoop(initial, log, routes, time, logger, role, position);
         void Report(Core.Detection.CheckResult r) => loop.Post(new CheckObserved(r));
         // Only active checks have a duration; the proxy's failed connects (passive) are reported without one.
         void Checked(Core.Detection.CheckResult r)
@@ -52,8 +57,8 @@ public sealed class ServiceRuntime : IDisposable
         var faulted = new FaultedHealthCheck(check, faults, time);
         var schedulers = spec.Members.Select(m => new CheckScheduler(m, spec.Check, faulted, time, Checked)).ToList();
         ServiceProxy? proxy = routes is null ? null : new ServiceProxy(spec, routes, Report, faults, time, logger);
-        var executor = new Executor(spec, proxy, schedulers.ToDictionary(s => s.Member.Name), commands, loop.Post, time, logger);
-        return new ServiceRuntime(spec, loop, executor, proxy, schedulers, check, faults);
+        var executor = new Executor(spec, proxy, schedulers.ToDictionary(s => s.Member.Name), commands, loop.Post, time, logger, barrier);
+        return new ServiceRuntime(spec, loop, executor, proxy, routes, schedulers, check, faults);
     }
 
     /// <summary>Runs the loop (from <paramref name="start"/>) and the checks; the checks end at <paramref name="stopping"/>, the loop when completed.</summary>

@@ -134,14 +134,14 @@ public sealed class SqliteJournal : IJournal
     /// Mirrors events of the shared log: each is stored once, whatever is delivered again (a resumed watch, a
     /// restart), keyed by its place in the log. Returns every one as stored, with its id here.
     /// </summary>
-    public async Task<IReadOnlyList<JournalEvent>> MirrorAsync(IReadOnlyList<MirroredEvent> events, CancellationToken ct = default)
+    public async Task<IReadOnlyList<Mirrored>> MirrorAsync(IReadOnlyList<MirroredEvent> events, CancellationToken ct = default)
     {
         if (events.Count == 0) return [];
         await _writeLock.WaitAsync(ct);
         try
         {
             await using var tx = (SqliteTransaction)await _writer.BeginTransactionAsync(ct);
-            var stored = new List<JournalEvent>(events.Count);
+            var stored = new List<Mirrored>(events.Count);
             foreach (MirroredEvent m in events)
             {
                 JournalEvent e = m.Event;
@@ -152,19 +152,20 @@ public sealed class SqliteJournal : IJournal
                 find.Parameters.AddWithValue("$source", m.Source);
                 if (await find.ExecuteScalarAsync(ct) is long existing)
                 {
-                    stored.Add(e with { Id = existing });
+                    stored.Add(new Mirrored(e with { Id = existing }, Added: false));
                     continue;
                 }
                 await using var cmd = _writer.CreateCommand();
                 cmd.Transaction = tx;
                 cmd.CommandText = """
-                    INSERT INTO events (time, service, member, epoch, type, actor, details, source, revision)
-                    VALUES ($time, $service, $member, $epoch, $type, $actor, $details, $source, $revision) RETURNING id
+                    INSERT INTO events (id, time, service, member, epoch, type, actor, details, source, revision)
+                    VALUES ($id, $time, $service, $member, $epoch, $type, $actor, $details, $source, $revision) RETURNING id
                     """;
                 Bind(cmd, e);
+                cmd.Parameters.AddWithValue("$id", m.Id);
                 cmd.Parameters.AddWithValue("$source", m.Source);
                 cmd.Parameters.AddWithValue("$revision", m.Revision);
-                stored.Add(e with { Id = (long)(await cmd.ExecuteScalarAsync(ct))! });
+                stored.Add(new Mirrored(e with { Id = (long)(await cmd.ExecuteScalarAsync(ct))! }, Added: true));
             }
             await tx.CommitAsync(ct);
             return stored;
@@ -173,6 +174,57 @@ public sealed class SqliteJournal : IJournal
         {
             _writeLock.Release();
         }
+    }
+
+    /// <summary>The mirrored events whose source starts with <paramref name="prefix"/> (a cluster's decisions), in order.</summary>
+    public async Task<IReadOnlyList<JournalEvent>> ReadMirroredAsync(string prefix, CancellationToken ct = default)
+    {
+        await using var conn = new SqliteConnection(_connectionString);
+        await conn.OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT id, time, service, member, epoch, type, actor, details FROM events WHERE substr(source, 1, length($p)) = $p ORDER BY id";
+        cmd.Parameters.AddWithValue("$p", prefix);
+        var events = new List<JournalEvent>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            events.Add(EventJson.FromRow(reader.GetInt64(0), ParseTime(reader.GetString(1)), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetInt64(4), reader.GetString(5), reader.GetString(6), reader.GetString(7)));
+        return events;
+    }
+
+    /// <summary>The sources of the newest mirrored events, one per source prefix up to the last '/' (a service's log, an instance's notes).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> LastSourcesAsync(CancellationToken ct = default)
+    {
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            await using var cmd = _writer.CreateCommand();
+            cmd.CommandText = "SELECT source FROM events WHERE source IS NOT NULL ORDER BY id";
+            var last = new Dictionary<string, string>(StringComparer.Ordinal);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                string source = reader.GetString(0);
+                string prefix = source[..(source.LastIndexOf('/') + 1)];
+                if (!last.TryGetValue(prefix, out string? known) || string.CompareOrdinal(source, known) > 0) last[prefix] = source;
+            }
+            return last;
+        }
+        finally { _writeLock.Release(); }
+    }
+
+    /// <summary>How many entries of the shared log (decisions, not notes) this mirror holds past <paramref name="revision"/>.</summary>
+    public async Task<long> CountLogAfterAsync(long revision, CancellationToken ct = default)
+    {
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            await using var cmd = _writer.CreateCommand();
+            cmd.CommandText = "SELECT count(*) FROM events WHERE revision > $r AND source LIKE '%/log/%'";
+            cmd.Parameters.AddWithValue("$r", revision);
+            return await cmd.ExecuteScalarAsync(ct) is long n ? n : 0;
+        }
+        finally { _writeLock.Release(); }
     }
 
     /// <summary>The newest revision of the shared log this mirror holds; 0 when it holds none.</summary>
@@ -224,8 +276,22 @@ public sealed class SqliteJournal : IJournal
     }
 }
 
-/// <summary>An event of a cluster's shared log, with its place there: <paramref name="Source"/> is its etcd key, <paramref name="Revision"/> the revision that wrote it.</summary>
-public sealed record MirroredEvent(JournalEvent Event, string Source, long Revision);
+/// <summary>
+/// An event of a cluster's shared log, with its place there: <paramref name="Source"/> is its etcd key,
+/// <paramref name="Revision"/> the revision that wrote it and <paramref name="Index"/> its place among the keys that
+/// revision wrote. Its id in every mirror follows from those, so every instance numbers the log alike, whatever
+/// order its mirror stores it in.
+/// </summary>
+public sealed record MirroredEvent(JournalEvent Event, string Source, long Revision, int Index = 0)
+{
+    /// <summary>At most this many events per etcd revision (one decision writes a handful).</summary>
+    public const int PerRevision = 1000;
+
+    public long Id => Revision * PerRevision + Index;
+}
+
+/// <summary>A mirrored event as stored, with its id here; <paramref name="Added"/> is false when it was already (delivered again).</summary>
+public sealed record Mirrored(JournalEvent Event, bool Added);
 
 /// <summary>An expected journal problem (missing file, newer schema), reported without a stack trace.</summary>
 public sealed class JournalException(string message) : Exception(message);

@@ -49,19 +49,19 @@ public class SqliteJournalTests
     }
 
     [Fact]
-    public async Task Mirror_TheSameLogEntryTwice_StoresItOnceAndKeepsTheNewestRevision()
+    public async Task Mirror_TheSameLogEntryTwice_StoresItOnceNumberedByItsRevision()
     {
         using var dir = new TempDir();
         await using var journal = await SqliteJournal.OpenAsync(dir.File("j.db"));
         Assert.Equal(0, await journal.MirroredRevisionAsync());
         var a = new MirroredEvent(E("web", EventTypes.MemberDown, 0), "log/web/000000000001", 7);
-        var b = new MirroredEvent(E("web", EventTypes.MemberUp, 1), "log/web/000000000002", 9);
+        var b = new MirroredEvent(E("web", EventTypes.MemberUp, 1), "log/web/000000000002", 9, Index: 1);
 
         var first = await journal.MirrorAsync([a]);
         var again = await journal.MirrorAsync([a, b]);
 
-        Assert.Equal([1L], first.Select(e => e.Id));
-        Assert.Equal([1L, 2L], again.Select(e => e.Id));
+        Assert.Equal([(7000L, true)], first.Select(m => (m.Event.Id, m.Added)));
+        Assert.Equal([(7000L, false), (9001L, true)], again.Select(m => (m.Event.Id, m.Added)));
         Assert.Equal(2, (await journal.ReadAsync(new JournalQuery())).Count);
         Assert.Equal(9, await journal.MirroredRevisionAsync());
     }

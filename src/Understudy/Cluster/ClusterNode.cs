@@ -1,0 +1,181 @@
+using System.Text.Json;
+using Understudy.Coordination;
+using Understudy.Core.Cluster;
+using Understudy.Core.Topology;
+using Understudy.Hosting;
+
+namespace Understudy.Cluster;
+
+/// <summary>
+/// This instance as a member of a cluster on etcd: its presence, its campaign for the leader key (only while its
+/// services agree with the cluster's and it reads every record in the log), the log it follows, and the routing
+/// lease over its proxies. When it gains the lead it first reads the log up to its own leader key, so it decides
+/// from exactly the state the previous leader left; when it loses it, its loops stop committing at once.
+/// </summary>
+public sealed partial class ClusterNode(
+    ControllerSpec controller, CoordinationSpec coordination, IReadOnlyList<ServiceRuntime> services, EtcdStore store, InstancePresence presence,
+    LeaderElection election, LogFollower follower, ClusterRouting routing, ServiceDigest digest, IHostApplicationLifetime lifetime,
+    TimeProvider time, ILogger<ClusterNode> logger) : BackgroundService, IClusterState
+{
+    private static readonly TimeSpan RegistryEvery = TimeSpan.FromMilliseconds(500);
+    private Registry _registry = new([], new Dictionary<string, long>(), null, time.GetUtcNow());
+    private string? _disagreement;
+
+    /// <summary>What etcd said of the cluster when last read, and how far behind each instance is.</summary>
+    private sealed record Registry(IReadOnlyList<RegisteredInstance> Instances, IReadOnlyDictionary<string, long> Lag, string? LeaderDigest, DateTimeOffset ReadAt);
+
+    public string Cluster => coordination.Cluster;
+    public string Instance => controller.Name;
+    public bool IsLeader => election.Current is not null;
+
+    public Uri? LeaderApi => election.LeaderName is { } leader && leader != Instance
+        && _registry.Instances.FirstOrDefault(i => i.Name == leader) is { Api.Length: > 0 } record ? new Uri($"http://{record.Api}/") : null;
+
+    public RouteGate Gate => services.Select(s => s.Routes?.Gate ?? RouteGate.Open).DefaultIfEmpty(RouteGate.Open).Max();
+
+    /// <summary>Why this instance may not lead, if it may not; null when it may.</summary>
+    public string? Problem => follower.NewerSchema ?? _disagreement ?? (routing.Failsafe ? $"etcd unreachable: failsafe ({routing.FailsafeWhy})" : null);
+
+    public ClusterView View()
+    {
+        Registry r = _registry;
+        string? leader = election.LeaderName;
+        return new ClusterView(Cluster, leader, Instance, Gate.ToString().ToLowerInvariant(),
+            [.. r.Instances.Select(i => new InstanceView(i.Name, i.Api, i.Name == leader, i.Seen, r.Lag.GetValueOrDefault(i.Name), i.Version))], Problem);
+    }
+
+    public PeerReport Report() => new(Instance, presence.IsFresh(coordination.Lease), services.ToDictionary(s => s.Spec.Name, s => s.Loop.State.Epoch));
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        routing.Registered = () => _registry.Instances;
+        election.MayCampaign = () => Problem is null;
+        // Decisions start once the loops run (after the host has started and bound its listeners).
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (ct.Register(() => started.TrySetCanceled(ct)))
+            await started.Task;
+        await follower.StartAfterMirrorAsync(ct);
+        Task[] parts = [presence.RunAsync(ct), follower.RunAsync(ct), routing.RunAsync(ct), CampaignAsync(ct), FollowLeadershipAsync(ct), RegistryAsync(ct)];
+        try { await Task.WhenAll(parts); }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Step down first, so another instance takes over at once rather than a lease later.
+        try { await election.ResignAsync(cancellationToken); }
+        catch (CoordinationUnavailable e) { Log.ResignFailed(logger, e.Message); }
+        await base.StopAsync(cancellationToken);
+    }
+
+    /// <summary>Campaigns again after stepping down (an unconfirmed commit), giving the others a moment first.</summary>
+    private async Task CampaignAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            await election.RunAsync(ct);
+            await Task.Delay(coordination.Lease, time, ct);
+        }
+    }
+
+    public async Task StepDownAsync(string why)
+    {
+        Log.SteppingDown(logger, why);
+        await election.ResignAsync();
+    }
+
+    private async Task FollowLeadershipAsync(CancellationToken ct)
+    {
+        await foreach (LeadershipChange change in election.Changes.ReadAllAsync(ct))
+        {
+            if (change is LeadershipLost lost)
+            {
+                foreach (ServiceRuntime s in services) s.Loop.Follow(lost.Reason);
+                continue;
+            }
+            LeaderToken term = change.Token;
+            // Every commit of earlier leaders precedes this key's creation: read the log that far before deciding.
+            if (!await follower.WaitForAsync(term.CreateRevision, coordination.Lease, ct))
+            {
+                await StepDownAsync($"the log could not be read up to revision {term.CreateRevision} within the lease");
+                continue;
+            }
+            await PublishServicesAsync(ct);
+            foreach (ServiceRuntime s in services) s.Loop.Lead(Instance, term.CreateRevision);
+        }
+    }
+
+    /// <summary>The leader's services, so an instance that differs can say which key.</summary>
+    private async Task PublishServicesAsync(CancellationToken ct)
+    {
+        try { await store.PutAsync(store.Keys.Root + "services", JsonSerializer.Serialize(digest.Entries), 0, ct); }
+        catch (CoordinationUnavailable e) { Log.PublishFailed(logger, e.Message); }
+    }
+
+    private async Task RegistryAsync(CancellationToken ct)
+    {
+        long reported = -1;
+        using var timer = new PeriodicTimer(RegistryEvery, time);
+        do
+        {
+            try
+            {
+                if (presence.CurrentLease is { } lease && follower.Revision != reported)
+                {
+                    await store.PutAsync(store.Keys.Progress(Instance), follower.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture), lease.Id, ct);
+                    reported = follower.Revision;
+                }
+                await ReadRegistryAsync(ct);
+            }
+            catch (CoordinationUnavailable) { /* the routing lease deals with an unreachable etcd */ }
+        } while (await timer.WaitForNextTickAsync(ct));
+    }
+
+    private async Task ReadRegistryAsync(CancellationToken ct)
+    {
+        var instances = await presence.ReadAllAsync(ct);
+        EtcdRange progress = await store.RangeAsync(store.Keys.Progress(""), ct);
+        var lag = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (EtcdEntry p in progress.Entries)
+            if (long.TryParse(p.Value, out long revision)) lag[p.Key[store.Keys.Progress("").Length..]] = await follower.CountBehindAsync(revision, ct);
+        string? leader = election.LeaderName;
+        string? leaderDigest = instances.FirstOrDefault(i => i.Name == leader)?.Digest;
+        _registry = new Registry(instances, lag, leaderDigest, time.GetUtcNow());
+        _disagreement = await DisagreementAsync(instances, leader, leaderDigest, ct);
+    }
+
+    /// <summary>
+    /// Only an instance whose services match the cluster's may lead: the leader's, or — with no leader — those of
+    /// a majority of the registered instances. A mismatch names the first key that differs.
+    /// </summary>
+    private async Task<string?> DisagreementAsync(IReadOnlyList<RegisteredInstance> instances, string? leader, string? leaderDigest, CancellationToken ct)
+    {
+        string? cluster = leader is not null && leader != Instance ? leaderDigest
+            : leader is null ? instances.GroupBy(i => i.Digest).FirstOrDefault(g => g.Count() * 2 > instances.Count)?.Key : null;
+        if (cluster is null || cluster == digest.Sha256) return null;
+        string which = "the services differ";
+        if (await store.GetAsync(store.Keys.Root + "services", ct) is { } published
+            && JsonSerializer.Deserialize<Dictionary<string, string>>(published.Value) is { } theirs
+            && ServiceDigest.FirstDifference(digest.Entries, theirs) is { } first)
+            which = first;
+        string problem = $"this instance's config differs from the cluster's ({which}); it routes by the log but cannot lead";
+        if (problem != _disagreement) Log.Disagrees(logger, problem);
+        return problem;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 640, Level = LogLevel.Warning, Message = "stepping down: {Why}")]
+        public static partial void SteppingDown(ILogger logger, string why);
+
+        [LoggerMessage(EventId = 641, Level = LogLevel.Warning, Message = "could not resign on the way out ({Why}); the leader key ends with this instance's lease")]
+        public static partial void ResignFailed(ILogger logger, string why);
+
+        [LoggerMessage(EventId = 642, Level = LogLevel.Error, Message = "{Problem}")]
+        public static partial void Disagrees(ILogger logger, string problem);
+
+        [LoggerMessage(EventId = 643, Level = LogLevel.Warning, Message = "could not publish this leader's services ({Why})")]
+        public static partial void PublishFailed(ILogger logger, string why);
+    }
+}

@@ -1,0 +1,90 @@
+using Understudy.Coordination;
+using Understudy.Core.Cluster;
+using Understudy.Hosting;
+
+namespace Understudy.Cluster;
+
+/// <summary>
+/// Applies the routing lease to this instance's proxies several times a second: fresh, they route by the folded
+/// state; stale, they route on only if a majority of the registered instances say etcd is lost for them too and
+/// hold the same epochs (failsafe); otherwise they hold new connections for the proxy's hold, then refuse them
+/// and close every open one (<see cref="RoutingLease"/>).
+/// </summary>
+public sealed partial class ClusterRouting(IReadOnlyList<ServiceRuntime> services, InstancePresence presence, PeerClient peers, TimeSpan lease,
+    TimeProvider time, ILogger<ClusterRouting> logger)
+{
+    private static readonly TimeSpan Every = TimeSpan.FromMilliseconds(50);
+    private readonly long _started = time.GetTimestamp();
+    private long _askedAt;
+    private bool _failsafe;
+    private string _failsafeWhy = "";
+
+    public bool Failsafe => _failsafe;
+
+    public string FailsafeWhy => _failsafe ? _failsafeWhy : "";
+
+    /// <summary>Whether the log has been read once since the start: until then this instance's epochs may be old.</summary>
+    public Func<bool> CaughtUp { get; init; } = () => true;
+
+    /// <summary>The instances last read from etcd, with their API addresses: who to ask when etcd is gone.</summary>
+    public Func<IReadOnlyList<RegisteredInstance>> Registered { get; set; } = () => [];
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(Every, time);
+        while (await timer.WaitForNextTickAsync(ct))
+        {
+            TimeSpan stale = Stale();
+            bool failsafe = stale > TimeSpan.Zero && await FailsafeAsync(ct);
+            if (failsafe != _failsafe)
+            {
+                _failsafe = failsafe;
+                if (failsafe) Log.FailsafeOn(logger, _failsafeWhy);
+                else Log.FailsafeOff(logger);
+            }
+            foreach (ServiceRuntime s in services)
+            {
+                if (s.Routes is not { } board) continue;
+                RouteGate gate = RoutingLease.Gate(stale, s.Spec.Proxy!.Hold, failsafe);
+                RouteGate was = board.Gate;
+                if (!board.SetGate(gate) || gate == was) continue;
+                int closed = gate == RouteGate.Closed ? s.Proxy?.CloseAll() ?? 0 : 0;
+                Log.Gated(logger, s.Spec.Name, gate, stale.TotalMilliseconds, closed);
+            }
+        }
+    }
+
+    /// <summary>
+    /// How long ago the lease ran out by this instance's own clock (counted from the last renewal sent); negative while
+    /// fresh. Until the log has been read once, the epochs this instance holds may be old: stale from the start.
+    /// </summary>
+    private TimeSpan Stale() =>
+        !CaughtUp() ? time.GetElapsedTime(_started) + TimeSpan.FromTicks(1)
+        : (presence.LastRenewedAt is { } sent ? time.GetElapsedTime(sent) : time.GetElapsedTime(_started)) - lease;
+
+    private async Task<bool> FailsafeAsync(CancellationToken ct)
+    {
+        // Peers are asked a few times per lease, not every tick; their answer holds until the next time.
+        if (time.GetElapsedTime(Interlocked.Read(ref _askedAt)) < lease / 4 && _askedAt != 0) return _failsafe;
+        Interlocked.Exchange(ref _askedAt, time.GetTimestamp());
+        var registered = Registered();
+        if (registered.Count == 0) return false;
+        var reports = await peers.AskAsync(registered.Where(r => r.Name != presence.Name && r.Api.Length > 0).Select(r => (r.Name, r.Api)), ct);
+        var mine = services.ToDictionary(s => s.Spec.Name, s => s.Loop.State.Epoch);
+        bool holds = RoutingLease.Failsafe([.. registered.Select(r => r.Name)], presence.Name, mine, reports, out string why);
+        _failsafeWhy = why;
+        return holds;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 630, Level = LogLevel.Warning, Message = "{Service}: routing {Gate} (lease stale for {StaleMs:0} ms); {Closed} open connections closed")]
+        public static partial void Gated(ILogger logger, string service, RouteGate gate, double staleMs, int closed);
+
+        [LoggerMessage(EventId = 631, Level = LogLevel.Critical, Message = "etcd is unreachable for this instance and its peers alike: failsafe, proxies keep routing to the current primaries and nothing is failed over ({Why})")]
+        public static partial void FailsafeOn(ILogger logger, string why);
+
+        [LoggerMessage(EventId = 632, Level = LogLevel.Warning, Message = "failsafe ended")]
+        public static partial void FailsafeOff(ILogger logger);
+    }
+}

@@ -1,0 +1,93 @@
+using Understudy.Cluster;
+using Understudy.Coordination;
+using Understudy.Core.Topology;
+using Understudy.Failover;
+using Understudy.Journal;
+using Understudy.Metrics;
+
+namespace Understudy.Hosting;
+
+/// <summary>
+/// How the controller is put together: alone (its SQLite journal is the log; it always decides) or as one
+/// instance of a cluster on etcd (the shared log; it decides only while it leads, and its journal mirrors the log).
+/// </summary>
+internal static class ClusterHosting
+{
+    public static void AddAlone(this IServiceCollection services, UnderstudySpec spec, StartingPoint start, SqliteJournal journal, TimeProvider time)
+    {
+        services.AddSingleton(sp =>
+        {
+            var log = new JournalServiceLog(sp.GetRequiredService<IJournal>());
+            var runtimes = start.States.Select(s => ServiceRuntime.Create(s, log, sp.GetRequiredService<CommandRunner>(), time,
+                sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ControllerMetrics>())).ToList();
+            return new Controller(runtimes, log, sp.GetRequiredService<IHostApplicationLifetime>(), time,
+                new Core.Failover.StateRebuilt(Controller.Version, Environment.ProcessId));
+        });
+        services.AddSingleton<IClusterState>(sp =>
+        {
+            var controller = sp.GetRequiredService<Controller>();
+            return new SingleInstance(spec.Controller.Name, spec.Controller.Api.ToString(),
+                () => controller.Services.ToDictionary(s => s.Spec.Name, s => s.Loop.State.Epoch), time);
+        });
+        services.AddHostedService(sp => sp.GetRequiredService<Controller>());
+    }
+
+    public static void AddCluster(this IServiceCollection services, UnderstudySpec spec, CoordinationSpec co, StartingPoint start, SqliteJournal journal, TimeProvider time)
+    {
+        ServiceDigest digest = ServiceDigest.Of(spec);
+        services.AddSingleton(sp => new EtcdStore(co, time, sp.GetRequiredService<ILogger<EtcdStore>>()));
+        services.AddSingleton(sp => new InstancePresence(sp.GetRequiredService<EtcdStore>(),
+            new InstanceInfo(spec.Controller.Name, spec.Controller.Api.ToString(), Controller.Version, digest.Sha256), co.Lease, time,
+            sp.GetRequiredService<ILogger<InstancePresence>>()));
+        services.AddSingleton(sp => new LeaderElection(sp.GetRequiredService<EtcdStore>(), sp.GetRequiredService<InstancePresence>(), time,
+            sp.GetRequiredService<ILogger<LeaderElection>>()));
+        services.AddSingleton(sp => new EpochAcks(sp.GetRequiredService<EtcdStore>(), sp.GetRequiredService<InstancePresence>()));
+        services.AddSingleton(sp => new ClusterEpochs(sp.GetRequiredService<EpochAcks>(), sp.GetRequiredService<InstancePresence>(), co.Lease, time,
+            sp.GetRequiredService<ILogger<ClusterEpochs>>()));
+        services.AddSingleton(_ => new PeerClient(co.Lease / 4));
+        services.AddSingleton(sp =>
+        {
+            var log = new SharedLog(sp.GetRequiredService<EtcdStore>(), sp.GetRequiredService<LeaderElection>(), journal, sp.GetRequiredService<JournalFeed>(),
+                spec.Controller.Name, sp.GetRequiredService<ILogger<SharedLog>>());
+            log.StartNotesAfter(start.NoteSeq);
+            return log;
+        });
+        services.AddSingleton(sp =>
+        {
+            var epochs = sp.GetRequiredService<ClusterEpochs>();
+            var runtimes = start.States.Select(s =>
+            {
+                var r = ServiceRuntime.Create(s, sp.GetRequiredService<SharedLog>(), sp.GetRequiredService<CommandRunner>(), time, sp.GetRequiredService<ILoggerFactory>(),
+                    sp.GetRequiredService<ControllerMetrics>(), LoopRole.Follower, start.Positions.GetValueOrDefault(s.Name), epochs);
+                r.Loop.EpochAdvanced = (before, after) => epochs.Advanced(r.Proxy, before, after);
+                return r;
+            }).ToList();
+            return new Controller(runtimes, sp.GetRequiredService<SharedLog>(), sp.GetRequiredService<IHostApplicationLifetime>(), time, start: null);
+        });
+        services.AddSingleton(sp =>
+        {
+            var follower = new LogFollower(sp.GetRequiredService<EtcdStore>(), journal, sp.GetRequiredService<JournalFeed>(),
+                sp.GetRequiredService<Controller>().Services.ToDictionary(s => s.Spec.Name, s => s.Loop), time, sp.GetRequiredService<ILogger<LogFollower>>());
+            sp.GetRequiredService<SharedLog>().Follower = follower;
+            return follower;
+        });
+        services.AddSingleton(sp => new ClusterRouting(sp.GetRequiredService<Controller>().Services, sp.GetRequiredService<InstancePresence>(),
+            sp.GetRequiredService<PeerClient>(), co.Lease, time, sp.GetRequiredService<ILogger<ClusterRouting>>())
+        {
+            CaughtUp = () => sp.GetRequiredService<LogFollower>().CaughtUp,
+        });
+        services.AddSingleton(sp =>
+        {
+            var node = new ClusterNode(spec.Controller, co, sp.GetRequiredService<Controller>().Services, sp.GetRequiredService<EtcdStore>(),
+                sp.GetRequiredService<InstancePresence>(), sp.GetRequiredService<LeaderElection>(), sp.GetRequiredService<LogFollower>(),
+                sp.GetRequiredService<ClusterRouting>(), digest, sp.GetRequiredService<IHostApplicationLifetime>(), time, sp.GetRequiredService<ILogger<ClusterNode>>());
+            sp.GetRequiredService<SharedLog>().StepDown = node.StepDownAsync;
+            return node;
+        });
+        services.AddSingleton<IClusterState>(sp => sp.GetRequiredService<ClusterNode>());
+        // The controller starts its loops first (as followers); the node then joins the cluster. At stop the node
+        // resigns first, so another instance leads at once.
+        services.AddHostedService(sp => sp.GetRequiredService<Controller>());
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterNode>());
+    }
+}
