@@ -31,6 +31,7 @@ public sealed partial class ServiceLoop
     private long _position;
     private volatile bool _stopping;
     private volatile LoopRole _role;
+    private readonly Failpoint? _failpoint = Failpoint.FromEnvironment();
 
     /// <param name="position">The last position of this service's log that <paramref name="initial"/> folds.</param>
     public ServiceLoop(ServiceState initial, IServiceLog log, RouteBoard? routes, TimeProvider time, ILogger logger, LoopRole role = LoopRole.Single, long position = 0)
@@ -164,6 +165,7 @@ public sealed partial class ServiceLoop
         }
         if (!decision.Events.IsEmpty)
         {
+            await StopAtFailpointAsync(decision, afterCommit: false, abort);
             switch (await _log.CommitAsync(State.Name, _position, decision.Events, abort))
             {
                 case CommitResult.Committed c:
@@ -176,6 +178,7 @@ public sealed partial class ServiceLoop
                     await ObserveAsync(input, decision, executor, abort);
                     throw new NotCommittedException($"{State.Name}: not committed ({r.Why}); nothing was done");
             }
+            await StopAtFailpointAsync(decision, afterCommit: true, abort);
         }
         Publish(decision.State);
         // One entry per journaled event, named by its type, so logs and journal read the same.
@@ -196,6 +199,13 @@ public sealed partial class ServiceLoop
         if (input is not Noted note) return decision with { State = observed, Events = [], Plan = [] };
         JournalEvent stored = await _log.RecordAsync(decision.Events.Single(e => e.Type == note.Event.Type), abort);
         return decision with { State = observed, Events = [stored], Plan = [] };
+    }
+
+    private async Task StopAtFailpointAsync(Decision decision, bool afterCommit, CancellationToken abort)
+    {
+        if (_failpoint is not { } f || f.AfterCommit != afterCommit || decision.Events.All(e => e.Type != f.EventType)) return;
+        Log.Failpoint(_logger, State.Name, afterCommit ? "after" : "before", f.EventType);
+        await Task.Delay(Timeout.Infinite, abort);
     }
 
     private void Apply(Folded f)
@@ -238,6 +248,9 @@ public sealed partial class ServiceLoop
 
         [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "{Service}: leading from position {Position} (term {Term})")]
         public static partial void Leading(ILogger logger, string service, long term, long position);
+
+        [LoggerMessage(EventId = 106, Level = LogLevel.Critical, Message = "{Service}: failpoint {When} committing {Type}: this loop stops here")]
+        public static partial void Failpoint(ILogger logger, string service, string when, string type);
 
         [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "{Service}: following the leader's log ({Why})")]
         public static partial void Following(ILogger logger, string service, string why);

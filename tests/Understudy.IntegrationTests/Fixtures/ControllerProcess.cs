@@ -61,6 +61,31 @@ public sealed class ControllerProcess : IAsyncDisposable
         return page!.Events;
     }
 
+    /// <summary>GET /api/cluster, or null while the API does not answer.</summary>
+    public async Task<Understudy.Cluster.ClusterView?> TryClusterAsync()
+    {
+        try { return await _http.GetFromJsonAsync<Understudy.Cluster.ClusterView>("/api/cluster", ApiJson.Options); }
+        catch (HttpRequestException) { return null; }
+        catch (TaskCanceledException) { return null; }
+    }
+
+    /// <summary>GET /ready: 200 while this instance's proxies route.</summary>
+    public async Task<bool> IsReadyAsync()
+    {
+        try { return (await _http.GetAsync("/ready")).IsSuccessStatusCode; }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return false; }
+    }
+
+    public HttpClient Http => _http;
+
+    /// <summary>SIGKILL by PID: nothing of it runs after this (no resign, no revoke).</summary>
+    public async Task KillAsync()
+    {
+        if (Process.HasExited) return;
+        Signals.TrySend(Process.Id, Signals.Kill);
+        await Process.WaitForExitAsync();
+    }
+
     /// <summary>SIGTERM and wait for a clean exit.</summary>
     public async Task StopAsync()
     {
