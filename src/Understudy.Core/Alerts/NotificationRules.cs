@@ -27,6 +27,9 @@ public static class NotificationRules
         EventTypes.RequestCreated when e is RequestCreated { ApprovalsNeeded: > 0 } =>
             New(e, AlertTopics.Request, AlertSeverity.Warning, AlertAction.Trigger, "request"),
         EventTypes.DrillCompleted when e is DrillCompleted drill => Drill(drill),
+        // Each instance tells of itself; the same key from every instance lets PagerDuty fold them into one incident.
+        EventTypes.ClusterAlert when e is ClusterAlert c => New(e, AlertTopics.Degraded, c.Resolved ? AlertSeverity.Info : AlertSeverity.Critical,
+            c.Resolved ? AlertAction.Resolve : AlertAction.Trigger, $"cluster/{c.Condition}"),
         _ => null,
     };
 

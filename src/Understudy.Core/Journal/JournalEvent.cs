@@ -12,6 +12,7 @@ namespace Understudy.Core.Journal;
 [JsonDerivedType(typeof(ControllerStarted), EventTypes.ControllerStarted)]
 [JsonDerivedType(typeof(ControllerStopped), EventTypes.ControllerStopped)]
 [JsonDerivedType(typeof(LeaderElected), EventTypes.LeaderElected)]
+[JsonDerivedType(typeof(ClusterAlert), EventTypes.ClusterAlert)]
 [JsonDerivedType(typeof(UnexpectedError), EventTypes.UnexpectedError)]
 [JsonDerivedType(typeof(MemberUp), EventTypes.MemberUp)]
 [JsonDerivedType(typeof(MemberDown), EventTypes.MemberDown)]

@@ -60,7 +60,8 @@ public sealed partial class Notifier : BackgroundService
         {
             // Our own alert.delivered / alert.delivery_failed come back on the feed too; the rules map them to nothing.
             // Every instance of a cluster reads every event; the leader alone tells people, so they hear once.
-            if (!_cluster.IsLeader || NotificationRules.For(e) is not { } n) return;
+            // An instance's alerts about itself (etcd lost, cut off) are its own to send.
+            if ((!_cluster.IsLeader && e is not ClusterAlert) || NotificationRules.For(e) is not { } n) return;
             foreach (AlertChannel c in ChannelsFor(e.Service).Where(c => NotificationRules.Wants(c.Spec, n)))
                 if (c.Throttle.Offer(n, now) is { } send) c.Post(send);
         }

@@ -1,6 +1,8 @@
 using Understudy.Coordination;
 using Understudy.Core.Cluster;
+using Understudy.Core.Journal;
 using Understudy.Hosting;
+using Understudy.Journal;
 
 namespace Understudy.Cluster;
 
@@ -11,11 +13,12 @@ namespace Understudy.Cluster;
 /// and close every open one (<see cref="RoutingLease"/>).
 /// </summary>
 public sealed partial class ClusterRouting(IReadOnlyList<ServiceRuntime> services, InstancePresence presence, PeerClient peers, TimeSpan lease,
-    TimeProvider time, ILogger<ClusterRouting> logger)
+    JournalFeed feed, IServiceLog log, TimeProvider time, ILogger<ClusterRouting> logger)
 {
     private static readonly TimeSpan Every = TimeSpan.FromMilliseconds(50);
     private readonly long _started = time.GetTimestamp();
     private long _askedAt;
+    private bool _isolated;
     private bool _failsafe;
     private string _failsafeWhy = "";
 
@@ -41,17 +44,45 @@ public sealed partial class ClusterRouting(IReadOnlyList<ServiceRuntime> service
                 _failsafe = failsafe;
                 if (failsafe) Log.FailsafeOn(logger, _failsafeWhy);
                 else Log.FailsafeOff(logger);
+                await AlertAsync("etcd", failsafe, failsafe
+                    ? $"etcd is unreachable for {presence.Name} and its peers alike: failsafe, proxies keep routing to the current primaries and nothing is failed over until it is back ({_failsafeWhy})"
+                    : $"etcd answers {presence.Name} again: failsafe ended");
             }
+            bool isolated = false;
             foreach (ServiceRuntime s in services)
             {
                 if (s.Routes is not { } board) continue;
                 RouteGate gate = RoutingLease.Gate(stale, s.Spec.Proxy!.Hold, failsafe);
+                isolated |= gate == RouteGate.Closed;
                 RouteGate was = board.Gate;
                 if (!board.SetGate(gate) || gate == was) continue;
                 int closed = gate == RouteGate.Closed ? s.Proxy?.CloseAll() ?? 0 : 0;
                 Log.Gated(logger, s.Spec.Name, gate, stale.TotalMilliseconds, closed);
             }
+            if (isolated != _isolated)
+            {
+                _isolated = isolated;
+                await AlertAsync($"isolated:{presence.Name}", isolated, isolated
+                    ? $"{presence.Name} is cut off from etcd and from a majority of its peers: its proxies stopped routing (its own network is suspect)"
+                    : $"{presence.Name} reaches etcd again: its proxies route by the log");
+            }
         }
+    }
+
+    /// <summary>
+    /// Told at once when it starts (it cannot be journaled then: etcd is what is lost) and journaled when it ends,
+    /// which is also what resolves it in the channels.
+    /// </summary>
+    private async Task AlertAsync(string condition, bool raised, string reason)
+    {
+        var alert = new ClusterAlert(condition, raised ? "critical" : "info", Resolved: !raised) { Time = time.GetUtcNow(), Reason = reason };
+        if (raised)
+        {
+            feed.Publish([alert]);
+            return;
+        }
+        try { await log.RecordAsync(alert, CancellationToken.None); }
+        catch (Exception e) when (e is not OperationCanceledException) { feed.Publish([alert]); }
     }
 
     /// <summary>

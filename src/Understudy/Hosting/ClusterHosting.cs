@@ -72,7 +72,8 @@ internal static class ClusterHosting
             return follower;
         });
         services.AddSingleton(sp => new ClusterRouting(sp.GetRequiredService<Controller>().Services, sp.GetRequiredService<InstancePresence>(),
-            sp.GetRequiredService<PeerClient>(), co.Lease, time, sp.GetRequiredService<ILogger<ClusterRouting>>())
+            sp.GetRequiredService<PeerClient>(), co.Lease, sp.GetRequiredService<JournalFeed>(), sp.GetRequiredService<SharedLog>(), time,
+            sp.GetRequiredService<ILogger<ClusterRouting>>())
         {
             CaughtUp = () => sp.GetRequiredService<LogFollower>().CaughtUp,
         });

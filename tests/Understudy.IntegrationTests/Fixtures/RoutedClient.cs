@@ -33,8 +33,9 @@ public sealed class RoutedClient : IAsyncDisposable
                     string body = (await answer.Content.ReadAsStringAsync()).Trim();
                     _attempts.Enqueue(new(start, DateTimeOffset.UtcNow, answer.IsSuccessStatusCode, body, answer.IsSuccessStatusCode ? "" : $"HTTP {(int)answer.StatusCode}"));
                 }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Net.Sockets.SocketException or IOException)
                 {
+                    // A connection the proxy refuses is a failed attempt, whatever layer reports it.
                     _attempts.Enqueue(new(start, DateTimeOffset.UtcNow, false, "", e.Message));
                 }
             }));

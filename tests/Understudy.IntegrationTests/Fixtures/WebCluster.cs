@@ -36,7 +36,8 @@ public sealed class WebCluster : IAsyncDisposable
     /// <param name="relayed">Instances that reach etcd through a relay the test can cut.</param>
     /// <param name="service">The service's keys below <c>web:</c>'s members, indented by four spaces.</param>
     public static async Task<WebCluster> StartAsync(int instances = 3, string[]? relayed = null, string hold = "5s",
-        string failover = "{ mode: automatic, cooldown: 0s }", string hooks = "{}", IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? environment = null)
+        string failover = "{ mode: automatic, cooldown: 0s }", string hooks = "{}", IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? environment = null,
+        string topLevel = "")
     {
         var cluster = new WebCluster(await EtcdServer.StartAsync()) { Names = [.. Enumerable.Range(0, instances).Select(i => $"ctl-{(char)('a' + i)}")] };
         try
@@ -47,7 +48,7 @@ public sealed class WebCluster : IAsyncDisposable
             {
                 cluster.Ports[name] = (FreePort.Next(), FreePort.Next());
                 string etcd = relayed?.Contains(name) == true ? (cluster._relays[name] = new TcpRelay(cluster.Etcd.ClientPort)).Url : cluster.Etcd.Url;
-                await File.WriteAllTextAsync(cluster.Config(name), cluster.ConfigText(name, etcd, hold, failover, hooks));
+                await File.WriteAllTextAsync(cluster.Config(name), cluster.ConfigText(name, etcd, hold, failover, hooks) + "\n" + topLevel);
                 cluster._processes[name] = null;
             }
             // One after another, so the first is the leader: tests then know whom to kill.
@@ -84,12 +85,13 @@ public sealed class WebCluster : IAsyncDisposable
             return leader is not null && views.All(v => v?.Leader == leader) && Running.Contains(leader) ? leader : null;
         }, "every running instance to name the same live leader", within);
 
-    /// <summary>Every running instance has registered and sees the others.</summary>
+    /// <summary>Every running instance has registered, sees the others, and routes (it has read the log).</summary>
     public Task AgreeAsync() => Eventually.TrueAsync(async () =>
     {
         var views = await Task.WhenAll(Running.Select(n => this[n].TryClusterAsync()));
-        return views.All(v => v is not null && Running.All(n => v.Instances.Any(i => i.Name == n)));
-    }, "every instance to see the others");
+        var ready = await Task.WhenAll(Running.Select(n => this[n].IsReadyAsync()));
+        return ready.All(r => r) && views.All(v => v is not null && Running.All(n => v.Instances.Any(i => i.Name == n)));
+    }, "every instance to see the others and route");
 
     public async Task<ClusterView> ViewAsync(string name) => await this[name].TryClusterAsync() ?? throw new InvalidOperationException($"{name} does not answer");
 

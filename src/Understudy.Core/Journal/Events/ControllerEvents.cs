@@ -11,6 +11,13 @@ public sealed record ControllerStopped(string Version = "", int Pid = 0) : Journ
 /// </summary>
 public sealed record LeaderElected(string Instance, long Term) : JournalEvent;
 
+/// <summary>
+/// Something about this instance's place in its cluster that a person must hear of, told straight to the alert
+/// channels when it cannot be journaled (etcd lost): <paramref name="Condition"/> names it (<c>etcd</c>: failsafe,
+/// lost by every instance; <c>isolated:NAME</c>: one instance cut off, its proxies stopped routing). Its end is journaled.
+/// </summary>
+public sealed record ClusterAlert(string Condition, string Severity, bool Resolved = false) : JournalEvent, IInformational;
+
 /// <summary>The decider failed on an input; the state was kept. Please report.</summary>
 public sealed record UnexpectedError(string Input = "") : JournalEvent, IInformational;
 
