@@ -44,7 +44,8 @@ public sealed class EtcdStoreTests(ITestOutputHelper output) : EtcdTest(output)
         }
 
         Assert.NotNull(await Store.GetAsync(Keys.Instance("ctl-a"), default));
-        Assert.True(await Store.TimeToLiveAsync(lease.Id, default) > TimeSpan.Zero);
+        // etcd reports whole seconds, rounded down: 0 is a live lease in its last second, null a gone one.
+        Assert.NotNull(await Store.TimeToLiveAsync(lease.Id, default));
     }
 
     [Fact]
@@ -160,15 +161,16 @@ public sealed class EtcdStoreTests(ITestOutputHelper output) : EtcdTest(output)
     }
 
     [Fact]
-    public async Task Calls_ToAStoppedEtcd_AreUnavailableAtOnce()
+    public async Task Calls_ToAStoppedEtcd_AreUnreachableAtOnce_NotRetriedUntilTheDeadline()
     {
         await Server.StopAsync();
 
         var took = Stopwatch.StartNew();
         var e = await Assert.ThrowsAsync<CoordinationUnavailable>(() => Store.GetAsync(Keys.Leader, default));
 
-        Assert.Contains(e.Failure, (CoordinationFailure[])[CoordinationFailure.Unreachable, CoordinationFailure.Timeout]);
-        Assert.InRange(took.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(1.5));
+        // dotnet-etcd's own retry policy would have waited for the deadline (Timeout); it is switched off.
+        Assert.Equal(CoordinationFailure.Unreachable, e.Failure);
+        Assert.InRange(took.Elapsed, TimeSpan.Zero, Store.CallTimeout / 2);
     }
 
     [Fact]
