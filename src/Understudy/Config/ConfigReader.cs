@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Understudy.Core.Topology;
 using YamlDotNet.RepresentationModel;
@@ -26,6 +27,19 @@ internal sealed class ConfigReader(ConfigErrors errors, Func<string, string?> en
         if (node is YamlSequenceNode sequence) return sequence;
         Error(node, key, $"expected {expected}, got {NodeText.Describe(node)}");
         return null;
+    }
+
+    /// <summary>A sequence of at least one item, each read by <paramref name="item"/> at <c>key[i]</c>; null after any error.</summary>
+    public ImmutableArray<T>? NonEmptyList<T>(YamlNode node, string key, string expected, string what, Func<YamlNode, string, T?> item) where T : class
+    {
+        if (Sequence(node, key, expected) is not { } sequence) return null;
+        if (sequence.Children.Count == 0)
+        {
+            Error(sequence, key, $"expected at least one {what}");
+            return null;
+        }
+        var list = sequence.Children.Select((n, i) => item(n, $"{key}[{i}]")).ToList();
+        return list.All(a => a is not null) ? [.. list.Select(a => a!)] : null;
     }
 
     /// <summary>A scalar's text with every <c>${NAME}</c> expanded.</summary>

@@ -15,6 +15,7 @@ internal static partial class CoordinationSection
     private static readonly KeySet Keys = new(["etcd", "cluster", "lease", "username", "password", "tls"]);
     private static readonly KeySet TlsKeys = new(["ca", "cert", "key"]);
     private const string UrlExpected = "an http:// or https:// URL with a port, such as http://127.0.0.1:2379";
+    private const string EtcdExpected = "a sequence of etcd URLs, e.g. [http://127.0.0.1:2379]";
 
     [GeneratedRegex("^[a-z0-9-]{1,63}$")]
     private static partial Regex ClusterShape();
@@ -42,7 +43,7 @@ internal static partial class CoordinationSection
         ConfigReader reader = c.Reader;
         int before = reader.ErrorCount;
 
-        ImmutableArray<Uri>? etcd = c.Required("etcd", "a sequence of etcd URLs, e.g. [http://127.0.0.1:2379]") is { } e ? Endpoints(reader, e, c.KeyOf("etcd")) : null;
+        ImmutableArray<Uri>? etcd = c.Required("etcd", EtcdExpected) is { } e ? Endpoints(reader, e, c.KeyOf("etcd")) : null;
         string? cluster = c.Required("cluster", "the cluster's name, the same on every instance (keys live under /understudy/NAME/)") is { } n
             ? Cluster(reader, n, c.KeyOf("cluster"))
             : null;
@@ -60,21 +61,11 @@ internal static partial class CoordinationSection
 
     private static ImmutableArray<Uri>? Endpoints(ConfigReader reader, YamlNode node, string key)
     {
-        if (reader.Sequence(node, key, "a sequence of etcd URLs, e.g. [http://127.0.0.1:2379]") is not { } list) return null;
-        if (list.Children.Count == 0)
-        {
-            reader.Error(list, key, "expected at least one etcd URL");
-            return null;
-        }
-        var urls = list.Children.Select((n, i) => Endpoint(reader, n, $"{key}[{i}]")).ToList();
-        if (urls.Any(u => u is null)) return null;
+        if (reader.NonEmptyList(node, key, EtcdExpected, "etcd URL", (n, k) => Endpoint(reader, n, k)) is not { } urls) return null;
         // One gRPC channel serves every endpoint, with one kind of credentials.
-        if (urls.Select(u => u!.Scheme).Distinct().Count() > 1)
-        {
-            reader.Error(list, key, "mixes http:// and https://; use one for every endpoint");
-            return null;
-        }
-        return [.. urls.Select(u => u!)];
+        if (urls.Select(u => u.Scheme).Distinct().Count() == 1) return urls;
+        reader.Error(node, key, "mixes http:// and https://; use one for every endpoint");
+        return null;
     }
 
     private static Uri? Endpoint(ConfigReader reader, YamlNode node, string key)

@@ -36,15 +36,6 @@ internal static class EmailSection
         return null;
     }
 
-    private static ImmutableArray<string>? To(ConfigReader reader, YamlNode node, string key)
-    {
-        if (reader.Sequence(node, key, "a sequence of addresses, e.g. [oncall@example.com]") is not { } sequence) return null;
-        if (sequence.Children.Count == 0)
-        {
-            reader.Error(sequence, key, "expected at least one address");
-            return null;
-        }
-        var list = sequence.Children.Select((n, i) => Address(reader, n, $"{key}[{i}]")).ToList();
-        return list.All(a => a is not null) ? [.. list.Select(a => a!)] : null;
-    }
+    private static ImmutableArray<string>? To(ConfigReader reader, YamlNode node, string key) =>
+        reader.NonEmptyList(node, key, "a sequence of addresses, e.g. [oncall@example.com]", "address", (n, k) => Address(reader, n, k));
 }

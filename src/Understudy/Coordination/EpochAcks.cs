@@ -14,6 +14,9 @@ public sealed class EpochAcks(EtcdStore store, InstancePresence presence)
     {
         if (presence.CurrentLease is not { } lease)
             throw new CoordinationUnavailable(CoordinationFailure.LeaseNotFound, $"etcd ack: {presence.Name} has no lease yet");
+        // Another live instance with this name would have its acknowledgement overwritten.
+        if (!presence.IsRegistered)
+            throw new CoordinationUnavailable(CoordinationFailure.Refused, $"etcd ack: {presence.Name} is not registered (is the name used twice?)");
         await store.PutAsync(store.Keys.Ack(service, presence.Name), epoch.ToString(CultureInfo.InvariantCulture), lease.Id, ct).ConfigureAwait(false);
     }
 

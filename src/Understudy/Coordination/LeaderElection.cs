@@ -74,9 +74,11 @@ public sealed partial class LeaderElection(EtcdStore store, InstancePresence pre
     /// </summary>
     public async Task ResignAsync(CancellationToken ct = default)
     {
+        // Stop leading first, so that the campaign's end, which follows, finds nothing left to report.
+        LeaderToken? term = Volatile.Read(ref _held);
+        bool ended = Depose(term, "resigned");
         lock (_campaignLock) _campaign?.Cancel();
-        if (Volatile.Read(ref _held) is { } t && Depose(t, "resigned"))
-            await store.DeleteIfCreatedAsync(store.Keys.Leader, t.CreateRevision, ct).ConfigureAwait(false);
+        if (ended) await store.DeleteIfCreatedAsync(store.Keys.Leader, term!.CreateRevision, ct).ConfigureAwait(false);
     }
 
     private async Task CampaignOnceAsync(CancellationToken ct)

@@ -69,6 +69,8 @@ public sealed class PresenceTests(ITestOutputHelper output) : EtcdTest(output)
 
         Assert.False(twin.Presence.IsRegistered);
         Assert.Equal(first.Presence.CurrentLease!.Id, Assert.Single(await first.Presence.ReadAllAsync()).Lease);
+        var refused = await Assert.ThrowsAsync<CoordinationUnavailable>(() => new EpochAcks(twin.Store, twin.Presence).AckAsync("web", 1));
+        Assert.Equal(CoordinationFailure.Refused, refused.Failure);
 
         await first.StopAsync();
         await Eventually.TrueAsync(() => twin.Presence.IsRegistered, "the twin registered once the name is free", TimeSpan.FromSeconds(5));

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Understudy.Hosting;
+using Understudy.IntegrationTests.Fixtures.Postgres;
 
 namespace Understudy.IntegrationTests.Fixtures.Etcd;
 
@@ -52,10 +53,14 @@ public sealed class EtcdServer : IAsyncDisposable
         }
     }
 
-    /// <summary>SIGSTOP: connections stay open and nothing answers, as with a host that froze or a network that drops packets.</summary>
-    public Task PauseAsync() => SignalAsync(Signals.Stop);
+    /// <summary>
+    /// SIGSTOP: connections stay open and nothing answers, as with a host that froze or a network that drops packets.
+    /// Returns once every thread is stopped: the signal is delivered a moment after kill() returns, and a request sent
+    /// in that moment would still be answered.
+    /// </summary>
+    public Task PauseAsync() => SignalAsync(Signals.Stop, stopped: true);
 
-    public Task ResumeAsync() => SignalAsync(Signals.Cont);
+    public Task ResumeAsync() => SignalAsync(Signals.Cont, stopped: false);
 
     /// <summary>Stops it and starts it again on the same data folder and ports; returns once it answers.</summary>
     public async Task RestartAsync()
@@ -76,11 +81,19 @@ public sealed class EtcdServer : IAsyncDisposable
         _folder.Dispose();
     }
 
-    private Task SignalAsync(int signal)
+    private async Task SignalAsync(int signal, bool stopped)
     {
         if (_process is not { HasExited: false } p) throw new InvalidOperationException($"etcd is not running\n{LogTail()}");
         Signals.TrySend(p.Id, signal);
-        return Task.CompletedTask;
+        bool IsStopped(int thread) => ProcFs.State(thread) is 'T' or 't';
+        await Eventually.TrueAsync(() => stopped ? Threads(p.Id).All(IsStopped) : !Threads(p.Id).Any(IsStopped),
+            $"etcd's threads to {(stopped ? "stop" : "run")}", TimeSpan.FromSeconds(5));
+    }
+
+    private static IEnumerable<int> Threads(int pid)
+    {
+        try { return Directory.GetDirectories($"/proc/{pid}/task").Select(t => int.Parse(Path.GetFileName(t))); }
+        catch (DirectoryNotFoundException) { return []; }
     }
 
     private async Task LaunchAsync()
