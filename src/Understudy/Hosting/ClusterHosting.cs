@@ -34,6 +34,10 @@ internal static class ClusterHosting
 
     public static void AddCluster(this IServiceCollection services, UnderstudySpec spec, CoordinationSpec co, StartingPoint start, SqliteJournal journal, TimeProvider time)
     {
+        // gRPC's first calls waited for the thread pool to grow (0.5–1 s on two cores), longer than a call's deadline:
+        // a few threads more from the start let the first lease and catch-up happen at once.
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 16), io);
         ServiceDigest digest = ServiceDigest.Of(spec);
         services.AddSingleton(sp => new EtcdStore(co, time, sp.GetRequiredService<ILogger<EtcdStore>>()));
         services.AddSingleton(sp => new InstancePresence(sp.GetRequiredService<EtcdStore>(),
