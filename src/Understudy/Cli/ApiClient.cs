@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Understudy.Api;
+using Understudy.Cluster;
 
 namespace Understudy.Cli;
 
@@ -44,6 +45,9 @@ public sealed class ApiClient : IDisposable
     }
 
     public Task<T> GetAsync<T>(string path, CancellationToken ct) => SendAsync<T>(() => _http.GetAsync(path, ct), ct);
+
+    /// <summary><c>GET /api/cluster</c>: the instances, which one leads, and whether the one asked routes.</summary>
+    public Task<ClusterView> ClusterAsync(CancellationToken ct) => GetAsync<ClusterView>("api/cluster", ct);
 
     /// <summary>The journal's events matching <paramref name="query"/>, oldest first, following the API's pages.</summary>
     public async IAsyncEnumerable<EventView> EventsAsync(Journal.JournalQuery query, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)

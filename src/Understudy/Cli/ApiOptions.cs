@@ -112,5 +112,8 @@ internal sealed class ApiOptions
         return CliApp.BadInput;
     }
 
-    public static void WriteJson<T>(T value) => Console.WriteLine(JsonSerializer.Serialize(value, ApiJson.Options));
+    public static void WriteJson<T>(T value) => Console.WriteLine(JsonOf(value));
+
+    /// <summary>The API's own JSON for <paramref name="value"/>: what <c>--json</c> prints.</summary>
+    public static string JsonOf<T>(T value) => JsonSerializer.Serialize(value, ApiJson.Options);
 }

@@ -15,6 +15,7 @@ public static class CliApp
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(ClusterCommand.Create());
         root.Subcommands.Add(EventsCommand.Create());
         root.Subcommands.Add(IncidentCommand.Create());
         root.Subcommands.Add(SampleAppCommand.Create());

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.Net;
 using Spectre.Console;
 using Understudy.Api;
+using Understudy.Cluster;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
@@ -17,10 +19,12 @@ internal static class StatusCommand
         var cmd = api.AddTo(new Command("status", "Show services, members, health, primary and epoch: live from the running controller, or from the journal of -c FILE when it is not answering."));
         cmd.SetAction(async (parse, ct) =>
         {
+            bool json = parse.GetValue(api.Json);
             if (parse.GetValue(api.Config) is not { } file || parse.GetValue(api.Api) is not null)
                 return await api.RunAsync(parse, async client =>
                 {
-                    Show(parse.GetValue(api.Json), await client.GetAsync<StatusView>("api/status", ct), client.BaseUrl, notLive: null);
+                    StatusView live = await client.GetAsync<StatusView>("api/status", ct);
+                    Show(json, live, json ? null : await ClusterOfAsync(client, ct), client.BaseUrl, notLive: null);
                     return CliApp.Ok;
                 }, ct);
 
@@ -28,10 +32,12 @@ internal static class StatusCommand
             // With -c the subject is that config's controller, so its journal is a true fallback for it.
             using var client = new ApiClient(ApiOptions.UrlOf(spec.Controller.Api), api.TokenOf(parse), TimeSpan.FromSeconds(2));
             StatusView view;
+            ClusterView? cluster = null;
             string? notLive = null;
             try
             {
                 view = await client.GetAsync<StatusView>("api/status", ct);
+                if (!json) cluster = await ClusterOfAsync(client, ct);
             }
             catch (ApiException e)
             {
@@ -39,15 +45,22 @@ internal static class StatusCommand
                 try { view = await FromJournalAsync(spec, ct); }
                 catch (JournalException j) { Console.Error.WriteLine($"understudy status: {notLive}, and {j.Message}"); return CliApp.Failed; }
             }
-            Show(parse.GetValue(api.Json), view, client.BaseUrl, notLive);
+            Show(json, view, cluster, client.BaseUrl, notLive);
             return CliApp.Ok;
         });
         return cmd;
     }
 
-    private static void Show(bool json, StatusView view, Uri url, string? notLive)
+    /// <summary>The cluster, for its line above the services; a controller from before clusters (404) has none to tell.</summary>
+    private static async Task<ClusterView?> ClusterOfAsync(ApiClient client, CancellationToken ct)
     {
-        if (!json) Render(view, url, notLive);
+        try { return await client.ClusterAsync(ct); }
+        catch (ApiException e) when (e.Status == HttpStatusCode.NotFound) { return null; }
+    }
+
+    private static void Show(bool json, StatusView view, ClusterView? cluster, Uri url, string? notLive)
+    {
+        if (!json) Render(view, cluster, url, notLive);
         else
         {
             // The JSON says live: false; stderr says why, without spoiling stdout for a parser.
@@ -64,11 +77,13 @@ internal static class StatusCommand
         return new StatusView(new ControllerView(Hosting.Controller.Version, null, Live: false), services);
     }
 
-    private static void Render(StatusView view, Uri url, string? notLive)
+    private static void Render(StatusView view, ClusterView? cluster, Uri url, string? notLive)
     {
         AnsiConsole.MarkupLine(notLive is null
             ? $"[green]controller {view.Controller.Version} at {url}[/], up since {view.Controller.StartedAt:u}"
             : $"[yellow]{Markup.Escape(notLive)}: from the journal (health unknown)[/]");
+        if (cluster is not null && ClusterCommand.StatusLine(cluster) is { } line)
+            AnsiConsole.MarkupLine(cluster.Problem is null ? Markup.Escape(line) : $"[yellow]{Markup.Escape(line)}[/]");
         foreach (ServiceView s in view.Services)
         {
             var table = new Table().Title($"[bold]{s.Name}[/] ({s.Kind}) epoch {s.Epoch}, primary {s.Primary}, {s.Phase}")

@@ -61,6 +61,7 @@ function showSignIn(message) {
   for (const id of ['services', 'requests', 'drills', 'events']) $(id).replaceChildren();
   $('main').hidden = true;
   $('who').hidden = true;
+  $('cluster').hidden = true;
   $('sign-in').hidden = false;
   $('sign-in-error').textContent = message;
   setConnection('');
@@ -81,10 +82,11 @@ async function poll() {
   clearTimeout(state.timer);
   state.polling = true;
   try {
-    const [status, requests, events] = await Promise.all([
-      getJson('/api/status'), getJson('/api/requests?state=awaiting_approval'), newEvents()]);
+    const [status, cluster, requests, events] = await Promise.all([
+      getJson('/api/status'), getJson('/api/cluster'), getJson('/api/requests?state=awaiting_approval'), newEvents()]);
     if (!state.me) return;
     showStatus(status);
+    showCluster(cluster);
     showRequests(requests.requests);
     showEvents(events);
     state.failures = 0;
@@ -118,6 +120,14 @@ function showStatus(status) {
   const c = status.controller;
   $('controller').textContent = `Controller ${c.version}, started ${fmt.dateTime(c.started_at)}`;
   showIfChanged('services', status.services, services => services.map(serviceCard));
+}
+
+function showCluster(cluster) {
+  const line = clusterLine(cluster);
+  $('cluster').hidden = !line;
+  $('cluster').textContent = line || '';
+  // An instance that holds or does not route, or may not lead, is worth a second look.
+  $('cluster').classList.toggle('attention', cluster.routing !== 'open' || Boolean(cluster.problem));
 }
 
 // Rebuilds a section only when its data changed, so focus and scroll stay put between polls.

@@ -31,6 +31,15 @@ const fmt = {
   },
 };
 
+// "cluster shop · leader ctl-b · this instance ctl-a (routing open)", and why not, when this instance may not
+// lead or route; null for a single controller (cluster ""), which has nothing to tell.
+function clusterLine(c) {
+  if (!c.cluster) return null;
+  const leader = c.leader ? `leader ${c.leader}` : 'no leader';
+  const problem = c.problem ? ` · ${c.problem}` : '';
+  return `cluster ${c.cluster} · ${leader} · this instance ${c.instance} (routing ${fmt.words(c.routing)})${problem}`;
+}
+
 function timeEl(iso, text) {
   return el('time', { datetime: iso, title: iso, text });
 }

@@ -37,6 +37,7 @@ public class DashboardBrowserTests
         await Expect(page.GetByText("Signed in as bob (approver)")).ToBeVisibleAsync();
         ILocator routable = page.Locator("[data-service=web] [data-field=routable]");
         await Expect(routable).ToHaveTextAsync("web-a", Patiently);
+        await Expect(page.Locator("#cluster")).ToBeHiddenAsync(); // a single controller: no cluster to name
         await page.EvaluateAsync("() => { window.notReloaded = true; }");
 
         pair.A.Kill();

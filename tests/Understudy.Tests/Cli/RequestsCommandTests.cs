@@ -1,6 +1,6 @@
-using Spectre.Console;
 using Understudy.Api;
 using Understudy.Cli;
+using Understudy.Tests.Testing;
 
 namespace Understudy.Tests.Cli;
 
@@ -12,21 +12,12 @@ public class RequestsCommandTests
         new(id, "web", "switchover", "web-a", "web-b", "kernel update", "carol", T0, T0.AddMinutes(15), needed,
             approvedBy ?? [], rejectedBy, state, "waiting for approvals", T0.AddMinutes(1));
 
-    private static string Render(Table table)
-    {
-        var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(writer) });
-        console.Profile.Width = 200;
-        console.Write(table);
-        return writer.ToString();
-    }
-
     private static string RowOf(string text, string id) => text.Split('\n').Single(l => l.Contains($" {id} ", StringComparison.Ordinal));
 
     [Fact]
     public void Table_AwaitingApproval_ShowsApproversSoFarAndTheDeadline()
     {
-        string row = RowOf(Render(RequestsCommand.Table([Request(approvedBy: ["alice"])])), "r-1");
+        string row = RowOf(ConsoleText.Of(RequestsCommand.Table([Request(approvedBy: ["alice"])])), "r-1");
 
         Assert.Matches(@"r-1\s+│\s+web\s+│\s+switchover\s+│\s+web-a → web-b\s+│\s+carol\s+│\s+1/2 alice\s+│\s+awaiting_approval\s+│\s+expires 2026-11-22 12:15:00", row);
     }
@@ -34,14 +25,14 @@ public class RequestsCommandTests
     [Fact]
     public void Table_Finished_ShowsWhoRejectedAndWhenItLastChanged()
     {
-        string row = RowOf(Render(RequestsCommand.Table([Request("r-2", "rejected", rejectedBy: "bob", needed: 0)])), "r-2");
+        string row = RowOf(ConsoleText.Of(RequestsCommand.Table([Request("r-2", "rejected", rejectedBy: "bob", needed: 0)])), "r-2");
 
         Assert.Matches(@"│\s+none needed\s+│\s+rejected by bob\s+│\s+updated 2026-11-22 12:01:00", row);
     }
 
     [Fact]
     public void Table_NamesWithMarkup_AreShownAsWritten() =>
-        Assert.Contains("[ops]", Render(RequestsCommand.Table([Request() with { RequestedBy = "[ops]" }])));
+        Assert.Contains("[ops]", ConsoleText.Of(RequestsCommand.Table([Request() with { RequestedBy = "[ops]" }])));
 
     [Fact]
     public void Line_Request_SaysWhatWhereStateApprovalsAndDetail() =>

@@ -29,6 +29,18 @@ public partial class DashboardPageTests
     }
 
     [Fact]
+    public void Build_Header_HasTheClusterLineHiddenUntilTheApiNamesACluster()
+    {
+        string html = DashboardPage.Build(Open).Html;
+        string script = InlineScript().Match(html).Groups[1].Value;
+
+        Assert.Contains("<p id=\"cluster\" class=\"muted\" hidden></p>", html);
+        Assert.Contains("getJson('/api/cluster')", script);
+        Assert.Contains("function clusterLine(c) {\n  if (!c.cluster) return null;", script); // a single controller shows nothing
+        Assert.Contains("`cluster ${c.cluster} · ${leader} · this instance ${c.instance} (routing ${fmt.words(c.routing)})${problem}`", script);
+    }
+
+    [Fact]
     public void Build_WithOrWithoutTokens_TellsThePageWhetherToAskForOne()
     {
         var token = new ApiToken("bob", ApiRole.Approver, [.. SHA256.HashData("bob-0123456789abcdef"u8)]);
