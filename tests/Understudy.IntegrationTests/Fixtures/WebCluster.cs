@@ -34,21 +34,26 @@ public sealed class WebCluster : IAsyncDisposable
     public IEnumerable<string> Running => Names.Where(n => _processes[n] is { Process.HasExited: false });
 
     /// <param name="relayed">Instances that reach etcd through a relay the test can cut.</param>
-    /// <param name="service">The service's keys below <c>web:</c>'s members, indented by four spaces.</param>
+    /// <param name="environment">Extra environment per instance (a failpoint for the first leader).</param>
+    /// <param name="services">Instead of the two sample apps: the <c>services:</c> section for an instance whose proxy listens on the given port.</param>
     public static async Task<WebCluster> StartAsync(int instances = 3, string[]? relayed = null, string hold = "5s",
         string failover = "{ mode: automatic, cooldown: 0s }", string hooks = "{}", IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? environment = null,
-        string topLevel = "")
+        string topLevel = "", Func<int, string>? services = null, Func<WebCluster, Task<bool>>? healthy = null)
     {
         var cluster = new WebCluster(await EtcdServer.StartAsync()) { Names = [.. Enumerable.Range(0, instances).Select(i => $"ctl-{(char)('a' + i)}")] };
         try
         {
-            cluster.A = await SampleAppProcess.StartAsync("web-a", cluster.PortA, Eventually.Deadline);
-            cluster.B = await SampleAppProcess.StartAsync("web-b", cluster.PortB, Eventually.Deadline);
+            if (services is null)
+            {
+                cluster.A = await SampleAppProcess.StartAsync("web-a", cluster.PortA, Eventually.Deadline);
+                cluster.B = await SampleAppProcess.StartAsync("web-b", cluster.PortB, Eventually.Deadline);
+            }
             foreach (string name in cluster.Names)
             {
                 cluster.Ports[name] = (FreePort.Next(), FreePort.Next());
                 string etcd = relayed?.Contains(name) == true ? (cluster._relays[name] = new TcpRelay(cluster.Etcd.ClientPort)).Url : cluster.Etcd.Url;
-                await File.WriteAllTextAsync(cluster.Config(name), cluster.ConfigText(name, etcd, hold, failover, hooks) + "\n" + topLevel);
+                string body = services?.Invoke(cluster.Ports[name].Proxy) ?? cluster.WebService(name, hold, failover, hooks);
+                await File.WriteAllTextAsync(cluster.Config(name), cluster.ControllerText(name, etcd) + body + "\n" + topLevel);
                 cluster._processes[name] = null;
             }
             // One after another, so the first is the leader: tests then know whom to kill.
@@ -58,6 +63,7 @@ public sealed class WebCluster : IAsyncDisposable
                 if (name == cluster.Names[0]) await cluster.LeaderAsync();
             }
             await cluster.AgreeAsync();
+            if (healthy is not null) await Eventually.TrueAsync(() => healthy(cluster), "the service to be healthy on the leader");
             return cluster;
         }
         catch
@@ -95,12 +101,16 @@ public sealed class WebCluster : IAsyncDisposable
 
     public async Task<ClusterView> ViewAsync(string name) => await this[name].TryClusterAsync() ?? throw new InvalidOperationException($"{name} does not answer");
 
-    private string ConfigText(string name, string etcd, string hold, string failover, string hooks) => $$"""
+    private string ControllerText(string name, string etcd) => $$"""
         controller:
           name: {{name}}
           api: 127.0.0.1:{{Ports[name].Api}}
           journal: {{name}}.db
           coordination: { etcd: [{{etcd}}], cluster: shop, lease: {{Lease}} }
+
+        """;
+
+    private string WebService(string name, string hold, string failover, string hooks) => $$"""
         services:
           web:
             kind: http
