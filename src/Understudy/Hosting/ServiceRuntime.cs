@@ -42,7 +42,7 @@ public sealed class ServiceRuntime : IDisposable
     {
         ServiceSpec spec = initial.Spec;
         ILogger logger = logs.CreateLogger($"Understudy.{spec.Name}");
-        RouteBoard? routes = spec.Proxy is null ? null : new RouteBoard(Routing.For(initial));
+        RouteBoard? routes = spec.Proxy is null ? null : new RouteBoard(Routing.For(initial), time);
         var loop = new ServiceLoop(initial, log, routes, time, logger, role, position);
         void Report(Core.Detection.CheckResult r) => loop.Post(new CheckObserved(r));
         // Only active checks have a duration; the proxy's failed connects (passive) are reported without one.

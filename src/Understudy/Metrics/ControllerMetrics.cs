@@ -34,7 +34,7 @@ public sealed class ControllerMetrics : BackgroundService
         var text = new PrometheusText();
         LiveGauges.WriteController(text, Controller.Version, controller.StartedAt, cluster.IsLeader, cluster.View().Instances.Count);
         LiveGauges.WriteServices(text, [.. controller.Services.Select(r => new ServiceSnapshot(r.Loop.State,
-            r.Proxy is { } p ? new ProxyCounters(p.OpenConnections, p.Accepted, p.Failed, p.BytesIn, p.BytesOut) : null))]);
+            r.Proxy is { } p ? new ProxyCounters(p.OpenConnections, p.Accepted, p.Failed, p.BytesIn, p.BytesOut, r.Routes?.Current.Route.Target, r.Routes?.RoutedSince) : null))]);
         _checks.WriteTo(text);
         _journal.WriteTo(text);
         return text.ToString();

@@ -4,7 +4,8 @@ using Understudy.Core.Failover;
 namespace Understudy.Metrics;
 
 /// <summary>The built-in proxy's counters of one service at one instant.</summary>
-public sealed record ProxyCounters(int Open, long Accepted, long Failed, long BytesIn, long BytesOut);
+/// <param name="Target">The member new connections go to now, and <paramref name="Since"/> when they began to.</param>
+public sealed record ProxyCounters(int Open, long Accepted, long Failed, long BytesIn, long BytesOut, string? Target = null, DateTimeOffset? Since = null);
 
 /// <summary>A service's decider state and proxy counters, read at scrape time.</summary>
 public sealed record ServiceSnapshot(ServiceState State, ProxyCounters? Proxy);
@@ -54,9 +55,15 @@ public static class LiveGauges
             proxies.Select(p => (p.Labels, (double)p.Counters.Failed)));
         Family(text, "understudy_proxy_bytes_total", MetricType.Counter, "Bytes through the built-in proxy: in = client to member, out = member to client.",
             proxies.SelectMany(p => new[] { (Direction(p.Labels, "in"), (double)p.Counters.BytesIn), (Direction(p.Labels, "out"), (double)p.Counters.BytesOut) }));
+        Family(text, "understudy_proxy_routed_since_seconds", MetricType.Gauge,
+            "When this instance's proxy began sending new connections to its current target, in Unix seconds; absent while it sends them nowhere (held, or not routing).",
+            proxies.Where(p => p.Counters is { Target: not null, Since: not null })
+                   .Select(p => (Member(p.Labels, p.Counters.Target!), (p.Counters.Since!.Value - Epoch).TotalSeconds)));
     }
 
     private static (string Name, string Value)[] Of(ServiceState s) => [("service", s.Name)];
+
+    private static (string Name, string Value)[] Member((string Name, string Value)[] service, string member) => [.. service, ("member", member)];
 
     private static (string Name, string Value)[] Of(ServiceState s, string member) => [("service", s.Name), ("member", member)];
 

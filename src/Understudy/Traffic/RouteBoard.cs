@@ -17,11 +17,21 @@ public sealed class RouteBoard
     private Snapshot _current;
     private TrafficRoute _decided;
     private RouteGate _routeGate = RouteGate.Open;
+    private readonly TimeProvider _time;
+    private DateTimeOffset? _routedSince;
 
-    public RouteBoard(TrafficRoute initial)
+    public RouteBoard(TrafficRoute initial, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _decided = initial;
         _current = new Snapshot(initial, _changed.Task);
+        if (initial.Target is not null) _routedSince = _time.GetUtcNow();
+    }
+
+    /// <summary>When new connections began to go to the current target; null while none does.</summary>
+    public DateTimeOffset? RoutedSince
+    {
+        get { lock (_gate) return _routedSince; }
     }
 
     public Snapshot Current => Volatile.Read(ref _current);
@@ -61,6 +71,7 @@ public sealed class RouteBoard
                 _ => _decided,
             };
             if (route == _current.Route) return false;
+            if (route.Target != _current.Route.Target) _routedSince = route.Target is null ? null : _time.GetUtcNow();
             fired = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Volatile.Write(ref _current, new Snapshot(route, _changed.Task));
