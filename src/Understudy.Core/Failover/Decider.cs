@@ -30,6 +30,12 @@ public static class Decider
             case Resumed r: OperatorRules.OnResumed(d, r); break;
             case Noted n: Note(d, n.Event); break;
             case ClockTicked: break;
+            case SnapshotDue due:
+                d.Emit(Snapshots.Of(d.State) with
+                {
+                    Reason = $"snapshot of {d.State.Name} at epoch {d.State.Epoch}, {due.EventsSince} events after the last: the log before it may be removed",
+                });
+                break;
             default: throw new UnreachableException(input.GetType().Name);
         }
         // Every input re-reads the rules, so time passing (a cooldown ending, a request's deadline) acts at the next input.

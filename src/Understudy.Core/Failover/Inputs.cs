@@ -41,6 +41,9 @@ public sealed record Paused(string Actor, string Reason) : Input;
 
 public sealed record Resumed(string Actor, string Reason) : Input;
 
+/// <summary>Enough has been journaled since the last snapshot: the state is written down whole, so the log before it may go.</summary>
+public sealed record SnapshotDue(long EventsSince) : Input;
+
 /// <summary>Time passed with nothing else happening: requests past their approval deadline expire.</summary>
 public sealed record ClockTicked : Input;
 

@@ -74,6 +74,7 @@ public static class ServiceFold
         SyncStandbysFailed e => s with { SyncStandbys = null, SyncRetryAfter = e.RetryAfter },
         AlertRaised { Once: { } key } => s with { Raised = s.Raised.Add(key) },
         ControllerStarted => Restarted(s),
+        ServiceSnapshot e => Snapshots.Restore(s, e),
         _ => s,
     };
 
@@ -109,6 +110,7 @@ public static class ServiceFold
             SwitchoverFailed w => [w.Primary, w.Routable],
             MemberRole r => [r.Primary],
             ConfigMismatch c => [c.Primary],
+            ServiceSnapshot x => [x.Primary, x.Routable, x.Change?.From, x.Change?.To, .. x.NeedsRejoin],
             _ => [],
         };
         return named.OfType<string>().FirstOrDefault(m => !s.Members.ContainsKey(m));

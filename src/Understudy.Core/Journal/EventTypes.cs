@@ -7,6 +7,7 @@ public static class EventTypes
     public const string ControllerStopped = "controller.stopped";
     public const string LeaderElected = "leader.elected";
     public const string ClusterAlert = "cluster.alert";
+    public const string Snapshot = "snapshot";
     public const string UnexpectedError = "controller.error";
     public const string MemberUp = "member.up";
     public const string MemberDown = "member.down";

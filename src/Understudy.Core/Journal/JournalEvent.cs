@@ -13,6 +13,7 @@ namespace Understudy.Core.Journal;
 [JsonDerivedType(typeof(ControllerStopped), EventTypes.ControllerStopped)]
 [JsonDerivedType(typeof(LeaderElected), EventTypes.LeaderElected)]
 [JsonDerivedType(typeof(ClusterAlert), EventTypes.ClusterAlert)]
+[JsonDerivedType(typeof(ServiceSnapshot), EventTypes.Snapshot)]
 [JsonDerivedType(typeof(UnexpectedError), EventTypes.UnexpectedError)]
 [JsonDerivedType(typeof(MemberUp), EventTypes.MemberUp)]
 [JsonDerivedType(typeof(MemberDown), EventTypes.MemberDown)]

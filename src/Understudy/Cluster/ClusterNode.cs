@@ -14,15 +14,17 @@ namespace Understudy.Cluster;
 /// </summary>
 public sealed partial class ClusterNode(
     ControllerSpec controller, CoordinationSpec coordination, IReadOnlyList<ServiceRuntime> services, EtcdStore store, InstancePresence presence,
-    LeaderElection election, LogFollower follower, ClusterRouting routing, ServiceDigest digest, IHostApplicationLifetime lifetime,
+    LeaderElection election, LogFollower follower, ClusterRouting routing, ServiceDigest digest, Journal.SqliteJournal mirror, Journal.JournalFeed feed, IHostApplicationLifetime lifetime,
     TimeProvider time, ILogger<ClusterNode> logger) : BackgroundService, IClusterState
 {
     private static readonly TimeSpan RegistryEvery = TimeSpan.FromMilliseconds(500);
-    private Registry _registry = new([], new Dictionary<string, long>(), null, time.GetUtcNow());
+    private Registry _registry = new([], new Dictionary<string, long>(), new Dictionary<string, long>(), null, time.GetUtcNow());
     private string? _disagreement;
+    private bool _toldNewerSchema;
 
     /// <summary>What etcd said of the cluster when last read, and how far behind each instance is.</summary>
-    private sealed record Registry(IReadOnlyList<RegisteredInstance> Instances, IReadOnlyDictionary<string, long> Lag, string? LeaderDigest, DateTimeOffset ReadAt);
+    private sealed record Registry(IReadOnlyList<RegisteredInstance> Instances, IReadOnlyDictionary<string, long> Lag, IReadOnlyDictionary<string, long> Mirrored,
+        string? LeaderDigest, DateTimeOffset ReadAt);
 
     public string Cluster => coordination.Cluster;
     public string Instance => controller.Name;
@@ -56,7 +58,7 @@ public sealed partial class ClusterNode(
         using (ct.Register(() => started.TrySetCanceled(ct)))
             await started.Task;
         await follower.StartAfterMirrorAsync(ct);
-        Task[] parts = [presence.RunAsync(ct), follower.RunAsync(ct), routing.RunAsync(ct), CampaignAsync(ct), FollowLeadershipAsync(ct), RegistryAsync(ct)];
+        Task[] parts = [presence.RunAsync(ct), follower.RunAsync(ct), routing.RunAsync(ct), CampaignAsync(ct), FollowLeadershipAsync(ct), RegistryAsync(ct), CompactAsync(ct)];
         try { await Task.WhenAll(parts); }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
     }
@@ -127,6 +129,7 @@ public sealed partial class ClusterNode(
                     reported = follower.Revision;
                 }
                 await ReadRegistryAsync(ct);
+                await RefuseNewerSchemaAsync();
             }
             catch (CoordinationUnavailable) { /* the routing lease deals with an unreachable etcd */ }
         } while (await timer.WaitForNextTickAsync(ct));
@@ -137,12 +140,58 @@ public sealed partial class ClusterNode(
         var instances = await presence.ReadAllAsync(ct);
         EtcdRange progress = await store.RangeAsync(store.Keys.Progress(""), ct);
         var lag = new Dictionary<string, long>(StringComparer.Ordinal);
+        var mirrored = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (EtcdEntry p in progress.Entries)
-            if (long.TryParse(p.Value, out long revision)) lag[p.Key[store.Keys.Progress("").Length..]] = await follower.CountBehindAsync(revision, ct);
+        {
+            if (!long.TryParse(p.Value, out long revision)) continue;
+            string name = p.Key[store.Keys.Progress("").Length..];
+            mirrored[name] = revision;
+            lag[name] = await follower.CountBehindAsync(revision, ct);
+        }
         string? leader = election.LeaderName;
         string? leaderDigest = instances.FirstOrDefault(i => i.Name == leader)?.Digest;
-        _registry = new Registry(instances, lag, leaderDigest, time.GetUtcNow());
+        _registry = new Registry(instances, lag, mirrored, leaderDigest, time.GetUtcNow());
         _disagreement = await DisagreementAsync(instances, leader, leaderDigest, ct);
+    }
+
+    /// <summary>
+    /// A record this version cannot read means a newer Understudy wrote the log: folding on past it could be wrong, so
+    /// this instance stops leading (routing goes on by what it could fold) and says so once. Upgrade it.
+    /// </summary>
+    private async Task RefuseNewerSchemaAsync()
+    {
+        if (follower.NewerSchema is not { } why) return;
+        if (IsLeader) await StepDownAsync(why);
+        if (_toldNewerSchema) return;
+        _toldNewerSchema = true;
+        feed.Publish([new Core.Journal.ClusterAlert($"schema:{Instance}", "critical") { Time = time.GetUtcNow(), Reason = $"{Instance}: {why}" }]);
+    }
+
+    /// <summary>
+    /// The leader trims each service's log to the newest snapshot that every live instance has mirrored: an instance
+    /// that joins later folds from that snapshot. An instance that has not reported how far it read holds the log back.
+    /// </summary>
+    private async Task CompactAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(Failover.SnapshotPolicy.CompactEvery, time);
+        while (await timer.WaitForNextTickAsync(ct))
+        {
+            Registry r = _registry;
+            if (!IsLeader || r.Instances.Count == 0) continue;
+            long upTo = r.Instances.Min(i => r.Mirrored.GetValueOrDefault(i.Name));
+            foreach (ServiceRuntime s in services)
+            {
+                string log = store.Keys.ServiceLog(s.Spec.Name);
+                var snapshot = (await mirror.SnapshotsAsync(log, ct)).FirstOrDefault(x => x.Revision <= upTo);
+                if (snapshot.Source is null) continue;
+                try
+                {
+                    long removed = await store.DeletePrefixAsync(log, ct, before: snapshot.Source);
+                    if (removed > 0) Log.Compacted(logger, s.Spec.Name, removed, snapshot.Source);
+                }
+                catch (CoordinationUnavailable e) { Log.CompactFailed(logger, s.Spec.Name, e.Message); }
+            }
+        }
     }
 
     /// <summary>
@@ -174,6 +223,12 @@ public sealed partial class ClusterNode(
 
         [LoggerMessage(EventId = 642, Level = LogLevel.Error, Message = "{Problem}")]
         public static partial void Disagrees(ILogger logger, string problem);
+
+        [LoggerMessage(EventId = 644, Level = LogLevel.Information, Message = "{Service}: {Removed} log entries before {Snapshot} removed from etcd (every instance has read past that snapshot)")]
+        public static partial void Compacted(ILogger logger, string service, long removed, string snapshot);
+
+        [LoggerMessage(EventId = 645, Level = LogLevel.Warning, Message = "{Service}: trimming the log failed ({Why}); it is tried again later")]
+        public static partial void CompactFailed(ILogger logger, string service, string why);
 
         [LoggerMessage(EventId = 643, Level = LogLevel.Warning, Message = "could not publish this leader's services ({Why})")]
         public static partial void PublishFailed(ILogger logger, string why);

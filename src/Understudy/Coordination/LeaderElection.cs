@@ -108,6 +108,8 @@ public sealed partial class LeaderElection(EtcdStore store, InstancePresence pre
     private bool Depose(LeaderToken? term, string reason)
     {
         if (term is null || Interlocked.CompareExchange(ref _held, null, term) != term) return false;
+        // No longer known to lead; who does is learned from the key again.
+        Interlocked.CompareExchange(ref _leaderName, null, term.Name);
         Log.Lost(logger, term.Name, term.CreateRevision, reason);
         _changes.Writer.TryWrite(new LeadershipLost(term, reason));
         return true;

@@ -32,6 +32,8 @@ public sealed partial class ServiceLoop
     private volatile bool _stopping;
     private volatile LoopRole _role;
     private readonly Failpoint? _failpoint = Failpoint.FromEnvironment();
+    private readonly long _snapshotEvery = SnapshotPolicy.Every;
+    private long _sinceSnapshot;
 
     /// <param name="position">The last position of this service's log that <paramref name="initial"/> folds.</param>
     public ServiceLoop(ServiceState initial, IServiceLog log, RouteBoard? routes, TimeProvider time, ILogger logger, LoopRole role = LoopRole.Single, long position = 0)
@@ -171,6 +173,7 @@ public sealed partial class ServiceLoop
                 case CommitResult.Committed c:
                     decision = decision with { Events = [.. c.Stored] };
                     Interlocked.Exchange(ref _position, c.Position);
+                    CountTowardSnapshot(decision.Events);
                     break;
                 case CommitResult.Refused r:
                     if (r.Deposed && _role == LoopRole.Leader) _role = LoopRole.Follower;
@@ -201,6 +204,17 @@ public sealed partial class ServiceLoop
         return decision with { State = observed, Events = [stored], Plan = [] };
     }
 
+    /// <summary>Every <see cref="SnapshotPolicy.Every"/> events the one that decides writes the state down whole (the log before it may then go).</summary>
+    private void CountTowardSnapshot(IReadOnlyList<JournalEvent> events)
+    {
+        _sinceSnapshot = events.Any(e => e is ServiceSnapshot) ? events.Count - 1 - events.ToList().FindLastIndex(e => e is ServiceSnapshot) : _sinceSnapshot + events.Count;
+        if (_sinceSnapshot >= _snapshotEvery && _role != LoopRole.Follower && !_stopping)
+        {
+            Post(new SnapshotDue(_sinceSnapshot));
+            _sinceSnapshot = 0;
+        }
+    }
+
     private async Task StopAtFailpointAsync(Decision decision, bool afterCommit, CancellationToken abort)
     {
         if (_failpoint is not { } f || f.AfterCommit != afterCommit || decision.Events.All(e => e.Type != f.EventType)) return;
@@ -214,6 +228,7 @@ public sealed partial class ServiceLoop
         ServiceState before = State;
         ServiceState after = f.Events.Aggregate(before, ServiceFold.Evolve);
         Interlocked.Exchange(ref _position, f.Position);
+        CountTowardSnapshot(f.Events);
         Publish(after);
         foreach (JournalEvent e in f.Events) Log.Folded(_logger, e.Service, e.Epoch, e.Type, e.Member ?? "", e.Reason);
     }

@@ -85,7 +85,8 @@ internal static class ClusterHosting
         {
             var node = new ClusterNode(spec.Controller, co, sp.GetRequiredService<Controller>().Services, sp.GetRequiredService<EtcdStore>(),
                 sp.GetRequiredService<InstancePresence>(), sp.GetRequiredService<LeaderElection>(), sp.GetRequiredService<LogFollower>(),
-                sp.GetRequiredService<ClusterRouting>(), digest, sp.GetRequiredService<IHostApplicationLifetime>(), time, sp.GetRequiredService<ILogger<ClusterNode>>());
+                sp.GetRequiredService<ClusterRouting>(), digest, journal, sp.GetRequiredService<JournalFeed>(), sp.GetRequiredService<IHostApplicationLifetime>(), time,
+                sp.GetRequiredService<ILogger<ClusterNode>>());
             sp.GetRequiredService<SharedLog>().StepDown = node.StepDownAsync;
             return node;
         });

@@ -192,6 +192,20 @@ public sealed class SqliteJournal : IJournal
         return events;
     }
 
+    /// <summary>Where the snapshots under <paramref name="prefix"/> (a service's log) are: their sources and revisions, newest first.</summary>
+    public async Task<IReadOnlyList<(string Source, long Revision)>> SnapshotsAsync(string prefix, CancellationToken ct = default)
+    {
+        await using var conn = new SqliteConnection(_connectionString);
+        await conn.OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT source, revision FROM events WHERE type = 'snapshot' AND substr(source, 1, length($p)) = $p ORDER BY revision DESC";
+        cmd.Parameters.AddWithValue("$p", prefix);
+        var found = new List<(string, long)>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) found.Add((reader.GetString(0), reader.GetInt64(1)));
+        return found;
+    }
+
     /// <summary>The sources of the newest mirrored events, one per source prefix up to the last '/' (a service's log, an instance's notes).</summary>
     public async Task<IReadOnlyDictionary<string, string>> LastSourcesAsync(CancellationToken ct = default)
     {

@@ -86,6 +86,7 @@ public class DeciderInvariantTests
             if (roll < 88 && _pending.TryDequeue(out Step? step)) return new StepCompleted(step, rng.Next(10) > 0, "simulated");
             if (roll < 92) return new StepCompleted(new FenceMember(member, State.Primary, rng.Next(1, (int)State.Epoch + 2)), true, "stale");
             if (roll < 95) return Restart();
+            if (roll < 97) return new SnapshotDue(_journal.Count);
             return Fail(member, Now);
         }
 
@@ -220,6 +221,8 @@ public class DeciderInvariantTests
             ServiceState rebuilt = ServiceFold.Rebuild(spec, _journal, out string? error);
             Assert.Null(error);
             Assert.Equal(Journaled.Durable(s), Journaled.Durable(rebuilt));
+            Assert.Equal(Journaled.Durable(s), Journaled.Durable(Journaled.FromNewestSnapshot(spec, _journal)));
+            Assert.Equal(Journaled.Durable(s), Journaled.Durable(Journaled.ThroughSnapshot(s)));
         }
 
         /// <summary>A change may start only as the rules allow: automatically (rules 2, 4, 5) or as an approved request (rule 6).</summary>

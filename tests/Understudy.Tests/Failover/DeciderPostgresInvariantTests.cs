@@ -50,6 +50,7 @@ public class DeciderPostgresInvariantTests
                 < 60 => world.Check(rng, now),
                 < 85 when pending.TryDequeue(out Step? st) => world.Execute(st, rng),
                 < 88 => Restart(),
+                < 90 => new SnapshotDue(journal.Count),
                 _ => world.Check(rng, now),
             };
             ServiceState before = s;
@@ -110,8 +111,11 @@ public class DeciderPostgresInvariantTests
 
             ServiceState rebuilt = ServiceFold.Rebuild(spec, journal, out string? error);
             Assert.Null(error);
-            // The fold property, as for http: the journal alone gives every part of the state checks do not observe.
+            // The fold property, as for http: the journal alone gives every part of the state checks do not observe,
+            // and so does the journal from its newest snapshot on (what etcd keeps).
             Assert.Equal(Journaled.Durable(s), Journaled.Durable(rebuilt));
+            Assert.Equal(Journaled.Durable(s), Journaled.Durable(Journaled.FromNewestSnapshot(spec, journal)));
+            Assert.Equal(Journaled.Durable(s), Journaled.Durable(Journaled.ThroughSnapshot(s)));
         }
     }
 

@@ -45,6 +45,19 @@ public static class Journaled
         ]);
     }
 
+    /// <summary>A snapshot of <paramref name="s"/> folded over the configured start, as a new instance would: it must give <paramref name="s"/> back.</summary>
+    public static ServiceState ThroughSnapshot(ServiceState s) =>
+        ServiceFold.Evolve(ServiceState.Initial(s.Spec), Snapshots.Of(s) with { Epoch = s.Epoch, Service = s.Name });
+
+    /// <summary>The state folded from the newest snapshot in <paramref name="journal"/> on (all of it when there is none): what a log trimmed to it rebuilds.</summary>
+    public static ServiceState FromNewestSnapshot(Core.Topology.ServiceSpec spec, IReadOnlyList<JournalEvent> journal)
+    {
+        int from = Math.Max(0, journal.ToList().FindLastIndex(e => e is ServiceSnapshot));
+        ServiceState state = ServiceFold.Rebuild(spec, journal.Skip(from), out string? error);
+        Assert.Null(error);
+        return state;
+    }
+
     /// <summary>A single controller's start with its state folded from the journal.</summary>
     public static StateRebuilt Restarted => new("test", 1);
 }

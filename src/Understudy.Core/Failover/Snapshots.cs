@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+using Understudy.Core.Journal;
+
+namespace Understudy.Core.Failover;
+
+/// <summary>A service's state as a <see cref="ServiceSnapshot"/> and back: what the fold keeps, and only that.</summary>
+public static class Snapshots
+{
+    public static ServiceSnapshot Of(ServiceState s) => new(
+        s.Primary, s.Routable,
+        s.Failover is { } f ? new SnapshotChange(f.From, f.To, f.Epoch, f.StartedAt, Snake(f.Stage), f.HooksFinished, f.Kind, f.Request) : null,
+        s.LastFailoverAt, s.HoldReason, s.Degraded, s.RolesConfirmed, s.PrimaryKnown, s.SyncStandbys, s.SyncRetryAfter,
+        s.Request is { } r ? new SnapshotRequest(r.Id, r.Kind, r.From, r.To, r.Reason, r.RequestedBy, r.CreatedAt, r.ExpiresAt, r.ApprovalsNeeded, r.ApprovedBy, r.State.Text()) : null,
+        s.Pause is { } p ? new SnapshotPause(p.By, p.Reason, p.Since) : null,
+        [.. s.Raised.Order(StringComparer.Ordinal)],
+        [.. s.Spec.Members.Select(m => m.Name).Where(m => s.Members[m].NeedsRejoin)]);
+
+    /// <summary>The snapshot's state, over what this instance's checks observe of each member (kept as it is).</summary>
+    public static ServiceState Restore(ServiceState s, ServiceSnapshot e)
+    {
+        var members = s.Members.ToImmutableDictionary(m => m.Key, m => m.Value with { NeedsRejoin = e.NeedsRejoin.Contains(m.Key) });
+        return s with
+        {
+            Epoch = e.Epoch,
+            Primary = e.Primary,
+            Routable = e.Routable,
+            Members = members,
+            Failover = e.Change is { } c ? new FailoverProgress(c.From, c.To, c.Epoch, c.StartedAt, Parse<FailoverStage>(c.Stage), c.HooksFinished, c.Kind, c.Request) : null,
+            LastFailoverAt = e.LastFailoverAt,
+            HoldReason = e.HoldReason,
+            Degraded = e.Degraded,
+            RolesConfirmed = e.RolesConfirmed,
+            PrimaryKnown = e.PrimaryKnown,
+            SyncStandbys = e.SyncStandbys,
+            SyncRetryAfter = e.SyncRetryAfter,
+            Request = e.Request is { } r
+                ? new OperatorRequest(r.Id, r.Kind, r.From, r.To, r.Reason, r.RequestedBy, r.CreatedAt, r.ExpiresAt, r.ApprovalsNeeded, r.ApprovedBy, Parse<RequestState>(r.State))
+                : null,
+            Pause = e.Pause is { } p ? new PauseInfo(p.By, p.Reason, p.Since) : null,
+            Raised = [.. e.Raised],
+        };
+    }
+
+    private static string Snake<T>(T value) where T : struct, Enum =>
+        string.Concat(value.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? $"_{char.ToLowerInvariant(c)}" : char.ToLowerInvariant(c).ToString()));
+
+    private static T Parse<T>(string snake) where T : struct, Enum => Enum.Parse<T>(snake.Replace("_", ""), ignoreCase: true);
+}
