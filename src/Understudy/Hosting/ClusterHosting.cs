@@ -19,7 +19,7 @@ internal static class ClusterHosting
         {
             var log = new JournalServiceLog(sp.GetRequiredService<IJournal>());
             var runtimes = start.States.Select(s => ServiceRuntime.Create(s, log, sp.GetRequiredService<CommandRunner>(), time,
-                sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ControllerMetrics>())).ToList();
+                sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ControllerMetrics>().CheckEnded)).ToList();
             return new Controller(runtimes, log, sp.GetRequiredService<IHostApplicationLifetime>(), time,
                 new Core.Failover.StateRebuilt(Controller.Version, Environment.ProcessId));
         });
@@ -62,7 +62,7 @@ internal static class ClusterHosting
             var runtimes = start.States.Select(s =>
             {
                 var r = ServiceRuntime.Create(s, sp.GetRequiredService<SharedLog>(), sp.GetRequiredService<CommandRunner>(), time, sp.GetRequiredService<ILoggerFactory>(),
-                    sp.GetRequiredService<ControllerMetrics>(), LoopRole.Follower, start.Positions.GetValueOrDefault(s.Name), epochs);
+                    sp.GetRequiredService<ControllerMetrics>().CheckEnded, LoopRole.Follower, start.Positions.GetValueOrDefault(s.Name), epochs);
                 r.Loop.EpochAdvanced = (before, after) => epochs.Advanced(r.Proxy, before, after);
                 return r;
             }).ToList();

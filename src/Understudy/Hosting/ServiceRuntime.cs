@@ -3,7 +3,6 @@ using Understudy.Core.Failover;
 using Understudy.Core.Topology;
 using Understudy.Failover;
 using Understudy.Journal;
-using Understudy.Metrics;
 using Understudy.Traffic;
 
 namespace Understudy.Hosting;
@@ -37,7 +36,8 @@ public sealed class ServiceRuntime : IDisposable
     /// <summary>Network faults injected toward members (drills); they affect both the proxy and the checks.</summary>
     public MemberFaults Faults { get; }
 
-    public static ServiceRuntime Create(ServiceState initial, IServiceLog log, CommandRunner commands, TimeProvider time, ILoggerFactory logs, ControllerMetrics metrics,
+    /// <param name="checkEnded">Told of every active check as it ends (check-duration metrics).</param>
+    public static ServiceRuntime Create(ServiceState initial, IServiceLog log, CommandRunner commands, TimeProvider time, ILoggerFactory logs, Action<string, Core.Detection.CheckResult> checkEnded,
         LoopRole role = LoopRole.Single, long position = 0, IEpochBarrier? barrier = null)
     {
         ServiceSpec spec = initial.Spec;
@@ -48,7 +48,7 @@ public sealed class ServiceRuntime : IDisposable
         // Only active checks have a duration; the proxy's failed connects (passive) are reported without one.
         void Checked(Core.Detection.CheckResult r)
         {
-            metrics.CheckEnded(spec.Name, r);
+            checkEnded(spec.Name, r);
             Report(r);
         }
 
