@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Understudy.Config;
 using Understudy.Core.Drills;
 using Understudy.Core.Journal;
+using Understudy.Failover;
 using Understudy.Hosting;
 using Understudy.Traffic;
 

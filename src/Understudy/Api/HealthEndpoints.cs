@@ -1,3 +1,4 @@
+using Understudy.Failover;
 using Understudy.Hosting;
 
 namespace Understudy.Api;

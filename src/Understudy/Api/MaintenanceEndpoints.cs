@@ -1,6 +1,7 @@
 using Understudy.Api.Auth;
 using Understudy.Core.Failover;
 using Understudy.Core.Topology;
+using Understudy.Failover;
 using Understudy.Hosting;
 
 namespace Understudy.Api;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Understudy.Core.Failover;
+using Understudy.Failover;
 using Understudy.Hosting;
 
 namespace Understudy.Api;

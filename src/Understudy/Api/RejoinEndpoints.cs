@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Understudy.Commands;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using Understudy.Failover.Postgres;

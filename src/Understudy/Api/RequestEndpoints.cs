@@ -4,6 +4,7 @@ using Understudy.Api.Auth;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
+using Understudy.Failover;
 using Understudy.Hosting;
 using Understudy.Journal;
 

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using Npgsql;
 using Understudy.Core.Detection;
 using Understudy.Core.Topology;
-using Understudy.Failover.Postgres;
 
 namespace Understudy.Checks;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Understudy.Coordination;
 using Understudy.Core.Cluster;
 using Understudy.Core.Topology;
-using Understudy.Hosting;
+using Understudy.Failover;
 
 namespace Understudy.Cluster;
 

@@ -1,7 +1,7 @@
 using Understudy.Coordination;
 using Understudy.Core.Cluster;
 using Understudy.Core.Journal;
-using Understudy.Hosting;
+using Understudy.Failover;
 using Understudy.Journal;
 
 namespace Understudy.Cluster;

@@ -1,4 +1,5 @@
 using Understudy.Api;
+using Understudy.Commands;
 using Understudy.Core.Drills;
 using Understudy.Hosting;
 

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using Understudy.Checks;
+using Understudy.Commands;
 using Understudy.Core.Failover;
 using Understudy.Core.Topology;
-using Understudy.Hosting;
 using Understudy.Traffic;
 
 namespace Understudy.Failover;

@@ -1,4 +1,5 @@
 using Understudy.Cluster;
+using Understudy.Commands;
 using Understudy.Coordination;
 using Understudy.Core.Topology;
 using Understudy.Failover;

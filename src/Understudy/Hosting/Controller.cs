@@ -1,6 +1,7 @@
 using System.Reflection;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
+using Understudy.Failover;
 using Understudy.Journal;
 
 namespace Understudy.Hosting;

@@ -5,11 +5,13 @@ using Understudy.Alerts;
 using Understudy.Api;
 using Understudy.Api.Auth;
 using Understudy.Cluster;
+using Understudy.Commands;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
 using Understudy.Dashboard;
 using Understudy.Drills.Reports;
+using Understudy.Failover;
 using Understudy.Journal;
 using Understudy.Metrics;
 

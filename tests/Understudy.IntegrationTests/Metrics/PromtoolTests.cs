@@ -1,3 +1,4 @@
+using Understudy.Commands;
 using Understudy.Hosting;
 using Understudy.IntegrationTests.Fixtures;
 

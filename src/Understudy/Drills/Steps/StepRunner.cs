@@ -1,4 +1,5 @@
 using System.Globalization;
+using Understudy.Commands;
 using Understudy.Core.Drills;
 using Understudy.Core.Journal;
 using Understudy.Hosting;

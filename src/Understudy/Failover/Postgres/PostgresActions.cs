@@ -1,4 +1,5 @@
 using Npgsql;
+using Understudy.Checks;
 using Understudy.Core.Failover;
 using Understudy.Core.Topology;
 

@@ -1,5 +1,6 @@
+using Understudy.Checks;
+using Understudy.Commands;
 using Understudy.Core.Topology;
-using Understudy.Hosting;
 
 namespace Understudy.Failover.Postgres;
 

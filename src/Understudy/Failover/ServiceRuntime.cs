@@ -1,11 +1,12 @@
 using Understudy.Checks;
+using Understudy.Commands;
 using Understudy.Core.Failover;
 using Understudy.Core.Topology;
 using Understudy.Failover;
 using Understudy.Journal;
 using Understudy.Traffic;
 
-namespace Understudy.Hosting;
+namespace Understudy.Failover;
 
 /// <summary>Everything that runs for one service: its check schedulers, loop, executor and proxy.</summary>
 public sealed class ServiceRuntime : IDisposable

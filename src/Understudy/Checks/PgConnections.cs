@@ -1,7 +1,7 @@
 using Npgsql;
 using Understudy.Core.Topology;
 
-namespace Understudy.Failover.Postgres;
+namespace Understudy.Checks;
 
 /// <summary>Connection strings to one member; no pooling, so every check and action sees the server as it is now.</summary>
 public static class PgConnections

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Understudy.Hosting;
+namespace Understudy.Commands;
 
 /// <summary>What a command did: its exit code (null when killed at the timeout or never started) and the tail of its output.</summary>
 public sealed record CommandOutcome(string Command, int? ExitCode, bool TimedOut, TimeSpan Timeout, TimeSpan Duration, string Output, bool Interrupted = false)

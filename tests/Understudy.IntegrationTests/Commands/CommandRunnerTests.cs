@@ -1,8 +1,9 @@
+using Understudy.Commands;
 using System.Diagnostics;
 using Understudy.Hosting;
 using Understudy.IntegrationTests.Fixtures;
 
-namespace Understudy.IntegrationTests.Hosting;
+namespace Understudy.IntegrationTests.Commands;
 
 [Collection(RealProcesses.Name)]
 public class CommandRunnerTests
