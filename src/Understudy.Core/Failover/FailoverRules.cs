@@ -52,8 +52,8 @@ internal static class FailoverRules
                     break;
                 }
                 d.Emit(new MemberFenced(done.Detail) { Member = fence.Member, Reason = $"{fence.Member} no longer receives traffic ({done.Detail})" });
-                // PostgreSQL promotes next; http/tcp wait in AwaitingTarget until Continue sees the new primary up.
-                if (d.State.IsPostgres) d.Do(new PromoteMember(f.To, f.Epoch));
+                // PostgreSQL promotes next; http/tcp (and a switchover) wait in AwaitingTarget until Continue sees the new primary up.
+                if (d.State.Failover is { Stage: FailoverStage.Promoting }) d.Do(new PromoteMember(f.To, f.Epoch));
                 break;
             case PromoteMember promote when f.Stage == FailoverStage.Promoting:
                 if (!done.Succeeded)

@@ -42,8 +42,8 @@ internal static class Resumption
                 SwitchoverRules.Abandon(d, f, $"{h.What} while draining {f.From}");
                 break;
             case FailoverStage.Fencing:
-                d.Emit(new FailoverResumed { Member = f.To, Reason = $"resuming the failover to {f.To} left half-done by {h.Previous}: fencing {f.From} again" });
-                d.Do(new FenceMember(f.From, f.To, f.Epoch));
+                d.Emit(new FailoverResumed { Member = f.To, Reason = $"resuming the {f.Word} to {f.To} left half-done by {h.Previous}: fencing {f.From} again" });
+                d.Do(new FenceMember(f.From, f.To, f.Epoch, Planned: f.IsSwitchover));
                 break;
             case FailoverStage.Promoting:
                 d.Emit(new FailoverResumed { Member = f.To, Reason = $"resuming the failover to {f.To}: {f.From} is fenced; promoting {f.To} unless it already left recovery" });

@@ -30,11 +30,11 @@ public static class ServiceFold
             HoldReason = null,
             Failover = new FailoverProgress(e.From, e.To, e.Epoch, e.Time, FailoverStage.Draining, Kind: RequestKind.Switchover, Request: e.Request),
         },
-        // The drain ended: this event's epoch makes the switchover's target the primary.
+        // The drain ended: this event's epoch makes the switchover's target the primary; every proxy is fenced next.
         MemberFenced e when s.Failover is { Stage: FailoverStage.Draining } f =>
-            s with { Epoch = e.Epoch, Primary = f.To, PrimaryKnown = true, Failover = f with { Epoch = e.Epoch, Stage = FailoverStage.AwaitingTarget } },
+            s with { Epoch = e.Epoch, Primary = f.To, PrimaryKnown = true, Failover = f with { Epoch = e.Epoch, Stage = FailoverStage.Fencing } },
         MemberFenced e when s.Failover is { Stage: FailoverStage.Fencing } f && f.Epoch == e.Epoch =>
-            s with { Failover = f with { Stage = s.IsPostgres ? FailoverStage.Promoting : FailoverStage.AwaitingTarget } },
+            s with { Failover = f with { Stage = s.IsPostgres && !f.IsSwitchover ? FailoverStage.Promoting : FailoverStage.AwaitingTarget } },
         MemberPromoted e when s.Failover is { Stage: FailoverStage.Promoting } f && f.Epoch == e.Epoch => Promoted(s, f),
         TrafficSwitched e when s.Failover is { } f && f.Epoch == e.Epoch =>
             s with { Routable = f.To, RolesConfirmed = true, Failover = f with { Stage = FailoverStage.RunningHooks } },

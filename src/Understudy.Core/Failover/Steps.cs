@@ -7,8 +7,8 @@ namespace Understudy.Core.Failover;
 public abstract record Step(long Epoch);
 
 /// <summary>Stop routing to <paramref name="Member"/>, close its open connections, and run the fence hooks (the failover waits for them).</summary>
-/// <remarks><paramref name="NewPrimary"/> is what the fence hooks are told (<c>{{new_primary}}</c>).</remarks>
-public sealed record FenceMember(string Member, string NewPrimary, long Epoch) : Step(Epoch);
+/// <remarks><paramref name="NewPrimary"/> is what the fence hooks are told (<c>{{new_primary}}</c>); a <paramref name="Planned"/> fence (a switchover, after its drain) runs none.</remarks>
+public sealed record FenceMember(string Member, string NewPrimary, long Epoch, bool Planned = false) : Step(Epoch);
 
 /// <summary>Run a hook list after traffic moved, from <paramref name="FirstHook"/> on; each hook's outcome is journaled by the executor.</summary>
 public sealed record RunHooks(HookTrigger Trigger, string OldPrimary, string NewPrimary, long Epoch, int FirstHook = 0) : Step(Epoch);

@@ -34,6 +34,9 @@ internal static class SwitchoverRules
         }
         long epoch = d.State.Epoch + 1;
         d.Emit(new MemberFenced(detail, f.From, f.To) { Epoch = epoch, Member = f.From, Reason = $"{f.From} drained ({detail}); epoch {epoch} makes {f.To} the primary" });
+        // As in a failover, the switch waits until no proxy routes to the old primary (with several controllers,
+        // every instance's); a planned change runs no fence hooks: the old primary is healthy and stays a standby.
+        d.Do(new FenceMember(f.From, f.To, epoch, Planned: true));
     }
 
     /// <summary>Before the epoch advanced nothing changed hands: the primary of this epoch gets its traffic back.</summary>

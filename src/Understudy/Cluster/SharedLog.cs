@@ -89,6 +89,12 @@ public sealed partial class SharedLog(EtcdStore store, LeaderElection election, 
         return local[0];
     }
 
+    /// <summary>Decisions are mirrored off the way to action; an operator's answer reads them back, so it waits for the mirror.</summary>
+    public async Task ReadableAsync(IReadOnlyList<JournalEvent> stored, CancellationToken ct)
+    {
+        if (Follower is { } follower && stored.Count > 0) await follower.WaitForAsync(stored.Max(e => e.Id) / MirroredEvent.PerRevision, MirrorWait, ct);
+    }
+
     /// <summary>A note as mirrored (the answer carries its id); mirrored here if the watch has not delivered it in time.</summary>
     private async Task<IReadOnlyList<JournalEvent>> MirroredAsync(IReadOnlyList<MirroredEvent> events, CancellationToken ct)
     {

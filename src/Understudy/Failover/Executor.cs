@@ -81,7 +81,7 @@ public sealed partial class Executor(
     private async Task<(bool, string)> FenceAsync(FenceMember f)
     {
         string closed = proxy is null ? "no built-in proxy" : $"{proxy.Fence(f.Member)} open connections closed by the proxy";
-        if (!service.Hooks.Fence.IsEmpty)
+        if (!f.Planned && !service.Hooks.Fence.IsEmpty)
         {
             var (_, hooks) = await RunHooksAsync(new RunHooks(HookTrigger.Fence, f.Member, f.NewPrimary, f.Epoch));
             closed = $"{closed}; {hooks}";

@@ -60,12 +60,17 @@ public sealed partial class ServiceLoop
 
     public void Post(Input input) => _inbox.Writer.TryWrite(new Decide(input, null));
 
-    /// <summary>Hands in an input and waits until its decision is committed; the decision's events carry their journal ids.</summary>
+    /// <summary>
+    /// Hands in an input and waits until its decision is committed and can be read back from this instance's
+    /// journal (what an operator's answer shows); the decision's events carry their journal ids.
+    /// </summary>
     public async Task<Decision> SubmitAsync(Input input, CancellationToken ct)
     {
         var answer = new TaskCompletionSource<Decision>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_inbox.Writer.TryWrite(new Decide(input, answer))) throw new InvalidOperationException("the controller is stopping");
-        return await answer.Task.WaitAsync(ct);
+        Decision decision = await answer.Task.WaitAsync(ct);
+        await _log.ReadableAsync(decision.Events, ct);
+        return decision;
     }
 
     /// <summary>Records something that changes no decision (a fault, a drill's verdict, a delivery); returns it as stored.</summary>

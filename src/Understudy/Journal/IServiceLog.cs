@@ -19,6 +19,9 @@ public interface IServiceLog
     /// records its own; returns it as stored.
     /// </summary>
     Task<JournalEvent> RecordAsync(JournalEvent informational, CancellationToken ct);
+
+    /// <summary>Returns once <paramref name="stored"/> can be read back from this instance's journal (an API answers from it).</summary>
+    Task ReadableAsync(IReadOnlyList<JournalEvent> stored, CancellationToken ct);
 }
 
 public abstract record CommitResult
@@ -41,4 +44,7 @@ public sealed class JournalServiceLog(IJournal journal) : IServiceLog
 
     public async Task<JournalEvent> RecordAsync(JournalEvent informational, CancellationToken ct) =>
         (await journal.AppendAsync([informational], ct))[0];
+
+    /// <summary>Appended is readable: the journal is the log.</summary>
+    public Task ReadableAsync(IReadOnlyList<JournalEvent> stored, CancellationToken ct) => Task.CompletedTask;
 }

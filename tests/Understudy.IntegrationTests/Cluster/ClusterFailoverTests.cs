@@ -67,6 +67,37 @@ public class ClusterFailoverTests
         Assert.Equal(Describe(await cluster[followers[0]].EventsAsync("web")), Describe(mine));
     }
 
+    [Fact]
+    public async Task Cluster_SwitchoverAskedOfAFollower_ForwardedAndNoClientOfAnyProxyFails()
+    {
+        await using var cluster = await WebCluster.StartAsync(hold: "10s");
+        Assert.Equal("ctl-a", await cluster.LeaderAsync());
+        var clients = cluster.Names.ToDictionary(n => n, n => new RoutedClient(cluster.Ports[n].Proxy));
+        try
+        {
+            await Task.Delay(300);
+            using var body = new StringContent("""{"to":"web-b","reason":"patch web-a"}""", System.Text.Encoding.UTF8, "application/json");
+            var asked = await cluster["ctl-c"].Http.PostAsync("/api/services/web/switchover", body);
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, asked.StatusCode);
+            await Eventually.TrueAsync(async () => (await Task.WhenAll(cluster.Names.Select(n => cluster[n].ServiceAsync("web"))))
+                .All(s => s is { Routable: "web-b", Epoch: 2, Failover: null }), "every instance to route to web-b");
+            await Task.Delay(300);
+        }
+        finally
+        {
+            foreach (var c in clients.Values) await c.StopAsync();
+        }
+        foreach (var (name, client) in clients)
+        {
+            Assert.All(client.Attempts, a => Assert.True(a.Ok, $"{name}: attempt at {a.Start:HH:mm:ss.fff} failed: {a.Error}"));
+            Assert.Equal("web-b", client.Attempts[^1].AnsweredBy);
+        }
+        var events = await cluster["ctl-b"].EventsAsync("web");
+        var fenced = events.Where(e => e.Type == EventTypes.MemberFenced).ToList();
+        Assert.Equal(2, fenced.Count); // the drain's end (epoch 2), then every proxy fenced
+        Assert.Contains("every instance routes by epoch 2", fenced[1].Details["reason"]?.ToString());
+    }
+
     private static string Describe(IReadOnlyList<EventView> events) =>
         string.Join('\n', events.Select(e => $"{e.Id} {e.Type} {e.Epoch} {e.Member} {e.Details.GetValueOrDefault("reason")}"));
 }

@@ -15,6 +15,12 @@ public class DeciderSwitchoverTests
 
     private static readonly StepCompleted Drained = new(new DrainMember("web-a", DrainTimeout, 1), true, "2 connections closed by themselves");
 
+    /// <summary>After the drain, the planned fence of epoch 2: every proxy has stopped routing to web-a.</summary>
+    private static readonly StepCompleted Fenced = new(new FenceMember("web-a", "web-b", 2, Planned: true), true, "0 open connections closed");
+
+    /// <summary>The drain ends and the planned fence completes, both at <paramref name="at"/>.</summary>
+    private static Decision DrainAndFence(ServiceState s, DateTimeOffset at) => Decider.Decide(Decider.Decide(s, Drained, at).State, Fenced, at);
+
     /// <summary>web-a to web-b, no approvals needed, started at 1 s: draining in epoch 1.</summary>
     private static Decision Started(bool hooks = false, int members = 2)
     {
@@ -48,11 +54,25 @@ public class DeciderSwitchoverTests
     }
 
     [Fact]
-    public void Decide_DrainedWithTargetUp_AdvancesTheEpochAndSwitchesTraffic()
+    public void Decide_Drained_AdvancesTheEpochAndFencesEveryProxyBeforeTheSwitch()
     {
         var s = Started().State;
 
         var d = Decider.Decide(s, Drained, At(4));
+
+        Assert.Equal([EventTypes.MemberFenced], d.Types());
+        Assert.Equal(("web-a", 2L, "web-a", "web-b"), (d.Events[0].Member, d.Events[0].Epoch, d.Events[0].Detail("from"), d.Events[0].Detail("to")));
+        Assert.Equal<Step>([new FenceMember("web-a", "web-b", 2, Planned: true)], d.Plan);
+        Assert.Equal(("web-b", (string?)null, 2L), (d.State.Primary, d.State.Routable, d.State.Epoch));
+        Assert.True(Routing.For(d.State).Hold, "new connections are not held until the fence is done");
+    }
+
+    [Fact]
+    public void Decide_DrainedAndFencedWithTargetUp_SwitchesTraffic()
+    {
+        var s = Decider.Decide(Started().State, Drained, At(4)).State;
+
+        var d = Decider.Decide(s, Fenced, At(4));
 
         Assert.Equal([EventTypes.MemberFenced, EventTypes.TrafficSwitched, EventTypes.SwitchoverCompleted, EventTypes.RequestCompleted, EventTypes.AlertRaised],
             d.Types());
@@ -75,7 +95,7 @@ public class DeciderSwitchoverTests
     {
         var s = Started(hooks: true).State;
 
-        var switched = Decider.Decide(s, Drained, At(4));
+        var switched = DrainAndFence(s, At(4));
         Assert.Equal([EventTypes.MemberFenced, EventTypes.TrafficSwitched], switched.Types());
         Assert.Equal(RequestState.Executing, switched.State.Request!.State);
         AssertHooksRunThenComplete(switched, At(5));
@@ -97,7 +117,7 @@ public class DeciderSwitchoverTests
     public void Decide_NewPrimaryDownAfterASwitchover_FailsOverAtOnceBackToTheOldPrimary()
     {
         // No cooldown from a switchover, and the old primary was never marked for rejoin: it is a candidate.
-        var s = Decider.Decide(Started().State, Drained, At(4)).State;
+        var s = DrainAndFence(Started().State, At(4)).State;
 
         var d = Down(ref s, "web-b", At(5));
 
@@ -145,7 +165,8 @@ public class DeciderSwitchoverTests
     {
         var started = Started(hooks: true);
         var drained = Decider.Decide(started.State, Drained, At(4));
-        var s = ServiceFold.Rebuild(started.State.Spec, [.. started.Events, .. drained.Events], out _);
+        var fenced = Decider.Decide(drained.State, Fenced, At(4));
+        var s = ServiceFold.Rebuild(started.State.Spec, [.. started.Events, .. drained.Events, .. fenced.Events], out _);
 
         var resumed = Decider.Decide(s, Journaled.Restarted, At(10));
         Assert.Equal([EventTypes.ControllerStarted, EventTypes.FailoverResumed], resumed.Types());

@@ -157,7 +157,8 @@ public class ServiceFoldTests
     public void Rebuild_SwitchoverCutOffAfterTheEpochAdvanced_KeepsTheNewEpochAndItsHooks()
     {
         var spec = Http(switchoverHooks: true);
-        var (state, journal) = Decided(spec, SwitchoverTo("web-b"), new StepCompleted(new DrainMember("web-a", spec.Proxy!.Drain, 1), true, "drained"));
+        var (state, journal) = Decided(spec, SwitchoverTo("web-b"), new StepCompleted(new DrainMember("web-a", spec.Proxy!.Drain, 1), true, "drained"),
+            new StepCompleted(new FenceMember("web-a", "web-b", 2, Planned: true), true, "fenced"));
         Assert.Equal((FailoverStage.RunningHooks, 2L, "web-b"), (state.Failover!.Stage, state.Epoch, state.Routable));
 
         var s = ServiceFold.Rebuild(spec, journal, out _);
