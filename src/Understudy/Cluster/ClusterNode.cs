@@ -209,7 +209,11 @@ public sealed partial class ClusterNode(
             && ServiceDigest.FirstDifference(digest.Entries, theirs) is { } first)
             which = first;
         string problem = $"this instance's config differs from the cluster's ({which}); it routes by the log but cannot lead";
-        if (problem != _disagreement) Log.Disagrees(logger, problem);
+        if (problem != _disagreement)
+        {
+            Log.Disagrees(logger, problem);
+            feed.Publish([new Core.Journal.ClusterAlert($"config:{Instance}", "critical") { Time = time.GetUtcNow(), Reason = $"{Instance}: {problem}" }]);
+        }
         return problem;
     }
 

@@ -89,6 +89,8 @@ public sealed partial class SharedLog(EtcdStore store, LeaderElection election, 
         return local[0];
     }
 
+    public bool MayAct => election.Current is not null;
+
     /// <summary>Decisions are mirrored off the way to action; an operator's answer reads them back, so it waits for the mirror.</summary>
     public async Task ReadableAsync(IReadOnlyList<JournalEvent> stored, CancellationToken ct)
     {

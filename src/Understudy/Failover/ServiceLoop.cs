@@ -191,7 +191,9 @@ public sealed partial class ServiceLoop
         Publish(decision.State);
         // One entry per journaled event, named by its type, so logs and journal read the same.
         foreach (JournalEvent e in decision.Events) Log.Journaled(_logger, e.Service, e.Epoch, e.Type, e.Member ?? "", e.Actor, e.Reason);
-        if (!_stopping) executor.Execute(decision.Plan);
+        if (_stopping) return decision;
+        if (_log.MayAct) executor.Execute(decision.Plan);
+        else if (!decision.Plan.IsEmpty) Log.NotActed(_logger, State.Name, decision.Plan.Length);
         return decision;
     }
 
@@ -268,6 +270,9 @@ public sealed partial class ServiceLoop
 
         [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "{Service}: leading from position {Position} (term {Term})")]
         public static partial void Leading(ILogger logger, string service, long term, long position);
+
+        [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "{Service}: committed, but this instance's lease may have run out since: its {Steps} step(s) are left to the next leader")]
+        public static partial void NotActed(ILogger logger, string service, int steps);
 
         [LoggerMessage(EventId = 106, Level = LogLevel.Critical, Message = "{Service}: failpoint {When} committing {Type}: this loop stops here")]
         public static partial void Failpoint(ILogger logger, string service, string when, string type);

@@ -20,6 +20,12 @@ public interface IServiceLog
     /// </summary>
     Task<JournalEvent> RecordAsync(JournalEvent informational, CancellationToken ct);
 
+    /// <summary>
+    /// Whether a committed decision may still be acted on now: with several controllers, only while this instance's
+    /// lease is surely alive, so a leader never acts after its lease could have run out (the next leader resumes).
+    /// </summary>
+    bool MayAct { get; }
+
     /// <summary>Returns once <paramref name="stored"/> can be read back from this instance's journal (an API answers from it).</summary>
     Task ReadableAsync(IReadOnlyList<JournalEvent> stored, CancellationToken ct);
 }
@@ -44,6 +50,8 @@ public sealed class JournalServiceLog(IJournal journal) : IServiceLog
 
     public async Task<JournalEvent> RecordAsync(JournalEvent informational, CancellationToken ct) =>
         (await journal.AppendAsync([informational], ct))[0];
+
+    public bool MayAct => true;
 
     /// <summary>Appended is readable: the journal is the log.</summary>
     public Task ReadableAsync(IReadOnlyList<JournalEvent> stored, CancellationToken ct) => Task.CompletedTask;

@@ -1,0 +1,114 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Understudy.Commands;
+using Understudy.Checks;
+using Understudy.Core.Failover;
+using Understudy.Core.Journal;
+using Understudy.Failover;
+using Understudy.Journal;
+using static Understudy.Tests.Testing.Services;
+
+namespace Understudy.Tests.Failover;
+
+/// <summary>The loop around the decider: what is not committed is never acted on, and a deposed leader follows.</summary>
+public class ServiceLoopTests
+{
+    /// <summary>A log that refuses every commit (a deposed leader's), or takes them all, recording what it was asked.</summary>
+    private sealed class FakeLog(bool refuse, bool mayAct = true) : IServiceLog
+    {
+        public List<IReadOnlyList<JournalEvent>> Asked { get; } = [];
+
+        public bool MayAct => mayAct;
+
+        public Task<CommitResult> CommitAsync(string service, long position, IReadOnlyList<JournalEvent> events, CancellationToken ct)
+        {
+            Asked.Add(events);
+            return Task.FromResult<CommitResult>(refuse
+                ? new CommitResult.Refused("the leader key is ctl-b's now", Deposed: true)
+                : new CommitResult.Committed(events, position + events.Count));
+        }
+
+        public Task<JournalEvent> RecordAsync(JournalEvent informational, CancellationToken ct) => Task.FromResult(informational);
+
+        public Task ReadableAsync(IReadOnlyList<JournalEvent> stored, CancellationToken ct) => Task.CompletedTask;
+    }
+
+    private static (ServiceLoop Loop, List<Input> Reported, Task Running, CancellationTokenSource Stop) Start(FakeLog log, LoopRole role)
+    {
+        var spec = Http(fall: 1);
+        var loop = new ServiceLoop(AllUp(spec, T0), log, routes: null, TimeProvider.System, NullLogger.Instance, role);
+        var reported = new List<Input>();
+        var executor = new Executor(spec, proxy: null, new Dictionary<string, CheckScheduler>(), new CommandRunner(Path.GetTempPath(), TimeProvider.System),
+            i => { lock (reported) reported.Add(i); }, TimeProvider.System, NullLogger.Instance);
+        var stop = new CancellationTokenSource();
+        return (loop, reported, loop.RunAsync(executor, null, stop.Token), stop);
+    }
+
+    [Fact]
+    public async Task Decide_CommitRefused_NothingActsTheStateStaysAndTheLoopFollows()
+    {
+        var log = new FakeLog(refuse: true);
+        var (loop, reported, running, stop) = Start(log, LoopRole.Leader);
+
+        var e = await Assert.ThrowsAsync<NotCommittedException>(() => loop.SubmitAsync(Fail("web-a", At(1)), CancellationToken.None));
+
+        Assert.Contains("not committed", e.Message);
+        Assert.Contains(log.Asked.Single(), x => x is FailoverStarted);
+        Assert.Equal((1L, "web-a"), (loop.State.Epoch, loop.State.Primary));
+        Assert.Equal(LoopRole.Follower, loop.Role);
+        await Task.Delay(200); // the fence would have completed at once (no proxy, no hooks): nothing ran to report it
+        lock (reported) Assert.Empty(reported);
+        await stop.CancelAsync();
+        await running;
+    }
+
+    [Fact]
+    public async Task Decide_CommittedButTheLeaseMayHaveRunOut_StateFollowsTheLogButNothingActs()
+    {
+        var log = new FakeLog(refuse: false, mayAct: false);
+        var (loop, reported, running, stop) = Start(log, LoopRole.Leader);
+
+        var d = await loop.SubmitAsync(Fail("web-a", At(1)), CancellationToken.None);
+
+        Assert.Contains(d.Events, x => x is FailoverStarted);
+        Assert.Equal((2L, "web-b"), (loop.State.Epoch, loop.State.Primary));
+        await Task.Delay(200);
+        lock (reported) Assert.Empty(reported);
+        await stop.CancelAsync();
+        await running;
+    }
+
+    [Fact]
+    public async Task Decide_Committed_TheFenceRunsAndReportsBack()
+    {
+        var log = new FakeLog(refuse: false);
+        var (loop, reported, running, stop) = Start(log, LoopRole.Leader);
+
+        await loop.SubmitAsync(Fail("web-a", At(1)), CancellationToken.None);
+
+        await WaitAsync(() => { lock (reported) return reported.OfType<StepCompleted>().Any(s => s.Step is FenceMember { Member: "web-a", Epoch: 2 }); });
+        await stop.CancelAsync();
+        await running;
+    }
+
+    [Fact]
+    public async Task Fold_AFollowerFoldsTheLeadersEventsOnceAndSkipsWhatItHas()
+    {
+        var (loop, _, running, stop) = Start(new FakeLog(refuse: true), LoopRole.Follower);
+        var started = new FailoverStarted("web-a", "web-b") { Service = "web", Epoch = 2, Time = At(1), Reason = "leader decided" };
+
+        loop.Fold([started], 1);
+        loop.Fold([started], 1); // delivered again: already folded
+        await WaitAsync(() => loop.Position == 1);
+
+        Assert.Equal((2L, "web-b", (string?)null), (loop.State.Epoch, loop.State.Primary, loop.State.Routable));
+        Assert.True(loop.State.Members["web-a"].NeedsRejoin);
+        await stop.CancelAsync();
+        await running;
+    }
+
+    private static async Task WaitAsync(Func<bool> condition)
+    {
+        for (int i = 0; i < 500 && !condition(); i++) await Task.Delay(10);
+        Assert.True(condition(), "not within 5 s");
+    }
+}
