@@ -36,6 +36,9 @@ public sealed class JournalMetrics
         "The RTO the last run of each drill measured (client view).", "service", "drill");
     private readonly FailoverTimer _timer = new();
 
+    /// <summary>One event's counts land together: a scrape never shows a failover counted but its phases not yet.</summary>
+    private readonly Lock _gate = new();
+
     /// <summary>Creates the series alerts and dashboards use at 0, so their first change is an increase from 0.</summary>
     public JournalMetrics(IEnumerable<ServiceSpec> services)
     {
@@ -53,6 +56,11 @@ public sealed class JournalMetrics
     /// <summary>Events in the order they were stored, from one reader at a time.</summary>
     public void Observe(JournalEvent e)
     {
+        lock (_gate) ObserveLocked(e);
+    }
+
+    private void ObserveLocked(JournalEvent e)
+    {
         if (Endings.TryGetValue(e.Type, out var ending)) _failovers.Add(1, e.Service, ending.Kind, ending.Result);
         switch (e)
         {
@@ -69,6 +77,11 @@ public sealed class JournalMetrics
     }
 
     public void WriteTo(PrometheusText text)
+    {
+        lock (_gate) WriteLocked(text);
+    }
+
+    private void WriteLocked(PrometheusText text)
     {
         _failovers.WriteTo(text);
         _durations.WriteTo(text);
