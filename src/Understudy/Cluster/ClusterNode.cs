@@ -117,16 +117,18 @@ public sealed partial class ClusterNode(
 
     private async Task RegistryAsync(CancellationToken ct)
     {
-        long reported = -1;
+        (long Revision, long Lease) reported = (-1, 0);
         using var timer = new PeriodicTimer(RegistryEvery, time);
         do
         {
             try
             {
-                if (presence.CurrentLease is { } lease && follower.Revision != reported)
+                // How far the log is read, not every key: progress keys are keys too, and reporting them would never end.
+                // (Again on a new lease: the key went with the old one.)
+                if (presence.CurrentLease is { } lease && (follower.LogRevision, lease.Id) != reported)
                 {
-                    await store.PutAsync(store.Keys.Progress(Instance), follower.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture), lease.Id, ct);
-                    reported = follower.Revision;
+                    await store.PutAsync(store.Keys.Progress(Instance), follower.LogRevision.ToString(System.Globalization.CultureInfo.InvariantCulture), lease.Id, ct);
+                    reported = (follower.LogRevision, lease.Id);
                 }
                 await ReadRegistryAsync(ct);
                 await RefuseNewerSchemaAsync();

@@ -17,10 +17,14 @@ public sealed partial class LogFollower(EtcdStore store, SqliteJournal mirror, J
     TimeProvider time, ILogger<LogFollower> logger)
 {
     private long _revision;
+    private long _logRevision;
     private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>The last etcd revision handled.</summary>
+    /// <summary>The last etcd revision handled (of any key under the cluster's prefix).</summary>
     public long Revision => Interlocked.Read(ref _revision);
+
+    /// <summary>The revision of the newest log entry or note mirrored: how far this instance has read the log (what it reports).</summary>
+    public long LogRevision => Interlocked.Read(ref _logRevision);
 
     /// <summary>The log has been read once since the start (this instance's epochs are the cluster's, as of then).</summary>
     public bool CaughtUp { get; private set; }
@@ -29,7 +33,12 @@ public sealed partial class LogFollower(EtcdStore store, SqliteJournal mirror, J
     public string? NewerSchema { get; private set; }
 
     /// <summary>Starts after what the mirror already holds.</summary>
-    public async Task StartAfterMirrorAsync(CancellationToken ct) => Interlocked.Exchange(ref _revision, await mirror.MirroredRevisionAsync(ct));
+    public async Task StartAfterMirrorAsync(CancellationToken ct)
+    {
+        long mirrored = await mirror.MirroredRevisionAsync(ct);
+        Interlocked.Exchange(ref _revision, mirrored);
+        Interlocked.Exchange(ref _logRevision, mirrored);
+    }
 
     /// <summary>Reads what the log holds beyond the mirror (an instance that was away catches up), then watches until stopped.</summary>
     public async Task RunAsync(CancellationToken ct)
@@ -104,6 +113,7 @@ public sealed partial class LogFollower(EtcdStore store, SqliteJournal mirror, J
             Dispatch(batch);
             IReadOnlyList<Mirrored> stored = await mirror.MirrorAsync(batch);
             feed.Publish([.. stored.Where(m => m.Added).Select(m => m.Event)]);
+            Interlocked.Exchange(ref _logRevision, Math.Max(LogRevision, batch[^1].Revision));
         }
         if (entries.Count > 0) Advance(entries.Max(e => e.ModRevision));
     }
