@@ -35,5 +35,21 @@ switchover.SetAction(async (p, _) =>
     SwitchoverBench.Print(result, Console.Out);
 });
 
-var root = new RootCommand("Understudy benchmarks; results are Markdown on stdout, progress on stderr.") { crash, throughput, drill, switchover };
+var leaderRuns = new Option<int>("--runs") { Description = "leader kills, a fresh cluster each", DefaultValueFactory = _ => 5 };
+var leaderKill = new Command("leader-kill", "Several controllers: SIGKILL of the leader instance of three on etcd, clients through the followers' proxies.") { leaderRuns };
+leaderKill.SetAction(async (p, _) =>
+{
+    var result = await ClusterBench.RunAsync(p.GetValue(leaderRuns), Console.Error);
+    ClusterBench.Print(result, Console.Out);
+});
+
+var coordinationRuns = new Option<int>("--runs") { Description = "primary kills per system", DefaultValueFactory = _ => 20 };
+var coordination = new Command("coordination", "Several controllers: decision → every proxy switched, three instances on etcd beside a single controller.") { coordinationRuns };
+coordination.SetAction(async (p, _) =>
+{
+    var result = await CoordinationBench.RunAsync(p.GetValue(coordinationRuns), Console.Error);
+    CoordinationBench.Print(result, Console.Out);
+});
+
+var root = new RootCommand("Understudy benchmarks; results are Markdown on stdout, progress on stderr.") { crash, throughput, drill, switchover, leaderKill, coordination };
 return await root.Parse(args).InvokeAsync();
