@@ -85,24 +85,15 @@ internal sealed class ClusterRig : IDisposable
 
     private string Config(string name) => Path.Combine(_dir, $"{name}.yaml");
 
+    /// <summary>Only the controller section differs between instances: services must be identical.</summary>
     private string ConfigText(Instance i, string? etcd, string hold) => $$"""
         controller:
           name: {{i.Name}}
           api: 127.0.0.1:{{i.ApiPort}}
           journal: {{Path.Combine(_dir, i.Name + ".db")}}
         {{(etcd is null ? "" : $"  coordination: {{ etcd: [{etcd}], cluster: bench, lease: {Lease} }}")}}
-        services:
-          web:
-            kind: http
-            members:
-              - { name: web-a, address: 127.0.0.1:{{PortA}} }
-              - { name: web-b, address: 127.0.0.1:{{PortB}} }
-            primary: web-a
-            check: { path: /health, interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }
-            failover: { mode: automatic, cooldown: 0s }
-            traffic:
-              proxy: { listen: 127.0.0.1:{{i.ProxyPort}}, hold: {{hold}} }
-        """;
+
+        """ + Configs.Service(PortA, PortB, i.ProxyPort, "http", "{ path: /health, interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }", cooldown: "0s", hold);
 
     private void Start(string name)
     {

@@ -238,3 +238,25 @@ stop_servers() { # DIR
     while read -r pid || [ -n "$pid" ]; do [ -n "$pid" ] && pid_is "$pid" "$dir/$name/data" && stop_pid "$pid" INT 15; done < <(cat "$dir/run/$name.postmaster.pids" 2>/dev/null || true)
   done
 }
+
+# down DIR: the caller's teardown, then DIR removed; only a DIR that up made (it holds $MARKER).
+cmd_down() {
+  local dir=${1:-}; [ -n "$dir" ] || die "usage: env.sh down DIR"
+  [ -d "$dir" ] || return 0
+  [ -f "$dir/$MARKER" ] || die "down: $dir was not made by env.sh up; refusing"
+  dir=$(cd "$dir" && pwd -P)
+  teardown "$dir"
+  rm -rf -- "$dir"
+}
+
+# The commands of an Understudy env.sh (its cmd_up, cmd_crash_leader, teardown); USAGE is the sed range of the
+# header that says how to call it.
+env_main() { # USAGE COMMAND ARGS...
+  local usage=$1; shift
+  case "${1:-}" in
+    up) shift; cmd_up "$@" ;;
+    crash-leader) shift; cmd_crash_leader "$@" ;;
+    down) shift; cmd_down "$@" ;;
+    *) sed -n "${usage}p" "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  esac
+}

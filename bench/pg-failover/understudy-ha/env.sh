@@ -143,18 +143,4 @@ teardown() { # DIR
   return 0
 }
 
-cmd_down() {
-  local dir=${1:-}; [ -n "$dir" ] || die "usage: env.sh down DIR"
-  [ -d "$dir" ] || return 0
-  [ -f "$dir/$MARKER" ] || die "down: $dir was not made by env.sh up; refusing"
-  dir=$(cd "$dir" && pwd -P)
-  teardown "$dir"
-  rm -rf -- "$dir"
-}
-
-case "${1:-}" in
-  up) shift; cmd_up "$@" ;;
-  crash-leader) shift; cmd_crash_leader "$@" ;;
-  down) shift; cmd_down "$@" ;;
-  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
-esac
+env_main 2,12 "$@"
