@@ -169,6 +169,9 @@ start_etcd() { # DIR CLIENT_PORT PEER_PORT
 
 # ---------------------------------------------------------------- the Understudy side (understudy/ and understudy-ha/)
 
+UNDERSTUDY=${UNDERSTUDY:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/src/Understudy/bin/Release/net10.0/understudy}
+UP_TIMEOUT=${UP_TIMEOUT:-90}
+
 # The controller's check for each setting: defaults are Understudy's own (every 1 s, timeout 500 ms, fall 3);
 # aggressive is the issue's example (every 200 ms, timeout 150 ms, fall 2).
 check_of() {
@@ -237,6 +240,20 @@ stop_servers() { # DIR
   for name in pg1 pg2; do
     while read -r pid || [ -n "$pid" ]; do [ -n "$pid" ] && pid_is "$pid" "$dir/$name/data" && stop_pid "$pid" INT 15; done < <(cat "$dir/run/$name.postmaster.pids" 2>/dev/null || true)
   done
+}
+
+# The start of an Understudy env's up: DIR [--setting S] [--synchronous] into UP_DIR, UP_SETTING and UP_SYNC; DIR
+# made (it must be new or empty), marked with $MARKER, given run/, pg1/ and pg2/, and owned by PG_USER.
+begin_up() {
+  UP_DIR="" UP_SETTING=aggressive UP_SYNC=false
+  while [ $# -gt 0 ]; do
+    case "$1" in --setting) UP_SETTING=$2; shift 2 ;; --synchronous) UP_SYNC=true; shift ;; -*) die "up: unknown option $1" ;; *) UP_DIR=$1; shift ;; esac
+  done
+  [ -n "$UP_DIR" ] || die "usage: env.sh up DIR [--setting defaults|aggressive] [--synchronous]"
+  [ -x "$UNDERSTUDY" ] || die "no understudy binary at $UNDERSTUDY (dotnet build src/Understudy -c Release)"
+  mkdir -p "$UP_DIR"; UP_DIR=$(cd "$UP_DIR" && pwd -P)
+  [ -z "$(ls -A "$UP_DIR")" ] || die "up: $UP_DIR is not empty"
+  touch "$UP_DIR/$MARKER"; mkdir -p "$UP_DIR/run" "$UP_DIR/pg1" "$UP_DIR/pg2"; chown -R "$PG_USER:$PG_USER" "$UP_DIR"
 }
 
 # down DIR: the caller's teardown, then DIR removed; only a DIR that up made (it holds $MARKER).

@@ -15,8 +15,6 @@ set -euo pipefail
 PGBIN=/usr/lib/postgresql/15/bin
 PSQL_BIN=/usr/bin/psql
 PG_USER=postgres
-UNDERSTUDY=${UNDERSTUDY:-$(cd "$(dirname "$0")/../../.." && pwd)/src/Understudy/bin/Release/net10.0/understudy}
-UP_TIMEOUT=${UP_TIMEOUT:-90}
 MARKER=.understudy-ha-bench-env
 INSTANCES=(ctl-a ctl-b ctl-c)
 LEASE=2s
@@ -27,15 +25,8 @@ api_of() { cat "$1/run/$2.api"; }
 probe_instance() { echo ctl-b; }
 
 cmd_up() {
-  local dir="" setting=aggressive sync=false
-  while [ $# -gt 0 ]; do
-    case "$1" in --setting) setting=$2; shift 2 ;; --synchronous) sync=true; shift ;; -*) die "up: unknown option $1" ;; *) dir=$1; shift ;; esac
-  done
-  [ -n "$dir" ] || die "usage: env.sh up DIR [--setting defaults|aggressive] [--synchronous]"
-  [ -x "$UNDERSTUDY" ] || die "no understudy binary at $UNDERSTUDY (dotnet build src/Understudy -c Release)"
-  mkdir -p "$dir"; dir=$(cd "$dir" && pwd -P)
-  [ -z "$(ls -A "$dir")" ] || die "up: $dir is not empty"
-  touch "$dir/$MARKER"; mkdir -p "$dir/run" "$dir/pg1" "$dir/pg2"; chown -R "$PG_USER:$PG_USER" "$dir"
+  begin_up "$@"
+  local dir=$UP_DIR setting=$UP_SETTING sync=$UP_SYNC
   local t0=$EPOCHREALTIME check; check=$(check_of "$setting")
   local -a p; read -r -a p <<<"$(free_ports 10)"
   local p1=${p[0]} p2=${p[1]} etcd_c=${p[2]} etcd_p=${p[3]} i=4 name

@@ -13,23 +13,14 @@ set -euo pipefail
 PGBIN=/usr/lib/postgresql/15/bin
 PSQL_BIN=/usr/bin/psql
 PG_USER=postgres
-UNDERSTUDY=${UNDERSTUDY:-$(cd "$(dirname "$0")/../../.." && pwd)/src/Understudy/bin/Release/net10.0/understudy}
-UP_TIMEOUT=${UP_TIMEOUT:-90}
 MARKER=.understudy-bench-env
 . "$(dirname "$0")/../lib.sh"
 
 primary_of() { json_get_url "http://127.0.0.1:$(cat "$1/run/api.port")/api/status" services 0 primary; }
 
 cmd_up() {
-  local dir="" setting=aggressive sync=false
-  while [ $# -gt 0 ]; do
-    case "$1" in --setting) setting=$2; shift 2 ;; --synchronous) sync=true; shift ;; -*) die "up: unknown option $1" ;; *) dir=$1; shift ;; esac
-  done
-  [ -n "$dir" ] || die "usage: env.sh up DIR [--setting defaults|aggressive] [--synchronous]"
-  [ -x "$UNDERSTUDY" ] || die "no understudy binary at $UNDERSTUDY (dotnet build src/Understudy -c Release)"
-  mkdir -p "$dir"; dir=$(cd "$dir" && pwd -P)
-  [ -z "$(ls -A "$dir")" ] || die "up: $dir is not empty"
-  touch "$dir/$MARKER"; mkdir -p "$dir/run" "$dir/pg1" "$dir/pg2"; chown -R "$PG_USER:$PG_USER" "$dir"
+  begin_up "$@"
+  local dir=$UP_DIR setting=$UP_SETTING sync=$UP_SYNC
   local t0=$EPOCHREALTIME check; check=$(check_of "$setting")
   read -r p1 p2 proxy api <<<"$(free_ports 4)"
   echo "$api" > "$dir/run/api.port"
