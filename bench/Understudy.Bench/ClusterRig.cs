@@ -23,6 +23,7 @@ internal sealed class ClusterRig : IDisposable
     private readonly Dictionary<string, Instance> _instances = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
     private Process? _etcd;
+    private string? _etcdUrl;
 
     /// <summary>One <c>understudy serve</c>: its ports, process and output.</summary>
     internal sealed class Instance(string name, int api, int proxy)
@@ -56,7 +57,7 @@ internal sealed class ClusterRig : IDisposable
             {
                 int client = FreePort.Next(), peer = FreePort.Next();
                 rig._etcd = Children.Etcd(Path.Combine(rig._dir, "etcd"), client, peer, rig._etcdOutput);
-                etcd = $"http://127.0.0.1:{client}";
+                etcd = rig._etcdUrl = $"http://127.0.0.1:{client}";
                 await rig.UntilAsync(async () => (await rig.TryGetAsync<Dictionary<string, string>>($"{etcd}/health"))?.GetValueOrDefault("health") == "true",
                     "etcd to answer /health", () => rig._etcdOutput.ToString());
             }
@@ -151,6 +152,21 @@ internal sealed class ClusterRig : IDisposable
             return (line[Prefix.Length..close], DateTimeOffset.UnixEpoch.AddTicks((long)(seconds * TimeSpan.TicksPerSecond)));
         }
         return null;
+    }
+
+    /// <summary>
+    /// etcd's WAL fsyncs so far (<c>etcd_disk_wal_fsync_duration_seconds</c>): how many, their mean, and how many took
+    /// over 128 ms; null without etcd. Every commit waits for one, so this is where a slow commit's time goes.
+    /// </summary>
+    public async Task<(long Count, double MeanMs, long Over128Ms)?> EtcdFsyncsAsync()
+    {
+        if (_etcdUrl is null) return null;
+        string text = await _http.GetStringAsync($"{_etcdUrl}/metrics");
+        double Value(string series) => text.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(series.Length + 1)..], CultureInfo.InvariantCulture)).FirstOrDefault();
+        const string Name = "etcd_disk_wal_fsync_duration_seconds";
+        double count = Value($"{Name}_count");
+        return ((long)count, count == 0 ? double.NaN : Value($"{Name}_sum") / count * 1000, (long)(count - Value($"{Name}_bucket{{le=\"0.128\"}}")));
     }
 
     /// <summary>The leader every running instance names, once they all name the same running one.</summary>

@@ -33,6 +33,7 @@ internal static class CoordinationBench
     {
         using ClusterRig cluster = await ClusterRig.StartAsync(3);
         using ClusterRig single = await ClusterRig.StartAsync(1, coordinated: false);
+        var fsyncsBefore = await cluster.EtcdFsyncsAsync();
         var rigs = new[] { ("three on etcd", cluster), ("single", single) };
         var all = new List<Run>();
         for (int i = 1; i <= runs; i++)
@@ -55,8 +56,13 @@ internal static class CoordinationBench
                     + $"proxies switched +{string.Join("/", r.SwitchedMs.Select(kv => $"{kv.Value:0}"))} ms ({r.FenceReason})   (run {i}/{runs})");
             }
         }
+        if (await cluster.EtcdFsyncsAsync() is { } after && fsyncsBefore is { } before)
+            Fsyncs = (after.Count - before.Count, (after.MeanMs * after.Count - before.MeanMs * before.Count) / (after.Count - before.Count), after.Over128Ms - before.Over128Ms);
         return all;
     }
+
+    /// <summary>etcd's WAL fsyncs during the runs: how many, their mean, how many over 128 ms.</summary>
+    public static (long Count, double MeanMs, long Over128Ms)? Fsyncs { get; private set; }
 
     private static async Task<Run> OnceAsync(string system, ClusterRig rig)
     {
@@ -145,6 +151,8 @@ internal static class CoordinationBench
             + string.Join(", ", cluster.SelectMany(r => r.SwitchedMs).GroupBy(kv => kv.Key).OrderBy(g => g.Key).Select(g => $"{g.Key} {Ms(Median(g.Select(kv => kv.Value)))} / {Ms(g.Max(kv => kv.Value))}")) + ".");
         double Of(string system, Func<Run, double> f) => Median(runs.Where(r => r.System == system).Select(f));
         w.WriteLine($"Ratio three on etcd / single controller, medians: every proxy switched {Of("three on etcd", r => r.AllMs) / Of("single", r => r.AllMs):0.0}, fenced {Of("three on etcd", r => r.FencedMs) / Of("single", r => r.FencedMs):0.0}.");
+        if (Fsyncs is { } f)
+            w.WriteLine($"etcd's WAL fsyncs during the runs (every commit waits for one): {f.Count}, mean {f.MeanMs:0.0} ms, {f.Over128Ms} over 128 ms.");
         w.WriteLine($"Fence reasons (three on etcd), first three runs: {string.Join(" | ", cluster.Take(3).Select(r => r.FenceReason))}");
     }
 }

@@ -2,6 +2,7 @@
 with where Understudy's time went (its journal, saved beside each report as events.json)."""
 import json
 import os
+import re
 import statistics
 import sys
 from datetime import datetime
@@ -28,11 +29,21 @@ def instant(s):
 STEPS = ("leader.elected", "failover.started", "member.fenced", "member.promoted", "traffic.switched")
 
 
+def crash_instant(report):
+    """The instant the fault command printed (the last process of the node stopped); the drill's fault_at is when
+    the command returned, after it waited for the processes to go."""
+    for step in report.get("steps", []):
+        m = re.search(r'"instant":"([^"]+)"', step.get("actual", "")) if step.get("phase") == "fault" else None
+        if m:
+            return instant(m.group(1))
+    return instant(report["fault_at"])
+
+
 def steps(report_path):
-    """Milliseconds from the fault to the first event of each step after it, from events.json beside the report."""
+    """Milliseconds from the crash to the first event of each step after it, from events.json beside the report."""
     events_path = os.path.join(os.path.dirname(os.path.dirname(report_path)), "events.json")
     try:
-        fault = instant(json.load(open(report_path))["fault_at"])
+        fault = crash_instant(json.load(open(report_path)))
         events = json.load(open(events_path))["events"]
     except (OSError, ValueError, KeyError, TypeError):
         return {}
@@ -72,7 +83,7 @@ for (setting, sync, system), us in sorted(groups.items()):
 
 timed = {k: rs for k, rs in sorted(groups.items()) if any(r[4] for r in rs)}
 if timed:
-    print("\nWhere Understudy's time went: fault → the first journal event of each step, median / max (ms)\n")
+    print("\nWhere Understudy's time went: crash instant (printed by crash-leader) → the first journal event of each step, median / max (ms)\n")
     print("| system | setting | replication | " + " | ".join(f"`{s}`" for s in STEPS) + " |")
     print("|---|---|---|" + "---|" * len(STEPS))
     for (setting, sync, system), rs in timed.items():
