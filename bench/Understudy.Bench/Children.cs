@@ -4,16 +4,27 @@ using Understudy.Hosting;
 
 namespace Understudy.Bench;
 
-/// <summary>Child processes the benchmark starts and stops by PID: the controller and HAProxy.</summary>
+/// <summary>Child processes the benchmark starts and stops by PID: the controller, HAProxy and etcd.</summary>
 internal static class Children
 {
     /// <summary>The controller as a child; its output is kept to explain a failed start.</summary>
     public static Process Controller(string config, System.Text.StringBuilder output) =>
         SelfProcess.Start(line => { lock (output) output.AppendLine(line); }, "serve", "-c", config);
 
-    public static Process Haproxy(string config, System.Text.StringBuilder output)
+    public static Process Haproxy(string config, System.Text.StringBuilder output) => External("haproxy", ["-f", config, "-db"], output);
+
+    /// <summary>One etcd 3.4 member on 127.0.0.1 with its data in <paramref name="dataDir"/>.</summary>
+    public static Process Etcd(string dataDir, int clientPort, int peerPort, System.Text.StringBuilder output)
     {
-        var psi = new ProcessStartInfo("haproxy", ["-f", config, "-db"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        string client = $"http://127.0.0.1:{clientPort}", peer = $"http://127.0.0.1:{peerPort}";
+        return External("/usr/bin/etcd", ["--name", "bench", "--data-dir", dataDir, "--listen-client-urls", client, "--advertise-client-urls", client,
+            "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", $"bench={peer}", "--initial-cluster-state", "new",
+            "--log-level", "warn", "--logger", "zap"], output);
+    }
+
+    private static Process External(string file, string[] args, System.Text.StringBuilder output)
+    {
+        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
         var p = Process.Start(psi)!;
         p.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
         p.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };

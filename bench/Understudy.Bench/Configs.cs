@@ -3,8 +3,12 @@ namespace Understudy.Bench;
 /// <summary>Understudy and HAProxy set up alike: checks every <c>checkMs</c> (100 ms unless a bench says otherwise), down after 2 failures.</summary>
 internal static class Configs
 {
-    public static string Understudy(int a, int b, int listen, int api, string mode, int checkMs) => $$"""
-        controller: { api: 127.0.0.1:{{api}}, journal: journal.db }
+    public static string Understudy(int a, int b, int listen, int api, string mode, int checkMs) =>
+        $"controller: {{ api: 127.0.0.1:{api}, journal: journal.db }}\n"
+        + Service(a, b, listen, mode, $"{{ interval: {checkMs}ms, timeout: {checkMs * 4 / 5}ms, fall: 2, rise: 1 }}", cooldown: "30s", hold: "5s");
+
+    /// <summary>The <c>services:</c> section: <c>web</c> on the two apps (web-a primary), with that check, cooldown and proxy.</summary>
+    public static string Service(int a, int b, int listen, string mode, string check, string cooldown, string hold) => $$"""
         services:
           web:
             kind: {{mode}}
@@ -12,10 +16,10 @@ internal static class Configs
               - { name: web-a, address: 127.0.0.1:{{a}} }
               - { name: web-b, address: 127.0.0.1:{{b}} }
             primary: web-a
-            check: { interval: {{checkMs}}ms, timeout: {{checkMs * 4 / 5}}ms, fall: 2, rise: 1 }
-            failover: { mode: automatic, cooldown: 30s }
+            check: {{check}}
+            failover: { mode: automatic, cooldown: {{cooldown}} }
             traffic:
-              proxy: { listen: 127.0.0.1:{{listen}}, hold: 5s }
+              proxy: { listen: 127.0.0.1:{{listen}}, hold: {{hold}} }
         """;
 
     /// <summary>

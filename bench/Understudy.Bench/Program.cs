@@ -1,16 +1,8 @@
 using System.CommandLine;
 using Understudy.Bench;
 
-var runs = new Option<int>("--runs") { Description = "crash runs", DefaultValueFactory = _ => 10 };
 var rounds = new Option<int>("--rounds") { Description = "interleaved throughput rounds", DefaultValueFactory = _ => 5 };
 var seconds = new Option<int>("--seconds") { Description = "wrk duration per path and round", DefaultValueFactory = _ => 5 };
-
-var crash = new Command("crash", "Primary SIGKILL: Understudy beside HAProxy, N runs.") { runs };
-crash.SetAction(async (p, _) =>
-{
-    var result = await CrashBench.RunAsync(p.GetValue(runs), Console.Error);
-    CrashBench.Print(result, Console.Out);
-});
 
 var throughput = new Command("throughput", "Requests/s and added latency: direct, Understudy, HAProxy tcp.") { rounds, seconds };
 throughput.SetAction(async (p, _) =>
@@ -19,21 +11,26 @@ throughput.SetAction(async (p, _) =>
     ThroughputBench.Print(result, Console.Out);
 });
 
-var drillRuns = new Option<int>("--runs") { Description = "drill runs", DefaultValueFactory = _ => 5 };
-var drill = new Command("drill", "Drill accuracy: the drill's RTO and recovery time against independent client loops, through Understudy and HAProxy.") { drillRuns };
-drill.SetAction(async (p, _) =>
+var root = new RootCommand("Understudy benchmarks; results are Markdown on stdout, progress on stderr.")
 {
-    var result = await DrillAccuracyBench.RunAsync(p.GetValue(drillRuns), Console.Error);
-    DrillAccuracyBench.Print(result, Console.Out);
-});
-
-var switchoverRuns = new Option<int>("--runs") { Description = "switchover runs, alternately web-a → web-b and back", DefaultValueFactory = _ => 10 };
-var switchover = new Command("switchover", "Planned switchover under load: Understudy's API beside HAProxy's runtime API (drain, then maint).") { switchoverRuns };
-switchover.SetAction(async (p, _) =>
-{
-    var result = await SwitchoverBench.RunAsync(p.GetValue(switchoverRuns), Console.Error);
-    SwitchoverBench.Print(result, Console.Out);
-});
-
-var root = new RootCommand("Understudy benchmarks; results are Markdown on stdout, progress on stderr.") { crash, throughput, drill, switchover };
+    Bench("crash", "Primary SIGKILL: Understudy beside HAProxy, N runs.", "crash runs", 10, CrashBench.RunAsync, CrashBench.Print),
+    throughput,
+    Bench("drill", "Drill accuracy: the drill's RTO and recovery time against independent client loops, through Understudy and HAProxy.", "drill runs", 5,
+        DrillAccuracyBench.RunAsync, DrillAccuracyBench.Print),
+    Bench("switchover", "Planned switchover under load: Understudy's API beside HAProxy's runtime API (drain, then maint).", "switchover runs, alternately web-a → web-b and back", 10,
+        SwitchoverBench.RunAsync, SwitchoverBench.Print),
+    Bench("leader-kill", "Several controllers: SIGKILL of the leader instance of three on etcd, clients through the followers' proxies.", "leader kills, a fresh cluster each", 5,
+        ClusterBench.RunAsync, ClusterBench.Print),
+    Bench("coordination", "Several controllers: decision → every proxy switched, three instances on etcd beside a single controller.", "primary kills per system", 20,
+        CoordinationBench.RunAsync, CoordinationBench.Print),
+};
 return await root.Parse(args).InvokeAsync();
+
+/// <summary>A bench with one option, <c>--runs</c>: progress to stderr, then its Markdown to stdout.</summary>
+static Command Bench<T>(string name, string description, string runsMeaning, int defaultRuns, Func<int, TextWriter, Task<T>> run, Action<T, TextWriter> print)
+{
+    var runs = new Option<int>("--runs") { Description = runsMeaning, DefaultValueFactory = _ => defaultRuns };
+    var command = new Command(name, description) { runs };
+    command.SetAction(async (p, _) => print(await run(p.GetValue(runs), Console.Error), Console.Out));
+    return command;
+}

@@ -144,3 +144,136 @@ crash_processes() {
   CRASH_PIDS=("${all[@]}")
   CRASH_BEGAN=$(iso_of "$t_began"); CRASH_INSTANT=$(iso_of "$t_stopped"); CRASH_KILLED=$(iso_of "$t_killed")
 }
+
+# ---------------------------------------------------------------- etcd (patroni/ and understudy-ha/)
+
+# One etcd member as root in DIR/etcd, its PID in DIR/run/etcd.pid; returns once it is healthy, or dies.
+start_etcd() { # DIR CLIENT_PORT PEER_PORT
+  local dir=$1 c=$2 p=$3
+  mkdir -p "$dir/etcd"
+  ( exec setsid "${ETCD_BIN:-/usr/bin/etcd}" --name etcd1 --data-dir "$dir/etcd/data" \
+      --listen-client-urls "http://127.0.0.1:$c" --advertise-client-urls "http://127.0.0.1:$c" \
+      --listen-peer-urls "http://127.0.0.1:$p" --initial-advertise-peer-urls "http://127.0.0.1:$p" \
+      --initial-cluster "etcd1=http://127.0.0.1:$p" --initial-cluster-state new \
+      --initial-cluster-token "understudy-bench-$$" </dev/null >"$dir/etcd/etcd.log" 2>&1 ) &
+  echo $! > "$dir/run/etcd.pid"
+  local i ok=0
+  for i in $(seq 1 100); do
+    [[ "$(http_body "http://127.0.0.1:$c/health")" == *'"health":"true"'* ]] && { ok=1; break; }
+    alive "$(read_pidfile "$dir/run/etcd.pid")" || break
+    sleep 0.1
+  done
+  [ $ok = 1 ] || die "etcd did not become healthy (see $dir/etcd/etcd.log)"
+  pid_is "$(read_pidfile "$dir/run/etcd.pid")" etcd || die "etcd PID mismatch"
+}
+
+# ---------------------------------------------------------------- the Understudy side (understudy/ and understudy-ha/)
+
+UNDERSTUDY=${UNDERSTUDY:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/src/Understudy/bin/Release/net10.0/understudy}
+UP_TIMEOUT=${UP_TIMEOUT:-90}
+
+# The controller's check for each setting: defaults are Understudy's own (every 1 s, timeout 500 ms, fall 3);
+# aggressive is the issue's example (every 200 ms, timeout 150 ms, fall 2).
+check_of() {
+  case "$1" in
+    defaults) echo "{ interval: 1s, timeout: 500ms, fall: 3, rise: 2 }" ;;
+    aggressive) echo "{ interval: 200ms, timeout: 150ms, fall: 2, rise: 2 }" ;;
+    *) die "unknown setting $1 (defaults or aggressive)" ;;
+  esac
+}
+
+# pg1, a primary on P1, and pg2, its streaming standby (pg_basebackup) on P2, both started; DIR/pg1 and DIR/pg2
+# exist and belong to PG_USER. Their postmaster PIDs go to DIR/run/NAME.postmaster.pids.
+start_two_servers() { # DIR P1 P2
+  local dir=$1 p1=$2 p2=$3 data=$1/pg1/data
+  as_pg "$PGBIN/initdb" --data-checksums -U postgres --auth=trust -D "$data" >/dev/null
+  cat >> "$data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $p1
+unix_socket_directories = '$dir/pg1'
+wal_level = replica
+max_wal_senders = 10
+hot_standby = on
+wal_keep_size = '256MB'
+shared_buffers = 32MB
+CONF
+  echo "host replication all 127.0.0.1/32 trust" >> "$data/pg_hba.conf"
+  echo "host all all 127.0.0.1/32 trust" >> "$data/pg_hba.conf"
+  start_pg "$dir" pg1
+  as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$p1" -U postgres -D "$dir/pg2/data" -R -X stream -c fast \
+    -d "host=127.0.0.1 port=$p1 user=postgres application_name=pg2"
+  sed -i -e "s/^port = .*/port = $p2/" -e "s|^unix_socket_directories = .*|unix_socket_directories = '$dir/pg2'|" "$dir/pg2/data/postgresql.conf"
+  start_pg "$dir" pg2
+}
+
+start_pg() { # DIR NAME
+  as_pg "$PGBIN/pg_ctl" -D "$1/$2/data" -l "$1/$2/log" start -w -t 60 >/dev/null
+  echo "$(read_pidfile "$1/$2/data/postmaster.pid")" >> "$1/run/$2.postmaster.pids"
+}
+
+# The services: section of a controller's config: the two servers, the check, and a proxy on PROXY.
+db_service() { # DIR P1 P2 CHECK SYNC PROXY
+  cat <<YAML
+services:
+  db:
+    kind: postgres
+    postgres: { user: postgres, database: postgres }
+    members:
+      - { name: pg1, address: 127.0.0.1:$2, data_dir: $1/pg1/data }
+      - { name: pg2, address: 127.0.0.1:$3, data_dir: $1/pg2/data }
+    check: $4
+    failover: { mode: automatic, max_lag: 1MB, synchronous: $5 }
+    traffic:
+      proxy: { listen: 127.0.0.1:$6, hold: 10s }
+YAML
+}
+
+# A field of the JSON at URL by its keys: json_get_url URL services 0 primary
+json_get_url() { curl -s -m 2 "$1" | python3 -c 'import json,sys
+v=json.load(sys.stdin)
+for k in sys.argv[1:]: v = v[int(k)] if isinstance(v, list) else v[k]
+print(v)' "${@:2}"; }
+
+# Stops the postmasters recorded for pg1 and pg2 (fast shutdown), by PID.
+stop_servers() { # DIR
+  local dir=$1 name pid
+  for name in pg1 pg2; do
+    while read -r pid || [ -n "$pid" ]; do [ -n "$pid" ] && pid_is "$pid" "$dir/$name/data" && stop_pid "$pid" INT 15; done < <(cat "$dir/run/$name.postmaster.pids" 2>/dev/null || true)
+  done
+}
+
+# The start of an Understudy env's up: DIR [--setting S] [--synchronous] into UP_DIR, UP_SETTING and UP_SYNC; DIR
+# made (it must be new or empty), marked with $MARKER, given run/, pg1/ and pg2/, and owned by PG_USER.
+begin_up() {
+  UP_DIR="" UP_SETTING=aggressive UP_SYNC=false
+  while [ $# -gt 0 ]; do
+    case "$1" in --setting) UP_SETTING=$2; shift 2 ;; --synchronous) UP_SYNC=true; shift ;; -*) die "up: unknown option $1" ;; *) UP_DIR=$1; shift ;; esac
+  done
+  [ -n "$UP_DIR" ] || die "usage: env.sh up DIR [--setting defaults|aggressive] [--synchronous]"
+  [ -x "$UNDERSTUDY" ] || die "no understudy binary at $UNDERSTUDY (dotnet build src/Understudy -c Release)"
+  mkdir -p "$UP_DIR"; UP_DIR=$(cd "$UP_DIR" && pwd -P)
+  [ -z "$(ls -A "$UP_DIR")" ] || die "up: $UP_DIR is not empty"
+  touch "$UP_DIR/$MARKER"; mkdir -p "$UP_DIR/run" "$UP_DIR/pg1" "$UP_DIR/pg2"; chown -R "$PG_USER:$PG_USER" "$UP_DIR"
+}
+
+# down DIR: the caller's teardown, then DIR removed; only a DIR that up made (it holds $MARKER).
+cmd_down() {
+  local dir=${1:-}; [ -n "$dir" ] || die "usage: env.sh down DIR"
+  [ -d "$dir" ] || return 0
+  [ -f "$dir/$MARKER" ] || die "down: $dir was not made by env.sh up; refusing"
+  dir=$(cd "$dir" && pwd -P)
+  teardown "$dir"
+  rm -rf -- "$dir"
+}
+
+# The commands of an Understudy env.sh (its cmd_up, cmd_crash_leader, teardown); USAGE is the sed range of the
+# header that says how to call it.
+env_main() { # USAGE COMMAND ARGS...
+  local usage=$1; shift
+  case "${1:-}" in
+    up) shift; cmd_up "$@" ;;
+    crash-leader) shift; cmd_crash_leader "$@" ;;
+    down) shift; cmd_down "$@" ;;
+    *) sed -n "${usage}p" "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  esac
+}

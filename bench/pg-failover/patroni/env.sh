@@ -228,21 +228,9 @@ cmd_up() {
   local t0; t0=$(now_s)
 
   # etcd, single member, as root.
-  ( exec setsid "$ETCD_BIN" --name etcd1 --data-dir "$dir/etcd/data" \
-      --listen-client-urls "http://127.0.0.1:$etcd_c" --advertise-client-urls "http://127.0.0.1:$etcd_c" \
-      --listen-peer-urls "http://127.0.0.1:$etcd_p" --initial-advertise-peer-urls "http://127.0.0.1:$etcd_p" \
-      --initial-cluster "etcd1=http://127.0.0.1:$etcd_p" --initial-cluster-state new \
-      --initial-cluster-token "understudy-bench-$$" </dev/null >"$dir/etcd/etcd.log" 2>&1 ) &
-  echo $! > "$dir/run/etcd.pid"
-  local i ok=0
-  for i in $(seq 1 100); do
-    [[ "$(http_body "http://127.0.0.1:$etcd_c/health")" == *'"health":"true"'* ]] && { ok=1; break; }
-    alive "$(read_pidfile "$dir/run/etcd.pid")" || break
-    sleep 0.1
-  done
-  [ $ok = 1 ] || die "etcd did not become healthy (see $dir/etcd/etcd.log)"
+  start_etcd "$dir" "$etcd_c" "$etcd_p"
+  local ok=0
   phase "$t0" "etcd healthy"
-  pid_is "$(read_pidfile "$dir/run/etcd.pid")" etcd || die "etcd PID mismatch"
 
   write_patroni_yml "$dir" pg1 "$pg1" "$r1" "$etcd_c" "$ttl" "$loop" "$retry" "$sync"
   write_patroni_yml "$dir" pg2 "$pg2" "$r2" "$etcd_c" "$ttl" "$loop" "$retry" "$sync"

@@ -13,83 +13,20 @@ set -euo pipefail
 PGBIN=/usr/lib/postgresql/15/bin
 PSQL_BIN=/usr/bin/psql
 PG_USER=postgres
-UNDERSTUDY=${UNDERSTUDY:-$(cd "$(dirname "$0")/../../.." && pwd)/src/Understudy/bin/Release/net10.0/understudy}
-UP_TIMEOUT=${UP_TIMEOUT:-90}
 MARKER=.understudy-bench-env
 . "$(dirname "$0")/../lib.sh"
 
-# The controller's settings for each name: defaults are Understudy's own (check every 1 s, timeout 500 ms,
-# fall 3); aggressive is the issue's example (every 200 ms, timeout 150 ms, fall 2).
-check_of() {
-  case "$1" in
-    defaults) echo "{ interval: 1s, timeout: 500ms, fall: 3, rise: 2 }" ;;
-    aggressive) echo "{ interval: 200ms, timeout: 150ms, fall: 2, rise: 2 }" ;;
-    *) die "unknown setting $1 (defaults or aggressive)" ;;
-  esac
-}
-
-init_primary() { # DIR PORT
-  local data=$1/pg1/data
-  as_pg "$PGBIN/initdb" --data-checksums -U postgres --auth=trust -D "$data" >/dev/null
-  cat >> "$data/postgresql.conf" <<CONF
-listen_addresses = '127.0.0.1'
-port = $2
-unix_socket_directories = '$1/pg1'
-wal_level = replica
-max_wal_senders = 10
-hot_standby = on
-wal_keep_size = '256MB'
-shared_buffers = 32MB
-CONF
-  echo "host replication all 127.0.0.1/32 trust" >> "$data/pg_hba.conf"
-  echo "host all all 127.0.0.1/32 trust" >> "$data/pg_hba.conf"
-}
-
-start_pg() { # DIR NAME
-  as_pg "$PGBIN/pg_ctl" -D "$1/$2/data" -l "$1/$2/log" start -w -t 60 >/dev/null
-  read_pidfile "$1/$2/data/postmaster.pid" >> "$1/run/$2.postmaster.pids"
-}
-
 primary_of() { json_get_url "http://127.0.0.1:$(cat "$1/run/api.port")/api/status" services 0 primary; }
-json_get_url() { curl -s -m 2 "$1" | python3 -c 'import json,sys
-v=json.load(sys.stdin)
-for k in sys.argv[1:]: v = v[int(k)] if isinstance(v, list) else v[k]
-print(v)' "${@:2}"; }
 
 cmd_up() {
-  local dir="" setting=aggressive sync=false
-  while [ $# -gt 0 ]; do
-    case "$1" in --setting) setting=$2; shift 2 ;; --synchronous) sync=true; shift ;; -*) die "up: unknown option $1" ;; *) dir=$1; shift ;; esac
-  done
-  [ -n "$dir" ] || die "usage: env.sh up DIR [--setting defaults|aggressive] [--synchronous]"
-  [ -x "$UNDERSTUDY" ] || die "no understudy binary at $UNDERSTUDY (dotnet build src/Understudy -c Release)"
-  mkdir -p "$dir"; dir=$(cd "$dir" && pwd -P)
-  [ -z "$(ls -A "$dir")" ] || die "up: $dir is not empty"
-  touch "$dir/$MARKER"; mkdir -p "$dir/run" "$dir/pg1" "$dir/pg2"; chown -R "$PG_USER:$PG_USER" "$dir"
+  begin_up "$@"
+  local dir=$UP_DIR setting=$UP_SETTING sync=$UP_SYNC
   local t0=$EPOCHREALTIME check; check=$(check_of "$setting")
   read -r p1 p2 proxy api <<<"$(free_ports 4)"
   echo "$api" > "$dir/run/api.port"
 
-  init_primary "$dir" "$p1"; start_pg "$dir" pg1
-  as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$p1" -U postgres -D "$dir/pg2/data" -R -X stream -c fast \
-    -d "host=127.0.0.1 port=$p1 user=postgres application_name=pg2"
-  sed -i -e "s/^port = .*/port = $p2/" -e "s|^unix_socket_directories = .*|unix_socket_directories = '$dir/pg2'|" "$dir/pg2/data/postgresql.conf"
-  start_pg "$dir" pg2
-
-  cat > "$dir/understudy.yaml" <<YAML
-controller: { api: 127.0.0.1:$api, journal: journal.db }
-services:
-  db:
-    kind: postgres
-    postgres: { user: postgres, database: postgres }
-    members:
-      - { name: pg1, address: 127.0.0.1:$p1, data_dir: $dir/pg1/data }
-      - { name: pg2, address: 127.0.0.1:$p2, data_dir: $dir/pg2/data }
-    check: $check
-    failover: { mode: automatic, max_lag: 1MB, synchronous: $sync }
-    traffic:
-      proxy: { listen: 127.0.0.1:$proxy, hold: 10s }
-YAML
+  start_two_servers "$dir" "$p1" "$p2"
+  { echo "controller: { api: 127.0.0.1:$api, journal: journal.db }"; db_service "$dir" "$p1" "$p2" "$check" "$sync" "$proxy"; } > "$dir/understudy.yaml"
   "$UNDERSTUDY" serve -c "$dir/understudy.yaml" > "$dir/controller.log" 2>&1 &
   echo $! > "$dir/run/controller.pid"
 
@@ -130,25 +67,9 @@ cmd_crash_leader() {
 }
 
 teardown() { # DIR
-  local dir=$1 pid name
+  local dir=$1 pid
   pid=$(read_pidfile "$dir/run/controller.pid"); [ -n "$pid" ] && pid_is "$pid" serve && stop_pid "$pid" TERM 15
-  for name in pg1 pg2; do
-    while read -r pid; do [ -n "$pid" ] && pid_is "$pid" "$dir/$name/data" && stop_pid "$pid" INT 15; done < <(cat "$dir/run/$name.postmaster.pids" 2>/dev/null || true)
-  done
+  stop_servers "$dir"
 }
 
-cmd_down() {
-  local dir=${1:-}; [ -n "$dir" ] || die "usage: env.sh down DIR"
-  [ -d "$dir" ] || return 0
-  [ -f "$dir/$MARKER" ] || die "down: $dir was not made by env.sh up; refusing"
-  dir=$(cd "$dir" && pwd -P)
-  teardown "$dir"
-  rm -rf -- "$dir"
-}
-
-case "${1:-}" in
-  up) shift; cmd_up "$@" ;;
-  crash-leader) shift; cmd_crash_leader "$@" ;;
-  down) shift; cmd_down "$@" ;;
-  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
-esac
+env_main 2,9 "$@"
