@@ -96,6 +96,7 @@ public sealed partial class LogFollower(EtcdStore store, SqliteJournal mirror, J
         long revision = 0;
         foreach (EtcdEntry e in entries)
         {
+            if (e.Key.StartsWith(store.Keys.Suspects, StringComparison.Ordinal)) Suspected(e);
             if (!e.Key.StartsWith(store.Keys.Log, StringComparison.Ordinal) && !e.Key.StartsWith(store.Keys.Notes, StringComparison.Ordinal)) continue;
             JournalEvent parsed = Parse(e);
             if (parsed is UnknownEvent u && NewerSchema is null)
@@ -116,6 +117,20 @@ public sealed partial class LogFollower(EtcdStore store, SqliteJournal mirror, J
             Interlocked.Exchange(ref _logRevision, Math.Max(LogRevision, batch[^1].Revision));
         }
         if (entries.Count > 0) Advance(entries.Max(e => e.ModRevision));
+    }
+
+    /// <summary>The instance whose name is in these keys; its own suspicions are already its loops' inputs.</summary>
+    public string Instance { get; init; } = "";
+
+    /// <summary>
+    /// Another instance's proxy could not connect to a member: a passive signal here too, so confirming checks start
+    /// at once on every instance (the leader's decide). Like any passive signal it never completes a fall by itself.
+    /// </summary>
+    private void Suspected(EtcdEntry e)
+    {
+        string[] parts = e.Key[store.Keys.Suspects.Length..].Split('/');
+        if (parts is not [var service, var member, var by] || by == Instance || !loops.TryGetValue(service, out ServiceLoop? loop)) return;
+        loop.Post(new Core.Failover.CheckObserved(Core.Detection.CheckResult.ConnectFailed(member, time.GetUtcNow(), $"the proxy of {by} could not connect ({e.Value})")));
     }
 
     /// <summary>One fold per service and transaction (a decision's events share a revision), in order.</summary>

@@ -49,6 +49,14 @@ public sealed record EtcdKeys(string Cluster)
         return InstanceNotes(instance) + seq.ToString("D12", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// Where an instance says its proxy could not connect to a member (on its lease): every instance, the leader
+    /// included, then confirms with its own checks at once instead of at its next interval.
+    /// </summary>
+    public string Suspects => Root + "suspects/";
+
+    public string Suspect(string service, string member, string instance) => Suspects + service + "/" + member + "/" + instance;
+
     /// <summary>How far each instance has mirrored the log (an etcd revision), on its lease: the lag /api/cluster shows.</summary>
     public string Progress(string instance) => Root + "progress/" + instance;
 

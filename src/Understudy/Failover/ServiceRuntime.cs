@@ -37,6 +37,9 @@ public sealed class ServiceRuntime : IDisposable
     /// <summary>Network faults injected toward members (drills); they affect both the proxy and the checks.</summary>
     public MemberFaults Faults { get; }
 
+    /// <summary>Told when this instance's proxy could not connect (a cluster passes it on, so the leader confirms at once).</summary>
+    public Action<Core.Detection.CheckResult>? PassiveSeen { get; set; }
+
     /// <param name="checkEnded">Told of every active check as it ends (check-duration metrics).</param>
     public static ServiceRuntime Create(ServiceState initial, IServiceLog log, CommandRunner commands, TimeProvider time, ILoggerFactory logs, Action<string, Core.Detection.CheckResult> checkEnded,
         LoopRole role = LoopRole.Single, long position = 0, IEpochBarrier? barrier = null)
@@ -57,9 +60,15 @@ public sealed class ServiceRuntime : IDisposable
         IHealthCheck check = IHealthCheck.For(spec);
         var faulted = new FaultedHealthCheck(check, faults, time);
         var schedulers = spec.Members.Select(m => new CheckScheduler(m, spec.Check, faulted, time, Checked)).ToList();
-        ServiceProxy? proxy = routes is null ? null : new ServiceProxy(spec, routes, Report, faults, time, logger);
+        ServiceRuntime? runtime = null;
+        void Passive(Core.Detection.CheckResult r)
+        {
+            Report(r);
+            runtime?.PassiveSeen?.Invoke(r);
+        }
+        ServiceProxy? proxy = routes is null ? null : new ServiceProxy(spec, routes, Passive, faults, time, logger);
         var executor = new Executor(spec, proxy, schedulers.ToDictionary(s => s.Member.Name), commands, loop.Post, time, logger, barrier);
-        return new ServiceRuntime(spec, loop, executor, proxy, routes, schedulers, check, faults);
+        return runtime = new ServiceRuntime(spec, loop, executor, proxy, routes, schedulers, check, faults);
     }
 
     /// <summary>Runs the loop (from <paramref name="start"/>) and the checks; the checks end at <paramref name="stopping"/>, the loop when completed.</summary>

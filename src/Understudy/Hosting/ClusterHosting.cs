@@ -65,14 +65,20 @@ internal static class ClusterHosting
                 var r = ServiceRuntime.Create(s, sp.GetRequiredService<SharedLog>(), sp.GetRequiredService<CommandRunner>(), time, sp.GetRequiredService<ILoggerFactory>(),
                     sp.GetRequiredService<ControllerMetrics>().CheckEnded, LoopRole.Follower, start.Positions.GetValueOrDefault(s.Name), epochs);
                 r.Loop.EpochAdvanced = (before, after) => epochs.Advanced(r.Proxy, before, after);
+                r.PassiveSeen = result => sp.GetRequiredService<ClusterSuspicions>().Tell(s.Name, result);
                 return r;
             }).ToList();
             return new Controller(runtimes, sp.GetRequiredService<SharedLog>(), sp.GetRequiredService<IHostApplicationLifetime>(), time, start: null);
         });
+        services.AddSingleton(sp => new ClusterSuspicions(sp.GetRequiredService<EtcdStore>(), sp.GetRequiredService<InstancePresence>(), spec.Controller.Name,
+            sp.GetRequiredService<ILogger<ClusterSuspicions>>()));
         services.AddSingleton(sp =>
         {
             var follower = new LogFollower(sp.GetRequiredService<EtcdStore>(), journal, sp.GetRequiredService<JournalFeed>(),
-                sp.GetRequiredService<Controller>().Services.ToDictionary(s => s.Spec.Name, s => s.Loop), time, sp.GetRequiredService<ILogger<LogFollower>>());
+                sp.GetRequiredService<Controller>().Services.ToDictionary(s => s.Spec.Name, s => s.Loop), time, sp.GetRequiredService<ILogger<LogFollower>>())
+            {
+                Instance = spec.Controller.Name,
+            };
             sp.GetRequiredService<SharedLog>().Follower = follower;
             return follower;
         });

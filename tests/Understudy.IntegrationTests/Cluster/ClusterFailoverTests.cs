@@ -98,6 +98,28 @@ public class ClusterFailoverTests
         Assert.Contains("every instance routes by epoch 2", fenced[1].Details["reason"]?.ToString());
     }
 
+    [Fact]
+    public async Task Cluster_PrimaryCrashSeenOnlyByAFollowersProxy_TheLeaderConfirmsAtOnceNotAtItsNextChecks()
+    {
+        // Checks every 2 s, fall 3: without the follower's signal the leader would need 4 s or more.
+        await using var cluster = await WebCluster.StartAsync(hold: "10s", check: "{ path: /health, interval: 2s, timeout: 500ms, fall: 3, rise: 1 }");
+        Assert.Equal("ctl-a", await cluster.LeaderAsync());
+        await using var viaB = new RoutedClient(cluster.Ports["ctl-b"].Proxy);
+        await Task.Delay(300);
+
+        var killedAt = DateTimeOffset.UtcNow;
+        cluster.A.Dispose();
+        await Eventually.TrueAsync(async () => (await cluster["ctl-a"].ServiceAsync("web")).Routable == "web-b", "web-b routable");
+
+        var events = await cluster["ctl-a"].EventsAsync("web");
+        var suspected = events.First(e => e.Type == EventTypes.MemberSuspected);
+        Assert.Contains("the proxy of ctl-b could not connect", suspected.Details["reason"]?.ToString());
+        var started = events.Single(e => e.Type == EventTypes.FailoverStarted);
+        Assert.True(started.Time - killedAt < TimeSpan.FromSeconds(2.5), $"failover started {(started.Time - killedAt).TotalMilliseconds:0} ms after the kill");
+        var attempts = await viaB.StopAsync();
+        Assert.All(attempts.Where(a => a.Start > killedAt.AddMilliseconds(20)), a => Assert.True(a.Ok, $"attempt at +{(a.Start - killedAt).TotalMilliseconds:0} ms failed: {a.Error}"));
+    }
+
     private static string Describe(IReadOnlyList<EventView> events) =>
         string.Join('\n', events.Select(e => $"{e.Id} {e.Type} {e.Epoch} {e.Member} {e.Details.GetValueOrDefault("reason")}"));
 }

@@ -38,7 +38,8 @@ public sealed class WebCluster : IAsyncDisposable
     /// <param name="services">Instead of the two sample apps: the <c>services:</c> section for an instance whose proxy listens on the given port.</param>
     public static async Task<WebCluster> StartAsync(int instances = 3, string[]? relayed = null, string hold = "5s",
         string failover = "{ mode: automatic, cooldown: 0s }", string hooks = "{}", IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? environment = null,
-        string topLevel = "", Func<int, string>? services = null, Func<WebCluster, Task<bool>>? healthy = null)
+        string topLevel = "", Func<int, string>? services = null, Func<WebCluster, Task<bool>>? healthy = null,
+        string check = "{ path: /health, interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }")
     {
         var cluster = new WebCluster(await EtcdServer.StartAsync()) { Names = [.. Enumerable.Range(0, instances).Select(i => $"ctl-{(char)('a' + i)}")] };
         try
@@ -52,7 +53,7 @@ public sealed class WebCluster : IAsyncDisposable
             {
                 cluster.Ports[name] = (FreePort.Next(), FreePort.Next());
                 string etcd = relayed?.Contains(name) == true ? (cluster._relays[name] = new TcpRelay(cluster.Etcd.ClientPort)).Url : cluster.Etcd.Url;
-                string body = services?.Invoke(cluster.Ports[name].Proxy) ?? cluster.WebService(name, hold, failover, hooks);
+                string body = services?.Invoke(cluster.Ports[name].Proxy) ?? cluster.WebService(name, hold, failover, hooks, check);
                 await File.WriteAllTextAsync(cluster.Config(name), cluster.ControllerText(name, etcd) + body + "\n" + topLevel);
                 cluster._processes[name] = null;
             }
@@ -110,7 +111,7 @@ public sealed class WebCluster : IAsyncDisposable
 
         """;
 
-    private string WebService(string name, string hold, string failover, string hooks) => $$"""
+    private string WebService(string name, string hold, string failover, string hooks, string check) => $$"""
         services:
           web:
             kind: http
@@ -118,7 +119,7 @@ public sealed class WebCluster : IAsyncDisposable
               - { name: web-a, address: 127.0.0.1:{{PortA}} }
               - { name: web-b, address: 127.0.0.1:{{PortB}} }
             primary: web-a
-            check: { path: /health, interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }
+            check: {{check}}
             failover: {{failover}}
             traffic:
               proxy: { listen: 127.0.0.1:{{Ports[name].Proxy}}, hold: {{hold}} }
