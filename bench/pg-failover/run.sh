@@ -58,13 +58,16 @@ print("\t".join([sys.argv[2], sys.argv[3], sys.argv[4], str(p["rto_ms"]), str(p[
 PY
 }
 
-SYSTEMS=(understudy understudy-ha patroni)
-for setting in aggressive defaults; do
+# PG_SYSTEMS / PG_SETTINGS pick a subset (e.g. a re-check of one system beside Patroni); PG_SYNC=0 skips the synchronous and leader-too runs.
+read -r -a SYSTEMS <<< "${PG_SYSTEMS:-understudy understudy-ha patroni}"
+read -r -a SETTINGS <<< "${PG_SETTINGS:-aggressive defaults}"
+for setting in "${SETTINGS[@]}"; do
   for i in $(seq 1 "$RUNS"); do
     for system in "${SYSTEMS[@]}"; do one_run "$system" "$setting" async "$i"; done
   done
 done
 for i in $(seq 1 "$RUNS"); do
+  [ "${PG_SYNC:-1}" = 1 ] || break
   for system in "${SYSTEMS[@]}"; do one_run "$system" aggressive sync "$i"; done
   # The leader instance dies with the primary (its PID stopped and killed at the same instant).
   one_run understudy-ha aggressive async "$i" understudy-ha-leader-too --with-controller-leader

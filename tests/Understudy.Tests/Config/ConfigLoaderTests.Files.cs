@@ -143,4 +143,23 @@ public partial class ConfigLoaderTests
         Assert.Empty(result.Errors.Select(e => e.ToString()));
         Assert.All(result.Spec!.Services, s => Assert.Equal("127.0.0.1", s.Proxy!.Listen.Host));
     }
+
+    [Fact]
+    public void Load_ClusterExample_EachInstanceValidAndTheyAgreeOnTheServices()
+    {
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Understudy.slnx"))) root = Path.GetDirectoryName(root)!;
+        string folder = Path.Combine(root, "examples", "cluster");
+        var env = new Dictionary<string, string> { ["PROMETHEUS_TOKEN"] = "prometheus-token-0123456789", ["ALICE_TOKEN"] = "alice-token-0123456789", ["BOB_TOKEN"] = "bob-token-0123456789" };
+        var digests = new List<string>();
+        foreach (string name in new[] { "ctl-a", "ctl-b", "ctl-c" })
+        {
+            string file = Path.Combine(folder, $"{name}.yaml");
+            ConfigResult result = ConfigLoader.Parse(File.ReadAllText(file), file, folder, v => env.GetValueOrDefault(v));
+            Assert.Empty(result.Errors.Select(e => e.ToString()));
+            Assert.Equal((name, "shop"), (result.Spec!.Controller.Name, result.Spec.Controller.Coordination!.Cluster));
+            digests.Add(Understudy.Coordination.ServiceDigest.Of(result.Spec).Sha256);
+        }
+        Assert.Single(digests.Distinct());
+    }
 }
