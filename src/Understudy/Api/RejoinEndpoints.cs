@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Understudy.Commands;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
+using Understudy.Core.Topology;
 using Understudy.Failover.Postgres;
 using Understudy.Hosting;
 
@@ -22,7 +23,7 @@ public static class RejoinEndpoints
         app.MapPost("/api/services/{service}/members/{member}/rejoin", RejoinAsync).RequireAuthorization(Auth.ApiCaller.Policy(Core.Topology.ApiRole.Operator));
 
     private static async Task<Results<Ok<RejoinView>, ProblemHttpResult>> RejoinAsync(
-        string service, string member, HttpContext http, Controller controller, CommandRunner commands, IHostApplicationLifetime lifetime)
+        string service, string member, HttpContext http, Controller controller, CommandRunner commands, IHostApplicationLifetime lifetime, ControllerSpec spec)
     {
         // A rejoin runs to its end even if the caller goes away: cut off, it would leave the data directory
         // with the primary's configuration. Only the controller stopping interrupts it.
@@ -44,6 +45,11 @@ public static class RejoinEndpoints
             runtime.Loop.Post(new RejoinFinished(member, actor, state.Epoch, primary, true, "the operator vouches for it"));
             return TypedResults.Ok(new RejoinView(service, member, primary, true, $"{member} may be a candidate again (no data to rewind for {runtime.Spec.Kind.ToString().ToLowerInvariant()})"));
         }
+        // The built-in rejoin runs pg_rewind on this machine's data_dir: with several controllers that is whichever
+        // instance leads, not the member's host. A configured command reaches the host itself.
+        if (spec.Coordination is not null && runtime.Spec.Postgres?.Rejoin is null)
+            return Conflict($"with several controllers the built-in rejoin would rewind {member}'s data directory on whichever instance leads ({spec.Name} now), "
+                + $"not on {member}'s host: set services.{service}.postgres.rejoin to a command that reaches that host (ssh, an agent), then rejoin again");
         if (!Running.TryAdd($"{service}/{member}", 0)) return Conflict($"a rejoin of {member} is already running");
         try
         {

@@ -47,6 +47,11 @@ public class PgLeaderCrashTests
             string via = $"Host=127.0.0.1;Port={cluster.Ports[survivor].Proxy};Username=postgres;Database=postgres;Pooling=false;Timeout=5";
             Assert.Equal(pg2.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), await Scalar(via, "SELECT inet_server_port()::text"));
         }
+        // The built-in rejoin would rewind pg1 on whichever instance leads, not on pg1's host: refused, naming the key to set.
+        using var empty = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+        var rejoin = await cluster[next].Http.PostAsync("/api/services/orders-db/members/pg1/rejoin", empty);
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, rejoin.StatusCode);
+        Assert.Contains("services.orders-db.postgres.rejoin", await rejoin.Content.ReadAsStringAsync());
     }
 
     private static string Services(PgCluster pg, int proxy) => $$"""
