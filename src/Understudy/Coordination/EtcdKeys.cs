@@ -57,6 +57,21 @@ public sealed record EtcdKeys(string Cluster)
 
     public string Suspect(string service, string member, string instance) => Suspects + service + "/" + member + "/" + instance;
 
+    /// <summary>
+    /// What each instance's own checks say of each member (on its lease, written on change and refreshed): the leader
+    /// fails a primary over only when a quorum of live instances see it down.
+    /// </summary>
+    public string Views => Root + "views/";
+
+    public string ServiceViews(string service) => Views + service + "/";
+
+    public string View(string service, string member, string instance) => ServiceViews(service) + member + "/" + instance;
+
+    /// <summary>One key per running guard (<c>understudy guard</c>), on the guard's own lease, beside its member.</summary>
+    public string Guards => Root + "guards/";
+
+    public string Guard(string service, string member) => Guards + service + "/" + member;
+
     /// <summary>How far each instance has mirrored the log (an etcd revision), on its lease: the lag /api/cluster shows.</summary>
     public string Progress(string instance) => Root + "progress/" + instance;
 
