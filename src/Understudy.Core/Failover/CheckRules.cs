@@ -71,6 +71,7 @@ internal static class CheckRules
         }
 
         MemberState primary = s.PrimaryMember;
+        QuorumRules.Watch(d);
         // Nothing routable after a failed failover waits for an operator; a PostgreSQL primary not yet
         // confirmed since a restart is judged like any other, so its death is acted on, not held silently.
         bool awaitingOperator = s.Routable is null && s.RolesConfirmed;
@@ -82,6 +83,11 @@ internal static class CheckRules
             return;
         }
 
+        if (!QuorumRules.Agreed(s))
+        {
+            d.Quiet = QuorumRules.Waiting(s);
+            return;
+        }
         if (s.Pause is { } pause)
         {
             Hold(d, $"primary {primary.Name} is down but {s.Name} is paused by {pause.By} ({pause.Reason}): nothing is failed over until it is resumed");

@@ -10,7 +10,7 @@ namespace Understudy.Core.Failover;
 /// </summary>
 /// <param name="Refused">Set when an operator's input was not carried out: what the API answers.</param>
 public sealed record Decision(ServiceState State, ImmutableArray<Step> Plan, string Reason, ImmutableArray<JournalEvent> Events,
-    Refusal? Refused = null, ImmutableArray<MemberObserved> Observations = default)
+    Refusal? Refused = null, ImmutableArray<Observation> Observations = default)
 {
     public bool Changed => !Plan.IsEmpty || !Events.IsEmpty;
 }

@@ -10,7 +10,7 @@ namespace Understudy.Core.Failover;
 internal sealed class DecisionBuilder(ServiceState state, DateTimeOffset now)
 {
     private readonly ImmutableArray<JournalEvent>.Builder _events = ImmutableArray.CreateBuilder<JournalEvent>();
-    private readonly ImmutableArray<MemberObserved>.Builder _observations = ImmutableArray.CreateBuilder<MemberObserved>();
+    private readonly ImmutableArray<Observation>.Builder _observations = ImmutableArray.CreateBuilder<Observation>();
     private readonly ImmutableArray<Step>.Builder _plan = ImmutableArray.CreateBuilder<Step>();
     private readonly List<string> _reasons = [];
 
@@ -38,8 +38,8 @@ internal sealed class DecisionBuilder(ServiceState state, DateTimeOffset now)
     public void Alert(string severity, string summary, string? member = null, string? once = null) =>
         Record(new AlertRaised(severity, once) { Member = member, Reason = summary });
 
-    /// <summary>Folds what a check taught; not journaled (health is re-learned after a restart).</summary>
-    public void Observe(MemberObserved observed)
+    /// <summary>Folds what a check or a peer taught; not journaled (re-learned after a restart).</summary>
+    public void Observe(Observation observed)
     {
         State = ServiceFold.Evolve(State, observed);
         _observations.Add(observed);

@@ -9,6 +9,9 @@ public abstract record Input;
 /// <summary>A check ended (active) or the proxy could not connect (passive).</summary>
 public sealed record CheckObserved(CheckResult Result) : Input;
 
+/// <summary>With several controllers, what the other live instances' checks say changed (or who is live did).</summary>
+public sealed record PeersObserved(PeerViews Views) : Input;
+
 /// <summary>The executor finished a step of a plan.</summary>
 public sealed record StepCompleted(Step Step, bool Succeeded, string Detail) : Input;
 

@@ -14,6 +14,8 @@ public static class ServiceFold
     public static ServiceState Evolve(ServiceState s, Fact fact) => fact switch
     {
         MemberObserved o => Observed(s, o),
+        PeersSeen p => s with { Eyes = p.Views },
+        ReachSplitSeen r => s with { Split = r.Split },
         FailoverStarted e => s.WithMember(s.Members[e.From] with { NeedsRejoin = true, Suspected = false }) with
         {
             Epoch = e.Epoch,

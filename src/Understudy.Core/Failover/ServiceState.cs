@@ -21,7 +21,7 @@ public sealed record MemberState(string Name, HealthTracker Tracker, bool Suspec
 /// said. Folded like an event but never journaled: after a restart, and on every instance of a cluster, health
 /// is learned again from that instance's own checks rather than replayed.
 /// </summary>
-public sealed record MemberObserved(string Member, HealthTracker Tracker, bool Suspected, string Detail, PgObservation? Pg) : Fact;
+public sealed record MemberObserved(string Member, HealthTracker Tracker, bool Suspected, string Detail, PgObservation? Pg) : Observation;
 
 /// <summary>
 /// Draining (switchover only): new connections are held while open ones to the old primary finish; the
@@ -81,6 +81,12 @@ public sealed record ServiceState(
 
     /// <summary>Maintenance: set while paused.</summary>
     public PauseInfo? Pause { get; init; }
+
+    /// <summary>What the other instances see (several controllers); observed, never journaled.</summary>
+    public PeerViews Eyes { get; init; } = PeerViews.Alone;
+
+    /// <summary>Some instances cannot reach the primary while it is not failed over; observed, never journaled.</summary>
+    public ReachSplit? Split { get; init; }
 
     /// <summary>Alerts already raised for a lasting condition (a second writable server), so each is raised once.</summary>
     public ImmutableHashSet<string> Raised { get; init; } = [];

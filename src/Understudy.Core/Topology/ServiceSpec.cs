@@ -26,8 +26,9 @@ public sealed record CheckSpec(
 /// <param name="SynchronousStrict">With no synchronous standby left, block writes instead of clearing the setting.</param>
 /// <param name="Approvals">Distinct approvers, other than the requester, an operator's switchover or failover needs (rule 6).</param>
 /// <param name="ApprovalTimeout">A request not approved within this expires.</param>
+/// <param name="Quorum">Several controllers: instances that must see the primary down; null is a majority of those registered.</param>
 public sealed record FailoverSpec(FailoverMode Mode, TimeSpan Cooldown, long MaxLagBytes = FailoverDefaults.MaxLagBytes, bool Synchronous = false, bool SynchronousStrict = false,
-    int Approvals = 0, TimeSpan? ApprovalTimeout = null)
+    int Approvals = 0, TimeSpan? ApprovalTimeout = null, int? Quorum = null)
 {
     public TimeSpan ApprovalWindow => ApprovalTimeout ?? FailoverDefaults.ApprovalTimeout;
 }

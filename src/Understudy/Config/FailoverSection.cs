@@ -10,7 +10,7 @@ namespace Understudy.Config;
 internal static class FailoverSection
 {
     private static readonly KindKeySet Keys = new(
-        ["mode", "cooldown", "approvals", "approval_timeout"],
+        ["mode", "cooldown", "approvals", "approval_timeout", "quorum"],
         [(ServiceKind.Postgres, ["max_lag", "synchronous", "synchronous_strict"])]);
 
     private static readonly Dictionary<string, FailoverMode> Modes = new()
@@ -21,6 +21,9 @@ internal static class FailoverSection
 
     /// <summary>More approvers than this is a typo, not a policy.</summary>
     private const int MaxApprovals = 10;
+
+    /// <summary>More instances than this is a typo, not a cluster.</summary>
+    private const int MaxQuorum = 99;
 
     /// <summary>Defaults fill what is absent; null after an error, which is recorded.</summary>
     public static FailoverSpec? Read(ConfigMapping service, ServiceKind? kind)
@@ -36,12 +39,14 @@ internal static class FailoverSection
         bool? strict = f?.Optional("synchronous_strict") is { } st ? Strict(f, st, synchronous) : false;
 
         int? approvals = f?.Optional("approvals") is { } a ? reader.Int(a, f.KeyOf("approvals"), 0, MaxApprovals) : 0;
+        // Absent: a majority of the instances registered at the time (several controllers); a single one decides alone.
+        int? quorum = f?.Optional("quorum") is { } q ? reader.Int(q, f.KeyOf("quorum"), 1, MaxQuorum) : null;
         int errors = reader.ErrorCount;
         // Absent stays null: the spec then reads as the default (FailoverSpec.ApprovalWindow).
         TimeSpan? window = f?.Optional("approval_timeout") is { } w ? reader.Duration(w, f.KeyOf("approval_timeout"), zeroAllowed: false) : null;
 
         return mode is { } md && cooldown is { } cd && maxLag is { } lag && synchronous is { } sync && strict is { } str && approvals is { } n && reader.ErrorCount == errors
-            ? new FailoverSpec(md, cd, lag, sync, str, n, window)
+            ? new FailoverSpec(md, cd, lag, sync, str, n, window, quorum)
             : null;
     }
 

@@ -22,6 +22,11 @@ internal static class RootSection
             foreach (ServiceSpec s in read.Where(s => s.Failover.Approvals > 0))
                 reader.Error(top.KeyNode("services"), $"services.{s.Name}.failover.approvals",
                     $"{s.Failover.Approvals} {(s.Failover.Approvals == 1 ? "approval needs" : "approvals need")} controller.auth.tokens, so that each approver is a named person");
+        // One controller decides on its own checks: a quorum above one could never be met.
+        if (controller is { Coordination: null } && services is { } alone)
+            foreach (ServiceSpec s in alone.Where(s => s.Failover.Quorum > 1))
+                reader.Error(top.KeyNode("services"), $"services.{s.Name}.failover.quorum",
+                    $"a quorum of {s.Failover.Quorum} instances needs controller.coordination (several controllers); a single controller decides alone");
         return controller is not null && services is { } all && alerts is { } channels && reader.ErrorCount == 0 ? new UnderstudySpec(controller, all, channels) : null;
     }
 }

@@ -91,6 +91,7 @@ public sealed record ServiceDigest(ImmutableSortedDictionary<string, string> Ent
         e[$"{at}.failover.synchronous_strict"] = Flag(f.SynchronousStrict);
         e[$"{at}.failover.approvals"] = Number(f.Approvals);
         e[$"{at}.failover.approval_timeout"] = Time(f.ApprovalWindow);
+        e[$"{at}.failover.quorum"] = f.Quorum is { } q ? Number(q) : "majority";
         e[$"{at}.targets.rto"] = s.Targets.Rto is { } rto ? Time(rto) : None;
         e[$"{at}.targets.recovery"] = s.Targets.Recovery is { } recovery ? Time(recovery) : None;
         e[$"{at}.targets.rpo"] = s.Targets.Rpo switch { { Writes: { } w } => Number(w), { Window: { } d } => Time(d), _ => None };

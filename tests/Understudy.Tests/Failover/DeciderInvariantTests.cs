@@ -30,7 +30,7 @@ public class DeciderInvariantTests
     {
         var rng = new Random(seed);
         ServiceSpec spec = RandomSpec(rng);
-        var sim = new Simulation(spec);
+        var sim = new Simulation(spec, cluster: rng.Next(3) == 0);
         for (int step = 0; step < StepsPerSequence; step++)
         {
             sim.Now = sim.Now.AddMilliseconds(rng.Next(0, 1500));
@@ -57,8 +57,11 @@ public class DeciderInvariantTests
             drain: TimeSpan.FromSeconds(rng.Next(0, 6)), switchoverHooks: rng.Next(2) == 0, priorities: priorities);
     }
 
-    private sealed class Simulation(ServiceSpec spec)
+    /// <param name="cluster">This instance (ctl-a) leads a cluster: peers' views come and go, and only a quorum fails over.</param>
+    private sealed class Simulation(ServiceSpec spec, bool cluster)
     {
+        private static readonly string[] Instances = ["ctl-b", "ctl-c", "ctl-d", "ctl-e"];
+        private PeerViews _views = cluster ? PeerViews.Unknown("ctl-a") : PeerViews.Alone;
         private readonly List<JournalEvent> _journal = [];
         private readonly Queue<Step> _pending = new();
         private readonly Dictionary<long, string> _routedInEpoch = [];
@@ -72,7 +75,7 @@ public class DeciderInvariantTests
         private int _lastRequest;
         private static readonly string[] People = ["alice", "bob", "carol", "dave"];
 
-        public ServiceState State { get; private set; } = ServiceState.Initial(spec);
+        public ServiceState State { get; private set; } = ServiceState.Initial(spec) with { Eyes = cluster ? PeerViews.Unknown("ctl-a") : PeerViews.Alone };
         public DateTimeOffset Now { get; set; } = T0;
 
         public Input NextInput(Random rng)
@@ -80,6 +83,7 @@ public class DeciderInvariantTests
             string member = spec.Members[rng.Next(spec.Members.Length)].Name;
             if (rng.Next(20) == 0) _alive[member] = !_alive[member];
             if (rng.Next(100) < 15) return Operator(rng, member);
+            if (cluster && rng.Next(100) < 10) return Peers(rng);
             int roll = rng.Next(100);
             if (roll < 55) return _alive[member] ? Ok(member, Now) : Fail(member, Now);
             if (roll < 68) return ProxyRefused(State.Routable ?? member, Now);
@@ -113,18 +117,34 @@ public class DeciderInvariantTests
             }
         }
 
+        /// <summary>
+        /// What the other instances see: mostly the truth (a dead member is seen down by most), sometimes a peer's own
+        /// network (a live one seen down), with stale views of instances that have left.
+        /// </summary>
+        private PeersObserved Peers(Random rng)
+        {
+            var peers = Instances.Where(_ => rng.Next(3) > 0).ToImmutableSortedSet();
+            int quorum = rng.Next(4) == 0 ? rng.Next(1, 4) : PeerViews.Majority(peers.Count + 1);
+            var down = spec.Members.ToImmutableDictionary(m => m.Name,
+                m => Instances.Where(_ => rng.Next(100) < (_alive[m.Name] ? 10 : 80)).ToImmutableSortedSet());
+            return new PeersObserved(new PeerViews("ctl-a", quorum, peers, down));
+        }
+
         /// <summary>A controller restart: state is rebuilt from the journal and in-flight steps are lost.</summary>
         private Input Restart()
         {
             _pending.Clear();
             State = ServiceFold.Rebuild(spec, _journal, out string? error);
             Assert.Null(error);
+            // An instance of a cluster starts knowing nothing of its peers; they are read again from etcd.
+            if (cluster) State = State with { Eyes = _views = PeerViews.Unknown("ctl-a") };
             return Journaled.Restarted;
         }
 
         public void Apply(Input input)
         {
             ServiceState before = State;
+            if (input is PeersObserved p) _views = p.Views;
             Decision d = Decider.Decide(before, input, Now);
             _trace.Add($"{Now:HH:mm:ss.fff} {input} -> {d.Reason} [{string.Join(", ", d.Types())}]");
             foreach (Step step in d.Plan.Where(p => p is not ConfirmMember)) _pending.Enqueue(step);
@@ -208,7 +228,7 @@ public class DeciderInvariantTests
             }
 
             // Rule 5: primary down, nothing automatic under way, no candidate → degraded, with an alert.
-            if (s.Failover is null && s.Routable is not null && s.Pause is null && s.PrimaryMember.Health == Health.Down
+            if (s.Failover is null && s.Routable is not null && s.Pause is null && s.PrimaryMember.Health == Health.Down && QuorumSeesDown(s.Primary)
                 && spec.Failover.Mode == FailoverMode.Automatic && !s.IsInCooldown(Now) && Candidates.Pick(s) is null)
                 Assert.True(s.Degraded, "no candidate but not degraded");
             if (s.Degraded && !before.Degraded) Assert.Contains(EventTypes.AlertRaised, types);
@@ -224,6 +244,10 @@ public class DeciderInvariantTests
             Assert.Equal(Journaled.Durable(s), Journaled.Durable(Journaled.FromNewestSnapshot(spec, _journal)));
             Assert.Equal(Journaled.Durable(s), Journaled.Durable(Journaled.ThroughSnapshot(s)));
         }
+
+        /// <summary>Alone: this instance's checks decide. In a cluster: it and enough live peers see the member down.</summary>
+        private bool QuorumSeesDown(string member) =>
+            !cluster || (_views.Quorum != int.MaxValue && 1 + _views.DownFrom.GetValueOrDefault(member, []).Count(_views.Peers.Contains) >= _views.Quorum);
 
         /// <summary>A change may start only as the rules allow: automatically (rules 2, 4, 5) or as an approved request (rule 6).</summary>
         private void CheckStart(ServiceState before, ServiceState s, JournalEvent start)
@@ -246,6 +270,8 @@ public class DeciderInvariantTests
                 Assert.Equal((EventTypes.FailoverStarted, Actors.Controller), (start.Type, start.Actor));
                 Assert.Equal(FailoverMode.Automatic, spec.Failover.Mode);
                 Assert.True(_lastFailoverEnd is null || Now >= _lastFailoverEnd + spec.Failover.Cooldown, "failover within cooldown");
+                // Many eyes: this instance and enough live peers saw the primary down.
+                Assert.True(QuorumSeesDown(from), $"{from} failed over without a quorum of instances seeing it down ({_views})");
             }
             if (start.Type == EventTypes.FailoverStarted)
             {

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Understudy.Core.Journal;
 
 /// <summary>The member passed its first check, or <c>rise</c> in a row. Health itself is re-learned after a restart, never replayed.</summary>
@@ -32,3 +34,10 @@ public sealed record MemberRole(string Primary) : JournalEvent;
 
 /// <summary>PostgreSQL: a second server accepts writes; it never gets traffic. Raised once per epoch.</summary>
 public sealed record MemberWritable : JournalEvent, IInformational;
+
+/// <summary>
+/// With several controllers: the instances in <paramref name="Instances"/> cannot reach the primary while the others
+/// do (or too few agree for the quorum), so it is not failed over; their own network is suspect. Journaled once per
+/// distinct set, after the others had the time of a fall to agree.
+/// </summary>
+public sealed record MemberUnreachableFrom(ImmutableArray<string> Instances, ImmutableArray<string> ReachableFrom, int Quorum) : JournalEvent, IInformational;
