@@ -11,6 +11,7 @@ namespace Understudy.Core.Journal;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
 [JsonDerivedType(typeof(ControllerStarted), EventTypes.ControllerStarted)]
 [JsonDerivedType(typeof(ControllerStopped), EventTypes.ControllerStopped)]
+[JsonDerivedType(typeof(ControllerStalled), EventTypes.ControllerStalled)]
 [JsonDerivedType(typeof(LeaderElected), EventTypes.LeaderElected)]
 [JsonDerivedType(typeof(ClusterAlert), EventTypes.ClusterAlert)]
 [JsonDerivedType(typeof(ServiceSnapshot), EventTypes.Snapshot)]

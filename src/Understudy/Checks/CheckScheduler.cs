@@ -8,10 +8,17 @@ namespace Understudy.Checks;
 /// <summary>
 /// Checks one member every <c>interval</c> (start to start) with its own timeout, and on request runs
 /// confirming checks back to back without waiting for the interval. Every result, pass or fail, goes to
-/// <paramref name="report"/>; only shutdown cancellation ends the loop.
+/// <paramref name="report"/> — except one that spans a pause of this process longer than the interval
+/// (<paramref name="stalls"/>), which is discarded: it measured the pause, not the member. Only shutdown
+/// cancellation ends the loop.
 /// </summary>
-public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthCheck check, TimeProvider time, Action<CheckResult> report)
+public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthCheck check, TimeProvider time, Action<CheckResult> report, StallWatch? stalls = null)
 {
+    /// <summary>Results thrown away because this process paused while they ran.</summary>
+    public int Discarded => Volatile.Read(ref _discarded);
+
+    private int _discarded;
+
     private readonly Channel<int> _confirmations = Channel.CreateUnbounded<int>();
 
     public MemberSpec Member => member;
@@ -33,8 +40,8 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
                 continue;
             }
             due = time.GetTimestamp() + (long)(spec.Interval.TotalSeconds * time.TimestampFrequency);
-            CheckResult result = await CheckOnceAsync(stopping);
-            if (!stopping.IsCancellationRequested) report(result);
+            CheckResult? result = await CheckUnpausedAsync(stopping);
+            if (result is not null && !stopping.IsCancellationRequested) report(result);
         }
     }
 
@@ -42,8 +49,9 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
     {
         for (int i = 0; i < checks; i++)
         {
-            CheckResult result = await CheckOnceAsync(stopping);
+            CheckResult? result = await CheckUnpausedAsync(stopping);
             if (stopping.IsCancellationRequested) return;
+            if (result is null) continue;
             report(result);
             if (result.Ok) return;
         }
@@ -64,6 +72,16 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
         int checks = 0;
         while (_confirmations.Reader.TryRead(out int n)) checks = Math.Max(checks, n);
         return checks;
+    }
+
+    /// <summary>One check, or null when this process paused for longer than the interval while it ran.</summary>
+    private async Task<CheckResult?> CheckUnpausedAsync(CancellationToken stopping)
+    {
+        long started = time.GetTimestamp();
+        CheckResult result = await CheckOnceAsync(stopping);
+        if (stalls is null || stalls.LongestPauseWithin(started, time.GetTimestamp()) <= spec.Interval) return result;
+        Interlocked.Increment(ref _discarded);
+        return null;
     }
 
     public async Task<CheckResult> CheckOnceAsync(CancellationToken stopping)
@@ -90,7 +108,10 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
         {
             (ok, detail) = (false, "controller stopping");
         }
-        return new CheckResult(member.Name, ok, time.GetUtcNow(), time.GetElapsedTime(started), detail, Pg: ok ? pg : null);
+        TimeSpan took = time.GetElapsedTime(started);
+        // An answer later than the timeout is no pass (only a pause of this process lets one past the timer; those are discarded above).
+        if (ok && took > spec.Timeout) (ok, detail) = (false, $"answered after {took.TotalMilliseconds:0} ms, beyond the {spec.Timeout.TotalMilliseconds:0} ms timeout");
+        return new CheckResult(member.Name, ok, time.GetUtcNow(), took, detail, Pg: ok ? pg : null);
     }
 
     private static string Describe(Exception e) => e switch

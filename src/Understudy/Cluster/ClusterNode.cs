@@ -14,7 +14,7 @@ namespace Understudy.Cluster;
 /// </summary>
 public sealed partial class ClusterNode(
     ControllerSpec controller, CoordinationSpec coordination, IReadOnlyList<ServiceRuntime> services, EtcdStore store, InstancePresence presence,
-    LeaderElection election, LogFollower follower, ClusterRouting routing, ServiceDigest digest, Journal.SqliteJournal mirror, Journal.JournalFeed feed, IHostApplicationLifetime lifetime,
+    LeaderElection election, LogFollower follower, ClusterRouting routing, ClusterViews views, ServiceDigest digest, Journal.SqliteJournal mirror, Journal.JournalFeed feed, IHostApplicationLifetime lifetime,
     TimeProvider time, ILogger<ClusterNode> logger) : BackgroundService, IClusterState
 {
     private static readonly TimeSpan RegistryEvery = TimeSpan.FromMilliseconds(500);
@@ -58,7 +58,7 @@ public sealed partial class ClusterNode(
         using (ct.Register(() => started.TrySetCanceled(ct)))
             await started.Task;
         await follower.StartAfterMirrorAsync(ct);
-        Task[] parts = [presence.RunAsync(ct), follower.RunAsync(ct), routing.RunAsync(ct), CampaignAsync(ct), FollowLeadershipAsync(ct), RegistryAsync(ct), CompactAsync(ct)];
+        Task[] parts = [presence.RunAsync(ct), follower.RunAsync(ct), routing.RunAsync(ct), views.RunAsync(ct), CampaignAsync(ct), FollowLeadershipAsync(ct), RegistryAsync(ct), CompactAsync(ct)];
         try { await Task.WhenAll(parts); }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
     }
@@ -85,6 +85,16 @@ public sealed partial class ClusterNode(
     {
         Log.SteppingDown(logger, why);
         await election.ResignAsync();
+    }
+
+    /// <summary>
+    /// This process stood still: a leader whose lease may have run out meanwhile (its last keep-alive was sent more than
+    /// a TTL ago) steps down before it acts on anything, rather than waiting to find its next commit refused.
+    /// </summary>
+    public void Stalled(TimeSpan pause)
+    {
+        if (election.LeaderName != Instance || presence.CurrentLease is not { } lease || presence.IsFresh(lease.GrantedTtl)) return;
+        _ = StepDownAsync($"this instance stood still for {pause.TotalMilliseconds:0} ms: its lease may have run out meanwhile");
     }
 
     private async Task FollowLeadershipAsync(CancellationToken ct)
@@ -153,6 +163,7 @@ public sealed partial class ClusterNode(
         string? leader = election.LeaderName;
         string? leaderDigest = instances.FirstOrDefault(i => i.Name == leader)?.Digest;
         _registry = new Registry(instances, lag, mirrored, leaderDigest, time.GetUtcNow());
+        views.Registered(instances);
         _disagreement = await DisagreementAsync(instances, leader, leaderDigest, ct);
     }
 

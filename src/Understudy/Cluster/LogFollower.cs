@@ -49,7 +49,11 @@ public sealed partial class LogFollower(EtcdStore store, SqliteJournal mirror, J
             {
                 await CatchUpAsync(ct);
                 // Returns only when etcd no longer holds the history after Revision: read the log as it is, again.
-                await store.WatchAsync(store.Keys.Root, Revision + 1, changes => HandleAsync([.. changes.Where(c => !c.Deleted).Select(c => c.Entry)]), ct);
+                await store.WatchAsync(store.Keys.Root, Revision + 1, changes =>
+                {
+                    foreach (EtcdChange c in changes.Where(c => c.Entry.Key.StartsWith(store.Keys.Views, StringComparison.Ordinal))) ViewChanged?.Invoke(c);
+                    return HandleAsync([.. changes.Where(c => !c.Deleted).Select(c => c.Entry)]);
+                }, ct);
             }
             catch (CoordinationUnavailable e)
             {
@@ -118,6 +122,9 @@ public sealed partial class LogFollower(EtcdStore store, SqliteJournal mirror, J
         }
         if (entries.Count > 0) Advance(entries.Max(e => e.ModRevision));
     }
+
+    /// <summary>Told of every change (deletes too) under the views prefix: what each instance's checks say of the members.</summary>
+    public Action<EtcdChange>? ViewChanged { get; init; }
 
     /// <summary>The instance whose name is in these keys; its own suspicions are already its loops' inputs.</summary>
     public string Instance { get; init; } = "";

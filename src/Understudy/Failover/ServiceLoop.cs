@@ -58,6 +58,9 @@ public sealed partial class ServiceLoop
     /// <summary>Called with the state before and after whenever the epoch advanced (a cluster fences its proxy and acknowledges).</summary>
     public Action<ServiceState, ServiceState>? EpochAdvanced { get; set; }
 
+    /// <summary>Called with the state before and after every decision or fold (a cluster publishes this instance's view of the members).</summary>
+    public Action<ServiceState, ServiceState>? Published { get; set; }
+
     public void Post(Input input) => _inbox.Writer.TryWrite(new Decide(input, null));
 
     /// <summary>
@@ -246,6 +249,7 @@ public sealed partial class ServiceLoop
         Volatile.Write(ref _state, after);
         _routes?.Publish(Routing.For(after));
         if (after.Epoch > before.Epoch) EpochAdvanced?.Invoke(before, after);
+        Published?.Invoke(before, after);
     }
 
     private abstract record Message;

@@ -42,7 +42,7 @@ public sealed class ServiceRuntime : IDisposable
 
     /// <param name="checkEnded">Told of every active check as it ends (check-duration metrics).</param>
     public static ServiceRuntime Create(ServiceState initial, IServiceLog log, CommandRunner commands, TimeProvider time, ILoggerFactory logs, Action<string, Core.Detection.CheckResult> checkEnded,
-        LoopRole role = LoopRole.Single, long position = 0, IEpochBarrier? barrier = null)
+        LoopRole role = LoopRole.Single, long position = 0, IEpochBarrier? barrier = null, StallWatch? stalls = null)
     {
         ServiceSpec spec = initial.Spec;
         ILogger logger = logs.CreateLogger($"Understudy.{spec.Name}");
@@ -59,7 +59,7 @@ public sealed class ServiceRuntime : IDisposable
         var faults = new MemberFaults(time);
         IHealthCheck check = IHealthCheck.For(spec);
         var faulted = new FaultedHealthCheck(check, faults, time);
-        var schedulers = spec.Members.Select(m => new CheckScheduler(m, spec.Check, faulted, time, Checked)).ToList();
+        var schedulers = spec.Members.Select(m => new CheckScheduler(m, spec.Check, faulted, time, Checked, stalls)).ToList();
         ServiceRuntime? runtime = null;
         void Passive(Core.Detection.CheckResult r)
         {

@@ -1,3 +1,4 @@
+using Understudy.Checks;
 using Understudy.Cluster;
 using Understudy.Commands;
 using Understudy.Coordination;
@@ -19,8 +20,10 @@ internal static class ClusterHosting
         services.AddSingleton(sp =>
         {
             var log = new JournalServiceLog(sp.GetRequiredService<IJournal>());
+            var stalls = sp.GetRequiredService<StallWatch>();
             var runtimes = start.States.Select(s => ServiceRuntime.Create(s, log, sp.GetRequiredService<CommandRunner>(), time,
-                sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ControllerMetrics>().CheckEnded)).ToList();
+                sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ControllerMetrics>().CheckEnded, stalls: stalls)).ToList();
+            stalls.Journal(runtimes);
             return new Controller(runtimes, log, sp.GetRequiredService<IHostApplicationLifetime>(), time,
                 new Core.Failover.StateRebuilt(Controller.Version, Environment.ProcessId));
         });
@@ -60,24 +63,32 @@ internal static class ClusterHosting
         services.AddSingleton(sp =>
         {
             var epochs = sp.GetRequiredService<ClusterEpochs>();
-            var runtimes = start.States.Select(s =>
+            // An instance knows nothing of its peers until it has read them: no failover on its own checks alone meanwhile.
+            var runtimes = start.States.Select(s => s with { Eyes = Core.Failover.PeerViews.Unknown(spec.Controller.Name) }).Select(s =>
             {
                 var r = ServiceRuntime.Create(s, sp.GetRequiredService<SharedLog>(), sp.GetRequiredService<CommandRunner>(), time, sp.GetRequiredService<ILoggerFactory>(),
-                    sp.GetRequiredService<ControllerMetrics>().CheckEnded, LoopRole.Follower, start.Positions.GetValueOrDefault(s.Name), epochs);
+                    sp.GetRequiredService<ControllerMetrics>().CheckEnded, LoopRole.Follower, start.Positions.GetValueOrDefault(s.Name), epochs,
+                    sp.GetRequiredService<StallWatch>());
                 r.Loop.EpochAdvanced = (before, after) => epochs.Advanced(r.Proxy, before, after);
                 r.PassiveSeen = result => sp.GetRequiredService<ClusterSuspicions>().Tell(s.Name, result);
+                r.Loop.Published = (before, after) => sp.GetRequiredService<ClusterViews>().Published(before, after);
                 return r;
             }).ToList();
+            sp.GetRequiredService<StallWatch>().Journal(runtimes);
             return new Controller(runtimes, sp.GetRequiredService<SharedLog>(), sp.GetRequiredService<IHostApplicationLifetime>(), time, start: null);
         });
         services.AddSingleton(sp => new ClusterSuspicions(sp.GetRequiredService<EtcdStore>(), sp.GetRequiredService<InstancePresence>(), spec.Controller.Name,
             sp.GetRequiredService<ILogger<ClusterSuspicions>>()));
+        services.AddSingleton(sp => new ClusterViews(sp.GetRequiredService<EtcdStore>(), sp.GetRequiredService<InstancePresence>(),
+            sp.GetRequiredService<ClusterSuspicions>(), spec.Controller.Name, sp.GetRequiredService<Controller>().Services.ToDictionary(s => s.Spec.Name),
+            time, sp.GetRequiredService<ILogger<ClusterViews>>()));
         services.AddSingleton(sp =>
         {
             var follower = new LogFollower(sp.GetRequiredService<EtcdStore>(), journal, sp.GetRequiredService<JournalFeed>(),
                 sp.GetRequiredService<Controller>().Services.ToDictionary(s => s.Spec.Name, s => s.Loop), time, sp.GetRequiredService<ILogger<LogFollower>>())
             {
                 Instance = spec.Controller.Name,
+                ViewChanged = change => sp.GetRequiredService<ClusterViews>().Changed(change),
             };
             sp.GetRequiredService<SharedLog>().Follower = follower;
             return follower;
@@ -92,9 +103,10 @@ internal static class ClusterHosting
         {
             var node = new ClusterNode(spec.Controller, co, sp.GetRequiredService<Controller>().Services, sp.GetRequiredService<EtcdStore>(),
                 sp.GetRequiredService<InstancePresence>(), sp.GetRequiredService<LeaderElection>(), sp.GetRequiredService<LogFollower>(),
-                sp.GetRequiredService<ClusterRouting>(), digest, journal, sp.GetRequiredService<JournalFeed>(), sp.GetRequiredService<IHostApplicationLifetime>(), time,
+                sp.GetRequiredService<ClusterRouting>(), sp.GetRequiredService<ClusterViews>(), digest, journal, sp.GetRequiredService<JournalFeed>(), sp.GetRequiredService<IHostApplicationLifetime>(), time,
                 sp.GetRequiredService<ILogger<ClusterNode>>());
             sp.GetRequiredService<SharedLog>().StepDown = node.StepDownAsync;
+            sp.GetRequiredService<StallWatch>().Stalled += node.Stalled;
             return node;
         });
         services.AddSingleton<IClusterState>(sp => sp.GetRequiredService<ClusterNode>());

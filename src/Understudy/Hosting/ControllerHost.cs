@@ -58,6 +58,12 @@ public static class ControllerHost
         builder.Services.AddApiAuth();
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(_ =>
+        {
+            var stalls = new Checks.StallWatch(time);
+            stalls.Start();
+            return stalls;
+        });
         builder.Services.AddSingleton<JournalFeed>();
         builder.Services.AddSingleton<IJournal>(sp => new PublishingJournal(
             new RetryingJournal(journal, time, sp.GetRequiredService<ILogger<RetryingJournal>>()), sp.GetRequiredService<JournalFeed>()));

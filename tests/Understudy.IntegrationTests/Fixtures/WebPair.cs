@@ -22,13 +22,13 @@ public sealed class WebPair : IAsyncDisposable
 
     /// <param name="topLevel">YAML appended at the top level of the config, e.g. <c>alerts:</c>.</param>
     public static async Task<WebPair> StartAsync(string kind = "http", string failover = "{ mode: automatic, cooldown: 0s }", string hooks = "{}", string hold = "5s",
-        string? replication = null, string asyncDelay = "50ms", string controllerExtra = "", string targets = "{}", string topLevel = "")
+        string? replication = null, string asyncDelay = "50ms", string controllerExtra = "", string targets = "{}", string topLevel = "", string? check = null)
     {
         var pair = new WebPair { Replication = replication, AsyncDelay = asyncDelay };
         Directory.CreateDirectory(pair.Dir.File("run"));
         pair.A = await pair.StartAppAsync("web-a", pair.PortA, pair.PortB);
         pair.B = await pair.StartAppAsync("web-b", pair.PortB, pair.PortA);
-        string check = kind == "http" ? "{ path: /health, interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }" : "{ interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }";
+        check ??= kind == "http" ? "{ path: /health, interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }" : "{ interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }";
         await File.WriteAllTextAsync(pair.Config, $"""
             controller:
               api: 127.0.0.1:{pair.ApiPort}

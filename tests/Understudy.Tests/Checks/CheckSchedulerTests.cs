@@ -32,12 +32,14 @@ public class CheckSchedulerTests
         public readonly ScriptedCheck Check = new();
         public readonly BlockingCollection<CheckResult> Results = [];
         public readonly CheckScheduler Scheduler;
+        public readonly StallWatch Stalls;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _run;
 
-        public Harness()
+        public Harness(bool watchStalls = false)
         {
-            Scheduler = new CheckScheduler(Member, Spec, Check, Clock, Results.Add);
+            Stalls = new StallWatch(Clock);
+            Scheduler = new CheckScheduler(Member, Spec, Check, Clock, Results.Add, watchStalls ? Stalls : null);
             _run = Task.Run(() => Scheduler.RunAsync(_stop.Token));
         }
 
@@ -90,6 +92,34 @@ public class CheckSchedulerTests
         CheckResult r = h.Next();
         Assert.Equal((false, "timeout after 300 ms"), (r.Ok, r.Detail));
         Assert.Equal(300, r.Duration.TotalMilliseconds, precision: 0);
+    }
+
+    [Fact]
+    public async Task RunAsync_TimeoutSpanningAPauseOfThisProcess_IsDiscardedNotCountedAgainstTheMember()
+    {
+        await using var h = new Harness(watchStalls: true);
+        h.Next();
+        h.Check.Hang = true;
+        await h.SleepingAsync();
+        for (int i = 0; i < 50; i++)
+        {
+            h.Clock.Advance(StallWatch.Tick);
+            h.Stalls.Ticked(h.Clock.GetTimestamp());
+        }
+        await WaitForCallsAsync(h, 2);
+        h.Check.Hang = false;
+
+        h.Clock.Advance(TimeSpan.FromSeconds(3)); // the process stood still: no tick, the check's timeout ran out meanwhile
+        CheckResult? next = null;
+        for (int i = 0; i < 100 && next is null; i++)
+        {
+            h.Stalls.Ticked(h.Clock.GetTimestamp()); // the watch's thread runs again
+            if (!h.Results.TryTake(out next, TimeSpan.FromMilliseconds(20))) h.Clock.Advance(StallWatch.Tick);
+        }
+
+        Assert.NotNull(next);
+        Assert.True(next.Ok, next.Detail);
+        Assert.InRange(h.Scheduler.Discarded, 1, 2); // the timed-out check, and one begun before the watch's thread saw the pause end
     }
 
     [Fact]

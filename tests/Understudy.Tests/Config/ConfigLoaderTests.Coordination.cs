@@ -145,3 +145,24 @@ public partial class ConfigLoaderTests
         Assert.Equal(["understudy.yaml:6:15 controller.coordination.password: the password is empty"], result.Errors.Select(e => e.ToString()));
     }
 }
+
+public partial class ConfigLoaderTests
+{
+    [Fact]
+    public void Parse_FailoverQuorum_ReadWithCoordination_NullIsAMajority()
+    {
+        string coordinated = Coordinated("etcd: [http://127.0.0.1:2379]\ncluster: shop");
+        Assert.Null(AssertValid(coordinated).Services[0].Failover.Quorum);
+        Assert.Equal(2, AssertValid(coordinated + "\n    failover: { mode: automatic, quorum: 2 }").Services[0].Failover.Quorum);
+    }
+
+    [Fact]
+    public void Parse_FailoverQuorumAboveOneWithoutCoordination_IsRefused() => AssertErrors(
+        Web("failover: { mode: automatic, quorum: 2 }"),
+        "understudy.yaml:1:1 services.web.failover.quorum: a quorum of 2 instances needs controller.coordination (several controllers); a single controller decides alone");
+
+    [Fact]
+    public void Parse_FailoverQuorumOutOfRange_SaysTheRange() => AssertErrors(
+        Coordinated("etcd: [http://127.0.0.1:2379]\ncluster: shop") + "\n    failover: { mode: automatic, quorum: 0 }",
+        "understudy.yaml:12:42 services.web.failover.quorum: must be from 1 to 99 (got 0)");
+}

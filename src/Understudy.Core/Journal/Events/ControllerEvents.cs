@@ -18,6 +18,12 @@ public sealed record LeaderElected(string Instance, long Term) : JournalEvent;
 /// </summary>
 public sealed record ClusterAlert(string Condition, string Severity, bool Resolved = false) : JournalEvent, IInformational;
 
+/// <summary>
+/// This controller stood still for <paramref name="PausedMs"/> (a GC, SIGSTOP, an overloaded host), longer than the
+/// service's check interval: checks that spanned the pause were discarded, not counted against the members.
+/// </summary>
+public sealed record ControllerStalled(long PausedMs = 0) : JournalEvent, IInformational;
+
 /// <summary>The decider failed on an input; the state was kept. Please report.</summary>
 public sealed record UnexpectedError(string Input = "") : JournalEvent, IInformational;
 

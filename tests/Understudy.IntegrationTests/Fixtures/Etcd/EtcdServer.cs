@@ -58,9 +58,9 @@ public sealed class EtcdServer : IAsyncDisposable
     /// Returns once every thread is stopped: the signal is delivered a moment after kill() returns, and a request sent
     /// in that moment would still be answered.
     /// </summary>
-    public Task PauseAsync() => SignalAsync(Signals.Stop, stopped: true);
+    public Task PauseAsync() => Freezer.FreezeAsync(Running.Id, "etcd");
 
-    public Task ResumeAsync() => SignalAsync(Signals.Cont, stopped: false);
+    public Task ResumeAsync() => Freezer.ThawAsync(Running.Id, "etcd");
 
     /// <summary>Stops it and starts it again on the same data folder and ports; returns once it answers.</summary>
     public async Task RestartAsync()
@@ -81,20 +81,7 @@ public sealed class EtcdServer : IAsyncDisposable
         _folder.Dispose();
     }
 
-    private async Task SignalAsync(int signal, bool stopped)
-    {
-        if (_process is not { HasExited: false } p) throw new InvalidOperationException($"etcd is not running\n{LogTail()}");
-        Signals.TrySend(p.Id, signal);
-        bool IsStopped(int thread) => ProcFs.State(thread) is 'T' or 't';
-        await Eventually.TrueAsync(() => stopped ? Threads(p.Id).All(IsStopped) : !Threads(p.Id).Any(IsStopped),
-            $"etcd's threads to {(stopped ? "stop" : "run")}", TimeSpan.FromSeconds(5));
-    }
-
-    private static IEnumerable<int> Threads(int pid)
-    {
-        try { return Directory.GetDirectories($"/proc/{pid}/task").Select(t => int.Parse(Path.GetFileName(t))); }
-        catch (DirectoryNotFoundException) { return []; }
-    }
+    private Process Running => _process is { HasExited: false } p ? p : throw new InvalidOperationException($"etcd is not running\n{LogTail()}");
 
     private async Task LaunchAsync()
     {
