@@ -75,6 +75,26 @@ public class GuardTests(ITestOutputHelper output)
         Assert.DoesNotContain("lifting", guard.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Guard_BadFile_OneLinePerErrorAndExitTwo()
+    {
+        using var dir = new TempDir();
+        string bad = dir.File("guard.yaml");
+        await File.WriteAllTextAsync(bad, "member: pg1\nservice: orders-db\ncoordination: { etcd: [http://127.0.0.1:2379], cluster: shop }\nlease: 1500ms\n");
+
+        CliRunner.Result r = await CliRunner.RunAsync("guard", "-c", bad);
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal([
+            $"{bad}:1:1 postgres: required: postgres: {{ data_dir }} for a PostgreSQL member, or fence_self: [command] for any other",
+            $"{bad}:4:8 lease: must be whole seconds, at least 2s, as etcd grants no shorter lease (got 1500ms)",
+            $"{bad}: 2 errors",
+        ], r.Err.TrimEnd().Split('\n'));
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Understudy.slnx"))) root = Path.GetDirectoryName(root)!;
+        Assert.Equal(0, (await CliRunner.RunAsync("guard", "-c", Path.Combine(root, "examples", "cluster", "guard-pg1.yaml"), "--check")).ExitCode);
+    }
+
     private static Task<WebCluster> StartInstanceAsync(PgCluster pg) =>
         WebCluster.StartAsync(instances: 1, services: proxy => Services(pg, proxy),
             healthy: async c => await c["ctl-a"].ServiceAsync("orders-db") is { Routable: "pg1" } s && s.Members.All(m => m.Health == "up"));
