@@ -84,7 +84,7 @@ internal static partial class CoordinationSection
         return null;
     }
 
-    private static TimeSpan? Lease(ConfigReader reader, YamlNode node, string key)
+    internal static TimeSpan? Lease(ConfigReader reader, YamlNode node, string key)
     {
         if (reader.Duration(node, key, zeroAllowed: true) is not { } d) return null;
         if (d.Ticks % TimeSpan.TicksPerSecond == 0 && d >= CoordinationDefaults.Lease) return d;

@@ -1,0 +1,52 @@
+using Understudy.Coordination;
+
+namespace Understudy.Guard;
+
+/// <summary>
+/// Which controller instances the guard can reach: the list is read from their presence keys and kept while etcd is
+/// out of reach (the last known one counts), and each is asked <c>GET /health</c> on its API.
+/// </summary>
+public sealed class InstanceProbe(EtcdStore store, TimeProvider time) : IDisposable
+{
+    private readonly HttpClient _http = new(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false });
+    private IReadOnlyList<RegisteredInstance> _known = [];
+
+    public int Known => Volatile.Read(ref _known).Count;
+
+    /// <summary>Whether more than half of the last known instances answered; false with none known.</summary>
+    public async Task<bool> MajorityAnswersAsync(CancellationToken ct)
+    {
+        try
+        {
+            EtcdRange range = await store.RangeAsync(store.Keys.Instances, ct);
+            DateTimeOffset seen = time.GetUtcNow();
+            Volatile.Write(ref _known, [.. range.Entries.Select(e => PresenceRecord.Read(e, e.Key[store.Keys.Instances.Length..], seen))]);
+        }
+        catch (CoordinationUnavailable)
+        {
+            // Out of reach: the last list stands.
+        }
+        IReadOnlyList<RegisteredInstance> known = Volatile.Read(ref _known);
+        if (known.Count == 0) return false;
+        bool[] answered = await Task.WhenAll(known.Select(i => AnswersAsync(i.Api, ct)));
+        return answered.Count(a => a) * 2 > known.Count;
+    }
+
+    private async Task<bool> AnswersAsync(string api, CancellationToken ct)
+    {
+        if (api.Length == 0) return false;
+        using var timeout = new CancellationTokenSource(store.CallTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        try
+        {
+            using HttpResponseMessage r = await _http.GetAsync($"http://{api}/health", linked.Token);
+            return r.IsSuccessStatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}
