@@ -27,7 +27,8 @@ public sealed partial class ClusterViews(EtcdStore store, InstancePresence prese
     // service → member → instance → its view, as etcd has it.
     private readonly Dictionary<string, Dictionary<string, Dictionary<string, string>>> _theirs = [];
     private readonly Dictionary<string, string> _told = [];
-    private ImmutableSortedSet<string> _live = [];
+    // The other live instances; null until the registry was first read (until then no loop is told anything: it keeps Unknown).
+    private ImmutableSortedSet<string>? _live;
 
     /// <summary>A loop published a new state: this instance's view of its members, and a suspicion on a first failed check.</summary>
     public void Published(ServiceState before, ServiceState after)
@@ -64,7 +65,7 @@ public sealed partial class ClusterViews(EtcdStore store, InstancePresence prese
         var live = instances.Select(i => i.Name).Where(n => n != instance).ToImmutableSortedSet(StringComparer.Ordinal);
         lock (_gate)
         {
-            if (live.SetEquals(_live)) return;
+            if (_live is not null && live.SetEquals(_live)) return;
             _live = live;
         }
         Hand();
@@ -153,6 +154,7 @@ public sealed partial class ClusterViews(EtcdStore store, InstancePresence prese
             PeerViews views;
             lock (_gate)
             {
+                if (_live is null) return;
                 var down = _theirs.GetValueOrDefault(name)?.ToImmutableDictionary(m => m.Key,
                     m => m.Value.Where(v => v.Value == "down").Select(v => v.Key).ToImmutableSortedSet(StringComparer.Ordinal))
                     ?? ImmutableDictionary<string, ImmutableSortedSet<string>>.Empty;
