@@ -16,12 +16,13 @@ public sealed class NsInstance : IAsyncDisposable
     public const int ApiPort = 7400, ProxyPort = 6000;
     private readonly HttpClient _http;
 
-    private NsInstance(string name, LabHost host, NsProcess process)
+    private NsInstance(string name, LabHost host, NsProcess process, string token)
     {
         Name = name;
         Host = host;
         Process = process;
         _http = Netns.Http(host.Netns, new Uri($"http://{host.Address}:{ApiPort}"), TimeSpan.FromSeconds(3));
+        _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
     }
 
     public string Name { get; }
@@ -29,10 +30,12 @@ public sealed class NsInstance : IAsyncDisposable
     public NsProcess Process { get; }
     public string ProxyAddress => $"{Host.Address}:{ProxyPort}";
 
-    public static NsInstance Start(string name, LabHost host, string config, string logFile)
+    /// <param name="token">A viewer token the config names as <c>${PARTITION_TOKEN}</c>: an API on a routable address needs one.</param>
+    public static NsInstance Start(string name, LabHost host, string config, string logFile, string token)
     {
         var self = SelfProcess.StartInfo("serve", "-c", config);
-        return new NsInstance(name, host, NsProcess.Start(host, logFile, self.FileName, self.ArgumentList));
+        var process = NsProcess.Start(host, logFile, self.FileName, self.ArgumentList, new Dictionary<string, string> { ["PARTITION_TOKEN"] = token });
+        return new NsInstance(name, host, process, token);
     }
 
     public async Task<StatusView?> TryStatusAsync() => await TryGetAsync<StatusView>("/api/status");

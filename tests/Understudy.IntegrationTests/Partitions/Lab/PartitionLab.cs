@@ -26,6 +26,7 @@ public sealed class PartitionLab : IAsyncDisposable
 
     private readonly List<NsInstance> _instances = [];
     private readonly List<NsClient> _clients = [];
+    private readonly string _token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
     private PartitionLab(string folder) => Folder = folder;
 
@@ -61,9 +62,9 @@ public sealed class PartitionLab : IAsyncDisposable
             }
             foreach (string h in InstanceHosts) await File.WriteAllTextAsync(lab.ConfigFile(h), lab.Config(h, check));
             // The first alone, so it leads: scenarios still ask who leads rather than assume.
-            lab._instances.Add(NsInstance.Start($"ctl-{InstanceHosts[0]}", lab[InstanceHosts[0]], lab.ConfigFile(InstanceHosts[0]), lab.LogFile(InstanceHosts[0])));
+            lab._instances.Add(NsInstance.Start($"ctl-{InstanceHosts[0]}", lab[InstanceHosts[0]], lab.ConfigFile(InstanceHosts[0]), lab.LogFile(InstanceHosts[0]), lab._token));
             await lab.LeaderAsync();
-            foreach (string h in InstanceHosts.Skip(1)) lab._instances.Add(NsInstance.Start($"ctl-{h}", lab[h], lab.ConfigFile(h), lab.LogFile(h)));
+            foreach (string h in InstanceHosts.Skip(1)) lab._instances.Add(NsInstance.Start($"ctl-{h}", lab[h], lab.ConfigFile(h), lab.LogFile(h), lab._token));
             await lab.ConvergedAsync(TimeSpan.FromSeconds(60));
             return lab;
         }
@@ -125,6 +126,7 @@ public sealed class PartitionLab : IAsyncDisposable
           name: ctl-{{host}}
           api: {{this[host].Address}}:{{NsInstance.ApiPort}}
           journal: ctl-{{host}}.db
+          auth: { tokens: [ { name: partition-suite, role: viewer, token: "${PARTITION_TOKEN}" } ] }
           coordination: { etcd: [{{string.Join(", ", Etcd.ClientUrls)}}], cluster: partitions, lease: {{(int)Lease.TotalSeconds}}s }
 
         services:

@@ -27,10 +27,10 @@ public sealed class NftFaults
         var faults = new NftFaults(network);
         await faults.NftAsync($$"""
             table bridge {{faults.Table}} {
-              set drop { type ipv4_addr . ipv4_addr; flags timeout; }
+              set cut { type ipv4_addr . ipv4_addr; flags timeout; }
               chain faults {
                 type filter hook forward priority 0; policy accept;
-                ip saddr . ip daddr @drop drop
+                ip saddr . ip daddr @cut drop
               }
             }
             """);
@@ -38,7 +38,7 @@ public sealed class NftFaults
     }
 
     /// <summary>Every packet from each pair's first host to its second is dropped, for <paramref name="duration"/> (plus the margin, if not healed).</summary>
-    public Task DropAsync(IEnumerable<(LabHost From, LabHost To)> pairs, TimeSpan duration) => AddAsync("drop", pairs, duration);
+    public Task DropAsync(IEnumerable<(LabHost From, LabHost To)> pairs, TimeSpan duration) => AddAsync("cut", pairs, duration);
 
     /// <summary><paramref name="percent"/> % of the packets from each pair's first host to its second are dropped.</summary>
     public async Task LossAsync(IEnumerable<(LabHost From, LabHost To)> pairs, int percent, TimeSpan duration)
@@ -54,7 +54,7 @@ public sealed class NftFaults
 
     /// <summary>Lifts every fault at once (one nft transaction).</summary>
     public Task HealAsync() =>
-        NftAsync(string.Join('\n', _lossRates.Select(p => $"loss_{p}").Prepend("drop").Select(set => $"flush set bridge {Table} {set}")));
+        NftAsync(string.Join('\n', _lossRates.Select(p => $"loss_{p}").Prepend("cut").Select(set => $"flush set bridge {Table} {set}")));
 
     /// <summary>The elements in force now, for failure messages.</summary>
     public Task<string> ListAsync() => Shell.RunAsync("ip", ["netns", "exec", _network.Switch, "nft", "list", "table", "bridge", Table]);
