@@ -11,18 +11,24 @@ status=0
 # Debian packages the tests drive, installed only when missing (one apt-get update for all): Chromium opens
 # drill reports and the dashboard (Playwright); PostgreSQL 15 backs the PostgreSQL fixtures (its binaries are
 # not on PATH, so look for the server itself where the fixtures run it); promtool, from prometheus, checks
-# the alert rules; etcd (server and etcdctl) backs the coordination tests of several controllers.
+# the alert rules; etcd (server and etcdctl) backs the coordination tests of several controllers; nftables
+# (nft) and iproute2 (ip) cut and heal the partition suite's network namespaces.
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql)
 command -v promtool >/dev/null || missing+=(prometheus)
 command -v etcd >/dev/null || missing+=(etcd-server)
 command -v etcdctl >/dev/null || missing+=(etcd-client)
+command -v nft >/dev/null || missing+=(nftables)
+command -v ip >/dev/null || missing+=(iproute2)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || exit 1
 fi
 
 dotnet build Understudy.slnx -c Release -warnaserror -nologo -v quiet || exit 1
+
+# The partition suite's checker writes its table here; it is printed before the count.
+export PARTITION_OUT="$PWD/$results/partitions"
 
 # Unit tests first (fast, CPU-bound), then the integration tests alone: they start servers and time.
 for project in tests/Understudy.Tests tests/Understudy.IntegrationTests; do
@@ -31,6 +37,10 @@ for project in tests/Understudy.Tests tests/Understudy.IntegrationTests; do
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
     --results-directory "$results" || status=1
 done
+
+if [ -f "$PARTITION_OUT/results.md" ]; then
+  echo; echo "Partition suite, the checker's table:"; cat "$PARTITION_OUT/results.md"; echo
+fi
 
 passed=0; failed=0
 for trx in "$results"/*.trx; do

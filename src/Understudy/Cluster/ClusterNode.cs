@@ -84,7 +84,9 @@ public sealed partial class ClusterNode(
     public async Task StepDownAsync(string why)
     {
         Log.SteppingDown(logger, why);
-        await election.ResignAsync();
+        // It has stopped leading once ResignAsync returns or throws; only the leader key's early release can fail.
+        try { await election.ResignAsync(); }
+        catch (CoordinationUnavailable e) { Log.ReleaseFailed(logger, e.Message); }
     }
 
     /// <summary>
@@ -246,6 +248,9 @@ public sealed partial class ClusterNode(
 
         [LoggerMessage(EventId = 645, Level = LogLevel.Warning, Message = "{Service}: trimming the log failed ({Why}); it is tried again later")]
         public static partial void CompactFailed(ILogger logger, string service, string why);
+
+        [LoggerMessage(EventId = 646, Level = LogLevel.Warning, Message = "stepped down, but could not release the leader key ({Why}); it ends with this instance's lease")]
+        public static partial void ReleaseFailed(ILogger logger, string why);
 
         [LoggerMessage(EventId = 643, Level = LogLevel.Warning, Message = "could not publish this leader's services ({Why})")]
         public static partial void PublishFailed(ILogger logger, string why);

@@ -36,6 +36,8 @@ public sealed partial class EtcdStore : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    private static readonly TimeSpan CallGrace = TimeSpan.FromMilliseconds(250);
+
     /// <summary>
     /// Runs one call under the deadline. gRPC reads its deadline against the system clock, so that one is taken
     /// from it (etcd abandons the request then too); what this side waits on is a token from the TimeProvider.
@@ -47,7 +49,12 @@ public sealed partial class EtcdStore : IAsyncDisposable
         DateTime deadline = DateTime.UtcNow + CallTimeout;
         try
         {
-            return await call(deadline, linked.Token).ConfigureAwait(false);
+            // The wait is bounded here too: a gRPC call stuck connecting to a cut-off member does not always honour its token.
+            return await call(deadline, linked.Token).WaitAsync(CallTimeout + CallGrace, _time, ct).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            throw Unavailable(what, CoordinationFailure.Timeout, $"no answer within {Ms(CallTimeout)}", e);
         }
         catch (Exception e) when (ct.IsCancellationRequested && e is OperationCanceledException or RpcException)
         {

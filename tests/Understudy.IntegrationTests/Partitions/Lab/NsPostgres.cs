@@ -19,9 +19,15 @@ public sealed class NsPostgres : IAsyncDisposable
     private readonly List<PgServer> _servers = [];
     private readonly Dictionary<string, DelayRelay> _relays = [];
     private readonly Dictionary<string, LabHost> _hosts = [];
-    private readonly string _root;
+    private readonly string _root, _logs;
 
-    private NsPostgres(string root) => _root = root;
+    /// <param name="logs">Where the servers' logs are kept after the run; the data lives under a short temp folder, since a
+    /// Unix socket's path is limited to 107 bytes and a run's folder can be deeper than that.</param>
+    private NsPostgres(string logs)
+    {
+        _logs = logs;
+        _root = Directory.CreateTempSubdirectory("usp-pg-").FullName;
+    }
 
     public IReadOnlyList<PgServer> Servers => _servers;
     public PgServer this[string name] => _servers.Single(s => s.Name == name);
@@ -165,5 +171,8 @@ public sealed class NsPostgres : IAsyncDisposable
     {
         foreach (var r in _relays.Values) await r.DisposeAsync();
         await Task.WhenAll(_servers.Select(s => s.StopAsync("immediate")));
+        Directory.CreateDirectory(_logs);
+        foreach (var s in _servers.Where(s => File.Exists(s.LogFile))) File.Copy(s.LogFile, Path.Combine(_logs, $"{s.Name}.log"), overwrite: true);
+        Directory.Delete(_root, recursive: true);
     }
 }

@@ -11,6 +11,9 @@ namespace Understudy.IntegrationTests.Partitions.Scenarios;
 /// <param name="ExpectedFailovers">As the table shows it: "0", "1", "0–1".</param>
 public sealed record Scenario(string Name, string Summary, string ExpectedFailovers, Func<int, bool> FailoversOk, Func<FaultContext, Task> Inject)
 {
+    /// <summary>The longest no client may go without an acknowledged write; null where the RTO is reported, not held to a target.</summary>
+    public TimeSpan? RtoBound { get; init; } = ScenarioRunner.RtoBound;
+
     public override string ToString() => Name;
 }
 
