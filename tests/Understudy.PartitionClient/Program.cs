@@ -39,6 +39,10 @@ async Task AttemptAsync(string id)
     try
     {
         await using var conn = new NpgsqlConnection(connection);
+        // PostgreSQL answers a commit whose wait for the synchronous standby was cancelled (here: Npgsql's command timeout
+        // sends a cancel request) with success and this WARNING: committed on the primary only. That is no acknowledgement.
+        string? localOnly = null;
+        conn.Notice += (_, e) => { if (e.Notice.MessageText.Contains("synchronous replication", StringComparison.OrdinalIgnoreCase)) localOnly = e.Notice.MessageText; };
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(
             "INSERT INTO writes (id, client) VALUES ($1, $2) RETURNING current_setting('cluster_name'), ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int", conn);
@@ -48,7 +52,9 @@ async Task AttemptAsync(string id)
         await reader.ReadAsync();
         string server = reader.GetString(0);
         int timeline = reader.GetInt32(1);
-        Write(new Attempt(id, name, start, DateTimeOffset.UtcNow, true, server, timeline, null));
+        Write(localOnly is null
+            ? new Attempt(id, name, start, DateTimeOffset.UtcNow, true, server, timeline, null)
+            : new Attempt(id, name, start, DateTimeOffset.UtcNow, false, server, timeline, $"{Attempt.LocalOnly}: {localOnly}"));
     }
     catch (Exception e)
     {

@@ -19,10 +19,32 @@ internal static class EtcdClients
             // dotnet-etcd's channel retries Unavailable up to 5 times over 3.5 s and more. Every call here has a deadline
             // of its own and its caller retries on its own schedule; a retried transaction whose first answer was lost
             // would be applied twice. So: one attempt per call. Round-robin over the endpoints stays.
-            configureChannelOptions: o => o.ServiceConfig?.MethodConfigs.Clear());
+            configureChannelOptions: o =>
+            {
+                o.ServiceConfig?.MethodConfigs.Clear();
+                KeepAlive(o);
+            });
         if (spec.Username is { } user && spec.Password is { } password) client.SetCredentials(user, password);
         return client;
     }
+
+    /// <summary>
+    /// HTTP/2 pings on every endpoint's connection. A call that times out leaves its connection open, so without them an
+    /// etcd member cut off by a partition stays in the round-robin and every third call waits out its timeout for as long
+    /// as the partition lasts (leases lapse, commits go unconfirmed, leaders churn). A connection silent for
+    /// <see cref="PingAfter"/> + <see cref="PingTimeout"/> is dropped, and calls go to the members that answer. etcd
+    /// refuses pings more often than its <c>--grpc-keepalive-min-time</c> (5 s by default), hence 6 s.
+    /// </summary>
+    private static void KeepAlive(Grpc.Net.Client.GrpcChannelOptions options)
+    {
+        options.HttpHandler ??= new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+        if (options.HttpHandler is not SocketsHttpHandler handler) return;
+        handler.KeepAlivePingDelay = PingAfter;
+        handler.KeepAlivePingTimeout = PingTimeout;
+        handler.KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests;
+    }
+
+    private static readonly TimeSpan PingAfter = TimeSpan.FromSeconds(6), PingTimeout = TimeSpan.FromSeconds(2);
 
     private static void ConfigureTls(SslClientAuthenticationOptions options, CoordinationSpec spec)
     {

@@ -17,10 +17,11 @@ public sealed record RunRecord(
 /// <param name="WorstClientRtoMs">The same for each client alone, the worst of them (a client on a cut-off host waits the whole fault).</param>
 /// <param name="Availability">Acknowledged / attempted, of the attempts begun in the measured window.</param>
 /// <param name="UnackedPresent">Attempts the client saw fail whose row is there anyway (committed, answer lost): allowed, counted for the record.</param>
+/// <param name="LocalOnly">Commits PostgreSQL answered with success and a WARNING because their wait for the synchronous standby was cancelled (a client's command timeout): on the primary only, so not acknowledged; counted for the record.</param>
 /// <param name="Primaries">Acknowledged writes per primary and timeline, in timeline order, e.g. "pg1/1: 412, pg2/2: 220".</param>
 public sealed record CheckResult(
     string Scenario, int Seed, int Attempts, int Acked, int Lost, int SplitBrain, int Failovers, double RtoMs, double WorstClientRtoMs,
-    double Availability, int UnackedPresent, string FinalPrimary, string Primaries, IReadOnlyList<string> LostSample);
+    double Availability, int UnackedPresent, int LocalOnly, string FinalPrimary, string Primaries, IReadOnlyList<string> LostSample);
 
 public static class Checker
 {
@@ -36,7 +37,7 @@ public static class Checker
         return new CheckResult(
             run.Scenario, run.Seed, window.Count, window.Count(a => a.Ok), lost.Count, SplitBrain(eras), run.Failovers, rto, worst,
             window.Count == 0 ? 0 : (double)window.Count(a => a.Ok) / window.Count,
-            run.Attempts.Count(a => !a.Ok && run.FinalIds.Contains(a.Id)), run.FinalPrimary,
+            run.Attempts.Count(a => !a.Ok && run.FinalIds.Contains(a.Id)), run.Attempts.Count(a => a.CommittedLocallyOnly), run.FinalPrimary,
             string.Join(", ", eras.Select(g => $"{g.Key.Item2}/{g.Key.Item1}: {g.Count()}")),
             [.. lost.Take(5).Select(a => $"{a.Id} acked by {a.Server}/{a.Timeline} at {a.End:HH:mm:ss.fff}")]);
     }

@@ -53,4 +53,15 @@ public class CheckerTests
 
         Assert.Equal((0, 1), (r.Lost, r.UnackedPresent));
     }
+
+    [Fact]
+    public void Check_ACommitPostgreSqlMadeOnThePrimaryOnly_IsNotAnAcknowledgementAndNotLost()
+    {
+        var localOnly = new Attempt("a-1", "a", T0.AddSeconds(1), T0.AddSeconds(6), false, "pg1", 1,
+            $"{Attempt.LocalOnly}: canceling wait for synchronous replication due to user request");
+
+        var r = Check([localOnly, Acked("a-2", 7, 7.1, "pg2", 2)], "a-2");
+
+        Assert.Equal((0, 1, 1), (r.Lost, r.LocalOnly, r.Acked));
+    }
 }

@@ -8,12 +8,12 @@ namespace Understudy.IntegrationTests.Partitions.Checking;
 public static class ResultTable
 {
     public const string Header = """
-        | scenario | seed | attempts | acked | availability | lost acked | split brain | failovers (expected) | RTO ms | worst client RTO ms | unacked yet present | final primary | acked by primary/timeline |
-        |---|---|---|---|---|---|---|---|---|---|---|---|---|
+        | scenario | seed | attempts | acked | availability | lost acked | split brain | failovers (expected) | RTO ms | worst client RTO ms | unacked yet present | local-only commits | final primary | acked by primary/timeline |
+        |---|---|---|---|---|---|---|---|---|---|---|---|---|---|
         """;
 
     public static string Row(CheckResult r, string expectedFailovers) => string.Create(CultureInfo.InvariantCulture,
-        $"| {r.Scenario} | {r.Seed} | {r.Attempts} | {r.Acked} | {r.Availability:P1} | {r.Lost} | {r.SplitBrain} | {r.Failovers} ({expectedFailovers}) | {r.RtoMs:0} | {r.WorstClientRtoMs:0} | {r.UnackedPresent} | {r.FinalPrimary} | {r.Primaries} |");
+        $"| {r.Scenario} | {r.Seed} | {r.Attempts} | {r.Acked} | {r.Availability:P1} | {r.Lost} | {r.SplitBrain} | {r.Failovers} ({expectedFailovers}) | {r.RtoMs:0} | {r.WorstClientRtoMs:0} | {r.UnackedPresent} | {r.LocalOnly} | {r.FinalPrimary} | {r.Primaries} |");
 
     /// <summary>Appends to <c>results.md</c> (header first) and <c>results.jsonl</c> in <paramref name="folder"/>; several tests share them.</summary>
     public static void Append(string folder, CheckResult r, string expectedFailovers, string verdict)
