@@ -46,7 +46,9 @@ public sealed partial class ClusterViews(EtcdStore store, InstancePresence prese
             }
         }
         if (changed) _dirty.Writer.TryWrite(true);
-        if (after.Routable is { } routable && after.Members[routable] is { Tracker.Failures: > 0, Health: not Health.Down } failing
+        // Only a failure of this instance's own check is told: one that came as another instance's suspicion (the member
+        // is suspected now) was told by that instance already, and echoing it back would bounce between them.
+        if (after.Routable is { } routable && after.Members[routable] is { Tracker.Failures: > 0, Health: not Health.Down, Suspected: false } failing
             && before.Members[routable].Tracker.Failures == 0 && !before.Members[routable].Suspected)
             suspicions.Tell(after.Name, CheckResult.ConnectFailed(routable, time.GetUtcNow(), $"a check failed ({failing.LastDetail})"));
     }

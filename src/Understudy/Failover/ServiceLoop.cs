@@ -114,7 +114,9 @@ public sealed partial class ServiceLoop
                     case Leading l when _role != LoopRole.Single && !_stopping:
                         _role = LoopRole.Leader;
                         Log.Leading(_logger, State.Name, l.Term, _position);
-                        await HandleAsync(new LeadershipGained(l.Instance, l.Term), executor, abort);
+                        // Its commit refused (logged, and the instance stepped down): the loop goes on as a follower.
+                        try { await HandleAsync(new LeadershipGained(l.Instance, l.Term), executor, abort); }
+                        catch (NotCommittedException) { }
                         break;
                     case Following f when _role == LoopRole.Leader:
                         _role = LoopRole.Follower;

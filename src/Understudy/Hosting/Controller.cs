@@ -48,7 +48,15 @@ public sealed class Controller(IReadOnlyList<ServiceRuntime> services, IServiceL
 
         using var checks = CancellationTokenSource.CreateLinkedTokenSource(abort, _stopping.Token);
         _running = true;
-        await Task.WhenAll(services.Select(s => s.RunAsync(start, checks.Token, abort)));
+        // A loop that ends with an error stops the controller at once (its supervisor restarts it from the journal):
+        // Task.WhenAll would wait for the others and leave that service unattended meanwhile.
+        var loops = services.Select(s => s.RunAsync(start, checks.Token, abort)).ToList();
+        while (loops.Count > 0)
+        {
+            Task ended = await Task.WhenAny(loops);
+            await ended;
+            loops.Remove(ended);
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

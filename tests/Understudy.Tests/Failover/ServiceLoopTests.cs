@@ -62,6 +62,24 @@ public class ServiceLoopTests
     }
 
     [Fact]
+    public async Task Lead_LeadershipGainedNotCommitted_TheLoopGoesOnAsAFollower()
+    {
+        // etcd did not confirm the new leader's first commit: the instance stepped down; its loop must not die with it.
+        var log = new FakeLog(refuse: true);
+        var (loop, _, running, stop) = Start(log, LoopRole.Follower);
+
+        loop.Lead("ctl-a", 7);
+        for (int i = 0; i < 200 && log.Asked.Count == 0; i++) await Task.Delay(10);
+        Assert.Contains(log.Asked.Single(), x => x is LeaderElected);
+
+        await loop.SubmitAsync(Fail("web-a", At(1)), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)); // answered: the loop still runs
+        Assert.False(running.IsCompleted);
+        Assert.Equal(LoopRole.Follower, loop.Role);
+        await stop.CancelAsync();
+        await running;
+    }
+
+    [Fact]
     public async Task Decide_CommittedButTheLeaseMayHaveRunOut_StateFollowsTheLogButNothingActs()
     {
         var log = new FakeLog(refuse: false, mayAct: false);
