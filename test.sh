@@ -33,7 +33,8 @@ export PARTITION_OUT="$PWD/$results/partitions"
 # Unit tests first (fast, CPU-bound), then the integration tests alone: they start servers and time.
 for project in tests/Understudy.Tests tests/Understudy.IntegrationTests; do
   name=$(basename "$project")
-  dotnet test "$project" -c Release --no-build --nologo \
+  # Category=Bench: partition scenarios that bench/partitions/run.sh runs, not yet reliable enough to gate on.
+  dotnet test "$project" -c Release --no-build --nologo --filter "Category!=Bench" \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
     --results-directory "$results" || status=1
 done
