@@ -26,7 +26,7 @@ public static class ResultTable
             File.AppendAllText(md, Row(r, expectedFailovers) + "\n");
             var json = JsonSerializer.Serialize(new { r.Scenario, r.Seed, result = r, expected_failovers = expectedFailovers, verdict },
                 new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
-            File.AppendAllText(Path.Combine(folder, "results.jsonl"), json + "\n", Encoding.UTF8);
+            File.AppendAllText(Path.Combine(folder, "results.jsonl"), json + "\n", new UTF8Encoding(false)); // JSON lines: no BOM
         }
     }
 
