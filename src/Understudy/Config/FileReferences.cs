@@ -16,34 +16,12 @@ internal static class FileReferences
     public static bool IsReference(string written) => written.StartsWith(Prefix, StringComparison.Ordinal);
 
     /// <summary>
-    /// The file's text without its trailing newline (<c>echo secret &gt; file</c> writes one), or null with why
+    /// The file's text (a regular file of at most 64 KiB) without its trailing newline (<c>echo secret &gt; file</c> writes one), or null with why
     /// not. The message names <paramref name="shown"/>, never anything read from the file.
     /// </summary>
-    public static string? Read(string fullPath, string shown, out string whyNot)
-    {
-        whyNot = "";
-        if (Directory.Exists(fullPath))
-        {
-            whyNot = $"cannot read {shown}: it is a folder";
-            return null;
-        }
-        try
-        {
-            return File.ReadAllText(fullPath).TrimEnd('\n', '\r');
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            whyNot = $"cannot read {shown}: no such file";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            whyNot = $"cannot read {shown}: permission denied";
-        }
-        catch (Exception e) when (e is IOException or ArgumentException or NotSupportedException)
-        {
-            // The OS's reason names the path at most; the contents were never read.
-            whyNot = $"cannot read {shown}: {e.Message}";
-        }
-        return null;
-    }
+    public static string? Read(string fullPath, string shown, out string whyNot) =>
+        SmallFile.Read(fullPath, MaxBytes, shown, out whyNot)?.TrimEnd('\n', '\r');
+
+    /// <summary>A secret is a token or a key: 64 KiB is plenty, and a device or a huge file is refused rather than read.</summary>
+    public const long MaxBytes = 64 * 1024;
 }

@@ -40,28 +40,18 @@ internal static class YamlFile
         return whyNot is null ? null : new ConfigError(path, 0, 0, "", whyNot);
     }
 
+    /// <summary>A config or drill file larger than this is refused unread (a real one is a few KiB).</summary>
+    private const long MaxBytes = 4 * 1024 * 1024;
+
     // Expected failures become one message; the exception text is kept only where it adds the OS's reason.
     private static string? Read(string path, Shape shape, out string text)
     {
         text = "";
         if (string.IsNullOrWhiteSpace(path)) return $"no {shape.Kind} file given";
         if (Directory.Exists(path)) return $"this is a folder; expected a YAML file such as {Path.Combine(path, shape.Example)}";
-        try
-        {
-            text = File.ReadAllText(path);
-            return null;
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return $"no such file (looked for {Path.GetFullPath(path)})";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return "cannot read the file: permission denied";
-        }
-        catch (Exception e) when (e is IOException or ArgumentException or NotSupportedException)
-        {
-            return $"cannot read the file: {e.Message}";
-        }
+        if (!new Mono.Unix.UnixFileInfo(path).Exists) return $"no such file (looked for {Path.GetFullPath(path)})";
+        if (SmallFile.Read(path, MaxBytes, "the file", out string whyNot) is not { } read) return whyNot;
+        text = read;
+        return null;
     }
 }
