@@ -7,7 +7,8 @@ namespace Understudy.Config;
 /// <summary>
 /// Sits between the YAML parser and <c>YamlStream</c>, drops the second and later occurrences of a key in one
 /// mapping and records each as an error. Without it <c>YamlStream</c> throws at the first duplicate and every
-/// other error in the file would go unreported.
+/// other error in the file would go unreported. It also stops a file nested deeper than <see cref="MaxDepth"/>:
+/// <c>YamlStream</c> builds nodes recursively, and 100,000 nested '[' overflowed the stack (a crash no catch can stop).
 /// </summary>
 internal sealed class DuplicateKeyFilter(IParser inner, ConfigErrors errors) : IParser
 {
@@ -19,6 +20,12 @@ internal sealed class DuplicateKeyFilter(IParser inner, ConfigErrors errors) : I
         public string Key = "";     // a mapping: the key whose value is being read
         public readonly Dictionary<string, Mark> Seen = new(StringComparer.Ordinal);
     }
+
+    /// <summary>Mappings and sequences inside one another; our files need under ten.</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>Thrown at the first node past <see cref="MaxDepth"/>; the parse ends there.</summary>
+    public sealed class TooDeep(Mark start, Mark end) : YamlException(start, end, $"nested deeper than {MaxDepth} levels");
 
     private readonly List<Frame> frames = [];
 
@@ -61,6 +68,7 @@ internal sealed class DuplicateKeyFilter(IParser inner, ConfigErrors errors) : I
         {
             case DocumentStart: frames.Clear(); break;
             case Scalar or AnchorAlias: BeginNode(e); EndNode(); break;
+            case MappingStart or SequenceStart when frames.Count >= MaxDepth: throw new TooDeep(e.Start, e.End);
             case MappingStart: BeginNode(e); frames.Add(new Frame(isMapping: true)); break;
             case SequenceStart: BeginNode(e); frames.Add(new Frame(isMapping: false)); break;
             case MappingEnd or SequenceEnd: frames.RemoveAt(frames.Count - 1); EndNode(); break;

@@ -14,6 +14,11 @@ internal static class YamlDocumentReader
         {
             stream.Load(new DuplicateKeyFilter(new Parser(new StringReader(text)), errors));
         }
+        catch (DuplicateKeyFilter.TooDeep e)
+        {
+            errors.Add(e.Start, "", $"the file is nested deeper than {DuplicateKeyFilter.MaxDepth} levels (mappings and sequences inside one another); nothing past this point was read");
+            return null;
+        }
         catch (YamlException e)
         {
             // The parser cannot resume after a syntax error, so this is the last error of the file.
