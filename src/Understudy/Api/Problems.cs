@@ -62,9 +62,16 @@ public static class Problems
         try
         {
             buffer.Position = 0;
-            using JsonDocument doc = await JsonDocument.ParseAsync(buffer, cancellationToken: ct);
+            // A key given twice is refused: which one counts would be the parser's choice, not the caller's
+            // ("dry_run": true, "dry_run": false made a real request).
+            using JsonDocument doc = await JsonDocument.ParseAsync(buffer, new JsonDocumentOptions { AllowDuplicateProperties = false }, ct);
             if (doc.RootElement.ValueKind != JsonValueKind.Object) return (default, Bad("body: expected a JSON object"));
             return (doc.RootElement.Deserialize<T>(Strict), null);
+        }
+        catch (JsonException e) when (e.Message.StartsWith("Duplicate property", StringComparison.Ordinal))
+        {
+            string key = e.Message.Split('\'') is [_, var name, ..] ? name : "a key";
+            return (default, Bad($"body: {key}: given twice; give each key once"));
         }
         catch (JsonException e)
         {
