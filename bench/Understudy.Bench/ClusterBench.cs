@@ -107,7 +107,7 @@ internal static class ClusterBench
         double median = Median(runs.Select(r => r.NewLeaderMs));
         w.WriteLine();
         if (Skipped > 0) w.WriteLine($"Runs left out (the cluster did not come up, or the survivors did not agree on a leader within 30 s): {Skipped}.");
-        w.WriteLine($"Anchor (cited from ANCHORS.md, not re-measured here): Patroni's leader lock must expire before another node leads: 10.0 s measured at the fastest ttl 3.0.2 accepts (10), ttl ≥ 20 s enforced since 3.2. "
+        w.WriteLine($"Anchor (cited from the anchor measurements, not re-measured here): Patroni's leader lock must expire before another node leads: 10.0 s measured at the fastest ttl 3.0.2 accepts (10), ttl ≥ 20 s enforced since 3.2. "
             + $"Ratios, new leader named by every survivor (median) / Patroni: {median / 10_000:0.00} against 10 s, {median / 20_000:0.00} against the 20 s floor.");
     }
 }

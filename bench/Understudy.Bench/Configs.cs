@@ -23,7 +23,7 @@ internal static class Configs
         """;
 
     /// <summary>
-    /// ANCHORS.md's HAProxy setting: inter 100ms fall 2 rise 1 (HAProxy's check timeout is inter), a backup server, option redispatch; and the
+    /// The anchor measurements' HAProxy setting: inter 100ms fall 2 rise 1 (HAProxy's check timeout is inter), a backup server, option redispatch; and the
     /// runtime API on a Unix socket, which is how HAProxy users switch servers by hand.
     /// </summary>
     public static string Haproxy(int a, int b, int listen, string mode, int checkMs, string socket) => $$"""

@@ -10,8 +10,8 @@ namespace Understudy.Bench;
 /// </summary>
 internal static class CrashBench
 {
-    /// <param name="FirstAnswerMs">kill → the earliest answer from the standby (as ANCHORS.md measures HAProxy).</param>
-    /// <param name="RecoveryMs">DESIGN.md's recovery time: kill → end of the first successful attempt started after it.</param>
+    /// <param name="FirstAnswerMs">kill → the earliest answer from the standby (as the anchor measurements report for HAProxy).</param>
+    /// <param name="RecoveryMs">The recovery time: kill → end of the first successful attempt started after it.</param>
     internal sealed record Run(string System, double FirstAnswerMs, double RecoveryMs, int Failed, int Slow, double SlowestMs);
 
     public static async Task<List<Run>> RunAsync(int runs, TextWriter log)

@@ -114,7 +114,7 @@ EOF
 
 as_pg() { runuser -u "$PG_USER" -- "$@"; }
 
-# The "host crash" of ANCHORS.md: SIGSTOP the given root processes and every descendant (walking /proc
+# The "host crash" fault of the anchor measurements: SIGSTOP the given root processes and every descendant (walking /proc
 # again until a walk finds nothing new), then SIGKILL them all, so nothing of that node answers after the
 # instant. Sets CRASH_PIDS, CRASH_BEGAN, CRASH_INSTANT (when the last one was stopped) and CRASH_KILLED.
 crash_processes() {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # PostgreSQL failover, side by side: the same crash drill (a sql_write probe every 10 ms on a new connection,
-# through each system's entry point; the fault is the "host crash" of ANCHORS.md) against Understudy (one
+# through each system's entry point; the fault is the "host crash" fault of the anchor measurements) against Understudy (one
 # controller), Understudy-HA (three instances on etcd, clients through a follower's proxy) and Patroni + etcd +
 # HAProxy, at their default and at an aggressive setting, N runs each, plus synchronous runs for lost writes and
 # Understudy-HA runs where the leader instance dies with the primary. Prints Markdown for BENCHMARKS.md.

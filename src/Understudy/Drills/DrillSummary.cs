@@ -20,7 +20,8 @@ public static class DrillSummary
             table.AddRow($"{(c.Passed ? "[green]✔[/]" : "[red]✘[/]")} {Markup.Escape(c.Name)}", Markup.Escape(c.Detail), "");
         console.Write(table);
         if (r.AbortReason is not null) console.MarkupLine($"[yellow]aborted: {Markup.Escape(r.AbortReason)}[/]");
-        console.MarkupLine($"Report: {Markup.Escape(Path.Combine(folder, "report.md"))} (also report.html, report.json, samples.csv)");
+        // Absolute, so it can be opened from anywhere (a newcomer ran the demo and looked for a relative path).
+        console.MarkupLine($"Report: {Markup.Escape(Path.Combine(Path.GetFullPath(folder), "report.md"))} (also report.html, report.json, samples.csv)");
     }
 
     private static string Measured(double? ms, DateTimeOffset? faultAt) =>

@@ -168,8 +168,8 @@ internal sealed partial class RunbookWriter
     private string FailbackLimit() => Postgres
         ? $"This release refuses a PostgreSQL switchover (it would first have to stop writes and wait for the standby to replay them). "
           + $"Until then, to move the primary on purpose: stop the current primary, then request {C(_cmd.Request("failover", _s.Primary))}."
-        : $"In this release `understudy rejoin` is for PostgreSQL services only, so on this {Kind(_s)} service the member failed over from stays out: "
-          + "the switchover above is refused (the dry run says why), and a switchover can go only to another healthy member.";
+        : $"The member failed over from stays out of traffic and is no candidate until you rejoin it: once it is repaired, "
+          + $"{C(_cmd.Rejoin(_s.Primary))} (on this {Kind(_s)} service there is no data to rewind; you vouch that it is fit), and only then can a switchover go back to it.";
 
     private void PostFailover()
     {
@@ -179,7 +179,7 @@ internal sealed partial class RunbookWriter
             Line($"**Rejoin** the old primary as a standby of the new one: {C(_cmd.Rejoin(old))}. It stops it, rewinds it from the new primary (`pg_rewind`) and starts it "
                 + $"as a standby; only then is it a candidate again ({C(Events.MemberRejoined)}). {RejoinHow()}");
         else
-            Line("**Repair** the old primary; it stays out of traffic (see rollback).");
+            Line($"**Repair** the old primary; it stays out of traffic until you rejoin it: {C(_cmd.Rejoin(old))} (no data to rewind for {Kind(_s)}; you vouch that it is fit).");
         Line("**Fail back** by a planned switchover when you choose, in a quiet hour (see [rollback](#6-rollback)).");
         Line($"**Incident report** from the journal: {C(_cmd.Incident)}, N being the epoch the failover moved to (`status` shows it).");
         Line($"**Resume** the service if you paused it: {C(_cmd.Resume)}.");

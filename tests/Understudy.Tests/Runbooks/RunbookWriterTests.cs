@@ -87,7 +87,9 @@ public sealed class RunbookWriterTests
 
         Assert.DoesNotContain("pg_promote", md);
         Assert.DoesNotContain("standbys.repointed", md);
-        Assert.DoesNotContain("understudy rejoin -c", md);
+        // Rejoin works for http too (issue 13: the runbook said it was PostgreSQL-only): nothing to rewind, the operator vouches.
+        Assert.Contains("until you rejoin it: `understudy rejoin -c", md);
+        Assert.Contains("(no data to rewind for http; you vouch that it is fit)", md);
         Assert.Contains("| fence and switch traffic | milliseconds | a route change in the proxy; http has no promotion |", md);
         Assert.Contains("curl -si http://127.0.0.1:8081/health   # web-a: expect 200", md);
     }
