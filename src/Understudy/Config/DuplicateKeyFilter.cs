@@ -21,6 +21,8 @@ internal sealed class DuplicateKeyFilter(IParser inner, ConfigErrors errors) : I
         public readonly Dictionary<string, Mark> Seen = new(StringComparer.Ordinal);
     }
 
+    private const string YamlTags = "tag:yaml.org,2002:";
+
     /// <summary>Mappings and sequences inside one another; our files need under ten.</summary>
     public const int MaxDepth = 64;
 
@@ -36,6 +38,9 @@ internal sealed class DuplicateKeyFilter(IParser inner, ConfigErrors errors) : I
         while (inner.MoveNext())
         {
             if (IsDuplicateKey(inner.Current)) { SkipValue(); continue; }
+            // A tag of YAML's own (!!str) only says what the node is; any other would mean something to some other program.
+            if (inner.Current is NodeEvent { Tag.IsEmpty: false } tagged && !tagged.Tag.Value.StartsWith(YamlTags, StringComparison.Ordinal))
+                errors.Add(tagged.Start, "", $"unknown YAML tag '{tagged.Tag.Value}': these files use none but YAML's own (such as !!str)");
             Track(inner.Current!);
             return true;
         }

@@ -51,6 +51,8 @@ internal static class YamlFile
         if (Directory.Exists(path)) return $"this is a folder; expected a YAML file such as {Path.Combine(path, shape.Example)}";
         if (!new Mono.Unix.UnixFileInfo(path).Exists) return $"no such file (looked for {Path.GetFullPath(path)})";
         if (SmallFile.Read(path, MaxBytes, "the file", out string whyNot) is not { } read) return whyNot;
+        if (read.IndexOf('\0') is int nul and >= 0)
+            return $"the file holds a NUL byte (line {read.AsSpan(0, nul).Count('\n') + 1}); a YAML file is text";
         text = read;
         return null;
     }

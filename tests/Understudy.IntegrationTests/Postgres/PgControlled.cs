@@ -26,7 +26,8 @@ public sealed class PgControlled : IAsyncDisposable
     /// <summary>What a client of the proxy uses.</summary>
     public string ProxyConnection => $"Host=127.0.0.1;Port={ProxyPort};Username=postgres;Database=postgres;Timeout=5";
 
-    public static async Task<PgControlled> StartAsync(int standbys = 1, bool synchronous = false, string maxLag = "1MB")
+    public static async Task<PgControlled> StartAsync(int standbys = 1, bool synchronous = false, string maxLag = "1MB",
+        string check = "{ interval: 300ms, timeout: 250ms, fall: 2, rise: 2 }")
     {
         PgCluster cluster = await PgCluster.StartAsync(standbys, synchronous);
         int proxy = FreePort.Next(), api = FreePort.Next();
@@ -41,7 +42,7 @@ public sealed class PgControlled : IAsyncDisposable
                 postgres: {'{'} user: postgres, database: postgres {'}'}
                 members:
             {members}
-                check: {'{'} interval: 300ms, timeout: 250ms, fall: 2, rise: 2 {'}'}
+                check: {check}
                 failover: {'{'} mode: automatic, cooldown: 0s, max_lag: {maxLag}, synchronous: {(synchronous ? "true" : "false")} {'}'}
                 traffic:
                   proxy: {'{'} listen: 127.0.0.1:{proxy}, hold: 10s {'}'}

@@ -51,4 +51,48 @@ public class YamlInputTests
         Assert.Equal("understudy.yaml:3:1 : YAML syntax error: while parsing a flow mapping, did not find expected ',' or '}'",
             Assert.Single(result.Errors).ToString());
     }
+
+    private const string Web = """
+        services:
+          web:
+            kind: http
+            members:
+              - { name: web-a, address: 127.0.0.1:8081 }
+              - { name: web-b, address: 127.0.0.1:8082 }
+            primary: web-a
+        """;
+
+    [Fact]
+    public void Config_UnknownTag_IsRefused_YamlsOwnIsNot()
+    {
+        ConfigResult tagged = ConfigLoader.Parse(Web.Replace("kind: http", "kind: !vault http"), "understudy.yaml", Path.GetTempPath());
+        Assert.Equal("understudy.yaml:3:11 : unknown YAML tag '!vault': these files use none but YAML's own (such as !!str)",
+            Assert.Single(tagged.Errors).ToString());
+
+        Assert.True(ConfigLoader.Parse(Web.Replace("kind: http", "kind: !!str http"), "understudy.yaml", Path.GetTempPath()).Ok);
+    }
+
+    [Fact]
+    public void Config_NulByte_IsRefusedWithItsLine()
+    {
+        string folder = Directory.CreateTempSubdirectory("understudy-nul-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "understudy.yaml");
+            File.WriteAllText(path, Web.Replace("kind: http", "kind: ht\0tp"));
+            ConfigResult result = ConfigLoader.Load(path);
+            Assert.EndsWith("the file holds a NUL byte (line 3); a YAML file is text", Assert.Single(result.Errors).ToString());
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    [Fact]
+    public void Config_NameLongerThanADnsLabel_IsRefused()
+    {
+        string ok = new('a', 63), tooLong = new('b', 64);
+        Assert.True(ConfigLoader.Parse(Web.Replace("web:", ok + ":"), "understudy.yaml", Path.GetTempPath()).Ok);
+
+        ConfigResult result = ConfigLoader.Parse(Web.Replace("web-b", tooLong).Replace("primary: web-a", "primary: web-a"), "understudy.yaml", Path.GetTempPath());
+        Assert.Contains("a name is at most 63 characters, like a DNS label (got 64", Assert.Single(result.Errors).ToString());
+    }
 }
