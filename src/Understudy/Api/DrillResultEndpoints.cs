@@ -15,6 +15,8 @@ public sealed record DrillResultBody(string? Service, string? Name, string? Verd
 public static class DrillResultEndpoints
 {
     private const int MaxText = 500;
+    /// <summary>An RTO beyond a day is no measurement of a failover; the figure reaches alerts and the dashboard as given.</summary>
+    private const double MaxRtoMs = 24 * 3600 * 1000;
     private static readonly string[] Verdicts = ["passed", "failed", "aborted"];
 
     public static void MapDrillResultApi(this IEndpointRouteBuilder app) =>
@@ -28,8 +30,11 @@ public static class DrillResultEndpoints
         if (name.Length == 0) return Problems.Bad("name: required: the drill's name");
         if (name.Length > MaxText) return Problems.Bad($"name: at most {MaxText} characters");
         if (body.Verdict is not { } verdict || !Verdicts.Contains(verdict)) return Problems.Bad($"verdict: expected passed, failed or aborted, got '{body.Verdict}'");
-        if (body.RtoMs is < 0) return Problems.Bad("rto_ms: expected a number of milliseconds ≥ 0");
+        if (name.Any(char.IsControl)) return Problems.Bad("name: control characters (NUL, newlines) are not allowed");
+        if (body.RtoMs is { } ms && (!double.IsFinite(ms) || ms < 0 || ms > MaxRtoMs))
+            return Problems.Bad($"rto_ms: expected a number of milliseconds from 0 to {MaxRtoMs:0} (24 h), got {ms}");
         if (body.Report?.Length > MaxText) return Problems.Bad($"report: at most {MaxText} characters");
+        if (body.Report?.Any(char.IsControl) == true) return Problems.Bad("report: control characters (NUL, newlines) are not allowed");
 
         // A drill of no service is recorded all the same: it still goes to the global alert channels.
         string service = "";
