@@ -27,6 +27,7 @@ public sealed class HostNetwork : IAsyncDisposable
 
     public static async Task<HostNetwork> CreateAsync(IEnumerable<(string Name, string Address)> hosts)
     {
+        await SweepLeftoversAsync();
         var network = new HostNetwork(Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3)));
         try
         {
@@ -54,6 +55,21 @@ public sealed class HostNetwork : IAsyncDisposable
         await Ip(host.Netns, "addr", "add", $"{address}/16", "dev", "eth0");
         await Ip(host.Netns, "link", "set", "eth0", "up");
         await Ip(host.Netns, "link", "set", "lo", "up"); // servers talk to themselves on 127.0.0.1 too
+    }
+
+    /// <summary>
+    /// A test host killed mid-run (SIGKILL, a CI timeout) cannot dispose its lab: namespaces named for a process that no
+    /// longer exists, and holding no process, are that lab's and are deleted before a new one is made.
+    /// </summary>
+    private static async Task SweepLeftoversAsync()
+    {
+        if (!Directory.Exists("/run/netns")) return;
+        foreach (string netns in Directory.EnumerateFiles("/run/netns").Select(Path.GetFileName).OfType<string>())
+        {
+            if (netns.Split('-') is not ["usp", var pid, _, ..] || !int.TryParse(pid, out int owner) || Directory.Exists($"/proc/{owner}")) continue;
+            if ((await Shell.RunAsync("ip", "netns", "pids", netns)).Trim().Length > 0) continue;
+            await Shell.RunAsync("ip", "netns", "del", netns);
+        }
     }
 
     private static Task<string> Ip(string netns, params string[] args) => Shell.RunAsync("ip", ["-n", netns, .. args]);
