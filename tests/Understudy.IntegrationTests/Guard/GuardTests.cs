@@ -45,10 +45,13 @@ public class GuardTests(ITestOutputHelper output)
         await Eventually.TrueAsync(async () => await WritesAsync(pg1), "pg1 to accept writes");
         pg1.Adopt();
         await Eventually.TrueAsync(async () => await GuardKeyAsync(etcd) is { Fenced: false }, "the key to say pg1 is not fenced");
-        // Both ends were noted for the instances' journals once etcd answered again.
-        var notes = await etcd.RangeAsync(etcd.Keys.InstanceNotes("guard-orders-db-pg1"), default);
+        // Both ends were noted for the instances' journals once etcd answered again (the second right after the lift).
         output.WriteLine(guard.Output);
-        Assert.Equal(["critical", "info"], notes.Entries.Select(e => JsonDocument.Parse(e.Value).RootElement.GetProperty("severity").GetString()));
+        var severities = await Eventually.GetAsync(async () =>
+            (await etcd.RangeAsync(etcd.Keys.InstanceNotes("guard-orders-db-pg1"), default)).Entries
+                .Select(e => JsonDocument.Parse(e.Value).RootElement.GetProperty("severity").GetString()).ToList() is { Count: >= 2 } both ? both : null,
+            "both notes");
+        Assert.Equal(["critical", "info"], severities);
     }
 
     [Fact]
