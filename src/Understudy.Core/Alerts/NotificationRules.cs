@@ -30,8 +30,30 @@ public static class NotificationRules
         // Each instance tells of itself; the same key from every instance lets PagerDuty fold them into one incident.
         EventTypes.ClusterAlert when e is ClusterAlert c => New(e, AlertTopics.Degraded, c.Resolved ? AlertSeverity.Info : AlertSeverity.Critical,
             c.Resolved ? AlertAction.Resolve : AlertAction.Trigger, $"cluster/{c.Condition}"),
+        // What risks data or hides a failure reaches a person at once, not only the journal.
+        EventTypes.MemberWritable => New(e, AlertTopics.Safety, AlertSeverity.Critical, AlertAction.Trigger, $"writable/epoch-{e.Epoch}"),
+        EventTypes.HookFailed when e is HookFailed h => New(e, AlertTopics.Safety, h.Severity == "critical" ? AlertSeverity.Critical : AlertSeverity.Error,
+            AlertAction.Trigger, $"hook/{h.Trigger}/{h.Index}/epoch-{e.Epoch}"),
+        EventTypes.StandbysRepointed when e is StandbysRepointed { Succeeded: false } =>
+            New(e, AlertTopics.Safety, AlertSeverity.Critical, AlertAction.Trigger, $"repoint/epoch-{e.Epoch}"),
+        // An empty set is synchronous replication lost (cleared, or "any" when strict); a named standby ends it.
+        EventTypes.SyncStandbysChanged when e is SyncStandbysChanged c => c.Standbys.IsEmpty
+            ? New(e, AlertTopics.Safety, AlertSeverity.Critical, AlertAction.Trigger, "sync")
+            : New(e, AlertTopics.Safety, AlertSeverity.Info, AlertAction.Resolve, "sync"),
+        EventTypes.SyncStandbysFailed => New(e, AlertTopics.Safety, AlertSeverity.Critical, AlertAction.Trigger, "sync"),
+        EventTypes.UnexpectedError => New(e, AlertTopics.Safety, AlertSeverity.Critical, AlertAction.Trigger, "controller-error"),
+        EventTypes.JournalUnavailable when e is JournalUnavailable j => New(e, AlertTopics.Safety, AlertSeverity.Critical, AlertAction.Trigger, $"journal/{j.Instance}"),
+        EventTypes.JournalRecovered when e is JournalRecovered j => New(e, AlertTopics.Safety, AlertSeverity.Info, AlertAction.Resolve, $"journal/{j.Instance}"),
+        EventTypes.JournalReplaced => New(e, AlertTopics.Safety, AlertSeverity.Critical, AlertAction.Info, "journal-replaced"),
         _ => null,
     };
+
+    /// <summary>The event types whose notification is critical when they trigger: each has its own metric series and alert rule.</summary>
+    public static readonly IReadOnlyList<string> SafetyKinds =
+    [
+        EventTypes.MemberWritable, EventTypes.HookFailed, EventTypes.StandbysRepointed, EventTypes.SyncStandbysChanged,
+        EventTypes.SyncStandbysFailed, EventTypes.UnexpectedError, EventTypes.JournalUnavailable, EventTypes.JournalReplaced,
+    ];
 
     /// <summary>
     /// Whether <paramref name="channel"/> sends <paramref name="n"/>: its <c>events</c> take the topic, and

@@ -72,7 +72,7 @@ internal static class FailoverRules
                         ? $"{string.Join(", ", repoint.Standbys)} now replicate from {f.To}"
                         : $"re-pointing {string.Join(", ", repoint.Standbys)} at {f.To} did not fully work: {done.Detail}",
                 });
-                if (!done.Succeeded) d.Alert("warning", $"{d.State.Name}: standbys not all re-pointed at {f.To}: {done.Detail}", f.To);
+                if (!done.Succeeded) d.Alert("critical", $"{d.State.Name}: standbys not all re-pointed at {f.To}: {done.Detail}", f.To);
                 break;
             case SetSynchronousStandbys sync:
                 PostgresRules.SyncStepDone(d, sync, done);

@@ -10,6 +10,9 @@ public static class EventTypes
     public const string ClusterAlert = "cluster.alert";
     public const string Snapshot = "snapshot";
     public const string UnexpectedError = "controller.error";
+    public const string JournalUnavailable = "journal.unavailable";
+    public const string JournalRecovered = "journal.recovered";
+    public const string JournalReplaced = "journal.replaced";
     public const string MemberUp = "member.up";
     public const string MemberDown = "member.down";
     public const string MemberSuspected = "member.suspected";

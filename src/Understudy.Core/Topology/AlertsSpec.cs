@@ -17,7 +17,12 @@ public enum AlertTopics
     Request = 8,
     /// <summary>A drill failed or aborted.</summary>
     Drill = 16,
-    All = Failover | Degraded | Member | Request | Drill,
+    /// <summary>
+    /// What risks data or hides failures and needs a person now: two writable servers, a failed fence or hook,
+    /// synchronous replication lost, standbys not re-pointed, a decider error, the journal unavailable.
+    /// </summary>
+    Safety = 32,
+    All = Failover | Degraded | Member | Request | Drill | Safety,
 }
 
 /// <summary>

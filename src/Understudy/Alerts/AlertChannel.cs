@@ -21,14 +21,16 @@ public sealed partial class AlertChannel
 
     private readonly IAlertSender _sender;
     private readonly IEventRecorder _recorder;
+    private readonly JournalHealth _journal;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IReadOnlyList<string> _secrets;
     private readonly Channel<Notification> _queue;
     private readonly ResiliencePipeline _retry;
 
-    public AlertChannel(AlertChannelSpec spec, IAlertSender sender, IEventRecorder recorder, TimeProvider time, ILogger logger)
+    public AlertChannel(AlertChannelSpec spec, IAlertSender sender, IEventRecorder recorder, JournalHealth journal, TimeProvider time, ILogger logger)
     {
+        _journal = journal;
         Spec = spec;
         Throttle = new AlertThrottle(spec.MinInterval);
         _sender = sender;
@@ -86,6 +88,13 @@ public sealed partial class AlertChannel
         }
         if (error is null) Log.Delivered(_logger, Spec.Name, n.Kind, n.Event.Id, attempts);
         else Log.Failed(_logger, Spec.Name, n.Kind, n.Event.Id, attempts, error);
+        // A journal that takes no writes would hold this worker, and every alert behind it, until it did: the
+        // delivery (of the journal-unavailable alert, first of all) is logged instead.
+        if (!_journal.Now.Writable)
+        {
+            Log.NotRecorded(_logger, Spec.Name, n.Kind, n.Event.Id, "the journal takes no writes");
+            return;
+        }
         try
         {
             await _recorder.NoteAsync(n.Service, Record(n, attempts, error), stop);

@@ -25,14 +25,14 @@ public sealed partial class Notifier : BackgroundService
     private readonly CancellationTokenSource _deliveries = new();
     private Task _workers = Task.CompletedTask;
 
-    public Notifier(UnderstudySpec spec, JournalFeed feed, IEventRecorder recorder, Cluster.IClusterState cluster, TimeProvider time, ILogger<Notifier> logger)
+    public Notifier(UnderstudySpec spec, JournalFeed feed, IEventRecorder recorder, JournalHealth journal, Cluster.IClusterState cluster, TimeProvider time, ILogger<Notifier> logger)
     {
         // Subscribed before the host starts, so no event the controller stores is missed.
         _events = feed.Subscribe();
         _time = time;
         _logger = logger;
         _cluster = cluster;
-        AlertChannel Channel(AlertChannelSpec c) => new(c, AlertSenders.Create(c, _http), recorder, time, logger);
+        AlertChannel Channel(AlertChannelSpec c) => new(c, AlertSenders.Create(c, _http), recorder, journal, time, logger);
         _global = [.. spec.AlertChannels.Select(Channel)];
         _byService = spec.Services.ToDictionary(s => s.Name, s => (IReadOnlyList<AlertChannel>)[.. s.AlertChannels.Select(Channel)]);
         _all = [.. _global, .. _byService.Values.SelectMany(c => c)];
@@ -60,8 +60,8 @@ public sealed partial class Notifier : BackgroundService
         {
             // Our own alert.delivered / alert.delivery_failed come back on the feed too; the rules map them to nothing.
             // Every instance of a cluster reads every event; the leader alone tells people, so they hear once.
-            // An instance's alerts about itself (etcd lost, cut off) are its own to send.
-            if ((!_cluster.IsLeader && e is not ClusterAlert) || NotificationRules.For(e) is not { } n) return;
+            // An instance's alerts about itself (etcd lost, cut off, its journal) are its own to send.
+            if ((!_cluster.IsLeader && e is not IInstanceAlert) || NotificationRules.For(e) is not { } n) return;
             foreach (AlertChannel c in ChannelsFor(e.Service).Where(c => NotificationRules.Wants(c.Spec, n)))
                 if (c.Throttle.Offer(n, now) is { } send) c.Post(send);
         }

@@ -4,7 +4,7 @@ using Understudy.Hosting;
 namespace Understudy.Api;
 
 /// <summary>
-/// For load balancers, without a token: <c>GET /health</c> (the controller answers) and
+/// For load balancers, without a token: <c>GET /health</c> (the controller answers, and its journal takes writes) and
 /// <c>GET /services/{s}/members/{m}/primary</c>, 200 only for the member traffic may reach now, 503
 /// otherwise, so HAProxy's <c>option httpchk</c> can route on it.
 /// </summary>
@@ -12,7 +12,11 @@ public static class HealthEndpoints
 {
     public static void MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", (Controller controller) => TypedResults.Ok(new { status = "ok", version = Controller.Version, started_at = controller.StartedAt }))
+        // A controller whose journal takes no writes answers but cannot decide or act: not healthy.
+        app.MapGet("/health", (Controller controller, Journal.JournalHealth journal) => journal.Now is { Writable: false } down
+                ? Results.Json(new { status = "journal_unavailable", cause = down.Cause, since = down.Since, version = Controller.Version, started_at = controller.StartedAt },
+                    statusCode: StatusCodes.Status503ServiceUnavailable)
+                : Results.Ok(new { status = "ok", version = Controller.Version, started_at = controller.StartedAt }))
             .AllowAnonymous();
         app.MapGet("/services/{service}/members/{member}/primary", (string service, string member, Controller controller) =>
         {

@@ -13,9 +13,13 @@ public static class StatusEndpoints
     public static void MapStatusApi(this IEndpointRouteBuilder app)
     {
         string viewer = Auth.ApiCaller.Policy(Core.Topology.ApiRole.Viewer);
-        app.MapGet("/api/status", (Controller controller) => new StatusView(
-            new ControllerView(Controller.Version, controller.StartedAt, Live: true),
-            [.. controller.Services.Select(r => StatusViews.From(r.Loop.State, r.Proxy))])).RequireAuthorization(viewer);
+        app.MapGet("/api/status", (Controller controller, JournalHealth journal) =>
+        {
+            JournalCondition now = journal.Now;
+            return new StatusView(
+                new ControllerView(Controller.Version, controller.StartedAt, Live: true, JournalView.From(now)),
+                [.. controller.Services.Select(r => StatusViews.From(r.Loop.State, r.Proxy, now.Writable))]);
+        }).RequireAuthorization(viewer);
 
         app.MapGet("/api/events", GetEventsAsync).RequireAuthorization(viewer);
     }

@@ -5,7 +5,14 @@ using Understudy.Traffic;
 
 namespace Understudy.Api;
 
-public sealed record ControllerView(string Version, DateTimeOffset? StartedAt, bool Live);
+/// <param name="Journal">A live controller's journal: whether it takes writes (absent when read from the journal file).</param>
+public sealed record ControllerView(string Version, DateTimeOffset? StartedAt, bool Live, JournalView? Journal = null);
+
+/// <summary>Whether the controller's journal takes writes; while it does not, nothing is decided or acted on.</summary>
+public sealed record JournalView(bool Writable, string? Cause, DateTimeOffset? Since, long FailedWrites)
+{
+    public static JournalView From(Journal.JournalCondition c) => new(c.Writable, c.Cause, c.Since, c.FailedWrites);
+}
 
 /// <param name="LagBytes">PostgreSQL standbys: the primary's last seen WAL position minus this standby's received one.</param>
 public sealed record MemberView(string Name, string Address, string Role, string Health, bool Suspected, bool NeedsRejoin, int Priority, string LastDetail, string? Pidfile,
@@ -36,13 +43,14 @@ public sealed record EventView(long Id, DateTimeOffset Time, string Service, str
 
 public static class StatusViews
 {
-    public static ServiceView From(ServiceState s, ServiceProxy? proxy) => new(
+    /// <param name="journalWritable">False while the journal takes no writes: the state shown is the last one decided, and nothing moves.</param>
+    public static ServiceView From(ServiceState s, ServiceProxy? proxy, bool journalWritable = true) => new(
         s.Name,
         s.Spec.Kind.ToString().ToLowerInvariant(),
         s.Epoch,
         s.Primary,
         s.Routable,
-        Phase(s),
+        journalWritable ? Phase(s) : "journal_unavailable",
         s.HoldReason,
         s.Failover is { } f ? new FailoverView(f.From, f.To, f.Epoch, f.StartedAt, f.Stage.ToString().ToLowerInvariant(), f.Word, f.Request) : null,
         s.LastFailoverAt,
@@ -66,7 +74,10 @@ public static class StatusViews
         spec.Check.Interval.TotalMilliseconds, spec.Check.Timeout.TotalMilliseconds, spec.Check.Fall, spec.Check.Rise,
         spec.Failover.Mode.ToString().ToLowerInvariant(), spec.Failover.Cooldown.TotalMilliseconds, spec.Proxy?.Hold.TotalMilliseconds);
 
-    /// <summary>One word for the service's situation: steady, failing_over, switching_over, held, degraded, primary_down, paused.</summary>
+    /// <summary>
+    /// One word for the service's situation: steady, failing_over, switching_over, held, degraded, primary_down, paused
+    /// (and journal_unavailable, which <see cref="From"/> shows whatever the state).
+    /// </summary>
     public static string Phase(ServiceState s) => s switch
     {
         { Failover.IsSwitchover: true } => "switching_over",

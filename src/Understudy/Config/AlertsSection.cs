@@ -20,7 +20,7 @@ internal static class AlertsSection
     private static readonly Dictionary<string, AlertTopics> Topics = new()
     {
         ["failover"] = AlertTopics.Failover, ["degraded"] = AlertTopics.Degraded, ["member"] = AlertTopics.Member,
-        ["request"] = AlertTopics.Request, ["drill"] = AlertTopics.Drill,
+        ["request"] = AlertTopics.Request, ["drill"] = AlertTopics.Drill, ["safety"] = AlertTopics.Safety,
     };
 
     private const string Expected = "a sequence of channels, e.g. [ { slack: { url: \"${SLACK_URL}\" } } ]";

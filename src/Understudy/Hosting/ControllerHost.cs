@@ -65,8 +65,10 @@ public static class ControllerHost
             return stalls;
         });
         builder.Services.AddSingleton<JournalFeed>();
+        builder.Services.AddSingleton(new JournalHealth(time));
         builder.Services.AddSingleton<IJournal>(sp => new PublishingJournal(
-            new RetryingJournal(journal, time, sp.GetRequiredService<ILogger<RetryingJournal>>()), sp.GetRequiredService<JournalFeed>()));
+            new RetryingJournal(journal, sp.GetRequiredService<JournalHealth>(), time, sp.GetRequiredService<ILogger<RetryingJournal>>()), sp.GetRequiredService<JournalFeed>()));
+        builder.Services.AddHostedService<JournalAlarm>();
         builder.Services.AddSingleton(new CommandRunner(configDirectory, time));
         builder.Services.AddSingleton<ControllerMetrics>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ControllerMetrics>());

@@ -18,8 +18,11 @@ public sealed class ControllerMetrics : BackgroundService
     private readonly HistogramFamily _checks = new("understudy_member_check_duration_seconds",
         "Active checks of a member, passed or failed (a timeout counts its full timeout).", Buckets.CheckSeconds, "service", "member");
 
-    public ControllerMetrics(UnderstudySpec spec, JournalFeed feed)
+    private readonly JournalHealth _journalHealth;
+
+    public ControllerMetrics(UnderstudySpec spec, JournalFeed feed, JournalHealth journalHealth)
     {
+        _journalHealth = journalHealth;
         // Subscribed when the host is built, before the controller journals anything.
         _events = feed.Subscribe();
         _journal = new JournalMetrics(spec.Services);
@@ -33,6 +36,7 @@ public sealed class ControllerMetrics : BackgroundService
     {
         var text = new PrometheusText();
         LiveGauges.WriteController(text, Controller.Version, controller.StartedAt, cluster.IsLeader, cluster.View().Instances.Count);
+        LiveGauges.WriteJournal(text, _journalHealth.Now);
         LiveGauges.WriteServices(text, [.. controller.Services.Select(r => new ServiceSnapshot(r.Loop.State,
             r.Proxy is { } p ? new ProxyCounters(p.OpenConnections, p.Accepted, p.Failed, p.BytesIn, p.BytesOut, r.Routes?.Current.Route.Target, r.Routes?.RoutedSince) : null))]);
         _checks.WriteTo(text);

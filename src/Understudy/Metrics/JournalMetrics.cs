@@ -1,3 +1,4 @@
+using Understudy.Core.Alerts;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
@@ -34,7 +35,14 @@ public sealed class JournalMetrics
         "Drills that reported their verdict to the controller (drill.completed).", "service", "verdict");
     private readonly ValueFamily _drillRto = new("understudy_drill_last_rto_seconds", MetricType.Gauge,
         "The RTO the last run of each drill measured (client view).", "service", "drill");
+    private readonly ValueFamily _safety = new("understudy_safety_events_total", MetricType.Counter,
+        "Conditions that risk data or hide failures, each alerted as critical: two writable servers, a failed hook, standbys not re-pointed, " +
+        "synchronous replication lost or not set, a decider error, the journal unavailable or replaced (service empty for the controller's own).",
+        "service", "kind");
     private readonly FailoverTimer _timer = new();
+
+    /// <summary>The controller's own conditions, counted under an empty service.</summary>
+    private static readonly string[] ControllerKinds = [EventTypes.JournalUnavailable, EventTypes.JournalReplaced];
 
     /// <summary>One event's counts land together: a scrape never shows a failover counted but its phases not yet.</summary>
     private readonly Lock _gate = new();
@@ -50,7 +58,9 @@ public sealed class JournalMetrics
                 _durations.Ensure(s.Name, kind, "total");
             }
             foreach (string severity in Severities) _alerts.Ensure(s.Name, severity);
+            foreach (string kind in NotificationRules.SafetyKinds.Except(ControllerKinds)) _safety.Ensure(s.Name, kind);
         }
+        foreach (string kind in ControllerKinds) _safety.Ensure("", kind);
     }
 
     /// <summary>Events in the order they were stored, from one reader at a time.</summary>
@@ -62,6 +72,7 @@ public sealed class JournalMetrics
     private void ObserveLocked(JournalEvent e)
     {
         if (Endings.TryGetValue(e.Type, out var ending)) _failovers.Add(1, e.Service, ending.Kind, ending.Result);
+        if (NotificationRules.For(e) is { Topic: AlertTopics.Safety, Action: not AlertAction.Resolve }) _safety.Add(1, e.Service, e.Type);
         switch (e)
         {
             case AlertRaised a: _alerts.Add(1, e.Service, a.Severity); break;
@@ -89,5 +100,6 @@ public sealed class JournalMetrics
         _alerts.WriteTo(text);
         _drills.WriteTo(text);
         _drillRto.WriteTo(text);
+        _safety.WriteTo(text);
     }
 }

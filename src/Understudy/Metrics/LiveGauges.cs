@@ -25,6 +25,14 @@ public static class LiveGauges
         Family(text, "understudy_controller_instances", MetricType.Gauge, "Instances registered in the cluster, this one included (1 with a single controller).", [([], instances)]);
     }
 
+    public static void WriteJournal(PrometheusText text, Journal.JournalCondition journal)
+    {
+        Family(text, "understudy_journal_writable", MetricType.Gauge,
+            "1 while the journal takes writes; 0 while it does not, and nothing is decided or acted on.", [([], journal.Writable ? 1 : 0)]);
+        Family(text, "understudy_journal_write_failures_total", MetricType.Counter,
+            "Failed journal write attempts (each retry counts) since the controller started.", [([], journal.FailedWrites)]);
+    }
+
     public static void WriteServices(PrometheusText text, IReadOnlyList<ServiceSnapshot> services)
     {
         var members = services.SelectMany(s => s.State.Spec.Members.Select(m => (s.State, Member: s.State.Members[m.Name]))).ToList();

@@ -15,7 +15,7 @@ public class PromtoolTests
     public async Task AlertRules_PassPromtoolCheckRules()
     {
         string output = await PromtoolAsync(DeployFiles.PrometheusDir, "check", "rules", "alerts.yml");
-        Assert.Contains("SUCCESS: 7 rules found", output);
+        Assert.Contains("SUCCESS: 13 rules found", output);
     }
 
     [Fact]

@@ -15,6 +15,28 @@ public class AlertChannelTests
     private static readonly Uri Secret = new("https://hooks.example.com/services/T000/B000/XXXXSECRET");
     private readonly ManualTimeProvider _clock = new(T0);
     private readonly RecordingJournal _journal = new();
+    private readonly JournalHealth _health;
+
+    public AlertChannelTests() => _health = new JournalHealth(_clock);
+
+    [Fact]
+    public async Task Deliver_JournalTakesNoWrites_DeliversEveryNotificationWithoutWaitingToRecordIt()
+    {
+        _health.WriteFailed(new IOException("disk full"));
+        var sender = new ScriptedSender(_clock);
+        var spec = new SlackChannelSpec("alerts[0].slack", AlertTopics.All, TimeSpan.Zero, Secret);
+        var channel = new AlertChannel(spec, sender, _journal, _health, _clock, NullLogger.Instance);
+        using var stop = new CancellationTokenSource();
+        Task worker = channel.RunAsync(stop.Token);
+
+        channel.Post(Notify(EventTypes.MemberDown, "web-a"));
+        channel.Post(Notify(EventTypes.FailoverStarted, "web-b"));
+        channel.Complete();
+        await worker.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, sender.Attempts.Count);
+        Assert.True(_journal.Events.IsEmpty);
+    }
 
     [Fact]
     public async Task Deliver_SinkFailsOnce_SecondAttemptAfterHalfASecondIsJournaledAsDelivered()
@@ -61,7 +83,7 @@ public class AlertChannelTests
     private async Task<JournalEvent> DeliverAsync(ScriptedSender sender, Notification n)
     {
         var spec = new SlackChannelSpec("alerts[0].slack", AlertTopics.All, TimeSpan.Zero, Secret);
-        var channel = new AlertChannel(spec, sender, _journal, _clock, NullLogger.Instance);
+        var channel = new AlertChannel(spec, sender, _journal, _health, _clock, NullLogger.Instance);
         using var stop = new CancellationTokenSource();
         Task worker = channel.RunAsync(stop.Token);
         channel.Post(n);

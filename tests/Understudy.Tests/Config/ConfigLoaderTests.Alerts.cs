@@ -161,9 +161,9 @@ public partial class ConfigLoaderTests
             - slack: { url: "http://127.0.0.1/b" }
               events: []
             """),
-        "understudy.yaml:10:24 alerts[0].events[1]: expected one of failover, degraded, member, request, drill, got 'paging'",
+        "understudy.yaml:10:24 alerts[0].events[1]: expected one of failover, degraded, member, request, drill, safety, got 'paging'",
         "understudy.yaml:11:19 alerts[0].min_interval: '5' has no unit; use ms, s, m or h, e.g. 5s",
-        "understudy.yaml:13:13 alerts[1].events: expected at least one of failover, degraded, member, request, drill; leave events out for all of them");
+        "understudy.yaml:13:13 alerts[1].events: expected at least one of failover, degraded, member, request, drill, safety; leave events out for all of them");
 
     [Fact]
     public void Parse_ServiceAlerts_ErrorsNameTheService() => AssertErrors(

@@ -16,7 +16,7 @@ public sealed record LeaderElected(string Instance, long Term) : JournalEvent;
 /// channels when it cannot be journaled (etcd lost): <paramref name="Condition"/> names it (<c>etcd</c>: failsafe,
 /// lost by every instance; <c>isolated:NAME</c>: one instance cut off, its proxies stopped routing). Its end is journaled.
 /// </summary>
-public sealed record ClusterAlert(string Condition, string Severity, bool Resolved = false) : JournalEvent, IInformational;
+public sealed record ClusterAlert(string Condition, string Severity, bool Resolved = false) : JournalEvent, IInformational, IInstanceAlert;
 
 /// <summary>
 /// This controller stood still for <paramref name="PausedMs"/> (a GC, SIGSTOP, an overloaded host), longer than the
@@ -35,3 +35,30 @@ public sealed record UnknownEvent(string StoredType, int Version, string Json) :
 {
     public override string Type => StoredType;
 }
+
+/// <summary>
+/// Marks an event about this instance itself, not about a service's decisions: every instance of a cluster tells
+/// the alert channels of its own, leader or not.
+/// </summary>
+public interface IInstanceAlert;
+
+/// <summary>
+/// This instance's journal stopped taking writes (<paramref name="Cause"/>: disk full, read-only, an I/O error, a
+/// corrupt page): nothing is decided or acted on until it writes again. It cannot be journaled when it happens, so it
+/// is told straight to the alert channels and recorded afterwards with <see cref="JournalRecovered"/>.
+/// </summary>
+public sealed record JournalUnavailable(string Cause = "", string Instance = "") : JournalEvent, IInformational, IInstanceAlert;
+
+/// <summary>
+/// The journal writes again after <paramref name="FailedWrites"/> failed attempts since <paramref name="Since"/>;
+/// <paramref name="Cause"/> is what the first one failed with.
+/// </summary>
+public sealed record JournalRecovered(string Cause = "", DateTimeOffset Since = default, long FailedWrites = 0, string Instance = "")
+    : JournalEvent, IInformational, IInstanceAlert;
+
+/// <summary>
+/// The journal file was deleted, replaced or truncated under the running controller (<paramref name="Why"/>); a new
+/// file was started at the same path, beginning with a snapshot of every service, so the next start folds the current
+/// state rather than an older one. Anything recorded only in the old file is gone from this one.
+/// </summary>
+public sealed record JournalReplaced(string Why = "", string Instance = "") : JournalEvent, IInformational, IInstanceAlert;
