@@ -13,12 +13,12 @@ public static class StatusEndpoints
     public static void MapStatusApi(this IEndpointRouteBuilder app)
     {
         string viewer = Auth.ApiCaller.Policy(Core.Topology.ApiRole.Viewer);
-        app.MapGet("/api/status", (Controller controller, JournalHealth journal) =>
+        app.MapGet("/api/status", (Controller controller, JournalHealth journal, Core.Topology.UnderstudySpec spec) =>
         {
             JournalCondition now = journal.Now;
             return new StatusView(
                 new ControllerView(Controller.Version, controller.StartedAt, Live: true, JournalView.From(now)),
-                [.. controller.Services.Select(r => StatusViews.From(r.Loop.State, r.Proxy, now.Writable))]);
+                [.. controller.Services.Select(r => StatusViews.From(r.Loop.State, r.Proxy, now.Writable, spec.AlertChannels.Length + r.Spec.AlertChannels.Length))]);
         }).RequireAuthorization(viewer);
 
         app.MapGet("/api/events", GetEventsAsync).RequireAuthorization(viewer);

@@ -30,7 +30,7 @@ public sealed record ProxyView(string Listen, int OpenConnections, long Accepted
 public sealed record ServiceView(
     string Name, string Kind, long Epoch, string Primary, string? Routable, string Phase, string? HoldReason,
     FailoverView? Failover, DateTimeOffset? LastFailoverAt, ProxyView? Proxy, IReadOnlyList<MemberView> Members,
-    SettingsView Settings, TargetsView Targets, PauseView? Paused = null, string? OpenRequest = null);
+    SettingsView Settings, TargetsView Targets, PauseView? Paused = null, string? OpenRequest = null, int AlertChannels = 0);
 
 public sealed record PauseView(string By, string Reason, DateTimeOffset Since);
 
@@ -44,7 +44,8 @@ public sealed record EventView(long Id, DateTimeOffset Time, string Service, str
 public static class StatusViews
 {
     /// <param name="journalWritable">False while the journal takes no writes: the state shown is the last one decided, and nothing moves.</param>
-    public static ServiceView From(ServiceState s, ServiceProxy? proxy, bool journalWritable = true) => new(
+    /// <param name="alertChannels">The channels this service's notifications go to (its own and the global ones).</param>
+    public static ServiceView From(ServiceState s, ServiceProxy? proxy, bool journalWritable = true, int alertChannels = 0) => new(
         s.Name,
         s.Spec.Kind.ToString().ToLowerInvariant(),
         s.Epoch,
@@ -60,7 +61,8 @@ public static class StatusViews
         new TargetsView(s.Spec.Targets.Rto?.TotalMilliseconds, s.Spec.Targets.Recovery?.TotalMilliseconds,
             s.Spec.Targets.Rpo?.Writes, s.Spec.Targets.Rpo?.Window?.TotalMilliseconds),
         s.Pause is { } pause ? new PauseView(pause.By, pause.Reason, pause.Since) : null,
-        s.Request?.Id);
+        s.Request?.Id,
+        alertChannels);
 
     private static MemberView Member(ServiceState s, Core.Topology.MemberSpec spec)
     {

@@ -15,7 +15,11 @@ internal static class ServeCommand
             DefaultValueFactory = _ => "text",
         };
         format.AcceptOnlyFromAmong("text", "json");
-        var cmd = new Command("serve", "Run the controller: checks, failover, proxy, journal and API.") { config, format };
+        var newJournal = new Option<bool>("--new-journal")
+        {
+            Description = "Start on a journal that knows an earlier epoch than the last run reached (deleted, replaced): each epoch starts after the last run's",
+        };
+        var cmd = new Command("serve", "Run the controller: checks, failover, proxy, journal and API.") { config, format, newJournal };
         cmd.SetAction(async (parse, ct) =>
         {
             FileInfo file = parse.GetValue(config)!;
@@ -25,7 +29,8 @@ internal static class ServeCommand
                 Action<ILoggingBuilder>? logging = parse.GetValue(format) == "json"
                     ? l => l.AddJsonConsole(o => { o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ"; })
                     : null;
-                await using WebApplication app = await ControllerHost.CreateAsync(spec, file.DirectoryName ?? ".", logging: logging);
+                await using WebApplication app = await ControllerHost.CreateAsync(spec, file.DirectoryName ?? ".", logging: logging,
+                    newJournal: parse.GetValue(newJournal));
                 await app.StartAsync(ct);
                 await app.WaitForShutdownAsync(ct);
                 // The controller's own task ends only by a bug or a journal it could not write at start.

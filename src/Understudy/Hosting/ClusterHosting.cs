@@ -34,6 +34,10 @@ internal static class ClusterHosting
                 () => controller.Services.ToDictionary(s => s.Spec.Name, s => s.Loop.State.Epoch), time);
         });
         services.AddHostedService(sp => sp.GetRequiredService<Controller>());
+        services.AddSingleton(journal);
+        services.AddHostedService<JournalWatch>();
+        services.AddHostedService(sp => new EpochMarkerWriter(new EpochMarker(journal.Path), start.States.ToDictionary(s => s.Name, s => s.Epoch),
+            sp.GetRequiredService<JournalFeed>(), sp.GetRequiredService<ILogger<EpochMarkerWriter>>()));
     }
 
     public static void AddCluster(this IServiceCollection services, UnderstudySpec spec, CoordinationSpec co, StartingPoint start, SqliteJournal journal, TimeProvider time)

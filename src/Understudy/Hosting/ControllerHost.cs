@@ -27,8 +27,12 @@ public static class ControllerHost
     /// <summary>Time allowed at shutdown beyond the longest hook's timeout, for the last journal writes.</summary>
     private static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(10);
 
+    /// <param name="newJournal">
+    /// Accept a journal that knows an earlier epoch than the last run reached (<see cref="EpochMarker"/>): epochs
+    /// start after the marker's. Without it such a start is refused.
+    /// </param>
     public static async Task<WebApplication> CreateAsync(
-        UnderstudySpec spec, string configDirectory, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null)
+        UnderstudySpec spec, string configDirectory, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null, bool newJournal = false)
     {
         time ??= TimeProvider.System;
         SqliteJournal journal = await SqliteJournal.OpenAsync(spec.Controller.Journal);
@@ -36,6 +40,8 @@ public static class ControllerHost
         try
         {
             start = await StartingPoint.ReadAsync(spec, journal);
+            // A cluster's history is its shared log in etcd; the file is only its mirror.
+            if (spec.Controller.Coordination is null) start = await JournalBehind.CheckAsync(start, journal, newJournal, time);
         }
         catch
         {

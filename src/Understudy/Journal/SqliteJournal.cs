@@ -15,19 +15,22 @@ public sealed class SqliteJournal : IJournal
     /// <summary>2 added where a mirrored event came from in the shared log (source, revision).</summary>
     private const int SchemaVersion = 2;
 
-    private readonly SqliteConnection _writer;
+    private SqliteConnection _writer;
     private readonly string _connectionString;
-    private readonly JournalLock _lock;
+    private JournalLock _lock;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private JournalFileIdentity? _identity;
 
     private SqliteJournal(SqliteConnection writer, string connectionString, JournalLock fileLock)
     {
         _writer = writer;
         _connectionString = connectionString;
         _lock = fileLock;
+        Path = writer.DataSource;
+        _identity = JournalFileIdentity.Of(Path);
     }
 
-    public string Path => _writer.DataSource;
+    public string Path { get; }
 
     /// <summary>Opens (creating if needed) the journal for writing, as its only writer.</summary>
     public static async Task<SqliteJournal> OpenAsync(string path, CancellationToken ct = default)
@@ -42,20 +45,96 @@ public sealed class SqliteJournal : IJournal
             throw new JournalException($"cannot create the folder of {full}: {e.Message}");
         }
         JournalLock fileLock = JournalLock.Acquire(full);
+        SqliteConnection conn;
+        try
+        {
+            conn = await OpenWriterAsync(full, ct);
+        }
+        catch
+        {
+            fileLock.Dispose();
+            throw;
+        }
+        return new SqliteJournal(conn, new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly }.ToString(), fileLock);
+    }
+
+    private static async Task<SqliteConnection> OpenWriterAsync(string full, CancellationToken ct)
+    {
         string cs = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString();
         var conn = new SqliteConnection(cs);
         try
         {
             await conn.OpenAsync(ct);
             await CreateSchemaAsync(conn, full, ct);
+            return conn;
         }
         catch (Exception e) when (e is SqliteException or UnauthorizedAccessException or JournalException)
         {
             await conn.DisposeAsync();
-            fileLock.Dispose();
             throw e as JournalException ?? new JournalException($"cannot use {full} as a journal: {(e as SqliteException)?.SqliteErrorCode switch { 26 => "it is not an SQLite database", _ => e.Message }}");
         }
-        return new SqliteJournal(conn, new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly }.ToString(), fileLock);
+    }
+
+    /// <summary>Whether the file at <see cref="Path"/> is still the one this journal writes, at no smaller a size than last seen.</summary>
+    public async Task<JournalFileChange> CheckFileAsync(CancellationToken ct = default)
+    {
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            JournalFileIdentity? now = JournalFileIdentity.Of(Path);
+            if (_identity is null) { _identity = now; return JournalFileChange.Intact; }
+            JournalFileChange change = _identity.Compare(now);
+            if (change == JournalFileChange.Intact && now is not null) _identity = now;
+            return change;
+        }
+        finally { _writeLock.Release(); }
+    }
+
+    /// <summary>
+    /// Starts a new file at <see cref="Path"/> after <paramref name="change"/>. A deleted or replaced file is still open
+    /// here, whole: it is copied into the new one (SQLite's online backup), so no history is lost. A truncated one is
+    /// damaged: the new file starts empty and the caller writes every service's snapshot into it. Whatever was at the
+    /// path (a foreign file, a damaged one, their -wal and -shm) is moved aside, never deleted. Returns what was moved.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ReplaceFileAsync(JournalFileChange change, DateTimeOffset now, CancellationToken ct = default)
+    {
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            string stamp = now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            string copy = Path + ".new";
+            File.Delete(copy);
+            if (change is JournalFileChange.Gone or JournalFileChange.Replaced)
+            {
+                // Rollback-journal mode for the copy: no -wal beside it to move when it is renamed into place.
+                await using var target = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = copy, Pooling = false }.ToString());
+                await target.OpenAsync(ct);
+                _writer.BackupDatabase(target);
+            }
+            // Closing the old connection would checkpoint into, and remove, the -wal of whatever now bears the name.
+            SqliteConnection old = _writer;
+            var moved = new List<string>();
+            foreach (string suffix in new[] { "", "-wal", "-shm" })
+            {
+                string file = Path + suffix;
+                if (!File.Exists(file)) continue;
+                string aside = $"{Path}.{(change == JournalFileChange.Truncated ? "damaged" : "replaced")}-{stamp}{suffix}";
+                File.Move(file, aside, overwrite: false);
+                moved.Add(aside);
+            }
+            await old.DisposeAsync();
+            if (File.Exists(copy)) File.Move(copy, Path);
+            // The folder may have gone with the lock file in it: the old lock is on a file no one else can open.
+            _lock.Dispose();
+            _lock = JournalLock.Acquire(Path);
+            _writer = await OpenWriterAsync(Path, ct);
+            _identity = JournalFileIdentity.Of(Path);
+            // Pooled readers still hold the old file open; they would go on reading it.
+            using (var reader = new SqliteConnection(_connectionString)) SqliteConnection.ClearPool(reader);
+            return moved;
+        }
+        finally { _writeLock.Release(); }
     }
 
     private static async Task CreateSchemaAsync(SqliteConnection conn, string full, CancellationToken ct)

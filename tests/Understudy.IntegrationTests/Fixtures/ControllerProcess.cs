@@ -12,9 +12,9 @@ public sealed class ControllerProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly HttpClient _http;
 
-    private ControllerProcess(string config, int apiPort, string? token, IReadOnlyDictionary<string, string>? environment)
+    private ControllerProcess(string config, int apiPort, string? token, IReadOnlyDictionary<string, string>? environment, string[] extraArgs)
     {
-        Process = SelfProcess.Start(_output.Enqueue, environment, "serve", "-c", config);
+        Process = SelfProcess.Start(_output.Enqueue, environment, ["serve", "-c", config, .. extraArgs]);
         _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}"), Timeout = TimeSpan.FromSeconds(5) };
         if (token is not null) _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
     }
@@ -26,9 +26,11 @@ public sealed class ControllerProcess : IAsyncDisposable
     /// <summary>Starts it and waits until its API answers.</summary>
     /// <param name="token">What this fixture's own reads of the API send, when the config has tokens.</param>
     /// <param name="environment">Extra environment for the controller, e.g. the tokens its config names.</param>
-    public static async Task<ControllerProcess> StartAsync(string config, int apiPort, string? token = null, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="extraArgs">More arguments to <c>serve</c>, e.g. <c>--new-journal</c>.</param>
+    public static async Task<ControllerProcess> StartAsync(string config, int apiPort, string? token = null, IReadOnlyDictionary<string, string>? environment = null,
+        params string[] extraArgs)
     {
-        var c = new ControllerProcess(config, apiPort, token, environment);
+        var c = new ControllerProcess(config, apiPort, token, environment, extraArgs);
         await Eventually.TrueAsync(async () =>
         {
             if (c.Process.HasExited) throw new InvalidOperationException($"controller exited with {c.Process.ExitCode}:\n{c.Output}");
