@@ -23,7 +23,7 @@ internal static class CheckRules
 
         check = PostgresRules.Read(state, member, check, out PgObservation? pg);
         var spec = state.Spec.Check;
-        HealthTracker tracker = member.Tracker.Observe(check.Ok, check.Origin, spec.Fall, spec.Rise);
+        HealthTracker tracker = check.OnlySuspicion ? member.Tracker : member.Tracker.Observe(check.Ok, check.Origin, spec.Fall, spec.Rise);
         bool suspected = member.Suspected;
         if (check.Origin == CheckOrigin.Passive) suspected = true;
         else if (check.Ok || tracker.Health == Health.Down) suspected = false;

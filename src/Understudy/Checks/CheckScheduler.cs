@@ -12,7 +12,9 @@ namespace Understudy.Checks;
 /// (<paramref name="stalls"/>), which is discarded: it measured the pause, not the member. Only shutdown
 /// cancellation ends the loop.
 /// </summary>
-public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthCheck check, TimeProvider time, Action<CheckResult> report, StallWatch? stalls = null)
+/// <param name="progress">When the member last answered clients through the proxy: a timeout while it did is no sign of a hang.</param>
+public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthCheck check, TimeProvider time, Action<CheckResult> report, StallWatch? stalls = null,
+    Traffic.MemberProgress? progress = null)
 {
     /// <summary>Results thrown away because this process paused while they ran.</summary>
     public int Discarded => Volatile.Read(ref _discarded);
@@ -79,7 +81,14 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
     {
         long started = time.GetTimestamp();
         CheckResult result = await CheckOnceAsync(stopping);
-        if (stalls is null || stalls.LongestPauseWithin(started, time.GetTimestamp()) <= spec.Interval) return result;
+        long ended = time.GetTimestamp();
+        bool paused = stalls is not null && stalls.LongestPauseWithin(started, ended) > spec.Interval;
+        bool timedOut = result.TimedOut;
+        // A timeout while this process's thread pool lagged: the answer may have come and waited for a thread here.
+        bool overloaded = timedOut && stalls is not null && stalls.LongestOverloadWithin(started, ended) >= StallWatch.MinPause;
+        // A timeout while the member went on answering clients: busy (a reconnect storm), not hung.
+        bool busy = timedOut && progress is not null && progress.AnsweredSince(member.Name, started);
+        if (!paused && !overloaded && !busy) return result;
         Interlocked.Increment(ref _discarded);
         return null;
     }
@@ -89,7 +98,7 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
         long started = time.GetTimestamp();
         using var timeout = new CancellationTokenSource(spec.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token);
-        bool ok;
+        bool ok, timedOut = false;
         string detail;
         Core.Detection.PgObservation? pg = null;
         try
@@ -98,7 +107,7 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
         }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
         {
-            (ok, detail) = (false, $"timeout after {spec.Timeout.TotalMilliseconds:0} ms");
+            (ok, detail, timedOut) = (false, $"timeout after {spec.Timeout.TotalMilliseconds:0} ms", true);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -111,7 +120,7 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
         TimeSpan took = time.GetElapsedTime(started);
         // An answer later than the timeout is no pass (only a pause of this process lets one past the timer; those are discarded above).
         if (ok && took > spec.Timeout) (ok, detail) = (false, $"answered after {took.TotalMilliseconds:0} ms, beyond the {spec.Timeout.TotalMilliseconds:0} ms timeout");
-        return new CheckResult(member.Name, ok, time.GetUtcNow(), took, detail, Pg: ok ? pg : null);
+        return new CheckResult(member.Name, ok, time.GetUtcNow(), took, detail, Pg: ok ? pg : null) { TimedOut = timedOut };
     }
 
     private static string Describe(Exception e) => e switch

@@ -4,8 +4,9 @@ namespace Understudy.Checks;
 /// This process's own pauses — a GC, SIGSTOP, an overloaded host — measured on the monotonic clock: a dedicated
 /// thread ticks every <see cref="Tick"/>, and a tick that comes late by more than <see cref="MinPause"/> marks the gap
 /// as a pause. A check that spans a pause longer than its interval says nothing about the member (its timeout ran
-/// while this process stood still), so it is discarded; this is Sentinel's TILT made exact. Written by hand: no
-/// package measures a process's own stalls.
+/// while this process stood still), so it is discarded; this is Sentinel's TILT made exact. A probe queued on the
+/// thread pool every tick measures the other kind of stall, overload: a check that timed out while the pool made
+/// work wait <see cref="MinPause"/> or more is discarded too. Written by hand: no package measures a process's own stalls.
 /// </summary>
 public sealed class StallWatch(TimeProvider time) : IDisposable
 {
@@ -15,6 +16,10 @@ public sealed class StallWatch(TimeProvider time) : IDisposable
 
     private readonly Lock _gate = new();
     private readonly Queue<(long From, long To)> _pauses = new();
+    private readonly Queue<(long From, long To)> _overloads = new();
+    /// <summary>When the probe now waiting in the thread pool was queued; <see cref="NoProbe"/> when none waits.</summary>
+    private long _probeQueuedAt = NoProbe;
+    private const long NoProbe = long.MinValue;
     private readonly CancellationTokenSource _stop = new();
     private long _lastTick = time.GetTimestamp();
 
@@ -29,7 +34,9 @@ public sealed class StallWatch(TimeProvider time) : IDisposable
             while (!_stop.IsCancellationRequested)
             {
                 Thread.Sleep(Tick);
-                Ticked(time.GetTimestamp());
+                long now = time.GetTimestamp();
+                Ticked(now);
+                ProbeThreadPool(now);
             }
         }) { IsBackground = true, Name = "understudy-stall-watch", Priority = ThreadPriority.AboveNormal };
         thread.Start();
@@ -49,6 +56,47 @@ public sealed class StallWatch(TimeProvider time) : IDisposable
             _pauses.Enqueue((last, now));
         }
         Stalled?.Invoke(gap);
+    }
+
+    /// <summary>
+    /// Queues a probe on the thread pool unless one still waits; how late it runs is how long every check's and the
+    /// proxy's continuations wait there (a reconnect storm's thousands of connections).
+    /// </summary>
+    private void ProbeThreadPool(long now)
+    {
+        if (PoolProbeQueued(now)) ThreadPool.UnsafeQueueUserWorkItem(_ => PoolProbeRan(time.GetTimestamp()), null);
+    }
+
+    /// <summary>Notes a probe queued at <paramref name="now"/>; false while the last one still waits (then none is queued).</summary>
+    public bool PoolProbeQueued(long now) => Interlocked.CompareExchange(ref _probeQueuedAt, now, NoProbe) == NoProbe;
+
+    /// <summary>The thread pool ran the probe at <paramref name="now"/>; a late one records an overload.</summary>
+    public void PoolProbeRan(long now)
+    {
+        lock (_gate)
+        {
+            long queued = Interlocked.Exchange(ref _probeQueuedAt, NoProbe);
+            if (queued == NoProbe || time.GetElapsedTime(queued, now) < MinPause) return;
+            if (_overloads.Count == Kept) _overloads.Dequeue();
+            _overloads.Enqueue((queued, now));
+        }
+    }
+
+    /// <summary>
+    /// The longest wait of the thread pool that overlaps [<paramref name="from"/>, <paramref name="to"/>], counting a
+    /// probe still waiting. A timed-out check that overlaps one says more about this process than about the member.
+    /// </summary>
+    public TimeSpan LongestOverloadWithin(long from, long to)
+    {
+        lock (_gate)
+        {
+            TimeSpan longest = TimeSpan.Zero;
+            foreach (var (start, end) in _overloads)
+                if (start < to && end > from) longest = Max(longest, time.GetElapsedTime(start, end));
+            long queued = Volatile.Read(ref _probeQueuedAt);
+            if (queued != NoProbe && queued < to) longest = Max(longest, time.GetElapsedTime(queued, time.GetTimestamp()));
+            return longest;
+        }
     }
 
     /// <summary>

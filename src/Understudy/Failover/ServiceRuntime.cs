@@ -59,14 +59,15 @@ public sealed class ServiceRuntime : IDisposable
         var faults = new MemberFaults(time);
         IHealthCheck check = IHealthCheck.For(spec);
         var faulted = new FaultedHealthCheck(check, faults, time);
-        var schedulers = spec.Members.Select(m => new CheckScheduler(m, spec.Check, faulted, time, Checked, stalls)).ToList();
+        var progress = new MemberProgress(spec.Members.Select(m => m.Name));
+        var schedulers = spec.Members.Select(m => new CheckScheduler(m, spec.Check, faulted, time, Checked, stalls, progress)).ToList();
         ServiceRuntime? runtime = null;
         void Passive(Core.Detection.CheckResult r)
         {
             Report(r);
             runtime?.PassiveSeen?.Invoke(r);
         }
-        ServiceProxy? proxy = routes is null ? null : new ServiceProxy(spec, routes, Passive, faults, time, logger);
+        ServiceProxy? proxy = routes is null ? null : new ServiceProxy(spec, routes, Passive, faults, time, logger, progress);
         var executor = new Executor(spec, proxy, schedulers.ToDictionary(s => s.Member.Name), commands, loop.Post, time, logger, barrier);
         return runtime = new ServiceRuntime(spec, loop, executor, proxy, routes, schedulers, check, faults);
     }

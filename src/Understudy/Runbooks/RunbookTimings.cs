@@ -12,8 +12,11 @@ internal static class RunbookTimings
     /// <summary>Active checks alone: a failure just after a passed check needs <c>fall</c> more checks, the last one timing out.</summary>
     public static TimeSpan ActiveDetection(CheckSpec c) => c.Interval * c.Fall + c.Timeout;
 
-    /// <summary>Through the proxy: a failed connect starts the confirming checks back to back, each at most a timeout.</summary>
-    public static TimeSpan PassiveDetection(CheckSpec c) => c.Timeout * c.Fall;
+    /// <summary>
+    /// Through the proxy, a hung member: the proxy's connect times out (no evidence on its own: an overloaded proxy times
+    /// out too), which starts <c>fall</c> confirming checks back to back, each at most a timeout.
+    /// </summary>
+    public static TimeSpan PassiveDetection(CheckSpec c) => c.Timeout * (c.Fall + 1);
 
     public static TimeSpan Total(IEnumerable<HookSpec> hooks) => hooks.Aggregate(TimeSpan.Zero, (sum, h) => sum + h.Timeout);
 
@@ -33,7 +36,7 @@ internal static class RunbookTimings
             rows.Add(new("a crashed primary, noticed by the proxy", "milliseconds",
                 $"a refused connect starts up to {c.Fall} (fall) checks back to back, each refused at once"));
             rows.Add(new("a hung primary, noticed by the proxy", $"≤ {Format(PassiveDetection(c))}",
-                $"fall × timeout = {c.Fall} × {Format(c.Timeout)}"));
+                $"(fall + 1) × timeout = {c.Fall + 1} × {Format(c.Timeout)}: the proxy's timed-out connect, then fall checks"));
         }
         rows.Add(new("a failure seen by active checks alone (no client traffic)", $"≤ {Format(ActiveDetection(c))}",
             $"fall × interval + timeout = {c.Fall} × {Format(c.Interval)} + {Format(c.Timeout)}"));

@@ -16,7 +16,7 @@ internal sealed partial class RunbookWriter
         Line($"Every member is checked every {Format(c.Interval)}: {CheckText()}, timeout {Format(c.Timeout)}; it is down after {c.Fall} failures in a row.");
         if (_s.Proxy is not null)
             Line("The proxy notices first when clients connect: a refused connect starts confirming checks back to back, so a crashed process is "
-                + $"confirmed in milliseconds and a hung one within {Format(PassiveDetection(c))} (fall × timeout). One refused connect alone never fails anything over.");
+                + $"confirmed in milliseconds and a hung one within {Format(PassiveDetection(c))} ((fall + 1) × timeout: a timed-out connect is only a suspicion, since an overloaded proxy times out too). One refused connect alone never fails anything over.");
         Line($"Without client traffic, active checks confirm it within {Format(ActiveDetection(c))} (fall × interval + timeout).");
         Line(Automatic
             ? $"Then the controller fails over by itself, unless the service is paused, is within `cooldown` ({Format(_s.Failover.Cooldown)}) of the last failover, "

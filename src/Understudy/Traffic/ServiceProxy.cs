@@ -22,17 +22,20 @@ public sealed partial class ServiceProxy
     private readonly ServiceSpec service;
     private readonly RouteBoard routes;
     private readonly Action<CheckResult> reportPassive;
+    private readonly MemberProgress? _progress;
     private readonly MemberFaults faults;
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly TimeSpan _hold;
     private long _accepted, _failed, _bytesIn, _bytesOut;
 
-    public ServiceProxy(ServiceSpec service, RouteBoard routes, Action<CheckResult> reportPassive, MemberFaults faults, TimeProvider time, ILogger logger)
+    public ServiceProxy(ServiceSpec service, RouteBoard routes, Action<CheckResult> reportPassive, MemberFaults faults, TimeProvider time, ILogger logger,
+        MemberProgress? progress = null)
     {
         this.service = service;
         this.routes = routes;
         this.reportPassive = reportPassive;
+        _progress = progress;
         this.faults = faults;
         this.time = time;
         this.logger = logger;
@@ -130,13 +133,14 @@ public sealed partial class ServiceProxy
             if (route.Target is not { } member) return null;
 
             MemberSpec target = service.Member(member);
-            var (socket, error) = await TryConnectAsync(target, clientGone);
+            var (socket, error, timedOut) = await TryConnectAsync(target, clientGone);
             if (socket is not null) return (socket, member, route.Epoch);
+            if (clientGone.IsCancellationRequested) return null; // the client left: nothing learned about the member
 
             Log.ConnectFailed(logger, service.Name, member, error);
             if (route.TargetDown) return null;
             // Passive detection works with holding off too: only the waiting depends on the hold.
-            reportPassive(CheckResult.ConnectFailed(member, time.GetUtcNow(), error));
+            reportPassive(CheckResult.ConnectFailed(member, time.GetUtcNow(), error, timedOut));
             if (_hold == TimeSpan.Zero || !await WaitForChangeAsync(snap, deadline, clientGone)) return null;
         }
         return null;
@@ -155,7 +159,7 @@ public sealed partial class ServiceProxy
         catch (OperationCanceledException) { return false; }
     }
 
-    private async Task<(Socket?, string)> TryConnectAsync(MemberSpec member, CancellationToken clientGone)
+    private async Task<(Socket?, string Error, bool TimedOut)> TryConnectAsync(MemberSpec member, CancellationToken clientGone)
     {
         HostPort address = member.Address;
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -176,12 +180,14 @@ public sealed partial class ServiceProxy
             }
             EndPoint ep = IPAddress.TryParse(address.Host, out IPAddress? ip) ? new IPEndPoint(ip, address.Port) : new DnsEndPoint(address.Host, address.Port);
             await socket.ConnectAsync(ep, linked.Token);
-            return (socket, "");
+            return (socket, "", false);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
             socket.Dispose();
-            return (null, e is SocketException se ? Errors.Describe(se) : $"connect timed out after {service.Check.Timeout.TotalMilliseconds:0} ms");
+            return e is SocketException se
+                ? (null, Errors.Describe(se), se.SocketErrorCode == SocketError.TimedOut)
+                : (null, $"connect timed out after {service.Check.Timeout.TotalMilliseconds:0} ms", true);
         }
     }
 
@@ -250,6 +256,7 @@ public sealed partial class ServiceProxy
                 int n = await from.ReadAsync(buffer);
                 if (n == 0) break;
                 await PassAsync(member);
+                _progress?.Answered(member, time.GetTimestamp());
                 to.Advance(n);
                 Interlocked.Add(ref _bytesOut, n);
                 FlushResult flushed = await to.FlushAsync();

@@ -36,10 +36,12 @@ public class CheckSchedulerTests
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _run;
 
+        public readonly Understudy.Traffic.MemberProgress Progress = new([Member.Name]);
+
         public Harness(bool watchStalls = false)
         {
             Stalls = new StallWatch(Clock);
-            Scheduler = new CheckScheduler(Member, Spec, Check, Clock, Results.Add, watchStalls ? Stalls : null);
+            Scheduler = new CheckScheduler(Member, Spec, Check, Clock, Results.Add, watchStalls ? Stalls : null, Progress);
             _run = Task.Run(() => Scheduler.RunAsync(_stop.Token));
         }
 
@@ -75,6 +77,25 @@ public class CheckSchedulerTests
 
         h.Clock.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(Services.T0.AddSeconds(1), h.Next().At);
+    }
+
+    /// <summary>Issue 13 item 5: under a reconnect storm a live, busy primary timed its checks out and was failed over.</summary>
+    [Fact]
+    public async Task RunAsync_TimeoutWhileTheMemberAnsweredClients_IsDiscardedAsBusy()
+    {
+        await using var h = new Harness();
+        h.Next();
+        h.Check.Hang = true;
+        await h.SleepingAsync();
+        h.Clock.Advance(TimeSpan.FromSeconds(1));
+        await WaitForCallsAsync(h, 2);
+
+        h.Progress.Answered(Member.Name, h.Clock.GetTimestamp()); // bytes from the member reached a client meanwhile
+        h.Clock.Advance(TimeSpan.FromMilliseconds(300));
+        for (int i = 0; i < 100 && h.Scheduler.Discarded == 0; i++) await Task.Delay(10);
+
+        Assert.Equal(1, h.Scheduler.Discarded);
+        Assert.False(h.Results.TryTake(out _, TimeSpan.FromMilliseconds(50)));
     }
 
     [Fact]

@@ -49,6 +49,30 @@ public class StallWatchTests
         Assert.Equal([TimeSpan.FromSeconds(3)], seen);
     }
 
+    /// <summary>Issue 13 item 5: a reconnect storm made the thread pool lag, and checks timed out against live members.</summary>
+    [Fact]
+    public void LongestOverloadWithin_ALateThreadPoolProbe_CountsWhileWaitingAndAfter()
+    {
+        using var watch = new StallWatch(_clock);
+        long from = Now;
+        Assert.True(watch.PoolProbeQueued(Now));
+        _clock.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.False(watch.PoolProbeQueued(Now)); // one probe at a time
+        watch.PoolProbeRan(Now);
+        Assert.Equal(TimeSpan.Zero, watch.LongestOverloadWithin(from, Now)); // 50 ms late is no overload
+
+        Assert.True(watch.PoolProbeQueued(Now));
+        long queued = Now;
+        _clock.Advance(TimeSpan.FromMilliseconds(400));
+        Assert.Equal(TimeSpan.FromMilliseconds(400), watch.LongestOverloadWithin(from, Now)); // still waiting
+        watch.PoolProbeRan(Now);
+        long ran = Now;
+        _clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(400), watch.LongestOverloadWithin(queued, ran));
+        Assert.Equal(TimeSpan.Zero, watch.LongestOverloadWithin(ran, Now));
+    }
+
     [Fact]
     public void LongestPauseWithin_CountsOnlyPausesOverlappingTheSpan()
     {

@@ -212,6 +212,24 @@ public class DeciderTests
         Assert.Equal(0, d.State.Members["web-a"].Tracker.Failures);
     }
 
+    /// <summary>Issue 13 item 5: a reconnect storm timed the proxy's connects out and a live primary was failed over.</summary>
+    [Fact]
+    public void Decide_ProxyConnectTimedOut_OnlyStartsConfirmationThatNeedsAWholeFall()
+    {
+        var s = AllUp(Http(), T0);
+
+        var d = Decider.Decide(s, ProxyTimedOut("web-a", At(1)), At(1));
+
+        Assert.Equal([EventTypes.MemberSuspected], d.Types());
+        Assert.Equal<Step>([new ConfirmMember("web-a", 3, 1)], d.Plan);
+        Assert.Equal(0, d.State.Members["web-a"].Tracker.Failures);
+        // Two confirming failures are not a fall; the third is.
+        s = d.State;
+        var confirming = Walk(ref s, (Fail("web-a", At(1.2)), At(1.2)), (Fail("web-a", At(1.4)), At(1.4)), (Fail("web-a", At(1.6)), At(1.6)));
+        Assert.Equal(1, confirming[1].State.Epoch);
+        Assert.Equal([EventTypes.MemberDown, EventTypes.FailoverStarted], confirming[2].Types());
+    }
+
     [Fact]
     public void Decide_ProxyRefusedWithFallOne_NeverFailsOverWithoutAnActiveCheck()
     {

@@ -16,8 +16,8 @@ public sealed class RunbookWriterTests
         spec with { Failover = spec.Failover with { Mode = mode, Approvals = approvals, ApprovalTimeout = approvalTimeout } };
 
     [Theory]
-    [InlineData(200, 100, 4, "| ≤ 900ms | fall × interval + timeout = 4 × 200ms + 100ms |", "| ≤ 400ms | fall × timeout = 4 × 100ms |")]
-    [InlineData(1000, 500, 3, "| ≤ 3.5s | fall × interval + timeout = 3 × 1s + 500ms |", "| ≤ 1.5s | fall × timeout = 3 × 500ms |")]
+    [InlineData(200, 100, 4, "| ≤ 900ms | fall × interval + timeout = 4 × 200ms + 100ms |", "| ≤ 500ms | (fall + 1) × timeout = 5 × 100ms: the proxy's timed-out connect, then fall checks |")]
+    [InlineData(1000, 500, 3, "| ≤ 3.5s | fall × interval + timeout = 3 × 1s + 500ms |", "| ≤ 2s | (fall + 1) × timeout = 4 × 500ms: the proxy's timed-out connect, then fall checks |")]
     public void Write_Check_StatesDetectionBoundsComputedFromIt(int intervalMs, int timeoutMs, int fall, string active, string passive)
     {
         ServiceSpec spec = Services.Http() with

@@ -62,6 +62,9 @@ public static class Services
     public static CheckObserved ProxyRefused(string member, DateTimeOffset at) =>
         new(CheckResult.ConnectFailed(member, at, "connection refused"));
 
+    public static CheckObserved ProxyTimedOut(string member, DateTimeOffset at) =>
+        new(CheckResult.ConnectFailed(member, at, "connect timed out after 150 ms", timedOut: true));
+
     /// <summary>Every member up, as after the first round of checks.</summary>
     public static ServiceState AllUp(ServiceSpec spec, DateTimeOffset at)
     {
