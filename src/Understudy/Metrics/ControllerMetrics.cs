@@ -18,8 +18,11 @@ public sealed class ControllerMetrics : BackgroundService
     private readonly HistogramFamily _checks = new("understudy_member_check_duration_seconds",
         "Active checks of a member, passed or failed (a timeout counts its full timeout).", Buckets.CheckSeconds, "service", "member");
 
-    public ControllerMetrics(UnderstudySpec spec, JournalFeed feed)
+    private readonly Api.Auth.SignInLimits _signIns;
+
+    public ControllerMetrics(UnderstudySpec spec, JournalFeed feed, Api.Auth.SignInLimits signIns)
     {
+        _signIns = signIns;
         // Subscribed when the host is built, before the controller journals anything.
         _events = feed.Subscribe();
         _journal = new JournalMetrics(spec.Services);
@@ -37,6 +40,7 @@ public sealed class ControllerMetrics : BackgroundService
             r.Proxy is { } p ? new ProxyCounters(p.OpenConnections, p.Accepted, p.Failed, p.BytesIn, p.BytesOut, r.Routes?.Current.Route.Target, r.Routes?.RoutedSince) : null))]);
         _checks.WriteTo(text);
         _journal.WriteTo(text);
+        _signIns.WriteTo(text);
         return text.ToString();
     }
 
