@@ -63,4 +63,7 @@ public static class EventTypes
 
     /// <summary>A notification could not be delivered after its retries.</summary>
     public const string AlertDeliveryFailed = "alert.delivery_failed";
+
+    /// <summary>Failed sign-ins to the API over one window, counted together.</summary>
+    public const string ApiAuthFailed = "api.auth_failed";
 }

@@ -63,6 +63,7 @@ namespace Understudy.Core.Journal;
 [JsonDerivedType(typeof(DrillCompleted), EventTypes.DrillCompleted)]
 [JsonDerivedType(typeof(AlertDelivered), EventTypes.AlertDelivered)]
 [JsonDerivedType(typeof(AlertDeliveryFailed), EventTypes.AlertDeliveryFailed)]
+[JsonDerivedType(typeof(ApiAuthFailed), EventTypes.ApiAuthFailed)]
 public abstract record JournalEvent : Fact
 {
     /// <summary>The shape of the records below; stored with every event. A reader that meets a newer one stops leading.</summary>

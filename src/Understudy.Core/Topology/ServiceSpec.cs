@@ -105,11 +105,22 @@ public sealed record ApiToken(string Name, ApiRole Role, ImmutableArray<byte> Sh
 /// <param name="DrillsDir">Where drill report folders are listed from; the config loader resolves it against the config's folder.</param>
 /// <param name="Name">This instance's name, unique in its cluster; the config loader defaults it to the host name.</param>
 /// <param name="Coordination">Null: this instance is alone and decides by itself.</param>
+/// <param name="Tls">Null: the API speaks plain HTTP (tokens then only on loopback, unless <paramref name="AllowInsecureHttp"/>).</param>
+/// <param name="AllowInsecureHttp">The operator accepts tokens in clear text on a non-loopback address (a TLS-terminating proxy in front).</param>
 public sealed record ControllerSpec(HostPort Api, string Journal, ImmutableArray<ApiToken> Tokens = default, string DrillsDir = ControllerDefaults.DrillsDir,
-    string Name = ControllerDefaults.Name, CoordinationSpec? Coordination = null)
+    string Name = ControllerDefaults.Name, CoordinationSpec? Coordination = null, ApiTlsSpec? Tls = null, bool AllowInsecureHttp = false)
 {
     public ImmutableArray<ApiToken> AuthTokens => Tokens.IsDefault ? [] : Tokens;
+
+    /// <summary>How a client on this machine reaches the API: <c>https://</c> with TLS.</summary>
+    public Uri ApiUrl => new($"{(Tls is null ? "http" : "https")}://{Api}/");
 }
+
+/// <summary>The API's TLS: absolute paths of PEM files, each read and checked when the config was loaded.</summary>
+/// <param name="Cert">The API's certificate, optionally followed by its chain.</param>
+/// <param name="Key">The certificate's private key, not encrypted.</param>
+/// <param name="Ca">The CA that signed the API certificates of this cluster's instances: what its peers and the CLI trust besides <paramref name="Cert"/> itself.</param>
+public sealed record ApiTlsSpec(string Cert, string Key, string? Ca = null);
 
 /// <summary>A whole validated <c>understudy.yaml</c>.</summary>
 /// <param name="Alerts">The global channels (top-level <c>alerts</c>), for every service.</param>

@@ -9,7 +9,7 @@ namespace Understudy.Api;
 /// <c>GET /drills/{folder}/{file}</c>: one of a folder's four report files. Both need a viewer's token like
 /// the rest of the API, so the dashboard fetches a report with its token rather than linking to it.
 /// </summary>
-public static class DrillEndpoints
+public static partial class DrillEndpoints
 {
     /// <summary>Served files run nothing and load nothing, whoever put them there: report.html needs only its inline styles.</summary>
     private const string ReportPolicy = "sandbox; default-src 'none'; style-src 'unsafe-inline'";
@@ -21,7 +21,7 @@ public static class DrillEndpoints
         app.MapGet("/drills/{folder}/{file}", Serve).RequireAuthorization(viewer);
     }
 
-    private static IResult List(ReportIndex index)
+    private static IResult List(ReportIndex index, ILogger<ReportIndex> logger)
     {
         try
         {
@@ -29,8 +29,16 @@ public static class DrillEndpoints
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return TypedResults.Problem($"controller.drills_dir: cannot list it: {e.Message}", statusCode: 500, title: "Drill reports unreadable");
+            // The exception names the folder on this machine: the log says it, the answer does not.
+            Log.Unlisted(logger, e);
+            return TypedResults.Problem("controller.drills_dir: cannot list it; the controller's log says why", statusCode: 500, title: "Drill reports unreadable");
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 122, Level = LogLevel.Warning, Message = "controller.drills_dir cannot be listed")]
+        public static partial void Unlisted(ILogger logger, Exception e);
     }
 
     private static IResult Serve(string folder, string file, ReportIndex index, HttpResponse response)

@@ -58,7 +58,10 @@ public static class RejoinEndpoints
             var (ok, detail) = await new Rejoin(runtime.Spec, commands).RunAsync(member, primary, ct);
             // The decider accepts it only if the primary and epoch are still those it was rejoined to.
             runtime.Loop.Post(new RejoinFinished(member, actor, epoch, primary, ok, detail));
-            if (!ok) return TypedResults.Problem($"rejoining {member} failed: {detail}", statusCode: 500, title: "Rejoin failed");
+            // What the command printed (paths, server output) goes to the journal and the log, not into an error body.
+            if (!ok)
+                return TypedResults.Problem($"rejoining {member} failed; why is journaled: understudy events --service {service} --type {EventTypes.RejoinFailed}",
+                    statusCode: 500, title: "Rejoin failed");
             return TypedResults.Ok(new RejoinView(service, member, primary, true, detail));
         }
         finally

@@ -86,8 +86,9 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
         bool timedOut = result.TimedOut;
         // A timeout while this process's thread pool lagged: the answer may have come and waited for a thread here.
         bool overloaded = timedOut && stalls is not null && stalls.LongestOverloadWithin(started, ended) >= StallWatch.MinPause;
-        // A timeout while the member went on answering clients: busy (a reconnect storm), not hung.
-        bool busy = timedOut && progress is not null && progress.AnsweredSince(member.Name, started);
+        // A timeout while the member went on answering clients (during the check, or within an interval before it):
+        // busy under a reconnect storm, not hung — a hung member sends nothing.
+        bool busy = timedOut && progress is not null && progress.AnsweredSince(member.Name, started - (long)(spec.Interval.TotalSeconds * time.TimestampFrequency));
         if (!paused && !overloaded && !busy) return result;
         Interlocked.Increment(ref _discarded);
         return null;

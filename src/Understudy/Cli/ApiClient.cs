@@ -22,16 +22,20 @@ public sealed class ApiClient : IDisposable
     public const string UrlVariable = "UNDERSTUDY_API";
     public const string TokenVariable = "UNDERSTUDY_TOKEN";
 
+    /// <summary>A PEM file of certificates to trust for an https:// API: the controller's own, or the CA that signed it.</summary>
+    public const string CaCertVariable = "UNDERSTUDY_CACERT";
+
     // Reading is strict: an answer missing a field the views require (another version of the controller) is
     // "answered something unexpected", not a null that fails later with a stack trace.
     private static readonly JsonSerializerOptions Strict = new(ApiJson.Options) { RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true };
 
     private readonly HttpClient _http;
 
-    public ApiClient(Uri baseUrl, string? token, TimeSpan? timeout = null)
+    /// <param name="trust">Which certificates an https:// API may present; the system's trust store alone when null.</param>
+    public ApiClient(Uri baseUrl, string? token, TimeSpan? timeout = null, ApiTrust? trust = null)
     {
         BaseUrl = baseUrl;
-        _http = new HttpClient { BaseAddress = baseUrl, Timeout = timeout ?? TimeSpan.FromSeconds(10) };
+        _http = new HttpClient((trust ?? ApiTrust.SystemOnly).Apply(new SocketsHttpHandler())) { BaseAddress = baseUrl, Timeout = timeout ?? TimeSpan.FromSeconds(10) };
         if (!string.IsNullOrEmpty(token)) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 
@@ -75,6 +79,11 @@ public sealed class ApiClient : IDisposable
         try
         {
             response = await send();
+        }
+        catch (HttpRequestException e) when (e.InnerException is System.Security.Authentication.AuthenticationException)
+        {
+            throw new ApiException($"the controller at {BaseUrl} presented a certificate this machine does not trust: pass --cacert FILE "
+                + $"(its certificate, or the CA that signed it), set {CaCertVariable}, or give -c with the config whose controller.tls it uses");
         }
         catch (HttpRequestException e)
         {

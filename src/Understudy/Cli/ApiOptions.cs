@@ -25,7 +25,12 @@ internal sealed class ApiOptions
         Description = $"bearer token (default: ${ApiClient.TokenVariable}, which keeps the token out of shell history and ps)",
     };
 
-    public Option<FileInfo?> Config { get; } = new("--config", "-c") { Description = "an understudy.yaml whose controller.api to call" };
+    public Option<FileInfo?> Config { get; } = new("--config", "-c") { Description = "an understudy.yaml whose controller.api to call (trusting its controller.tls certificates)" };
+
+    public Option<FileInfo?> CaCert { get; } = new("--cacert")
+    {
+        Description = $"for an https:// API: a PEM file of its certificate, or of the CA that signed it, to trust besides the system's (default: ${ApiClient.CaCertVariable})",
+    };
 
     public Option<bool> Json { get; } = CommonOptions.Json();
 
@@ -34,20 +39,32 @@ internal sealed class ApiOptions
         command.Options.Add(Api);
         command.Options.Add(Token);
         command.Options.Add(Config);
+        command.Options.Add(CaCert);
         command.Options.Add(Json);
         return command;
     }
 
     public string? TokenOf(ParseResult parse) => parse.GetValue(Token) ?? Environment.GetEnvironmentVariable(ApiClient.TokenVariable);
 
-    public static Uri UrlOf(HostPort api) => new($"http://{api}/");
+    /// <summary>
+    /// The certificates to trust: --cacert (else $UNDERSTUDY_CACERT) and, when a config decides the URL, its
+    /// controller.tls cert and ca; null after saying which file could not be read.
+    /// </summary>
+    public ApiTrust? TrustOf(ParseResult parse, ApiTlsSpec? config)
+    {
+        string? given = parse.GetValue(CaCert)?.FullName ?? (Environment.GetEnvironmentVariable(ApiClient.CaCertVariable) is { Length: > 0 } v ? v : null);
+        string[] files = [.. given is null ? [] : new[] { given }, .. ApiTrust.FilesOf(config)];
+        if (ApiTrust.Read(files, out string whyNot) is { } trust) return trust;
+        InputError(parse, whyNot);
+        return null;
+    }
 
     /// <summary>--api, else the environment, else the config's controller.api, else the default.</summary>
-    public static bool TryResolveUrl(string? option, string? environment, HostPort? config, out Uri url, out string whyNot)
+    public static bool TryResolveUrl(string? option, string? environment, Uri? config, out Uri url, out string whyNot)
     {
         if (!string.IsNullOrWhiteSpace(option)) return TryParseUrl(option, "--api", out url, out whyNot);
         if (!string.IsNullOrWhiteSpace(environment)) return TryParseUrl(environment, ApiClient.UrlVariable, out url, out whyNot);
-        url = config is { } api ? UrlOf(api) : DefaultUrl;
+        url = config ?? DefaultUrl;
         whyNot = "";
         return true;
     }
@@ -74,15 +91,16 @@ internal sealed class ApiOptions
     public async Task<int> RunAsync(ParseResult parse, Func<ApiClient, Task<int>> body, CancellationToken ct, TimeSpan? timeout = null)
     {
         string? option = parse.GetValue(Api), environment = Environment.GetEnvironmentVariable(ApiClient.UrlVariable);
-        HostPort? fromConfig = null;
+        ControllerSpec? fromConfig = null;
         // The config is read only when it decides the URL, so a broken one does not stop --api from working.
         if (string.IsNullOrWhiteSpace(option) && string.IsNullOrWhiteSpace(environment) && parse.GetValue(Config) is { } file)
         {
             if (CommonOptions.LoadOrReport(file) is not { } spec) return CliApp.BadInput;
-            fromConfig = spec.Controller.Api;
+            fromConfig = spec.Controller;
         }
-        if (!TryResolveUrl(option, environment, fromConfig, out Uri url, out string whyNot)) return InputError(parse, whyNot);
-        using var client = new ApiClient(url, TokenOf(parse), timeout);
+        if (!TryResolveUrl(option, environment, fromConfig?.ApiUrl, out Uri url, out string whyNot)) return InputError(parse, whyNot);
+        if (TrustOf(parse, fromConfig?.Tls) is not { } trust) return CliApp.BadInput;
+        using var client = new ApiClient(url, TokenOf(parse), timeout, trust);
         try
         {
             return await body(client);

@@ -42,16 +42,23 @@ internal static class DrillCommand
                 Console.Error.WriteLine($"{path}: environment is production; run it with --confirm-production if you mean it");
                 return CliApp.BadInput;
             }
-            return await RunAsync(spec, parse.GetValue(output)!, ct);
+            // An https:// controller with a certificate of its own: the drill trusts UNDERSTUDY_CACERT, as the CLI does.
+            string? caCert = Environment.GetEnvironmentVariable(ApiClient.CaCertVariable) is { Length: > 0 } v ? v : null;
+            if (Api.ApiTrust.Read(caCert is null ? [] : [caCert], out string untrusted) is not { } trust)
+            {
+                Console.Error.WriteLine($"understudy drill run: {ApiClient.CaCertVariable}: {untrusted}");
+                return CliApp.BadInput;
+            }
+            return await RunAsync(spec, parse.GetValue(output)!, trust, ct);
         });
         return cmd;
     }
 
-    private static async Task<int> RunAsync(DrillSpec spec, string outDir, CancellationToken ct)
+    private static async Task<int> RunAsync(DrillSpec spec, string outDir, Api.ApiTrust trust, CancellationToken ct)
     {
         IAnsiConsole console = AnsiConsole.Console;
         console.Write(new Rule($"[bold]drill: {Markup.Escape(spec.Name)}[/]").LeftJustified());
-        using ControllerClient? controller = spec.Controller is { } url ? new ControllerClient(url, spec.Service!) : null;
+        using ControllerClient? controller = spec.Controller is { } url ? new ControllerClient(url, spec.Service!, trust) : null;
         var ctx = new DrillContext(spec, controller, new ConsoleDrillObserver(console), TimeProvider.System, Console.In);
         DrillRecord record = await new DrillRunner(ctx).RunAsync(ct);
         DrillReport report = ReportAssembly.Build(record);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Understudy.Api;
 using Understudy.Core.Journal;
 using Understudy.Incidents;
 using Understudy.Journal;
@@ -13,7 +14,7 @@ namespace Understudy.Cli;
 internal static class IncidentCommand
 {
     /// <summary>Where the events come from: a running controller's API when a URL is known, else the config's journal.</summary>
-    private sealed record Source(FileInfo? Config, string? Api, string? Token);
+    private sealed record Source(FileInfo? Config, string? Api, string? Token, string? CaCert);
 
     public static Command Create()
     {
@@ -25,9 +26,10 @@ internal static class IncidentCommand
         config.Description = "read the journal of this understudy.yaml (read-only; works with the controller stopped)";
         var api = new Option<string?>("--api") { Description = $"ask the running controller at this URL instead, e.g. http://127.0.0.1:7400 (default: ${ApiClient.UrlVariable} when no -c)" };
         var token = new Option<string?>("--token") { Description = $"the API token (default: ${ApiClient.TokenVariable})" };
+        var caCert = new Option<FileInfo?>("--cacert") { Description = $"for an https:// API: a PEM file of its certificate, or of its CA, to trust (default: ${ApiClient.CaCertVariable})" };
         var output = new Option<FileInfo?>("--output", "-o") { Description = "write the report to this file instead of printing it" };
         var cmd = new Command("incident", "Write the timeline of a real failover or switchover from the journal, as Markdown in the shape of a drill report.")
-            { service, epoch, config, api, token, output };
+            { service, epoch, config, api, token, caCert, output };
         cmd.SetAction(async (parse, ct) =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output, stderr = parse.InvocationConfiguration.Error;
@@ -38,7 +40,8 @@ internal static class IncidentCommand
             FileInfo? file = parse.GetValue(config);
             var source = new Source(file,
                 parse.GetValue(api) ?? (file is null ? Variable(ApiClient.UrlVariable) : null),
-                parse.GetValue(token) ?? Variable(ApiClient.TokenVariable));
+                parse.GetValue(token) ?? Variable(ApiClient.TokenVariable),
+                parse.GetValue(caCert)?.FullName ?? Variable(ApiClient.CaCertVariable));
             try
             {
                 if (await ReadAsync(source, name, stderr, ct) is not { } events) return CliApp.BadInput;
@@ -79,7 +82,12 @@ internal static class IncidentCommand
                 Say(stderr, CliApp.BadInput, $"--api: expected a URL such as http://127.0.0.1:7400, got '{url}'");
                 return null;
             }
-            using var client = new ApiClient(baseUrl, source.Token);
+            if (ApiTrust.Read(source.CaCert is { } pem ? [pem] : [], out string untrusted) is not { } trust)
+            {
+                Say(stderr, CliApp.BadInput, untrusted);
+                return null;
+            }
+            using var client = new ApiClient(baseUrl, source.Token, trust: trust);
             return await ServiceEvents.FromApiAsync(client, service, ct);
         }
         if (source.Config is not { } file)

@@ -30,7 +30,8 @@ internal static class StatusCommand
 
             if (CommonOptions.LoadOrReport(file) is not { } spec) return CliApp.BadInput;
             // With -c the subject is that config's controller, so its journal is a true fallback for it.
-            using var client = new ApiClient(ApiOptions.UrlOf(spec.Controller.Api), api.TokenOf(parse), TimeSpan.FromSeconds(2));
+            if (api.TrustOf(parse, spec.Controller.Tls) is not { } trust) return CliApp.BadInput;
+            using var client = new ApiClient(spec.Controller.ApiUrl, api.TokenOf(parse), TimeSpan.FromSeconds(2), trust);
             StatusView view;
             ClusterView? cluster = null;
             string? notLive = null;

@@ -31,7 +31,7 @@ public sealed partial class ClusterNode(
     public bool IsLeader => election.Current is not null;
 
     public Uri? LeaderApi => election.LeaderName is { } leader && leader != Instance
-        && _registry.Instances.FirstOrDefault(i => i.Name == leader) is { Api.Length: > 0 } record ? new Uri($"http://{record.Api}/") : null;
+        ? _registry.Instances.FirstOrDefault(i => i.Name == leader)?.ApiUrl : null;
 
     public RouteGate Gate => services.Select(s => s.Routes?.Gate ?? RouteGate.Open).DefaultIfEmpty(RouteGate.Open).Max();
 

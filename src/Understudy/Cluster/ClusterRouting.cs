@@ -100,7 +100,7 @@ public sealed partial class ClusterRouting(IReadOnlyList<ServiceRuntime> service
         Interlocked.Exchange(ref _askedAt, time.GetTimestamp());
         var registered = Registered();
         if (registered.Count == 0) return false;
-        var reports = await peers.AskAsync(registered.Where(r => r.Name != presence.Name && r.Api.Length > 0).Select(r => (r.Name, r.Api)), ct);
+        var reports = await peers.AskAsync(registered.Where(r => r.Name != presence.Name).Select(r => r.ApiUrl).OfType<Uri>(), ct);
         var mine = services.ToDictionary(s => s.Spec.Name, s => s.Loop.State.Epoch);
         bool holds = RoutingLease.Failsafe([.. registered.Select(r => r.Name)], presence.Name, mine, reports, out string why);
         _failsafeWhy = why;

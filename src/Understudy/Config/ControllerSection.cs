@@ -5,11 +5,11 @@ namespace Understudy.Config;
 
 /// <summary>
 /// <c>controller:</c> where the API listens, where the journal is written, where drill reports are listed from,
-/// and, with several instances, this one's name and how they coordinate.
+/// the API's TLS, and, with several instances, this one's name and how they coordinate.
 /// </summary>
 internal static class ControllerSection
 {
-    private static readonly KeySet Keys = new(["name", "api", "journal", "drills_dir", "auth", "coordination"]);
+    private static readonly KeySet Keys = new(["name", "api", "journal", "drills_dir", "auth", "tls", "allow_insecure_http", "coordination"]);
 
     public static ControllerSpec? Read(ConfigMapping top, AddressBook addresses)
     {
@@ -31,15 +31,30 @@ internal static class ControllerSection
             : reader.ResolvePath(ControllerDefaults.DrillsDir);
 
         var tokens = c is null ? [] : AuthSection.Read(c);
+        ApiTlsSpec? tls = null;
+        bool tlsOk = c is null || ApiTlsSection.TryRead(c, out tls);
+        bool? insecure = c?.Optional("allow_insecure_http") is { } i ? reader.Bool(i, c.KeyOf("allow_insecure_http")) : false;
         string? name = CoordinationSection.Name(c);
         bool coordinationOk = CoordinationSection.TryRead(c, out CoordinationSpec? coordination);
-        // Without tokens anyone who reaches the API could fail a service over: only this machine may.
-        if (api is { } open && tokens is { IsEmpty: true } && !open.IsLoopback)
-            reader.Error(c!.Optional("api")!, c.KeyOf("api"), $"{open} is reachable from other machines, so the API needs controller.auth.tokens (or listen on 127.0.0.1)");
+        if (api is { IsLoopback: false } open && tokens is { } list && tlsOk && insecure is { } allowed) Exposed(c!, open, list.IsEmpty, tls is not null, allowed);
 
-        return api is { } ok && journal is not null && drills is not null && tokens is { } t && name is not null && coordinationOk
-            ? new ControllerSpec(ok, journal, t, drills, name, coordination)
+        return api is { } ok && journal is not null && drills is not null && tokens is { } t && tlsOk && insecure is { } plain && name is not null && coordinationOk
+            ? new ControllerSpec(ok, journal, t, drills, name, coordination, tls, plain)
             : null;
+    }
+
+    /// <summary>
+    /// An API other machines reach: without tokens anyone could fail a service over, and tokens sent without TLS
+    /// can be read off the network, unless the operator says a TLS-terminating proxy carries them.
+    /// </summary>
+    private static void Exposed(ConfigMapping c, HostPort api, bool noTokens, bool tls, bool allowInsecure)
+    {
+        if (noTokens)
+            c.Reader.Error(c.Optional("api")!, c.KeyOf("api"), $"{api} is reachable from other machines, so the API needs controller.auth.tokens (or listen on 127.0.0.1)");
+        else if (!tls && !allowInsecure)
+            c.Reader.Error(c.Optional("api")!, c.KeyOf("api"),
+                $"{api} is reachable from other machines and tokens would cross the network in clear text: set controller.tls {{ cert, key }}, "
+                + "or allow_insecure_http: true if a TLS-terminating proxy is all that reaches it");
     }
 
     // The folder need not exist yet: the first drill run makes it, and until then the list is empty.

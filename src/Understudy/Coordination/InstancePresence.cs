@@ -101,7 +101,7 @@ public sealed partial class InstancePresence(EtcdStore store, InstanceInfo me, T
 
     private async Task RegisterAsync(EtcdLease granted, DateTimeOffset startedAt, CancellationToken ct)
     {
-        string value = new PresenceRecord(me.Name, me.Api, me.Version, startedAt, me.Digest).ToJson();
+        string value = new PresenceRecord(me.Name, me.Api, me.Version, startedAt, me.Digest, me.Tls).ToJson();
         var result = await store.TryCreateAsync(store.Keys.Instance(me.Name), value, granted.Id, ct).ConfigureAwait(false);
         // Taken on our own lease: an earlier attempt whose answer was lost.
         bool ours = result is CreateResult.Created || result is CreateResult.Taken { Existing.Lease: var l } && l == granted.Id;

@@ -6,9 +6,13 @@ using Understudy.Core.Drills;
 namespace Understudy.Drills;
 
 /// <summary>The drill's view of a controller through its API: status, journal events, fault injection, the verdict.</summary>
-public sealed class ControllerClient(Uri baseUrl, string service) : IDisposable
+/// <param name="trust">Which certificates an https:// controller may present; the system's trust store alone when null.</param>
+public sealed class ControllerClient(Uri baseUrl, string service, ApiTrust? trust = null) : IDisposable
 {
-    private readonly HttpClient _http = Authorized(new() { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(10) });
+    private readonly HttpClient _http = Authorized(new((trust ?? ApiTrust.SystemOnly).Apply(new SocketsHttpHandler()))
+    {
+        BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(10),
+    });
 
     /// <summary>A controller with auth needs a token: the drill takes it from UNDERSTUDY_TOKEN, as the CLI does.</summary>
     private static HttpClient Authorized(HttpClient http)

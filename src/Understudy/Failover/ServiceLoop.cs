@@ -33,6 +33,7 @@ public sealed partial class ServiceLoop
     private volatile LoopRole _role;
     private readonly Failpoint? _failpoint = Failpoint.FromEnvironment();
     private readonly long _snapshotEvery = SnapshotPolicy.Every;
+    private readonly RefusalDigest _refusals = new(DigestWindow.Length);
     private long _sinceSnapshot;
 
     /// <param name="position">The last position of this service's log that <paramref name="initial"/> folds.</param>
@@ -78,7 +79,7 @@ public sealed partial class ServiceLoop
 
     /// <summary>Records something that changes no decision (a fault, a drill's verdict, a delivery); returns it as stored.</summary>
     public async Task<JournalEvent> NoteAsync(IInformational record, CancellationToken ct) =>
-        (await SubmitAsync(new Noted(record), ct)).Events[0];
+        (await SubmitAsync(new Noted(record), ct)).Events.Single(e => e.Type == ((JournalEvent)record).Type);
 
     /// <summary>The leader committed these events, ending at <paramref name="position"/>; folded unless already.</summary>
     public void Fold(IReadOnlyList<JournalEvent> events, long position) => _inbox.Writer.TryWrite(new Folded(events, position));
@@ -175,6 +176,8 @@ public sealed partial class ServiceLoop
                 throw new NotCommittedException($"{State.Name}: this instance is not the leader; send the request to the leader");
             return await ObserveAsync(input, decision, executor, abort);
         }
+        // Every decision (a tick each second) closes the refusal windows that ended; the stop closes them all.
+        decision = decision with { Events = _refusals.Digest(decision.Events, now, closeAll: input is Noted { Event: ControllerStopped }) };
         if (!decision.Events.IsEmpty)
         {
             await StopAtFailpointAsync(decision, afterCommit: false, abort);

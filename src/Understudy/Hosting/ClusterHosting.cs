@@ -49,14 +49,14 @@ internal static class ClusterHosting
         ServiceDigest digest = ServiceDigest.Of(spec);
         services.AddSingleton(sp => new EtcdStore(co, time, sp.GetRequiredService<ILogger<EtcdStore>>()));
         services.AddSingleton(sp => new InstancePresence(sp.GetRequiredService<EtcdStore>(),
-            new InstanceInfo(spec.Controller.Name, spec.Controller.Api.ToString(), Controller.Version, digest.Sha256), co.Lease, time,
+            new InstanceInfo(spec.Controller.Name, spec.Controller.Api.ToString(), Controller.Version, digest.Sha256, spec.Controller.Tls is not null), co.Lease, time,
             sp.GetRequiredService<ILogger<InstancePresence>>()));
         services.AddSingleton(sp => new LeaderElection(sp.GetRequiredService<EtcdStore>(), sp.GetRequiredService<InstancePresence>(), time,
             sp.GetRequiredService<ILogger<LeaderElection>>()));
         services.AddSingleton(sp => new EpochAcks(sp.GetRequiredService<EtcdStore>(), sp.GetRequiredService<InstancePresence>()));
         services.AddSingleton(sp => new ClusterEpochs(sp.GetRequiredService<EpochAcks>(), sp.GetRequiredService<InstancePresence>(), co.Lease, time,
             sp.GetRequiredService<ILogger<ClusterEpochs>>()));
-        services.AddSingleton(_ => new PeerClient(co.Lease / 4));
+        services.AddSingleton(sp => new PeerClient(co.Lease / 4, sp.GetRequiredService<Api.ApiTrust>()));
         services.AddSingleton(sp =>
         {
             var log = new SharedLog(sp.GetRequiredService<EtcdStore>(), sp.GetRequiredService<LeaderElection>(), journal, sp.GetRequiredService<JournalFeed>(),

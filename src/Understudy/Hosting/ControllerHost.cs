@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Understudy.Alerts;
 using Understudy.Api;
 using Understudy.Api.Auth;
@@ -35,6 +36,9 @@ public static class ControllerHost
         UnderstudySpec spec, string configDirectory, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null, bool newJournal = false)
     {
         time ??= TimeProvider.System;
+        // Read again before the journal is taken: a TLS file changed since the config was loaded is one line at start.
+        HttpsConnectionAdapterOptions? https = spec.Controller.Tls is { } tls ? ApiCertificate.Load(tls) : null;
+        ApiTrust trust = ApiTrust.Of(spec.Controller.Tls, out string untrusted) ?? throw new StartupException($"controller.tls: {untrusted}");
         SqliteJournal journal = await SqliteJournal.OpenAsync(spec.Controller.Journal);
         StartingPoint start;
         try
@@ -56,12 +60,16 @@ public static class ControllerHost
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         // A failed start (a port in use) is reported by `serve` in one line; the host would add a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical);
+        // Two lines per failed sign-in would let a token guesser fill the log: they are counted and journaled once a window instead.
+        builder.Logging.AddFilter(typeof(TokenAuthentication).FullName, LogLevel.Warning);
 
         TimeSpan longestHook = spec.Services.SelectMany(s => s.Hooks.OnFailover.Concat(s.Hooks.OnSwitchover)).Select(h => h.Timeout).DefaultIfEmpty().Max();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = longestHook + ShutdownMargin);
         builder.Services.AddSingleton(spec);
         builder.Services.AddSingleton(spec.Controller);
         builder.Services.AddApiAuth();
+        builder.Services.AddSignInLimits();
+        builder.Services.AddSingleton(trust);
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton(_ =>
@@ -84,12 +92,19 @@ public static class ControllerHost
         if (Notifier.IsNeeded(spec)) builder.Services.AddHostedService<Notifier>();
         if (spec.Controller.Coordination is { } coordination) builder.Services.AddCluster(spec, coordination, start, journal, time);
         else builder.Services.AddAlone(spec, start, journal, time);
+        // After the controller (and the cluster node), so it stops before them and its last count is still journaled.
+        builder.Services.AddHostedService<SignInJournal>();
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails(); // any error answer carries a JSON problem body
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = Problems.MaxBodyBytes;
-            Listen(k, spec.Controller.Api, "controller.api", _ => { });
+            Listen(k, spec.Controller.Api, "controller.api", l =>
+            {
+                if (https is null) return;
+                l.Protocols = HttpProtocols.Http1AndHttp2;
+                l.UseHttps(https);
+            });
             foreach (ServiceRuntime r in k.ApplicationServices.GetRequiredService<Controller>().Services.Where(r => r.Proxy is not null))
                 Listen(k, r.Spec.Proxy!.Listen, $"services.{r.Spec.Name}.traffic.proxy.listen", l => l.Run(r.Proxy!.HandleAsync));
         });
@@ -99,8 +114,11 @@ public static class ControllerHost
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
         app.UseStatusCodePages();
         app.UseApiGuards(spec.Controller);
-        app.UseLeaderForwarding(app.Services.GetRequiredService<IClusterState>());
+        // A client that used up its failed sign-ins is refused before its token is looked at.
+        app.UseRateLimiter();
+        // Before forwarding: a follower forwards no token it does not know.
         app.UseAuthentication();
+        app.UseLeaderForwarding(app.Services.GetRequiredService<IClusterState>(), trust);
         app.UseAuthorization();
         app.MapOpenApi("/openapi.json").AllowAnonymous();
         app.MapHealthApi();

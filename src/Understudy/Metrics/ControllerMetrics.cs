@@ -19,10 +19,12 @@ public sealed class ControllerMetrics : BackgroundService
         "Active checks of a member, passed or failed (a timeout counts its full timeout).", Buckets.CheckSeconds, "service", "member");
 
     private readonly JournalHealth _journalHealth;
+    private readonly Api.Auth.SignInLimits _signIns;
 
-    public ControllerMetrics(UnderstudySpec spec, JournalFeed feed, JournalHealth journalHealth)
+    public ControllerMetrics(UnderstudySpec spec, JournalFeed feed, JournalHealth journalHealth, Api.Auth.SignInLimits signIns)
     {
         _journalHealth = journalHealth;
+        _signIns = signIns;
         // Subscribed when the host is built, before the controller journals anything.
         _events = feed.Subscribe();
         _journal = new JournalMetrics(spec.Services);
@@ -41,6 +43,7 @@ public sealed class ControllerMetrics : BackgroundService
             r.Proxy is { } p ? new ProxyCounters(p.OpenConnections, p.Accepted, p.Failed, p.BytesIn, p.BytesOut, r.Routes?.Current.Route.Target, r.Routes?.RoutedSince) : null))]);
         _checks.WriteTo(text);
         _journal.WriteTo(text);
+        _signIns.WriteTo(text);
         return text.ToString();
     }
 

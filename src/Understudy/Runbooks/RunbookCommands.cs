@@ -9,7 +9,7 @@ namespace Understudy.Runbooks;
 /// </summary>
 internal sealed partial class RunbookCommands(ServiceSpec service, ControllerSpec controller, string configPath)
 {
-    public string Api { get; } = $"http://{controller.Api}";
+    public string Api { get; } = controller.ApiUrl.ToString().TrimEnd('/');
 
     private string S => service.Name;
 
@@ -39,10 +39,15 @@ internal sealed partial class RunbookCommands(ServiceSpec service, ControllerSpe
     public string CurlApprove => Curl($"{Api}/api/requests/REQUEST_ID/approve", "{\"comment\": \"...\"}");
 
     /// <summary>Answers 200 only while <paramref name="member"/> is the routable primary; needs no token, so load balancers can use it.</summary>
-    public string PrimaryProbe(string member) => $"curl -si {Api}/services/{S}/members/{member}/primary";
+    public string PrimaryProbe(string member) => $"curl -si {CaCert}{Api}/services/{S}/members/{member}/primary";
 
-    private static string Curl(string url, string json) =>
-        $"curl -X POST {url} \\\n  -H \"Authorization: Bearer $UNDERSTUDY_TOKEN\" -H \"Content-Type: application/json\" \\\n  -d '{json}'";
+    /// <summary>With TLS, what the CLI and curl trust: the API's CA, else its own certificate.</summary>
+    public string? TrustFile => controller.Tls is { } tls ? tls.Ca ?? tls.Cert : null;
+
+    private string CaCert => TrustFile is null ? "" : "--cacert \"$UNDERSTUDY_CACERT\" ";
+
+    private string Curl(string url, string json) =>
+        $"curl -X POST {CaCert}{url} \\\n  -H \"Authorization: Bearer $UNDERSTUDY_TOKEN\" -H \"Content-Type: application/json\" \\\n  -d '{json}'";
 
     [GeneratedRegex("^[A-Za-z0-9_./:@%+=,-]+$")]
     private static partial Regex ShellSafe();

@@ -90,7 +90,9 @@ internal sealed partial class RunbookWriter
     private void BeforeYouStart()
     {
         Md.Heading(_b, 2, "Before you start");
-        Md.Code(_b, "sh", $"export UNDERSTUDY_API={_cmd.Api}   # the commands below without --api use it\nexport UNDERSTUDY_TOKEN=...   # your API token, if the API asks for one");
+        Md.Code(_b, "sh", $"export UNDERSTUDY_API={_cmd.Api}   # the commands below without --api use it\n"
+            + (_cmd.TrustFile is { } trust ? $"export UNDERSTUDY_CACERT={RunbookCommands.Shell(trust)}   # what the API's certificate is checked against\n" : "")
+            + "export UNDERSTUDY_TOKEN=...   # your API token, if the API asks for one");
         string[] tokens = [.. _controller.AuthTokens.Select(t => $"{C(t.Name)} ({t.Role.ToString().ToLowerInvariant()})")];
         Md.Para(_b, tokens.Length == 0
             ? "The API asks for no token (the config sets no `controller.auth`); the journal records callers as `operator`."

@@ -12,10 +12,14 @@ public sealed class ControllerProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly HttpClient _http;
 
-    private ControllerProcess(string config, int apiPort, string? token, IReadOnlyDictionary<string, string>? environment, string[] extraArgs)
+    private ControllerProcess(string config, int apiPort, string? token, IReadOnlyDictionary<string, string>? environment, string? caCert, string[] extraArgs)
     {
         Process = SelfProcess.Start(_output.Enqueue, environment, ["serve", "-c", config, .. extraArgs]);
-        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}"), Timeout = TimeSpan.FromSeconds(5) };
+        ApiTrust trust = caCert is null ? ApiTrust.SystemOnly : ApiTrust.Read([caCert], out string whyNot) ?? throw new ArgumentException(whyNot, nameof(caCert));
+        _http = new HttpClient(trust.Apply(new SocketsHttpHandler()))
+        {
+            BaseAddress = new Uri($"{(caCert is null ? "http" : "https")}://127.0.0.1:{apiPort}"), Timeout = TimeSpan.FromSeconds(5),
+        };
         if (token is not null) _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
     }
 
@@ -26,11 +30,12 @@ public sealed class ControllerProcess : IAsyncDisposable
     /// <summary>Starts it and waits until its API answers.</summary>
     /// <param name="token">What this fixture's own reads of the API send, when the config has tokens.</param>
     /// <param name="environment">Extra environment for the controller, e.g. the tokens its config names.</param>
+    /// <param name="caCert">For a config with controller.tls: the PEM file this fixture trusts, and it calls https://.</param>
     /// <param name="extraArgs">More arguments to <c>serve</c>, e.g. <c>--new-journal</c>.</param>
     public static async Task<ControllerProcess> StartAsync(string config, int apiPort, string? token = null, IReadOnlyDictionary<string, string>? environment = null,
-        params string[] extraArgs)
+        string? caCert = null, params string[] extraArgs)
     {
-        var c = new ControllerProcess(config, apiPort, token, environment, extraArgs);
+        var c = new ControllerProcess(config, apiPort, token, environment, caCert, extraArgs);
         await Eventually.TrueAsync(async () =>
         {
             if (c.Process.HasExited) throw new InvalidOperationException($"controller exited with {c.Process.ExitCode}:\n{c.Output}");
@@ -40,9 +45,10 @@ public sealed class ControllerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts it for a <see cref="WebPair"/> and waits until it has seen both members up.</summary>
-    public static async Task<ControllerProcess> StartHealthyAsync(WebPair pair, string? token = null, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<ControllerProcess> StartHealthyAsync(WebPair pair, string? token = null, IReadOnlyDictionary<string, string>? environment = null,
+        string? caCert = null)
     {
-        var c = await StartAsync(pair.Config, pair.ApiPort, token, environment);
+        var c = await StartAsync(pair.Config, pair.ApiPort, token, environment, caCert);
         await Eventually.TrueAsync(async () => (await c.ServiceAsync("web")).Members.All(m => m.Health == "up"), "both members up");
         return c;
     }

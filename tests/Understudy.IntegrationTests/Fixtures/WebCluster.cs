@@ -28,6 +28,8 @@ public sealed class WebCluster : IAsyncDisposable
     public int PortB { get; } = FreePort.Next();
     public IReadOnlyList<string> Names { get; private init; } = [];
     public Dictionary<string, (int Api, int Proxy)> Ports { get; } = [];
+    private Func<string, string> ControllerExtra { get; init; } = _ => "";
+    private string? CaCert { get; init; }
 
     public ControllerProcess this[string name] => _processes[name] ?? throw new InvalidOperationException($"{name} is not running");
 
@@ -36,12 +38,17 @@ public sealed class WebCluster : IAsyncDisposable
     /// <param name="relayed">Instances that reach etcd through a relay the test can cut.</param>
     /// <param name="environment">Extra environment per instance (a failpoint for the first leader).</param>
     /// <param name="services">Instead of the two sample apps: the <c>services:</c> section for an instance whose proxy listens on the given port.</param>
+    /// <param name="controllerExtra">More keys of an instance's <c>controller:</c>, by its name, e.g. its <c>tls</c>.</param>
+    /// <param name="caCert">With TLS: what the fixture's own reads trust.</param>
     public static async Task<WebCluster> StartAsync(int instances = 3, string[]? relayed = null, string hold = "5s",
         string failover = "{ mode: automatic, cooldown: 0s }", string hooks = "{}", IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? environment = null,
         string topLevel = "", Func<int, string>? services = null, Func<WebCluster, Task<bool>>? healthy = null,
-        string check = "{ path: /health, interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }")
+        string check = "{ path: /health, interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }", Func<string, string>? controllerExtra = null, string? caCert = null)
     {
-        var cluster = new WebCluster(await EtcdServer.StartAsync()) { Names = [.. Enumerable.Range(0, instances).Select(i => $"ctl-{(char)('a' + i)}")] };
+        var cluster = new WebCluster(await EtcdServer.StartAsync())
+        {
+            Names = [.. Enumerable.Range(0, instances).Select(i => $"ctl-{(char)('a' + i)}")], ControllerExtra = controllerExtra ?? (_ => ""), CaCert = caCert,
+        };
         try
         {
             if (services is null)
@@ -79,7 +86,7 @@ public sealed class WebCluster : IAsyncDisposable
     public TcpRelay Relay(string name) => _relays[name];
 
     public async Task StartInstanceAsync(string name, IReadOnlyDictionary<string, string>? environment = null) =>
-        _processes[name] = await ControllerProcess.StartAsync(Config(name), Ports[name].Api, environment: environment);
+        _processes[name] = await ControllerProcess.StartAsync(Config(name), Ports[name].Api, environment: environment, caCert: CaCert);
 
     public async Task KillAsync(string name) => await this[name].KillAsync();
 
@@ -108,6 +115,7 @@ public sealed class WebCluster : IAsyncDisposable
           api: 127.0.0.1:{{Ports[name].Api}}
           journal: {{name}}.db
           coordination: { etcd: [{{etcd}}], cluster: shop, lease: {{Lease}} }
+          {{ControllerExtra(name)}}
 
         """;
 

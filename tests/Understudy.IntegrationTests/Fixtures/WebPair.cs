@@ -54,11 +54,11 @@ public sealed class WebPair : IAsyncDisposable
     }
 
     /// <summary>The controller for this pair, healthy; if it cannot start, the pair is stopped too, so no sample app outlives the test.</summary>
-    public async Task<ControllerProcess> StartControllerAsync(string? token = null, IReadOnlyDictionary<string, string>? environment = null)
+    public async Task<ControllerProcess> StartControllerAsync(string? token = null, IReadOnlyDictionary<string, string>? environment = null, string? caCert = null)
     {
         try
         {
-            return await ControllerProcess.StartHealthyAsync(this, token, environment);
+            return await ControllerProcess.StartHealthyAsync(this, token, environment, caCert);
         }
         catch
         {

@@ -36,6 +36,12 @@ public sealed partial class MetricsPage
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}"), Timeout = TimeSpan.FromSeconds(5) };
         if (token is not null) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await ReadAsync(http);
+    }
+
+    /// <summary>Through a client of the caller's making (its base address, token, source address).</summary>
+    public static async Task<MetricsPage> ReadAsync(HttpClient http)
+    {
         using HttpResponseMessage response = await http.GetAsync("/metrics");
         response.EnsureSuccessStatusCode();
         Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());

@@ -6,9 +6,9 @@ namespace Understudy.Tests.Cli;
 
 public class ApiOptionsTests
 {
-    private static readonly HostPort FromConfig = new("10.0.0.5", 7500);
+    private static readonly Uri FromConfig = new ControllerSpec(new HostPort("10.0.0.5", 7500), "j.db").ApiUrl;
 
-    private static string Resolve(string? option, string? environment, HostPort? config)
+    private static string Resolve(string? option, string? environment, Uri? config)
     {
         Assert.True(ApiOptions.TryResolveUrl(option, environment, config, out Uri url, out string whyNot), whyNot);
         return url.ToString();

@@ -151,15 +151,27 @@ public partial class ConfigLoaderTests
         while (!File.Exists(Path.Combine(root, "Understudy.slnx"))) root = Path.GetDirectoryName(root)!;
         string folder = Path.Combine(root, "examples", "cluster");
         var env = new Dictionary<string, string> { ["PROMETHEUS_TOKEN"] = "prometheus-token-0123456789", ["ALICE_TOKEN"] = "alice-token-0123456789", ["BOB_TOKEN"] = "bob-token-0123456789" };
-        var digests = new List<string>();
-        foreach (string name in new[] { "ctl-a", "ctl-b", "ctl-c" })
+        // The TLS files the README has one make, beside a copy of the files.
+        string hosts = Directory.CreateTempSubdirectory("understudy-example-").FullName;
+        string tls = Directory.CreateDirectory(Path.Combine(hosts, "tls")).FullName;
+        try
         {
-            string file = Path.Combine(folder, $"{name}.yaml");
-            ConfigResult result = ConfigLoader.Parse(File.ReadAllText(file), file, folder, v => env.GetValueOrDefault(v));
-            Assert.Empty(result.Errors.Select(e => e.ToString()));
-            Assert.Equal((name, "shop"), (result.Spec!.Controller.Name, result.Spec.Controller.Coordination!.Cluster));
-            digests.Add(Understudy.Coordination.ServiceDigest.Of(result.Spec).Sha256);
+            using var ca = Testing.Certificates.Authority(tls, "ca");
+            var digests = new List<string>();
+            foreach (var (name, ip) in new[] { ("ctl-a", "10.0.0.11"), ("ctl-b", "10.0.0.12"), ("ctl-c", "10.0.0.13") })
+            {
+                Testing.Certificates.SignedBy(ca, tls, name, ip);
+                string file = Path.Combine(folder, $"{name}.yaml");
+                ConfigResult result = ConfigLoader.Parse(File.ReadAllText(file), file, hosts, v => env.GetValueOrDefault(v));
+                Assert.Empty(result.Errors.Select(e => e.ToString()));
+                Assert.Equal((name, "shop", $"https://{ip}:7400/"), (result.Spec!.Controller.Name, result.Spec.Controller.Coordination!.Cluster, result.Spec.Controller.ApiUrl.ToString()));
+                digests.Add(Understudy.Coordination.ServiceDigest.Of(result.Spec).Sha256);
+            }
+            Assert.Single(digests.Distinct());
         }
-        Assert.Single(digests.Distinct());
+        finally
+        {
+            Directory.Delete(hosts, recursive: true);
+        }
     }
 }

@@ -155,6 +155,18 @@ public sealed class RunbookWriterTests
     }
 
     [Fact]
+    public void Write_ApiWithTls_HttpsAndTheCaTheCliAndCurlTrust()
+    {
+        var controller = new ControllerSpec(new HostPort("10.0.0.5", 7500), "understudy.db", Tls: new ApiTlsSpec("/etc/u/api.pem", "/etc/u/api-key.pem", "/etc/u/ca.pem"));
+
+        string md = Write(Services.Http(), controller);
+
+        Assert.Contains("export UNDERSTUDY_API=https://10.0.0.5:7500   # the commands below without --api use it\nexport UNDERSTUDY_CACERT=/etc/u/ca.pem", md);
+        Assert.Contains("curl -X POST --cacert \"$UNDERSTUDY_CACERT\" https://10.0.0.5:7500/api/services/web/failover", md);
+        Assert.Contains("curl -si --cacert \"$UNDERSTUDY_CACERT\" https://10.0.0.5:7500/services/web/members/web-b/primary", md);
+    }
+
+    [Fact]
     public void Write_Members_TabulatesThemAndSuggestsTheHighestPriorityCandidate()
     {
         string md = Write(Services.Http(members: 3, priorities: ("web-c", 5)));

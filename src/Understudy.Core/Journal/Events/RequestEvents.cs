@@ -11,7 +11,9 @@ public sealed record RequestCreated([property: JsonPropertyName("id")] string Re
     int ApprovalsNeeded, DateTimeOffset ExpiresAt) : JournalEvent, IRequestEvent;
 
 /// <summary>An operator's action was not carried out; <paramref name="Refused"/> says why. Who tried what belongs to the record.</summary>
-public sealed record RequestRefused([property: JsonPropertyName("id")] string? RequestId, string Action, string Refused) : JournalEvent, IInformational, IRequestEvent;
+/// <param name="Repeated">Set on the record that closes a window: how many more times the same actor was refused the same way since the first.</param>
+public sealed record RequestRefused([property: JsonPropertyName("id")] string? RequestId, string Action, string Refused, int? Repeated = null)
+    : JournalEvent, IInformational, IRequestEvent;
 
 public sealed record RequestApproved([property: JsonPropertyName("id")] string RequestId, string ApprovedBy, string Comment, int Approvals, int ApprovalsNeeded) : JournalEvent, IRequestEvent;
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
@@ -11,10 +12,12 @@ namespace Understudy.Api.Auth;
 
 /// <summary>
 /// Bearer tokens from <c>controller.auth.tokens</c>: the presented token's SHA-256 is compared in constant
-/// time with each configured hash. With no tokens configured (loopback only, see the config check) every
-/// caller is the anonymous "operator" with every right. 401 and 403 answer with a JSON problem body.
+/// time with each configured hash; a token that matches none counts against its client (<see cref="SignInLimits"/>).
+/// With no tokens configured (loopback only, see the config check) every caller is the anonymous "operator" with
+/// every right. 401 and 403 answer with a JSON problem body.
 /// </summary>
-public sealed class TokenAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ControllerSpec controller)
+public sealed class TokenAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ControllerSpec controller,
+    SignInLimits limits)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
@@ -30,7 +33,9 @@ public sealed class TokenAuthentication(IOptionsMonitor<AuthenticationSchemeOpti
         // Every hash is compared, so the time taken says nothing about which token nearly matched.
         foreach (ApiToken t in controller.AuthTokens)
             if (CryptographicOperations.FixedTimeEquals(t.Sha256.AsSpan(), presented)) match = t;
-        return Task.FromResult(match is null ? AuthenticateResult.Fail("unknown token") : Success(match.Name, match.Role));
+        if (match is not null) return Task.FromResult(Success(match.Name, match.Role));
+        limits.Failed(Context);
+        return Task.FromResult(AuthenticateResult.Fail("unknown token"));
     }
 
     private AuthenticateResult Success(string name, ApiRole role)
@@ -71,12 +76,17 @@ public static class ApiCaller
     private static ApiRole? RoleOf(ClaimsPrincipal user) =>
         Enum.TryParse(user.FindFirst(TokenAuthentication.RoleClaim)?.Value, out ApiRole role) ? role : null;
 
-    /// <summary>One policy per role, named as in the config; each role includes the ones before it.</summary>
+    /// <summary>
+    /// One policy per role, named as in the config; each role includes the ones before it. An endpoint that names
+    /// none (one added without thinking of it, or a path that matches nothing) needs a caller who signed in: the
+    /// endpoints open to anyone say so with AllowAnonymous.
+    /// </summary>
     public static IServiceCollection AddApiAuth(this IServiceCollection services)
     {
         services.AddAuthentication(TokenAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
         services.AddAuthorization(o =>
         {
+            o.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
             foreach (ApiRole role in Enum.GetValues<ApiRole>())
                 o.AddPolicy(Policy(role), p => p.RequireAuthenticatedUser().RequireAssertion(c => RoleOf(c.User) >= role));
         });

@@ -82,9 +82,14 @@ public sealed class ReportIndex(string root)
             double? rto = r.TryGetProperty("rto_ms", out JsonElement ms) && ms.ValueKind == JsonValueKind.Number ? ms.GetDouble() : null;
             return new DrillListing(folder, Text(r, "name"), started, verdict, rto, []);
         }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        catch (JsonException e)
         {
             return Broken(folder, $"report.json: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not e.Message: it names the file's path on this machine, and the listing goes to every viewer.
+            return Broken(folder, $"report.json: cannot be read ({(e is UnauthorizedAccessException ? "permission denied" : "an I/O error")})");
         }
     }
 

@@ -7,7 +7,8 @@ namespace Understudy.IntegrationTests.Fixtures.Etcd;
 /// <summary>
 /// A private CA and, signed by it, a server certificate for 127.0.0.1 and a client certificate, as PEM files in
 /// <paramref name="folder"/>: what etcd's --trusted-ca-file, --cert-file and --client-cert-auth and Understudy's
-/// coordination.tls need. <see cref="OtherCa"/> signed nothing here: trusting it must fail.
+/// coordination.tls need, and a second server certificate for another controller's API on 127.0.0.1. <see cref="OtherCa"/>
+/// signed nothing here: trusting it must fail.
 /// </summary>
 public sealed class TestCertificates(string folder)
 {
@@ -17,6 +18,8 @@ public sealed class TestCertificates(string folder)
     public string ServerKey => Path.Combine(folder, "server-key.pem");
     public string ClientCert => Path.Combine(folder, "client.pem");
     public string ClientKey => Path.Combine(folder, "client-key.pem");
+    public string PeerCert => Path.Combine(folder, "peer.pem");
+    public string PeerKey => Path.Combine(folder, "peer-key.pem");
 
     public static TestCertificates Write(string folder)
     {
@@ -27,6 +30,7 @@ public sealed class TestCertificates(string folder)
         File.WriteAllText(files.OtherCa, other.ExportCertificatePem());
         Leaf(ca, "127.0.0.1", files.ServerCert, files.ServerKey);
         Leaf(ca, "ctl-a", files.ClientCert, files.ClientKey);
+        Leaf(ca, "127.0.0.1", files.PeerCert, files.PeerKey);
         return files;
     }
 

@@ -127,6 +127,7 @@ public sealed class PartitionLab : IAsyncDisposable
           api: {{this[host].Address}}:{{NsInstance.ApiPort}}
           journal: ctl-{{host}}.db
           auth: { tokens: [ { name: partition-suite, role: viewer, token: "${PARTITION_TOKEN}" } ] }
+          allow_insecure_http: true   # the lab's private network namespaces; TLS is tested elsewhere
           coordination: { etcd: [{{string.Join(", ", Etcd.ClientUrls)}}], cluster: partitions, lease: {{(int)Lease.TotalSeconds}}s }
 
         services:
