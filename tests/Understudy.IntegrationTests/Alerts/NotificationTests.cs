@@ -97,4 +97,25 @@ public class NotificationTests
     }
 
     private static string? Detail(EventView e, string key) => e.Details.TryGetValue(key, out object? v) ? v?.ToString() : null;
+
+    /// <summary>Issue 13 item 15: STARTTLS is required unless turned off; a server without it gets nothing in the clear.</summary>
+    [Fact]
+    public async Task Email_ServerWithoutStartTls_NothingSentAndTheFailureIsFinalAndJournaled()
+    {
+        await using var smtp = await SmtpSink.StartAsync();
+        await using var pair = await WebPair.StartAsync(topLevel: $$"""
+            alerts:
+              - email: { smtp: "127.0.0.1:{{smtp.Port}}", from: understudy@example.com, to: [oncall@example.com], username: u, password: "p4ss" }
+                events: [member]
+            """);
+        await using var controller = await ControllerProcess.StartHealthyAsync(pair);
+
+        pair.B.Kill();
+
+        var failed = await Eventually.GetAsync(async () =>
+            await controller.EventsAsync("web", EventTypes.AlertDeliveryFailed) is { Count: > 0 } e ? e : null, "alert.delivery_failed");
+        Assert.Contains("STARTTLS", Detail(failed[0], "error"));
+        Assert.Equal("1", Detail(failed[0], "attempts"));
+        Assert.Empty(smtp.Messages);
+    }
 }
