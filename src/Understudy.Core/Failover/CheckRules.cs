@@ -88,6 +88,14 @@ internal static class CheckRules
             d.Quiet = QuorumRules.Waiting(s);
             return;
         }
+        // Someone already promoted a standby: follow the servers, whatever the mode — holding would keep clients
+        // from the only writable server. The failover's steps are the usual ones; its promotion finds it done.
+        if (PostgresRules.Adoptable(s) is { } adopted)
+        {
+            FailoverRules.Start(d, s.Members[adopted],
+                reason: $"primary {primary.Name} is down and {adopted} accepts writes (promoted outside Understudy): adopting it as the primary of epoch {s.Epoch + 1}");
+            return;
+        }
         if (s.Pause is { } pause)
         {
             Hold(d, $"primary {primary.Name} is down but {s.Name} is paused by {pause.By} ({pause.Reason}): nothing is failed over until it is resumed");

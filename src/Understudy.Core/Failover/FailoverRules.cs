@@ -10,7 +10,7 @@ internal static class FailoverRules
     /// Advances the epoch and names the new primary before anything is touched; the old primary is
     /// marked for rejoin, so no later automatic decision gives it traffic back (rule 2).
     /// </summary>
-    public static void Start(DecisionBuilder d, MemberState next, OperatorRequest? request = null)
+    public static void Start(DecisionBuilder d, MemberState next, OperatorRequest? request = null, string? reason = null)
     {
         string from = d.State.Primary;
         long epoch = d.State.Epoch + 1;
@@ -18,7 +18,7 @@ internal static class FailoverRules
             ? new FailoverStarted(from, next.Name)
             {
                 Epoch = epoch, Member = next.Name,
-                Reason = $"primary {from} is down; failing over to {next.Name}, the first healthy candidate",
+                Reason = reason ?? $"primary {from} is down; failing over to {next.Name}, the first healthy candidate",
             }
             : new FailoverStarted(from, next.Name, request.Id)
             {

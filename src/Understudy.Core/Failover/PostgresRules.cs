@@ -44,6 +44,8 @@ internal static class PostgresRules
             if (s.PrimaryKnown || s.Epoch != ServiceState.FirstEpoch || s.LastFailoverAt is not null)
             {
                 if (!pg.InRecovery && memberName == s.Primary) Confirm(d, memberName, $"{memberName} is the writable primary the journal names; traffic may go to it (epoch {s.Epoch})");
+                // Until the journal's primary has answered (or failed its checks), a writable other is not yet two writable servers.
+                else if (!pg.InRecovery && (s.PrimaryMember.Health == Health.Unknown || Adoptable(s) == memberName)) return;
                 else if (!pg.InRecovery)
                     RaiseOnce(d, $"writable:{memberName}:{s.Epoch}", new MemberWritable { Member = memberName },
                         $"{memberName} accepts writes but the journal's primary is {s.Primary} (epoch {s.Epoch}); nothing is routed until {s.Primary} is seen writable");
@@ -67,13 +69,25 @@ internal static class PostgresRules
             return;
         }
 
-        if (!pg.InRecovery && memberName != s.Primary)
+        if (!pg.InRecovery && memberName != s.Primary && s.PrimaryMember.Health != Health.Unknown && Adoptable(s) != memberName)
         {
             string why = member.NeedsRejoin
                 ? $"{memberName}, failed over from, accepts writes again: it is kept out of traffic; rejoin it as a standby"
                 : $"{memberName} accepts writes while {s.Primary} is the primary (epoch {s.Epoch}): two writable servers; {memberName} is kept out of traffic";
             RaiseOnce(d, $"writable:{memberName}:{s.Epoch}", new MemberWritable { Member = memberName }, why);
         }
+    }
+
+    /// <summary>
+    /// The server promoted outside Understudy (by hand, while the primary was down) that is to become the primary of
+    /// a new epoch: the journal's primary failed its checks, and exactly one other healthy member accepts writes.
+    /// Never an old primary awaiting rejoin (its writes are the ones a failover left behind), nor a nofailover member.
+    /// </summary>
+    public static string? Adoptable(ServiceState s)
+    {
+        if (!s.IsPostgres || s.Failover is not null || s.PrimaryMember.Health != Health.Down) return null;
+        var writable = s.Spec.Members.Where(m => m.Name != s.Primary && s.Members[m.Name] is { Health: Health.Up, Pg.InRecovery: false }).ToList();
+        return writable is [var only] && !only.NoFailover && !s.Members[only.Name].NeedsRejoin ? only.Name : null;
     }
 
     private static void Confirm(DecisionBuilder d, string primary, string reason) =>
