@@ -31,7 +31,7 @@ internal static partial class YamlMutations
         "127.0.0.1:99999", "127.0.0.1:-1", "127.0.0.1:0", "[::1]", "[::1", "::::", ":80", "host:", "a b:80", "999.999.999.999:80",
         "http://", "http://[::1", "https://a:b@c:99999/", "ftp://x:1/", "http://127.0.0.1:2379/path?q#f", "/relative", "//x",
         "Host=x;Port=abc", "Host=x;Port=99999999999", "Host=x;Timeout=-1", "Host=;", "=;", ";;;", "Host=a;Host=b", "Host=x;SslMode=Whatever",
-        "Host=x;Pooling=maybe", "Host='x", "Host=\"x", "Host=x;Unknown Key=1",
+        "Host=x;Pooling=maybe", "Host='x", "Host=\"x", "Host=x;Unknown Key=1", "x=", "Host=x;Bogus=",
         "\"\\0\"", "\"\\ud800\"", "\"\\x41\"", "\"\\U0010FFFF\"", "\"\\U00110000\"", "\"\\N\\L\\P\"", "\"\\q\"",
         "{{service}}", "{{unknown}}", "{{", "}}", "sha256:", "sha256:zz", "sha256:00",
         "KILL", "SIGKILL", "sig", "-9", "999999",
