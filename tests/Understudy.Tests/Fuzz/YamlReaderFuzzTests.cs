@@ -36,7 +36,7 @@ public class YamlReaderFuzzTests(ITestOutputHelper output)
         {
             GuardConfigResult r = GuardConfigLoader.Parse(text, "guard.yaml", Folder, FuzzSeeds.Environment);
             AssertReadOrReported(text, "guard.yaml", r.Spec, r.Errors);
-        }, cases: 4000, budget: TimeSpan.FromSeconds(4), output.WriteLine, Print);
+        }, cases: 3000, budget: TimeSpan.FromSeconds(4), output.WriteLine, Print);
 
     [Fact]
     public void Drill_MutatedFiles_AreReadOrReportedWithTheirPlace() =>
