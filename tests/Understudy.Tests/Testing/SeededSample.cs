@@ -11,7 +11,7 @@ namespace Understudy.Tests.Testing;
 internal static class SeededSample
 {
     public const string DefaultSeed = "0understudy0";
-    private const int ShrinkSeconds = 20;
+    private const int ShrinkSeconds = 20; // spent only after a failure, on smaller inputs that still fail
 
     /// <summary>Runs <paramref name="property"/> on up to <paramref name="cases"/> inputs, stopping early when <paramref name="budget"/> is spent.</summary>
     public static void SampleSeeded<T>(this Gen<T> gen, Action<T> property, int cases, TimeSpan budget,
