@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Understudy.Api.Auth;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
@@ -22,11 +23,10 @@ public static class DrillResultEndpoints
     public static void MapDrillResultApi(this IEndpointRouteBuilder app) =>
         app.MapPost("/api/drills", RecordAsync).RequireAuthorization(ApiCaller.Policy(ApiRole.Operator));
 
-    private static async Task<IResult> RecordAsync(HttpContext http, Controller controller, CancellationToken ct)
+    /// <summary>The first field of <paramref name="body"/> that may not be journaled as given, as a 400; null when none.</summary>
+    internal static ProblemHttpResult? Check(DrillResultBody body)
     {
-        var (body, bad) = await Problems.ReadBodyAsync<DrillResultBody>(http.Request, ct);
-        if (bad is not null) return bad;
-        string name = body!.Name?.Trim() ?? "";
+        string name = body.Name?.Trim() ?? "";
         if (name.Length == 0) return Problems.Bad("name: required: the drill's name");
         if (name.Length > MaxText) return Problems.Bad($"name: at most {MaxText} characters");
         if (body.Verdict is not { } verdict || !Verdicts.Contains(verdict)) return Problems.Bad($"verdict: expected passed, failed or aborted, got '{body.Verdict}'");
@@ -35,6 +35,15 @@ public static class DrillResultEndpoints
             return Problems.Bad($"rto_ms: expected a number of milliseconds from 0 to {MaxRtoMs:0} (24 h), got {ms}");
         if (body.Report?.Length > MaxText) return Problems.Bad($"report: at most {MaxText} characters");
         if (body.Report?.Any(char.IsControl) == true) return Problems.Bad("report: control characters (NUL, newlines) are not allowed");
+        return null;
+    }
+
+    private static async Task<IResult> RecordAsync(HttpContext http, Controller controller, CancellationToken ct)
+    {
+        var (body, bad) = await Problems.ReadBodyAsync<DrillResultBody>(http.Request, ct);
+        if (bad is not null) return bad;
+        if (Check(body!) is { } wrong) return wrong;
+        string name = body!.Name!.Trim(), verdict = body.Verdict!;
 
         // A drill of no service is recorded all the same: it still goes to the global alert channels.
         string service = "";

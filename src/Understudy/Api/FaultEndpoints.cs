@@ -10,6 +10,9 @@ using Understudy.Traffic;
 
 namespace Understudy.Api;
 
+/// <summary>A fault as a checked request body asks for it; <see cref="Kind"/> as written, for the journal.</summary>
+internal sealed record FaultRequest(string Kind, ProxyFaultKind ProxyKind, TimeSpan Duration, double LatencyMs, double JitterMs);
+
 public sealed record FaultView(string Service, string Member, string Kind, DateTimeOffset AppliedAt, DateTimeOffset Until, double LatencyMs, double JitterMs);
 
 /// <summary>
@@ -42,15 +45,9 @@ public static class FaultEndpoints
             return TypedResults.Problem($"faults on {service} need admin: its failover needs {approvals} approval{(approvals == 1 ? "" : "s")}, and a fault can cause one", statusCode: 403, title: "Forbidden");
         var (parsed, problem) = await Problems.ReadBodyAsync<JsonElement?>(request, request.HttpContext.RequestAborted);
         if (problem is not null) return problem;
-        JsonElement body = parsed!.Value;
-
-        if (Text(body, "kind") is not { } kindText || !Kinds.TryGetValue(kindText, out ProxyFaultKind kind))
-            return Bad($"kind: expected blackhole, latency or reset, got '{Text(body, "kind")}'");
-        if (!Durations.TryParse(Text(body, "duration") ?? "", out TimeSpan duration, out string whyNot) || duration <= TimeSpan.Zero || duration > MaxDuration)
-            return Bad($"duration: expected a duration above 0 and at most 1h such as \"10s\", got '{Text(body, "duration")}'{(whyNot.Length > 0 ? $" ({whyNot})" : "")}");
-        if (Millis(body, "latency_ms") is not { } latency || Millis(body, "jitter_ms") is not { } jitter)
-            return Bad($"latency_ms, jitter_ms: expected numbers of milliseconds from 0 to {MaxLatencyMs:0}");
-        if (kind == ProxyFaultKind.Latency && latency <= 0) return Bad("latency_ms: a latency fault needs latency_ms above 0");
+        var (asked, wrong) = Read(parsed!.Value);
+        if (wrong is not null) return wrong;
+        var (kindText, kind, duration, latency, jitter) = asked!;
 
         // Applied first, then journaled with the instant it took effect: a drill measures from that instant.
         DateTimeOffset applied = time.GetUtcNow();
@@ -64,6 +61,19 @@ public static class FaultEndpoints
             Reason = $"{kindText} toward {member} for {Durations.Format(duration)} injected through the API by {by}",
         }, request.HttpContext.RequestAborted);
         return TypedResults.Ok(new FaultView(service, member, kindText, applied, fault.Until, latency, jitter));
+    }
+
+    /// <summary>The fault a body asks for, <paramref name="body"/>'s kind kept as written for the journal; or a 400 naming the field.</summary>
+    internal static (FaultRequest? Fault, ProblemHttpResult? Problem) Read(JsonElement body)
+    {
+        if (Text(body, "kind") is not { } kindText || !Kinds.TryGetValue(kindText, out ProxyFaultKind kind))
+            return (null, Bad($"kind: expected blackhole, latency or reset, got '{Text(body, "kind")}'"));
+        if (!Durations.TryParse(Text(body, "duration") ?? "", out TimeSpan duration, out string whyNot) || duration <= TimeSpan.Zero || duration > MaxDuration)
+            return (null, Bad($"duration: expected a duration above 0 and at most 1h such as \"10s\", got '{Text(body, "duration")}'{(whyNot.Length > 0 ? $" ({whyNot})" : "")}"));
+        if (Millis(body, "latency_ms") is not { } latency || Millis(body, "jitter_ms") is not { } jitter)
+            return (null, Bad($"latency_ms, jitter_ms: expected numbers of milliseconds from 0 to {MaxLatencyMs:0}"));
+        if (kind == ProxyFaultKind.Latency && latency <= 0) return (null, Bad("latency_ms: a latency fault needs latency_ms above 0"));
+        return (new FaultRequest(kindText, kind, duration, latency, jitter), null);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ClearAsync(string service, string member, HttpContext http, Controller controller, TimeProvider time)
@@ -85,8 +95,15 @@ public static class FaultEndpoints
 
     private static ProblemHttpResult Bad(string detail) => Problems.Bad(detail);
 
-    private static string? Text(JsonElement body, string name) =>
-        body.TryGetProperty(name, out JsonElement v) ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText() : null;
+    /// <summary>A string's text; anything else, or a string that is no text, as written (to be refused and shown).</summary>
+    private static string? Text(JsonElement body, string name)
+    {
+        if (!body.TryGetProperty(name, out JsonElement v)) return null;
+        if (v.ValueKind != JsonValueKind.String) return v.GetRawText();
+        // A lone surrogate escape ("\udc00") is valid JSON but no UTF-16: GetString throws on it.
+        try { return v.GetString(); }
+        catch (InvalidOperationException) { return v.GetRawText(); }
+    }
 
     /// <summary>Absent is 0; present must be a non-negative number.</summary>
     private static double? Millis(JsonElement body, string name) =>

@@ -59,6 +59,9 @@ public static class Problems
             return (default, TypedResults.Problem($"body: {e.Message}", statusCode: e.StatusCode, title: "Bad request"));
         }
         if (buffer.Length == 0) buffer.Write("{}"u8);
+        // The parser leaves strings' bytes unchecked until one is read, and reading a bad one throws: check them all here.
+        if (!System.Text.Unicode.Utf8.IsValid(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
+            return (default, Bad("body: not UTF-8 text; JSON is sent as UTF-8"));
         try
         {
             buffer.Position = 0;

@@ -50,6 +50,12 @@ internal sealed class ConfigReader(ConfigErrors errors, Func<string, string?> en
             Error(node, key, $"expected {expected}, got {NodeText.Describe(node)}");
             return null;
         }
+        // "\0" in quotes is YAML's NUL: no path, name or command may hold one (Path.GetFullPath throws on it).
+        if (written.Contains('\0'))
+        {
+            Error(node, key, "a NUL character (\\0) is not allowed in a value");
+            return null;
+        }
         List<string> secrets = [], unset = [];
         string text = EnvironmentReferences.Expand(written, environment, secrets, unset);
         foreach (string name in unset) Error(node, key, $"environment variable {name} is not set");

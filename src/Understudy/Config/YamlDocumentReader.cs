@@ -10,9 +10,10 @@ internal static class YamlDocumentReader
     public static YamlMappingNode? ReadRoot(string text, ConfigErrors errors, string expected)
     {
         var stream = new YamlStream();
+        var scanner = new Scanner(new StringReader(text));
         try
         {
-            stream.Load(new DuplicateKeyFilter(new Parser(new StringReader(text)), errors));
+            stream.Load(new DuplicateKeyFilter(new AliasGuard(new Parser(scanner)), errors));
         }
         catch (DuplicateKeyFilter.TooDeep e)
         {
@@ -23,6 +24,20 @@ internal static class YamlDocumentReader
         {
             // The parser cannot resume after a syntax error, so this is the last error of the file.
             errors.Add(e.Start, "", $"YAML syntax error: {Sentence(e.Message)}");
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet 16.3's scanner throws this, not a YamlException, at a line break inside [ ] or { } followed by
+            // a line indented no more than the key that holds them (an unclosed '[' ends up there too).
+            errors.Add(scanner.CurrentPosition, "", "YAML syntax error: this line is inside a '[' or '{' that is not closed above it, "
+                + "or it continues one without being indented more than its key");
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            // YamlDotNet 16.3 throws this for a malformed tag ("!!]x") or %TAG handle, the scanner's current token.
+            errors.Add(scanner.Current?.Start ?? scanner.CurrentPosition, "", $"YAML syntax error: {Sentence(e.Message.Replace($" (Parameter '{e.ParamName}')", ""))}");
             return null;
         }
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CsCheck;
 using Understudy.Core.Detection;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
@@ -6,32 +7,47 @@ using Understudy.Core.Topology;
 using static Understudy.Tests.Testing.Services;
 
 using Understudy.Tests.Testing;
+using Xunit.Abstractions;
 
 namespace Understudy.Tests.Failover;
 
 /// <summary>
-/// Thousands of seeded random input sequences; after every step the rules of DESIGN.md are checked.
-/// Operators take part: requests of random kinds, targets and people, approvals (the requester's too),
-/// rejections, pause and resume, and clock ticks that jump past the approval deadline.
-/// A failure names the seed and step, so `Run(seed)` replays it exactly.
+/// Thousands of random input sequences; after every step the rules of DESIGN.md are checked. Operators take part:
+/// requests of random kinds, targets and people, approvals (the requester's too), rejections, pause and resume, and
+/// clock ticks that jump past the approval deadline. The sequences come two ways: from the fixed seeds the suite
+/// always ran (a failure names the seed and step), and from CsCheck, which shrinks a failing sequence to a short one.
 /// </summary>
-public class DeciderInvariantTests
+public class DeciderInvariantTests(ITestOutputHelper output)
 {
     private const int Sequences = 3000;
     private const int StepsPerSequence = 300;
 
+    /// <summary>Numbers one step (or the setup) may draw; the most a step takes is a peers' view, about 20.</summary>
+    private const int Draws = 24;
+
     [Fact]
-    public void Decide_RandomSequences_KeepEveryInvariant()
+    public void Decide_SeededSequences_KeepEveryInvariant()
     {
-        for (int seed = 0; seed < Sequences; seed++) Run(seed);
+        for (int seed = 0; seed < Sequences; seed++)
+        {
+            var rng = new Random(seed);
+            Run($"seed {seed}", rng, Enumerable.Repeat(rng, StepsPerSequence));
+        }
     }
 
-    private static void Run(int seed)
+    [Fact]
+    public void Decide_GeneratedSequences_KeepEveryInvariant() =>
+        Gen.Select(Gen.Int[0, 999_999].Array[Draws], Gen.Int[0, 999_999].Array[Draws].Array[1, StepsPerSequence])
+            .SampleSeeded(script => Run("generated", new ScriptedRandom(script.Item1), script.Item2.Select(step => new ScriptedRandom(step))),
+                cases: 1500, budget: TimeSpan.FromSeconds(8), output.WriteLine, script => $"{script.Item2.Length} steps");
+
+    /// <summary>One sequence: <paramref name="setup"/> draws the service, each of <paramref name="steps"/> one input.</summary>
+    private static void Run(string name, Random setup, IEnumerable<Random> steps)
     {
-        var rng = new Random(seed);
-        ServiceSpec spec = RandomSpec(rng);
-        var sim = new Simulation(spec, cluster: rng.Next(3) == 0);
-        for (int step = 0; step < StepsPerSequence; step++)
+        ServiceSpec spec = RandomSpec(setup);
+        var sim = new Simulation(spec, cluster: setup.Next(3) == 0);
+        int step = 0;
+        foreach (Random rng in steps)
         {
             sim.Now = sim.Now.AddMilliseconds(rng.Next(0, 1500));
             Input input = sim.NextInput(rng);
@@ -41,8 +57,9 @@ public class DeciderInvariantTests
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                Assert.Fail($"seed {seed}, step {step}, input {input}: {e.Message}\n{sim.Trace()}");
+                Assert.Fail($"{name}, step {step}, input {input}: {e.Message}\n{sim.Trace()}");
             }
+            step++;
         }
     }
 

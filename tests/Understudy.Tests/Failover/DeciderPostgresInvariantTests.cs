@@ -1,3 +1,4 @@
+using CsCheck;
 using Understudy.Core.Detection;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
@@ -5,35 +6,50 @@ using Understudy.Core.Topology;
 using static Understudy.Tests.Testing.Services;
 
 using Understudy.Tests.Testing;
+using Xunit.Abstractions;
 
 namespace Understudy.Tests.Failover;
 
 /// <summary>
-/// Seeded random PostgreSQL worlds: servers die and return, WAL advances, standbys fall behind (a frozen
-/// walreceiver), promotions really change which server is writable. After every step: rule 1 (one routable
+/// Random PostgreSQL worlds, from the fixed seeds the suite always ran and from CsCheck (which shrinks a failing one
+/// to a short one): servers die and return, WAL advances, standbys fall behind (a frozen walreceiver), promotions
+/// really change which server is writable. After every step: rule 1 (one routable
 /// member per epoch, routed only once a writable primary was seen), rule 2 (no failback), rule 3 (never a
 /// standby beyond max_lag, never nofailover, in synchronous mode only a synchronous standby while one
 /// existed), one failover at a time, and the journal rebuilds what a restart needs.
 /// </summary>
-public class DeciderPostgresInvariantTests
+public class DeciderPostgresInvariantTests(ITestOutputHelper output)
 {
     private const int Sequences = 1000;
     private const int Steps = 300;
     private const long MiB = 1024 * 1024;
 
+    /// <summary>Numbers one step (or the setup) may draw: a tick takes up to three a member (four at most), the input four.</summary>
+    private const int Draws = 20;
+
     [Fact]
-    public void Decide_RandomPostgresWorlds_KeepEveryInvariant()
+    public void Decide_SeededPostgresWorlds_KeepEveryInvariant()
     {
-        for (int seed = 0; seed < Sequences; seed++) Run(seed);
+        for (int seed = 0; seed < Sequences; seed++)
+        {
+            var rng = new Random(seed);
+            Run($"seed {seed}", rng, Enumerable.Repeat(rng, Steps));
+        }
     }
 
-    private static void Run(int seed)
+    [Fact]
+    public void Decide_GeneratedPostgresWorlds_KeepEveryInvariant() =>
+        Gen.Select(Gen.Int[0, 999_999].Array[Draws], Gen.Int[0, 999_999].Array[Draws].Array[1, Steps])
+            .SampleSeeded(script => Run("generated", new ScriptedRandom(script.Item1), script.Item2.Select(step => new ScriptedRandom(step))),
+                cases: 1000, budget: TimeSpan.FromSeconds(6), output.WriteLine, script => $"{script.Item2.Length} steps");
+
+    /// <summary>One world: <paramref name="setup"/> draws the service, each of <paramref name="steps"/> a tick and one input.</summary>
+    private static void Run(string name, Random setup, IEnumerable<Random> steps)
     {
-        var rng = new Random(seed);
-        int members = rng.Next(2, 5);
-        ServiceSpec spec = Postgres(members, fall: rng.Next(1, 4), maxLag: MiB, synchronous: rng.Next(2) == 0, strict: rng.Next(4) == 0,
-            cooldown: TimeSpan.FromSeconds(new[] { 0, 2, 30 }[rng.Next(3)]), noFailover: rng.Next(3) == 0 ? $"pg{rng.Next(2, members + 1)}" : null);
-        var world = new World(spec, rng);
+        int members = setup.Next(2, 5);
+        ServiceSpec spec = Postgres(members, fall: setup.Next(1, 4), maxLag: MiB, synchronous: setup.Next(2) == 0, strict: setup.Next(4) == 0,
+            cooldown: TimeSpan.FromSeconds(new[] { 0, 2, 30 }[setup.Next(3)]), noFailover: setup.Next(3) == 0 ? $"pg{setup.Next(2, members + 1)}" : null);
+        var world = new World(spec);
         var journal = new List<JournalEvent>();
         var pending = new Queue<Step>();
         var routedInEpoch = new Dictionary<long, string>();
@@ -41,10 +57,11 @@ public class DeciderPostgresInvariantTests
         DateTimeOffset? lastEnd = null;
         ServiceState s = ServiceState.Initial(spec);
         DateTimeOffset now = T0;
-        for (int step = 0; step < Steps; step++)
+        int step = 0;
+        foreach (Random rng in steps)
         {
             now = now.AddMilliseconds(rng.Next(0, 1200));
-            world.Tick();
+            world.Tick(rng);
             Input input = rng.Next(100) switch
             {
                 < 60 => world.Check(rng, now),
@@ -65,8 +82,9 @@ public class DeciderPostgresInvariantTests
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                Assert.Fail($"seed {seed}, step {step}, input {input}: {e.Message}");
+                Assert.Fail($"{name}, step {step}, input {input}: {e.Message}");
             }
+            step++;
 
             Input Restart()
             {
@@ -120,7 +138,7 @@ public class DeciderPostgresInvariantTests
     }
 
     /// <summary>What is really true: who is writable, WAL positions, who is alive, whose walreceiver is frozen.</summary>
-    private sealed class World(ServiceSpec spec, Random rng)
+    private sealed class World(ServiceSpec spec)
     {
         private readonly Dictionary<string, bool> _alive = spec.Members.ToDictionary(m => m.Name, _ => true);
         private readonly Dictionary<string, bool> _frozen = spec.Members.ToDictionary(m => m.Name, _ => false);
@@ -129,7 +147,7 @@ public class DeciderPostgresInvariantTests
         private long _lsn = 1000;
         private string[] _sync = [];
 
-        public void Tick()
+        public void Tick(Random rng)
         {
             _lsn += rng.Next(0, (int)(MiB / 2));
             foreach (var m in spec.Members.Select(m => m.Name))

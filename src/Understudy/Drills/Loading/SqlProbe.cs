@@ -25,6 +25,12 @@ internal static partial class SqlProbe
             k.Reader.Error(node, k.KeyOf("connection"), $"not a usable Npgsql connection string: {e.Message}");
             return null;
         }
+        catch (KeyNotFoundException)
+        {
+            // Npgsql 10 throws this, not an ArgumentException, for a keyword it does not know given no value ("x=").
+            k.Reader.Error(node, k.KeyOf("connection"), "not a usable Npgsql connection string: it names a keyword Npgsql does not know, with no value");
+            return null;
+        }
     }
 
     public static string? Table(ConfigMapping k)
