@@ -69,6 +69,8 @@ public static class StatusViews
     /// <summary>One word for the service's situation: steady, failing_over, switching_over, held, degraded, primary_down, paused.</summary>
     public static string Phase(ServiceState s) => s switch
     {
+        // Stopped at a failed fence, nothing automatic goes on: a person must act, as for any degraded service.
+        { Failover.Stage: FailoverStage.FenceFailed } => "degraded",
         { Failover.IsSwitchover: true } => "switching_over",
         { Failover: not null } => "failing_over",
         { Degraded: true } => "degraded",
