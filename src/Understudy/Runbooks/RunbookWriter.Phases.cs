@@ -135,7 +135,7 @@ internal sealed partial class RunbookWriter
             + $"before promotion ({C(Events.FailoverBlocked)}), nothing is routable, the service is degraded and a critical alert goes out. Nothing retries it."
             + optional);
         Line("Make sure the old primary is stopped or cut off (power it off, stop PostgreSQL, detach its disk), or fix what the hook needs and fence it by hand.");
-        Line($"Then carry the failover on, accepting the risk: `understudy failover {_s.Name} --force --reason \"<what you checked>\" -c understudy.yaml` "
+        Line($"Then carry the failover on, accepting the risk: {C(_cmd.Force)} with what you checked as the reason "
             + $"({C(Events.FailoverForced)} names you; approvals apply as for any request).");
         _b.Append('\n');
     }
