@@ -19,15 +19,19 @@ internal static class ProcessGroups
     /// <summary>This boot of this host; a PID from another one means nothing here.</summary>
     public static string BootId { get; } = Read("/proc/sys/kernel/random/boot_id")?.Trim() ?? "unknown";
 
+    /// <summary>This host, across reboots: its machine id, else its name.</summary>
+    public static string Host { get; } = (Read("/etc/machine-id") ?? Read("/var/lib/dbus/machine-id"))?.Trim() is { Length: > 0 } id ? id : Environment.MachineName;
+
     /// <summary>What identifies <paramref name="pid"/> later; read before it is reaped, so the PID is still its own.</summary>
     public static SpawnedProcess Identify(int pid) => Stat(pid) is { } s
-        ? new SpawnedProcess(pid, s.Group, s.StartTicks, BootId)
-        : new SpawnedProcess(pid, pid, 0, BootId);
+        ? new SpawnedProcess(pid, s.Group, s.StartTicks, BootId, Host)
+        : new SpawnedProcess(pid, pid, 0, BootId, Host);
 
     /// <summary>SIGTERM to the group, SIGKILL after <see cref="Grace"/>; what became of it, and how long it took.</summary>
     public static async Task<(HookEndOutcome, string)> EndAsync(RunningHook hook, TimeProvider time)
     {
-        if (hook.BootId != BootId) return (HookEndOutcome.Elsewhere, $"boot {hook.BootId}; this host's is {BootId}");
+        if (hook.Host != Host) return (HookEndOutcome.Elsewhere, $"host {hook.Host}; this one is {Host}");
+        if (hook.BootId != BootId) return (HookEndOutcome.Gone, "this host restarted since");
         if (Members(hook).Count == 0) return (HookEndOutcome.Gone, "");
         long started = time.GetTimestamp();
         Signals.TrySend(-hook.ProcessGroup, Signals.Term);

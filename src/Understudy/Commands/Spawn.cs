@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 
 namespace Understudy.Commands;
 
-/// <summary>A started command: its PID, its process group, and what tells it apart from a later process given the same PID.</summary>
-public sealed record SpawnedProcess(int Pid, int ProcessGroup, long StartTicks, string BootId);
+/// <summary>A started command: its PID, its process group, and what tells it apart from a later process given the same PID, or on another host.</summary>
+public sealed record SpawnedProcess(int Pid, int ProcessGroup, long StartTicks, string BootId, string Host);
 
 /// <summary>
 /// Starts a command in a process group of its own with posix_spawn(3), its stdin /dev/null and its stdout and stderr

@@ -113,7 +113,7 @@ public sealed partial class Executor(
             int index = i;
             // Journaled before the hook is waited for: a controller killed meanwhile leaves a record to end it by.
             void Started(SpawnedProcess p) => report(new HookLaunched(new RunningHook(step.Trigger.ConfigKey(), index, step.Epoch, string.Join(' ', argv),
-                p.Pid, p.ProcessGroup, p.StartTicks, p.BootId)));
+                p.Pid, p.ProcessGroup, p.StartTicks, p.BootId, p.Host)));
             CommandOutcome o = await commands.RunAsync(argv, list[i].Timeout, CancellationToken.None, started: Started);
             if (!o.Succeeded) failed++;
             report(new HookFinished(step.Trigger, step.NewPrimary, step.Epoch, i,

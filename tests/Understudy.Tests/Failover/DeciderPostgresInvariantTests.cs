@@ -196,7 +196,7 @@ public class DeciderPostgresInvariantTests
                 for (int i = 0; i < spec.Hooks.Fence.Length; i++)
                 {
                     bool hookOk = r.Next(4) > 0;
-                    yield return new HookLaunched(new RunningHook("fence", i, fence.Epoch, $"fence{i}", ++_pid, _pid, _pid * 10L, "boot"));
+                    yield return new HookLaunched(new RunningHook("fence", i, fence.Epoch, $"fence{i}", ++_pid, _pid, _pid * 10L, "boot", "host"));
                     yield return new HookFinished(HookTrigger.Fence, fence.NewPrimary, fence.Epoch, i,
                         new HookOutcome($"fence{i}", hookOk, hookOk ? 0 : 1, false, TimeSpan.FromMilliseconds(5), "", hookOk ? "exited 0" : "exited 1"));
                 }

@@ -14,7 +14,7 @@ public class DeciderStaleHookTests
 
     private static readonly ServiceSpec Spec = Postgres() with { Hooks = HooksSpec.None with { Fence = [new HookSpec(["stop-old", "pg1"], TimeSpan.FromSeconds(60))] } };
 
-    private static readonly RunningHook Stop = new("fence", 0, 2, "stop-old pg1", 4242, 4242, 987654, "boot-a");
+    private static readonly RunningHook Stop = new("fence", 0, 2, "stop-old pg1", 4242, 4242, 987654, "boot-a", "host-a");
 
     private static ServiceState Fencing()
     {

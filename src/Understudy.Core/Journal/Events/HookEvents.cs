@@ -24,9 +24,10 @@ public sealed record HookFailed : HookEvent;
 
 /// <summary>
 /// A hook's process as started: its own process group, and what tells it apart from a later process given the
-/// same PID (the start time in clock ticks after boot, and the boot). Kept until the hook is journaled as ended.
+/// same PID (the start time in clock ticks after boot, and the boot) or from one on another host (the machine id).
+/// Kept until the hook is journaled as ended.
 /// </summary>
-public sealed record RunningHook(string Trigger, int Index, long Epoch, string Command, int Pid, int ProcessGroup, long StartTicks, string BootId)
+public sealed record RunningHook(string Trigger, int Index, long Epoch, string Command, int Pid, int ProcessGroup, long StartTicks, string BootId, string Host)
 {
     /// <summary>"fence hook 1 `cmd` (pid 123)", as sentences name it.</summary>
     public string Describe() => $"{Trigger} hook {Index + 1} `{Command}` (pid {Pid})";
