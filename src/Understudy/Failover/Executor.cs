@@ -111,7 +111,8 @@ public sealed partial class Executor(
             // would leave its work half-done (a restart runs unfinished hooks again).
             string[] argv = [.. list[i].Exec.Select(a => Fill(a, placeholders))];
             int index = i;
-            // Journaled before the hook is waited for: a controller killed meanwhile leaves a record to end it by.
+            // Reported as soon as it runs and journaled by the loop moments later, so a controller killed while it runs
+            // leaves a record to end it by (one killed within those moments leaves none: the PID exists only once it runs).
             void Started(SpawnedProcess p) => report(new HookLaunched(new RunningHook(step.Trigger.ConfigKey(), index, step.Epoch, string.Join(' ', argv),
                 p.Pid, p.ProcessGroup, p.StartTicks, p.BootId, p.Host)));
             CommandOutcome o = await commands.RunAsync(argv, list[i].Timeout, CancellationToken.None, started: Started);

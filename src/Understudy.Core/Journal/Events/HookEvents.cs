@@ -33,7 +33,7 @@ public sealed record RunningHook(string Trigger, int Index, long Epoch, string C
     public string Describe() => $"{Trigger} hook {Index + 1} `{Command}` (pid {Pid})";
 }
 
-/// <summary>A hook was started; journaled before it is waited for, so a controller that dies meanwhile can end it after a restart.</summary>
+/// <summary>A hook was started; journaled as soon as it runs, so that if the controller dies meanwhile the next one can end it.</summary>
 public sealed record HookStarted(RunningHook Hook) : JournalEvent;
 
 public enum HookEndOutcome { Gone, Terminated, Killed, Survived, Elsewhere }
