@@ -15,6 +15,9 @@ public static class NotificationRules
         // Each failover is its own condition, keyed by the epoch it creates: one is never rate-limited by the last.
         EventTypes.FailoverStarted => New(e, AlertTopics.Failover, AlertSeverity.Critical, AlertAction.Trigger, $"failover/epoch-{e.Epoch}"),
         EventTypes.FailoverFailed => New(e, AlertTopics.Failover, AlertSeverity.Critical, AlertAction.Trigger, $"failover/epoch-{e.Epoch}"),
+        // A failover stopped at a failed fence is the same condition, now waiting for a person; forcing it is news to the others.
+        EventTypes.FailoverBlocked => New(e, AlertTopics.Failover, AlertSeverity.Critical, AlertAction.Trigger, $"failover/epoch-{e.Epoch}"),
+        EventTypes.FailoverForced => New(e, AlertTopics.Failover, AlertSeverity.Warning, AlertAction.Trigger, $"failover/epoch-{e.Epoch}"),
         EventTypes.FailoverCompleted => New(e, AlertTopics.Failover, AlertSeverity.Warning, AlertAction.Resolve, $"failover/epoch-{e.Epoch}"),
         EventTypes.SwitchoverCompleted => New(e, AlertTopics.Failover, AlertSeverity.Info, AlertAction.Info, "switchover"),
         // A hold (manual mode, paused, cooldown) leaves the service without a primary as surely as having no

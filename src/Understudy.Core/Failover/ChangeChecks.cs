@@ -41,6 +41,24 @@ public static class ChangeChecks
         return true;
     }
 
+    /// <summary>
+    /// Whether a failover stopped at its failed fence can be forced on, and to whom: only to the member it was
+    /// going to, and only while that member is up (its promotion comes next).
+    /// </summary>
+    public static bool TryForce(ServiceState s, RequestKind kind, string? to, out string target, out string whyNot)
+    {
+        target = "";
+        whyNot = kind != RequestKind.Failover ? "force applies to a failover only"
+            : s.Pause is { } p ? $"{s.Name} is paused by {p.By} ({p.Reason}): resume it first"
+            : s.Failover is not { Stage: FailoverStage.FenceFailed } f ? $"force carries on a failover stopped by a failed required fence hook, and {s.Name} has none"
+            : to is not null && to != f.To ? $"the failover stopped at its fence is to {f.To}; force carries on that one, not one to {to}"
+            : s.Members[f.To].Health != Health.Up ? $"{f.To} is {s.Members[f.To].Health.ToString().ToLowerInvariant()}: it cannot be promoted now"
+            : "";
+        if (whyNot.Length > 0) return false;
+        target = s.Failover!.To;
+        return true;
+    }
+
     private static string? Blocker(ServiceState s, RequestKind kind)
     {
         if (s.Pause is { } p) return $"{s.Name} is paused by {p.By} ({p.Reason}): resume it first";
@@ -64,13 +82,19 @@ public static class ChangeChecks
     }
 
     /// <summary>What carrying out the change would do, step by step, for the dry run and the request's record.</summary>
-    public static IReadOnlyList<string> Steps(ServiceState s, RequestKind kind, string target, string requestedBy)
+    public static IReadOnlyList<string> Steps(ServiceState s, RequestKind kind, string target, string requestedBy, bool force = false)
     {
         var steps = new List<string>();
         ServiceSpec spec = s.Spec;
         int approvals = spec.Failover.Approvals;
         if (approvals > 0)
             steps.Add($"wait for {approvals} approval{(approvals == 1 ? "" : "s")} from people other than {requestedBy} (the request expires after {Words(spec.Failover.ApprovalWindow)}); then check all of this again");
+        if (force && s.Failover is { } stopped)
+        {
+            steps.Add($"count {stopped.From} as fenced although a required fence hook failed ({stopped.FenceFailure}): you accept that it may still run and accept writes");
+            AfterFence(steps, s, stopped.From, target);
+            return steps;
+        }
         long next = s.Epoch + 1;
         if (kind == RequestKind.Switchover)
         {
@@ -84,16 +108,21 @@ public static class ChangeChecks
         }
         steps.Add($"advance to epoch {next} and fence {s.Primary}: the proxy stops routing to it and closes its connections");
         AddHooks(steps, spec.Hooks.Fence.Length, HookTrigger.Fence);
+        AfterFence(steps, s, s.Primary, target);
+        return steps;
+    }
+
+    private static void AfterFence(List<string> steps, ServiceState s, string from, string target)
+    {
         if (s.IsPostgres)
         {
             steps.Add($"promote {target} (pg_promote) and verify it left recovery");
-            string[] others = [.. spec.Members.Select(m => m.Name).Where(m => m != target && m != s.Primary)];
+            string[] others = [.. s.Spec.Members.Select(m => m.Name).Where(m => m != target && m != from)];
             if (others.Length > 0) steps.Add($"re-point {string.Join(", ", others)} at {target}");
         }
         steps.Add($"switch traffic to {target}");
-        AddHooks(steps, spec.Hooks.OnFailover.Length, HookTrigger.OnFailover);
-        steps.Add($"{s.Primary} stays out of traffic until an operator rejoins it");
-        return steps;
+        AddHooks(steps, s.Spec.Hooks.OnFailover.Length, HookTrigger.OnFailover);
+        steps.Add($"{from} stays out of traffic until an operator rejoins it");
     }
 
     private static void AddHooks(List<string> steps, int count, HookTrigger trigger)

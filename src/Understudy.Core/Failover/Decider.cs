@@ -7,7 +7,7 @@ namespace Understudy.Core.Failover;
 /// The failover rules as a pure function: state + input + the current instant → decision. It reads no
 /// clock and does no I/O, so every rule in DESIGN.md is tested step by step and by seeded random runs. The
 /// rules live in small classes by concern (<see cref="CheckRules"/>, <see cref="FailoverRules"/>,
-/// <see cref="QuorumRules"/>, <see cref="SwitchoverRules"/>, <see cref="PostgresRules"/>, <see cref="RequestRules"/>,
+/// <see cref="QuorumRules"/>, <see cref="SwitchoverRules"/>, <see cref="FenceRules"/>, <see cref="HookRules"/>, <see cref="PostgresRules"/>, <see cref="RequestRules"/>,
 /// <see cref="OperatorRules"/>); each emits events that <see cref="ServiceFold.Evolve"/> folds into the state.
 /// </summary>
 public static class Decider
@@ -20,7 +20,9 @@ public static class Decider
             case CheckObserved c: CheckRules.OnCheck(d, c.Result); break;
             case PeersObserved p: d.Observe(new PeersSeen(p.Views)); break;
             case StepCompleted s: FailoverRules.OnStepCompleted(d, s); break;
-            case HookFinished h: FailoverRules.OnHookFinished(d, h); break;
+            case HookFinished h: HookRules.OnFinished(d, h); break;
+            case HookLaunched l: HookRules.OnLaunched(d, l); break;
+            case StaleHookEnded e: HookRules.OnStaleEnded(d, e); break;
             case StateRebuilt r: Resumption.OnRestart(d, r); break;
             case LeadershipGained l: Resumption.OnLeadership(d, l); break;
             case RejoinFinished r: OperatorRules.OnRejoinFinished(d, r); break;

@@ -30,6 +30,11 @@ internal static class FailoverRules
 
     public static void OnStepCompleted(DecisionBuilder d, StepCompleted done)
     {
+        if (done.Step is EndStaleHooks)
+        {
+            d.Quiet = $"hooks left running before the takeover dealt with: {done.Detail}"; // each one is journaled as hook.ended
+            return;
+        }
         if (done.Step is SetSynchronousStandbys steady && d.State.Failover is null && steady.Epoch == d.State.Epoch)
         {
             PostgresRules.SyncStepDone(d, steady, done);
@@ -46,14 +51,7 @@ internal static class FailoverRules
                 SwitchoverRules.Drained(d, f, done.Detail);
                 break;
             case FenceMember fence when f.Stage == FailoverStage.Fencing:
-                if (!done.Succeeded)
-                {
-                    Fail(d, f, $"fencing {fence.Member} failed ({done.Detail}); {f.To} was not given traffic");
-                    break;
-                }
-                d.Emit(new MemberFenced(done.Detail) { Member = fence.Member, Reason = $"{fence.Member} no longer receives traffic ({done.Detail})" });
-                // PostgreSQL promotes next; http/tcp (and a switchover) wait in AwaitingTarget until Continue sees the new primary up.
-                if (d.State.Failover is { Stage: FailoverStage.Promoting }) d.Do(new PromoteMember(f.To, f.Epoch));
+                FenceRules.Fenced(d, f, fence, done);
                 break;
             case PromoteMember promote when f.Stage == FailoverStage.Promoting:
                 if (!done.Succeeded)
@@ -84,22 +82,6 @@ internal static class FailoverRules
                 d.Quiet = $"ignored an unexpected {done.Step.GetType().Name} during stage {f.Stage}";
                 break;
         }
-    }
-
-    /// <summary>Each hook is journaled as it ends; one of the running list counts toward the list's end after a restart.</summary>
-    public static void OnHookFinished(DecisionBuilder d, HookFinished h)
-    {
-        HookOutcome o = h.Outcome;
-        string trigger = h.Trigger.ConfigKey();
-        string reason = $"{trigger} hook {h.Index + 1} `{o.Command}` {o.Summary}";
-        HookEvent e = o.Succeeded
-            ? new HookCompleted { Trigger = trigger, Index = h.Index, Command = o.Command, Reason = reason }
-            : new HookFailed { Trigger = trigger, Index = h.Index, Command = o.Command, Reason = reason, Severity = h.Trigger == HookTrigger.Fence ? "critical" : "warning" };
-        d.Emit(e with
-        {
-            Member = h.NewPrimary, Epoch = h.Epoch, ExitCode = o.ExitCode, TimedOut = o.TimedOut,
-            DurationMs = (long)o.Duration.TotalMilliseconds, Output = o.Output,
-        });
     }
 
     /// <summary>

@@ -18,6 +18,12 @@ public sealed record StepCompleted(Step Step, bool Succeeded, string Detail) : I
 /// <summary>One hook of a <see cref="RunHooks"/> step (or of a fence) ended; the journal records each.</summary>
 public sealed record HookFinished(HookTrigger Trigger, string NewPrimary, long Epoch, int Index, HookOutcome Outcome) : Input;
 
+/// <summary>A hook's process started (in its own process group); journaled so that a later controller can end it if it is left running.</summary>
+public sealed record HookLaunched(RunningHook Hook) : Input;
+
+/// <summary>A hook left running by a previous controller was looked for and, if still running here, ended.</summary>
+public sealed record StaleHookEnded(RunningHook Hook, HookEndOutcome Outcome, string Detail) : Input;
+
 /// <summary>What running one hook command gave.</summary>
 public sealed record HookOutcome(string Command, bool Succeeded, int? ExitCode, bool TimedOut, TimeSpan Duration, string Output, string Summary);
 
@@ -31,7 +37,8 @@ public sealed record LeadershipGained(string Instance, long Term) : Input;
 public sealed record RejoinFinished(string Member, string Actor, long Epoch, string Primary, bool Succeeded, string Detail) : Input;
 
 /// <summary>A person asked for a switchover or failover; <paramref name="To"/> null means the best candidate.</summary>
-public sealed record ChangeRequested(string Id, RequestKind Kind, string? To, string Reason, string Actor) : Input;
+/// <param name="Force">Carry a failover stopped by a failed required fence hook past it, accepting that the old primary may still run.</param>
+public sealed record ChangeRequested(string Id, RequestKind Kind, string? To, string Reason, string Actor, bool Force = false) : Input;
 
 /// <summary>A person approved an open request.</summary>
 public sealed record ApprovalGiven(string Id, string Actor, string Comment) : Input;

@@ -8,6 +8,7 @@ public enum RequestState { AwaitingApproval, Executing, Completed, Rejected, Exp
 /// <summary>
 /// A person's switchover or failover request. <see cref="To"/> is fixed when it is made, so approvers approve
 /// one exact change; at execution it is checked again and never silently replaced by another member.
+/// <see cref="Force"/>: it carries a failover stopped at a failed required fence past it.
 /// </summary>
 public sealed record OperatorRequest(
     string Id,
@@ -20,7 +21,8 @@ public sealed record OperatorRequest(
     DateTimeOffset ExpiresAt,
     int ApprovalsNeeded,
     ImmutableArray<string> ApprovedBy,
-    RequestState State)
+    RequestState State,
+    bool Force = false)
 {
     public bool IsApproved => ApprovedBy.Length >= ApprovalsNeeded;
 }

@@ -20,21 +20,25 @@ internal static class RequestRules
                 $"request {open.Id} ({open.Kind.Text()} to {open.To} by {open.RequestedBy}) is {open.State.Text().Replace('_', ' ')}: it must finish, be rejected or expire first");
             return;
         }
-        if (!ChangeChecks.TryTarget(s, r.Kind, r.To, out string target, out string whyNot))
+        string target, whyNot;
+        if (r.Force ? !ChangeChecks.TryForce(s, r.Kind, r.To, out target, out whyNot) : !ChangeChecks.TryTarget(s, r.Kind, r.To, out target, out whyNot))
         {
-            Refuse(d, r.Actor, "request", r.Id, RefusalKind.Conflict, $"{r.Kind.Text()} of {s.Name} refused: {whyNot}");
+            Refuse(d, r.Actor, "request", r.Id, RefusalKind.Conflict, $"{(r.Force ? "forced " : "")}{r.Kind.Text()} of {s.Name} refused: {whyNot}");
             return;
         }
+        // A forced failover carries on the one stopped at its fence: from the old primary it fences, not the epoch's unpromoted one.
+        string from = r.Force ? s.Failover!.From : s.Primary;
+        string what = r.Force ? "forced failover" : r.Kind.Text();
         int needed = s.Spec.Failover.Approvals;
         DateTimeOffset expires = d.Now + s.Spec.Failover.ApprovalWindow;
         string wait = needed == 0 ? "no approval needed" : $"needs {needed} approval{(needed == 1 ? "" : "s")} from people other than {r.Actor} by {expires:u}";
-        d.Emit(new RequestCreated(r.Id, r.Kind, s.Primary, target, r.Reason, r.Actor, needed, expires)
+        d.Emit(new RequestCreated(r.Id, r.Kind, from, target, r.Reason, r.Actor, needed, expires, r.Force)
         {
             Member = target, Actor = r.Actor,
-            Reason = $"{r.Actor} requests a {r.Kind.Text()} of {s.Name} from {s.Primary} to {target} ({r.Reason}); {wait}",
+            Reason = $"{r.Actor} requests a {what} of {s.Name} from {from} to {target} ({r.Reason}); {wait}",
         });
         if (needed == 0) Execute(d, d.State.Request!);
-        else d.Alert("warning", $"{s.Name}: {r.Actor} requests a {r.Kind.Text()} from {s.Primary} to {target}; it needs approval (request {r.Id})", target);
+        else d.Alert("warning", $"{s.Name}: {r.Actor} requests a {what} from {from} to {target}; it needs approval (request {r.Id})", target);
     }
 
     public static void OnApproved(DecisionBuilder d, ApprovalGiven a)
@@ -112,8 +116,10 @@ internal static class RequestRules
     private static void Execute(DecisionBuilder d, OperatorRequest r)
     {
         ServiceState s = d.State;
-        string? whyNot = s.Primary != r.From ? $"the primary is now {s.Primary}, not {r.From} as when it was requested" : null;
-        if (whyNot is null && !ChangeChecks.TryTarget(s, r.Kind, r.To, out _, out string stillBlocked)) whyNot = stillBlocked;
+        string? whyNot = r.Force
+            ? ChangeChecks.TryForce(s, r.Kind, r.To, out _, out string cannotForce) ? null : cannotForce
+            : s.Primary != r.From ? $"the primary is now {s.Primary}, not {r.From} as when it was requested" : null;
+        if (whyNot is null && !r.Force && !ChangeChecks.TryTarget(s, r.Kind, r.To, out _, out string stillBlocked)) whyNot = stillBlocked;
         if (whyNot is not null)
         {
             d.Emit(new RequestFailed(r.Id) { Member = r.To, Reason = $"request {r.Id} was not carried out: {whyNot}" });
@@ -126,7 +132,8 @@ internal static class RequestRules
             Reason = $"request {r.Id} is carried out: {r.Kind.Text()} from {r.From} to {r.To}{(r.ApprovedBy.IsEmpty ? "" : $", approved by {string.Join(", ", r.ApprovedBy)}")}",
         });
         OperatorRequest executing = d.State.Request!;
-        if (r.Kind == RequestKind.Failover) FailoverRules.Start(d, d.State.Members[r.To], executing);
+        if (r.Force) FenceRules.Force(d, executing);
+        else if (r.Kind == RequestKind.Failover) FailoverRules.Start(d, d.State.Members[r.To], executing);
         else SwitchoverRules.Start(d, executing);
     }
 

@@ -29,10 +29,13 @@ internal static class Resumption
 
     /// <summary>
     /// Fencing and promotion are idempotent and repeated (a server already out of recovery counts as promoted);
-    /// hooks journaled as finished are not run again, the others are (a hook cut off mid-run runs again).
+    /// hooks journaled as finished are not run again, the others are (a hook cut off mid-run runs again, once the
+    /// copy the previous controller left running is ended). A failover stopped at a failed fence is not retried.
     /// </summary>
     private static void Resume(DecisionBuilder d, Handover h)
     {
+        // Ended first, so that no hook runs beside its own re-run (the executor runs a plan's steps in order).
+        if (!d.State.RunningHooks.IsEmpty) d.Do(new EndStaleHooks(d.State.RunningHooks, d.State.Epoch));
         if (d.State.Failover is not { } f) return;
         int hooks = d.State.Spec.Hooks.Of(f.Hooks).Count;
         switch (f.Stage)
@@ -44,6 +47,13 @@ internal static class Resumption
             case FailoverStage.Fencing:
                 d.Emit(new FailoverResumed { Member = f.To, Reason = $"resuming the {f.Word} to {f.To} left half-done by {h.Previous}: fencing {f.From} again" });
                 d.Do(new FenceMember(f.From, f.To, f.Epoch, Planned: f.IsSwitchover));
+                break;
+            case FailoverStage.FenceFailed:
+                d.Emit(new FailoverResumed
+                {
+                    Member = f.To,
+                    Reason = $"the failover to {f.To} stays stopped at its failed fence ({f.FenceFailure}): {f.From} is not known to be fenced; it waits for an operator to force it",
+                });
                 break;
             case FailoverStage.Promoting:
                 d.Emit(new FailoverResumed { Member = f.To, Reason = $"resuming the failover to {f.To}: {f.From} is fenced; promoting {f.To} unless it already left recovery" });

@@ -12,9 +12,10 @@ public static class Routing
     /// <summary>The route is a pure function of the state: traffic follows the epoch (rule 1).</summary>
     public static TrafficRoute For(ServiceState state)
     {
-        // Held while a failover is under way, or while a PostgreSQL primary's role is not yet seen.
+        // Held while a failover is under way, or while a PostgreSQL primary's role is not yet seen; not while one waits
+        // for a person at its failed fence, which nothing automatic ends within a client's wait.
         if (state.Routable is not { } target)
-            return new TrafficRoute(state.Epoch, null, Hold: state.Failover is not null || !state.RolesConfirmed, TargetDown: false);
+            return new TrafficRoute(state.Epoch, null, Hold: state.Failover is { Stage: not FailoverStage.FenceFailed } || !state.RolesConfirmed, TargetDown: false);
 
         MemberState member = state.Members[target];
         if (member.Suspected)

@@ -40,8 +40,14 @@ public static class ServiceFold
         MemberPromoted e when s.Failover is { Stage: FailoverStage.Promoting } f && f.Epoch == e.Epoch => Promoted(s, f),
         TrafficSwitched e when s.Failover is { } f && f.Epoch == e.Epoch =>
             s with { Routable = f.To, RolesConfirmed = true, Failover = f with { Stage = FailoverStage.RunningHooks } },
-        HookEvent e when s.Failover is { Stage: FailoverStage.RunningHooks } f && f.Epoch == e.Epoch && e.Trigger == f.Hooks.ConfigKey() =>
-            s with { Failover = f with { HooksFinished = f.HooksFinished + 1 } },
+        HookEvent e => HookDone(s, e),
+        HookStarted e => s with { RunningHooks = s.RunningHooks.Add(e.Hook) },
+        HookEnded e => s with { RunningHooks = s.RunningHooks.RemoveAll(h => h.Trigger == e.Hook.Trigger && h.Index == e.Hook.Index && h.Epoch == e.Hook.Epoch) },
+        FailoverBlocked e when s.Failover is { Stage: FailoverStage.Fencing } f && f.Epoch == e.Epoch =>
+            s with { Failover = f with { Stage = FailoverStage.FenceFailed }, Degraded = true, HoldReason = e.Reason },
+        // Back to fencing, for the member.fenced that follows in the same decision.
+        FailoverForced e when s.Failover is { Stage: FailoverStage.FenceFailed } f && f.Epoch == e.Epoch =>
+            s with { Failover = f with { Stage = FailoverStage.Fencing, FenceFailure = null, Request = e.Request }, Degraded = false, HoldReason = null },
         FailoverCompleted e when s.Failover?.Epoch == e.Epoch => s with { Failover = null, LastFailoverAt = e.Time },
         SwitchoverCompleted e when s.Failover?.Epoch == e.Epoch => s with { Failover = null },
         FailoverFailed e when s.Failover?.Epoch == e.Epoch =>
@@ -56,7 +62,7 @@ public static class ServiceFold
         ServiceRestored => s with { Degraded = false, HoldReason = null },
         RequestCreated e => s with
         {
-            Request = new OperatorRequest(e.RequestId, e.Kind, e.From, e.To, e.RequestReason, e.RequestedBy, e.Time, e.ExpiresAt, e.ApprovalsNeeded, [], RequestState.AwaitingApproval),
+            Request = new OperatorRequest(e.RequestId, e.Kind, e.From, e.To, e.RequestReason, e.RequestedBy, e.Time, e.ExpiresAt, e.ApprovalsNeeded, [], RequestState.AwaitingApproval, e.Force),
         },
         RequestApproved e when s.Request is { } r && r.Id == e.RequestId => s with { Request = r with { ApprovedBy = r.ApprovedBy.Add(e.ApprovedBy) } },
         RequestExecuting e when s.Request is { } r && r.Id == e.RequestId => s with { Request = r with { State = RequestState.Executing } },
@@ -116,6 +122,28 @@ public static class ServiceFold
             _ => [],
         };
         return named.OfType<string>().FirstOrDefault(m => !s.Members.ContainsKey(m));
+    }
+
+    /// <summary>A hook ended: it no longer runs, it counts toward the running list's end, and a fence hook toward the fence's outcome.</summary>
+    private static ServiceState HookDone(ServiceState s, HookEvent e)
+    {
+        s = s with { RunningHooks = s.RunningHooks.RemoveAll(h => h.Trigger == e.Trigger && h.Index == e.Index && h.Epoch == e.Epoch) };
+        return s.Failover switch
+        {
+            { Stage: FailoverStage.RunningHooks } f when f.Epoch == e.Epoch && e.Trigger == f.Hooks.ConfigKey() =>
+                s with { Failover = f with { HooksFinished = f.HooksFinished + 1 } },
+            { Stage: FailoverStage.Fencing } f when f.Epoch == e.Epoch && e.Trigger == HookTrigger.Fence.ConfigKey() =>
+                s with { Failover = f with { FenceFailure = FenceFailure(f, e) } },
+            _ => s,
+        };
+    }
+
+    /// <summary>The fence list always runs whole from its first hook (a restart runs it again), so that hook's outcome starts the tally anew.</summary>
+    private static string? FenceFailure(FailoverProgress f, HookEvent e)
+    {
+        string? earlier = e.Index == 0 ? null : f.FenceFailure;
+        if (e is not HookFailed { Required: true }) return earlier;
+        return earlier is null ? e.Reason : $"{earlier}; {e.Reason}";
     }
 
     private static ServiceState Observed(ServiceState s, MemberObserved o) =>

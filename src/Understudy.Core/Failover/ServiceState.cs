@@ -28,9 +28,10 @@ public sealed record MemberObserved(string Member, HealthTracker Tracker, bool S
 /// epoch has not advanced yet. Fencing: the old primary is being cut off. Promoting: fenced, the new primary being promoted
 /// (PostgreSQL). AwaitingTarget: fenced (and promoted), but the new primary has not been
 /// seen up yet (after a restart its health is re-learned), so nobody gets traffic. RunningHooks: traffic
-/// switched, <c>on_failover</c> hooks running.
+/// switched, <c>on_failover</c> hooks running. FenceFailed: a required fence hook failed, so the old primary is not
+/// known to be fenced; nothing is promoted or routed until an operator forces the failover on.
 /// </summary>
-public enum FailoverStage { Draining, Fencing, Promoting, AwaitingTarget, RunningHooks }
+public enum FailoverStage { Draining, Fencing, Promoting, AwaitingTarget, RunningHooks, FenceFailed }
 
 /// <summary>
 /// A change of primary under way: a failover, or a planned switchover (<see cref="Kind"/>). Past the drain
@@ -38,8 +39,9 @@ public enum FailoverStage { Draining, Fencing, Promoting, AwaitingTarget, Runnin
 /// </summary>
 /// <param name="HooksFinished">Hooks already journaled as finished, known only from the journal after a restart.</param>
 /// <param name="Request">The operator request being carried out, if a person asked for it.</param>
+/// <param name="FenceFailure">While fencing: what the required fence hooks that failed in the latest run of the list said.</param>
 public sealed record FailoverProgress(string From, string To, long Epoch, DateTimeOffset StartedAt, FailoverStage Stage, int HooksFinished = 0,
-    RequestKind Kind = RequestKind.Failover, string? Request = null)
+    RequestKind Kind = RequestKind.Failover, string? Request = null, string? FenceFailure = null)
 {
     public bool IsSwitchover => Kind == RequestKind.Switchover;
 
@@ -90,6 +92,9 @@ public sealed record ServiceState(
 
     /// <summary>Alerts already raised for a lasting condition (a second writable server), so each is raised once.</summary>
     public ImmutableHashSet<string> Raised { get; init; } = [];
+
+    /// <summary>Hooks journaled as started and not yet as ended: after a takeover they may still run, and are ended before anything re-runs.</summary>
+    public ImmutableArray<RunningHook> RunningHooks { get; init; } = [];
 
     /// <summary>A service as first configured: epoch 1, nothing checked yet. http/tcp route to the configured
     /// primary at once; PostgreSQL waits to see which server is writable.</summary>

@@ -8,12 +8,13 @@ public static class Snapshots
 {
     public static ServiceSnapshot Of(ServiceState s) => new(
         s.Primary, s.Routable,
-        s.Failover is { } f ? new SnapshotChange(f.From, f.To, f.Epoch, f.StartedAt, Snake(f.Stage), f.HooksFinished, f.Kind, f.Request) : null,
+        s.Failover is { } f ? new SnapshotChange(f.From, f.To, f.Epoch, f.StartedAt, Snake(f.Stage), f.HooksFinished, f.Kind, f.Request, f.FenceFailure) : null,
         s.LastFailoverAt, s.HoldReason, s.Degraded, s.RolesConfirmed, s.PrimaryKnown, s.SyncStandbys, s.SyncRetryAfter,
-        s.Request is { } r ? new SnapshotRequest(r.Id, r.Kind, r.From, r.To, r.Reason, r.RequestedBy, r.CreatedAt, r.ExpiresAt, r.ApprovalsNeeded, r.ApprovedBy, r.State.Text()) : null,
+        s.Request is { } r ? new SnapshotRequest(r.Id, r.Kind, r.From, r.To, r.Reason, r.RequestedBy, r.CreatedAt, r.ExpiresAt, r.ApprovalsNeeded, r.ApprovedBy, r.State.Text(), r.Force) : null,
         s.Pause is { } p ? new SnapshotPause(p.By, p.Reason, p.Since) : null,
         [.. s.Raised.Order(StringComparer.Ordinal)],
-        [.. s.Spec.Members.Select(m => m.Name).Where(m => s.Members[m].NeedsRejoin)]);
+        [.. s.Spec.Members.Select(m => m.Name).Where(m => s.Members[m].NeedsRejoin)],
+        s.RunningHooks);
 
     /// <summary>The snapshot's state, over what this instance's checks observe of each member (kept as it is).</summary>
     public static ServiceState Restore(ServiceState s, ServiceSnapshot e)
@@ -25,7 +26,7 @@ public static class Snapshots
             Primary = e.Primary,
             Routable = e.Routable,
             Members = members,
-            Failover = e.Change is { } c ? new FailoverProgress(c.From, c.To, c.Epoch, c.StartedAt, Parse<FailoverStage>(c.Stage), c.HooksFinished, c.Kind, c.Request) : null,
+            Failover = e.Change is { } c ? new FailoverProgress(c.From, c.To, c.Epoch, c.StartedAt, Parse<FailoverStage>(c.Stage), c.HooksFinished, c.Kind, c.Request, c.FenceFailure) : null,
             LastFailoverAt = e.LastFailoverAt,
             HoldReason = e.HoldReason,
             Degraded = e.Degraded,
@@ -34,10 +35,11 @@ public static class Snapshots
             SyncStandbys = e.SyncStandbys,
             SyncRetryAfter = e.SyncRetryAfter,
             Request = e.Request is { } r
-                ? new OperatorRequest(r.Id, r.Kind, r.From, r.To, r.Reason, r.RequestedBy, r.CreatedAt, r.ExpiresAt, r.ApprovalsNeeded, r.ApprovedBy, Parse<RequestState>(r.State))
+                ? new OperatorRequest(r.Id, r.Kind, r.From, r.To, r.Reason, r.RequestedBy, r.CreatedAt, r.ExpiresAt, r.ApprovalsNeeded, r.ApprovedBy, Parse<RequestState>(r.State), r.Force)
                 : null,
             Pause = e.Pause is { } p ? new PauseInfo(p.By, p.Reason, p.Since) : null,
             Raised = [.. e.Raised],
+            RunningHooks = e.RunningHooks.IsDefault ? [] : e.RunningHooks,
         };
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Understudy.Core.Journal;
 using Understudy.Core.Topology;
 
 namespace Understudy.Core.Failover;
@@ -12,6 +13,16 @@ public sealed record FenceMember(string Member, string NewPrimary, long Epoch, b
 
 /// <summary>Run a hook list after traffic moved, from <paramref name="FirstHook"/> on; each hook's outcome is journaled by the executor.</summary>
 public sealed record RunHooks(HookTrigger Trigger, string OldPrimary, string NewPrimary, long Epoch, int FirstHook = 0) : Step(Epoch);
+
+/// <summary>
+/// End hooks a previous controller (or leader) started and never saw end, before anything runs again: each one's
+/// process group gets SIGTERM, then SIGKILL after a grace, if its leader is still the process that was started.
+/// </summary>
+public sealed record EndStaleHooks(ImmutableArray<RunningHook> Hooks, long Epoch) : Step(Epoch)
+{
+    public bool Equals(EndStaleHooks? other) => other is not null && Epoch == other.Epoch && Hooks.SequenceEqual(other.Hooks);
+    public override int GetHashCode() => HashCode.Combine(Epoch, Hooks.Length);
+}
 
 /// <summary>PostgreSQL: promote the standby (pg_promote, wait) and verify it left recovery. Idempotent: a server already out of recovery counts as promoted.</summary>
 public sealed record PromoteMember(string Member, long Epoch) : Step(Epoch);

@@ -22,9 +22,13 @@ public static class EventTypes
     public const string FailoverHeld = "failover.held";
     public const string FailoverCompleted = "failover.completed";
     public const string FailoverFailed = "failover.failed";
+    public const string FailoverBlocked = "failover.blocked";
+    public const string FailoverForced = "failover.forced";
     public const string TrafficSwitched = "traffic.switched";
     public const string HookCompleted = "hook.completed";
     public const string HookFailed = "hook.failed";
+    public const string HookStarted = "hook.started";
+    public const string HookEnded = "hook.ended";
     public const string ServiceDegraded = "service.degraded";
     public const string ServiceRestored = "service.restored";
     public const string AlertRaised = "alert.raised";

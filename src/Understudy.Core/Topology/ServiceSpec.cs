@@ -45,7 +45,8 @@ public sealed record ProxySpec(HostPort Listen, TimeSpan Hold, TimeSpan? DrainTi
 }
 
 /// <summary>A command run with placeholders filled in, killed after <see cref="Timeout"/>.</summary>
-public sealed record HookSpec(ImmutableArray<string> Exec, TimeSpan Timeout);
+/// <param name="Required">Fence hooks only: when it fails the old primary is not known to be fenced, so the failover stops before promotion.</param>
+public sealed record HookSpec(ImmutableArray<string> Exec, TimeSpan Timeout, bool Required = true);
 
 /// <param name="Fence">Run while fencing the old primary, before promotion (e.g. stop it, or a cloud CLI); the failover waits for them.</param>
 public sealed record HooksSpec(ImmutableArray<HookSpec> OnFailover, ImmutableArray<HookSpec> OnSwitchover, ImmutableArray<HookSpec> Fence)

@@ -50,12 +50,15 @@ public static class RequestEndpoints
         if (body.DryRun)
         {
             ServiceState state = runtime.Loop.State;
-            if (!ChangeChecks.TryTarget(state, kind, to, out string target, out string whyNot)) return Problems.Conflict($"{kind.Text()} of {service} refused: {whyNot}");
-            return TypedResults.Ok(new PlanView(service, kind.Text(), state.Primary, target, state.Spec.Failover.Approvals, ChangeChecks.Steps(state, kind, target, caller)));
+            string target, whyNot;
+            if (body.Force ? !ChangeChecks.TryForce(state, kind, to, out target, out whyNot) : !ChangeChecks.TryTarget(state, kind, to, out target, out whyNot))
+                return Problems.Conflict($"{(body.Force ? "forced " : "")}{kind.Text()} of {service} refused: {whyNot}");
+            string from = body.Force ? state.Failover!.From : state.Primary;
+            return TypedResults.Ok(new PlanView(service, kind.Text(), from, target, state.Spec.Failover.Approvals, ChangeChecks.Steps(state, kind, target, caller, body.Force)));
         }
 
         string id = $"r-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
-        Decision decision = await runtime.Loop.SubmitAsync(new ChangeRequested(id, kind, to, reason, caller), ct);
+        Decision decision = await runtime.Loop.SubmitAsync(new ChangeRequested(id, kind, to, reason, caller, body.Force), ct);
         if (decision.Refused is { } refused) return Problems.Of(refused);
         return TypedResults.Json(await ViewAsync(journal, service, id, ct), statusCode: StatusCodes.Status202Accepted);
     }

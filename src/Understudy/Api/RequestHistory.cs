@@ -17,7 +17,7 @@ public static class RequestHistory
             if (e is RequestCreated c)
             {
                 views[c.RequestId] = new RequestView(c.RequestId, c.Service, c.Kind.Text(), c.From, c.To, c.RequestReason, c.RequestedBy, c.Time, c.ExpiresAt,
-                    c.ApprovalsNeeded, [], null, RequestState.AwaitingApproval.Text(), c.Reason, c.Time);
+                    c.ApprovalsNeeded, [], null, RequestState.AwaitingApproval.Text(), c.Reason, c.Time, c.Force);
                 continue;
             }
             if ((e as IRequestEvent)?.RequestId is not { } id || !views.TryGetValue(id, out RequestView? v)) continue;

@@ -4,7 +4,7 @@ namespace Understudy.Api;
 public sealed record RequestView(
     string Id, string Service, string Kind, string From, string To, string Reason, string RequestedBy,
     DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, int ApprovalsNeeded, IReadOnlyList<string> ApprovedBy, string? RejectedBy,
-    string State, string Detail, DateTimeOffset UpdatedAt);
+    string State, string Detail, DateTimeOffset UpdatedAt, bool Force = false);
 
 public sealed record RequestsPage(IReadOnlyList<RequestView> Requests);
 
@@ -12,7 +12,8 @@ public sealed record RequestsPage(IReadOnlyList<RequestView> Requests);
 public sealed record PlanView(string Service, string Kind, string From, string To, int ApprovalsNeeded, IReadOnlyList<string> Steps, bool DryRun = true);
 
 /// <summary>The body of <c>POST /api/services/{s}/switchover</c> and <c>/failover</c>.</summary>
-public sealed record ChangeBody(string? To, string? Reason, bool DryRun = false);
+/// <param name="Force">Failover only: carry on a failover stopped by a failed required fence hook, accepting that the old primary may still run.</param>
+public sealed record ChangeBody(string? To, string? Reason, bool DryRun = false, bool Force = false);
 
 /// <summary>The body of approve, reject, pause and resume.</summary>
 public sealed record CommentBody(string? Comment, string? Reason);

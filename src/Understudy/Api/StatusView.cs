@@ -82,6 +82,8 @@ public static class StatusViews
     /// </summary>
     public static string Phase(ServiceState s) => s switch
     {
+        // Stopped at a failed fence, nothing automatic goes on: a person must act, as for any degraded service.
+        { Failover.Stage: FailoverStage.FenceFailed } => "degraded",
         { Failover.IsSwitchover: true } => "switching_over",
         { Failover: not null } => "failing_over",
         { Degraded: true } => "degraded",

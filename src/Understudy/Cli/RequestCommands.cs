@@ -21,13 +21,18 @@ internal static class RequestCommands
         var reason = new Option<string?>("--reason") { Description = "why, in a few words: journaled and shown to approvers (required)" };
         var dryRun = new Option<bool>("--dry-run") { Description = "print the plan and the approvals it needs, and change nothing" };
         var cmd = wait.AddTo(api.AddTo(new Command(kind, description) { service, to, reason, dryRun }));
+        var force = new Option<bool>("--force")
+        {
+            Description = "carry on a failover stopped because a required fence hook failed: you accept that the old primary may still run and accept writes",
+        };
+        if (kind == "failover") cmd.Options.Add(force);
         cmd.SetAction((parse, ct) => api.RunAsync(parse, async client =>
         {
             if (string.IsNullOrWhiteSpace(parse.GetValue(reason)))
                 return ApiOptions.InputError(parse, "--reason is required: say why, in a few words (it is journaled and shown to approvers)");
             if (!wait.TryGetTimeout(parse, out TimeSpan timeout, out string whyNot)) return ApiOptions.InputError(parse, whyNot);
             string path = $"api/services/{Uri.EscapeDataString(parse.GetValue(service)!)}/{kind}";
-            var body = new ChangeBody(parse.GetValue(to), parse.GetValue(reason), parse.GetValue(dryRun));
+            var body = new ChangeBody(parse.GetValue(to), parse.GetValue(reason), parse.GetValue(dryRun), kind == "failover" && parse.GetValue(force));
             bool json = parse.GetValue(api.Json);
             if (!body.DryRun) return await wait.FollowAsync(parse, client, await client.PostAsync<RequestView>(path, body, ct), json, timeout, ct);
 

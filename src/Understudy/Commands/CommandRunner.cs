@@ -1,5 +1,6 @@
-using System.Diagnostics;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
+using Understudy.Hosting;
 
 namespace Understudy.Commands;
 
@@ -15,81 +16,76 @@ public sealed record CommandOutcome(string Command, int? ExitCode, bool TimedOut
 }
 
 /// <summary>
-/// Runs a command without a shell (arguments passed as given), kills its process tree at the timeout,
-/// and keeps the last few KiB of stdout and stderr. It waits for the process, not for its output pipes:
-/// a background child that keeps them open (`sleep 60 &`) must not hold anything up.
+/// Runs a command without a shell (arguments passed as given) in a process group of its own (<see cref="Spawn"/>),
+/// kills the whole group at the timeout, and keeps the last few KiB of stdout and stderr. It waits for the process,
+/// not for its output pipe: a background child that keeps it open (`sleep 60 &`) must not hold anything up.
 /// </summary>
 public sealed class CommandRunner(string workingDirectory, TimeProvider time)
 {
     private const int OutputTail = 4096;
     private static readonly TimeSpan OutputDrain = TimeSpan.FromMilliseconds(500);
 
-    public async Task<CommandOutcome> RunAsync(IReadOnlyList<string> argv, TimeSpan timeout, CancellationToken ct, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="started">Told of the process as soon as it runs, before it is waited for (a hook's start is journaled).</param>
+    public async Task<CommandOutcome> RunAsync(IReadOnlyList<string> argv, TimeSpan timeout, CancellationToken ct, IReadOnlyDictionary<string, string>? environment = null,
+        Action<SpawnedProcess>? started = null)
     {
         string command = string.Join(' ', argv);
-        var output = new StringBuilder();
-        var stdoutClosed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var stderrClosed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        long started = time.GetTimestamp();
-        using var process = new Process
-        {
-            StartInfo = new ProcessStartInfo(argv[0])
-            {
-                WorkingDirectory = workingDirectory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            },
-            EnableRaisingEvents = true,
-        };
-        foreach (string arg in argv.Skip(1)) process.StartInfo.ArgumentList.Add(arg);
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) process.StartInfo.Environment[name] = value;
-        process.OutputDataReceived += (_, e) => Append(output, e.Data, stdoutClosed);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data, stderrClosed);
-        process.Exited += (_, _) => exited.TrySetResult();
+        long start = time.GetTimestamp();
+        int pid, pipe;
         try
         {
-            process.Start();
+            pid = Spawn.Start(argv, workingDirectory, environment, out pipe);
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (System.ComponentModel.Win32Exception e)
         {
-            return new CommandOutcome(command, null, false, timeout, time.GetElapsedTime(started), e.Message);
+            return new CommandOutcome(command, null, false, timeout, time.GetElapsedTime(start), $"{argv[0]}: {e.Message}");
         }
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        // Read before the process is reaped, while its PID cannot name another process.
+        SpawnedProcess process = ProcessGroups.Identify(pid);
+        var output = new StringBuilder();
+        Task closed = ReadAsync(pipe, output);
+        Task<int?> exited = Task.Factory.StartNew(() => Spawn.Wait(pid), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        started?.Invoke(process);
 
         bool timedOut = false;
         try
         {
-            await exited.Task.WaitAsync(timeout, time, ct);
+            await exited.WaitAsync(timeout, time, ct);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
             timedOut = e is TimeoutException;
-            process.Kill(entireProcessTree: true);
-            await exited.Task.WaitAsync(TimeSpan.FromSeconds(5), time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // The group, not just the process: a child whose parent already exited is no longer in its tree.
+            Signals.TrySend(-process.ProcessGroup, Signals.Kill);
+            await ((Task)exited).WaitAsync(TimeSpan.FromSeconds(5), time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        TimeSpan duration = time.GetElapsedTime(started);
+        TimeSpan duration = time.GetElapsedTime(start);
         // Output that is already written arrives promptly; a pipe held open by a leftover child does not end.
-        await Task.WhenAll(stdoutClosed.Task, stderrClosed.Task).WaitAsync(OutputDrain, time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await closed.WaitAsync(OutputDrain, time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         bool interrupted = !timedOut && ct.IsCancellationRequested;
-        int? exitCode = timedOut || interrupted || !process.HasExited ? null : process.ExitCode;
+        int? exitCode = timedOut || interrupted || !exited.IsCompletedSuccessfully ? null : exited.Result;
         lock (output)
             return new CommandOutcome(command, exitCode, timedOut, timeout, duration, output.ToString(), interrupted);
     }
 
-    private static void Append(StringBuilder output, string? line, TaskCompletionSource closed)
+    /// <summary>Reads the output pipe to its end on a thread of its own (a pipe read blocks), keeping the tail.</summary>
+    private static Task ReadAsync(int pipe, StringBuilder output) => Task.Factory.StartNew(() =>
     {
-        if (line is null)
+        try
         {
-            closed.TrySetResult();
-            return;
+            using var lines = new StreamReader(new FileStream(new SafeFileHandle(pipe, ownsHandle: true), FileAccess.Read, 1));
+            while (lines.ReadLine() is { } line)
+            {
+                lock (output)
+                {
+                    output.AppendLine(line);
+                    if (output.Length > OutputTail) output.Remove(0, output.Length - OutputTail);
+                }
+            }
         }
-        lock (output)
+        catch (IOException)
         {
-            output.AppendLine(line);
-            if (output.Length > OutputTail) output.Remove(0, output.Length - OutputTail);
+            // the output is a tail at best
         }
-    }
+    }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 }

@@ -6,13 +6,16 @@ namespace Understudy.Config;
 
 /// <summary>
 /// <c>hooks:</c> commands run after traffic moved, each <c>{exec: [...], timeout}</c>; for PostgreSQL also
-/// <c>fence</c>, run before promotion. <see cref="Hook"/> also reads <c>postgres.rejoin</c>, which has the same shape.
+/// <c>fence</c>, run before promotion, whose hooks also take <c>required</c> (default true). <see cref="Hook"/> also reads <c>postgres.rejoin</c>, which has the same shape.
 /// </summary>
 internal static class HooksSection
 {
     private static readonly KindKeySet Keys = new(["on_failover", "on_switchover"], [(ServiceKind.Postgres, ["fence"])]);
 
     private static readonly KeySet HookKeys = new(["exec", "timeout"]);
+
+    /// <summary>Only a fence hook may be optional: a later hook's failure never undoes anything anyway.</summary>
+    private static readonly KeySet FenceHookKeys = new(["exec", "timeout", "required"]);
 
     private const string Command = "a command as a sequence of strings, e.g. [systemctl, restart, web]";
 
@@ -35,17 +38,18 @@ internal static class HooksSection
 
         var hooks = ImmutableArray.CreateBuilder<HookSpec>();
         for (int i = 0; i < sequence.Children.Count; i++)
-            if (Hook(h.Reader, sequence.Children[i], $"{h.KeyOf(key)}[{i}]", Placeholders.Hooks, HookDefaults.Timeout) is { } hook) hooks.Add(hook);
+            if (Hook(h.Reader, sequence.Children[i], $"{h.KeyOf(key)}[{i}]", Placeholders.Hooks, HookDefaults.Timeout, fence: key == "fence") is { } hook) hooks.Add(hook);
         return hooks.Count == sequence.Children.Count ? hooks.ToImmutable() : null;
     }
 
-    /// <summary>One <c>{exec: [...], timeout}</c> whose arguments may use <paramref name="placeholders"/>.</summary>
-    public static HookSpec? Hook(ConfigReader reader, YamlNode node, string path, Placeholders placeholders, TimeSpan defaultTimeout)
+    /// <summary>One <c>{exec: [...], timeout}</c> whose arguments may use <paramref name="placeholders"/>; a <paramref name="fence"/> hook also takes <c>required</c>.</summary>
+    public static HookSpec? Hook(ConfigReader reader, YamlNode node, string path, Placeholders placeholders, TimeSpan defaultTimeout, bool fence = false)
     {
-        if (reader.Mapping(node, path, HookKeys) is not { } m) return null;
+        if (reader.Mapping(node, path, fence ? FenceHookKeys : HookKeys) is not { } m) return null;
         ImmutableArray<string>? exec = m.Required("exec", Command) is { } e ? Exec(reader, e, m.KeyOf("exec"), placeholders) : null;
         TimeSpan? timeout = m.Optional("timeout") is { } t ? reader.Duration(t, m.KeyOf("timeout"), zeroAllowed: false) : defaultTimeout;
-        return exec is { } args && timeout is { } limit ? new HookSpec(args, limit) : null;
+        bool? required = m.Optional("required") is { } r ? reader.Bool(r, m.KeyOf("required")) : true;
+        return exec is { } args && timeout is { } limit && required is { } must ? new HookSpec(args, limit, must) : null;
     }
 
     // A sequence, not a shell line: arguments reach the program as written, so a member name or an epoch

@@ -117,6 +117,7 @@ public sealed record ServiceDigest(ImmutableSortedDictionary<string, string> Ent
         {
             e[$"{at}[{i}].exec"] = JsonSerializer.Serialize(hooks[i].Exec.ToArray(), Plain);
             e[$"{at}[{i}].timeout"] = Time(hooks[i].Timeout);
+            if (!hooks[i].Required) e[$"{at}[{i}].required"] = "false";
         }
     }
 

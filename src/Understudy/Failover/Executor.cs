@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Understudy.Checks;
 using Understudy.Commands;
 using Understudy.Core.Failover;
+using Understudy.Core.Journal;
 using Understudy.Core.Topology;
 using Understudy.Traffic;
 
@@ -56,6 +57,7 @@ public sealed partial class Executor(
                 FenceMember f => await FenceAsync(f),
                 DrainMember d => proxy is null ? (true, "no built-in proxy: nothing to drain") : (true, await proxy.DrainAsync(d.Member, d.Timeout)),
                 RunHooks h => await RunHooksAsync(h),
+                EndStaleHooks e => await EndStaleAsync(e),
                 PromoteMember p => await Postgres().PromoteAsync(p, CancellationToken.None),
                 RepointStandbys r => await Postgres().RepointAsync(r, CancellationToken.None),
                 SetSynchronousStandbys y => await Postgres().SetSynchronousAsync(y, CancellationToken.None),
@@ -73,10 +75,11 @@ public sealed partial class Executor(
     private Postgres.PostgresActions? _postgres;
 
     /// <summary>
-    /// The proxy fence cannot fail; fence hooks (e.g. stop the old server) run after it and are waited for,
-    /// but a failed one only raises an alert: against a crashed host they often cannot succeed, and the
-    /// proxy already keeps every client away from it. With several controllers the fence holds only once every
-    /// instance's proxy has stopped routing to the old primary (the epoch barrier); one that cannot be confirmed fails the fence.
+    /// The proxy fence cannot fail; fence hooks (e.g. stop the old server) run after it, all of them, and are waited
+    /// for. Whether a failed one stops the failover is the decider's to say (it knows which are required, from the
+    /// hooks' journaled outcomes): the step itself reports the proxies. With several controllers the fence holds only
+    /// once every instance's proxy has stopped routing to the old primary (the epoch barrier); one that cannot be
+    /// confirmed fails the fence.
     /// </summary>
     private async Task<(bool, string)> FenceAsync(FenceMember f)
     {
@@ -107,13 +110,31 @@ public sealed partial class Executor(
             // Hooks run to their own timeout even when the controller is stopping: cutting one off
             // would leave its work half-done (a restart runs unfinished hooks again).
             string[] argv = [.. list[i].Exec.Select(a => Fill(a, placeholders))];
-            CommandOutcome o = await commands.RunAsync(argv, list[i].Timeout, CancellationToken.None);
+            int index = i;
+            // Reported as soon as it runs and journaled by the loop moments later, so a controller killed while it runs
+            // leaves a record to end it by (one killed within those moments leaves none: the PID exists only once it runs).
+            void Started(SpawnedProcess p) => report(new HookLaunched(new RunningHook(step.Trigger.ConfigKey(), index, step.Epoch, string.Join(' ', argv),
+                p.Pid, p.ProcessGroup, p.StartTicks, p.BootId, p.Host)));
+            CommandOutcome o = await commands.RunAsync(argv, list[i].Timeout, CancellationToken.None, started: Started);
             if (!o.Succeeded) failed++;
             report(new HookFinished(step.Trigger, step.NewPrimary, step.Epoch, i,
                 new HookOutcome(o.Command, o.Succeeded, o.ExitCode, o.TimedOut, o.Duration, o.Output, o.Summary)));
         }
         int ran = list.Count - step.FirstHook;
         return (failed == 0, $"{ran - failed} of {ran} {step.Trigger.ConfigKey()} hooks succeeded");
+    }
+
+    /// <summary>Each hook a previous controller left is looked for and ended if it still runs here; each outcome is journaled.</summary>
+    private async Task<(bool, string)> EndStaleAsync(EndStaleHooks step)
+    {
+        int left = 0;
+        foreach (RunningHook hook in step.Hooks)
+        {
+            (HookEndOutcome outcome, string detail) = await ProcessGroups.EndAsync(hook, time);
+            if (outcome is HookEndOutcome.Survived or HookEndOutcome.Elsewhere) left++;
+            report(new StaleHookEnded(hook, outcome, detail));
+        }
+        return (left == 0, $"{step.Hooks.Length - left} of {step.Hooks.Length} no longer run");
     }
 
     /// <summary>Replaces <c>{{name}}</c> placeholders; the config validator has already refused unknown ones.</summary>

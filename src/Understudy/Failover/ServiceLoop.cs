@@ -132,7 +132,7 @@ public sealed partial class ServiceLoop
 
     private async Task DecideAsync(Decide d, Executor executor, CancellationToken abort)
     {
-        if (_stopping && d.Input is not (StepCompleted or HookFinished or Noted))
+        if (_stopping && d.Input is not (StepCompleted or HookFinished or HookLaunched or StaleHookEnded or Noted))
         {
             d.Answer?.TrySetException(new InvalidOperationException("the controller is stopping"));
             return;

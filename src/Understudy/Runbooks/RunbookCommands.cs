@@ -23,6 +23,9 @@ internal sealed partial class RunbookCommands(ServiceSpec service, ControllerSpe
     public string Request(string verb, string? to, bool dryRun = false) =>
         $"understudy {verb} {S}{(to is null ? "" : $" --to {to}")} --reason \"...\"{(dryRun ? " --dry-run" : "")}";
 
+    /// <summary>Carries on a failover stopped at a failed required fence hook.</summary>
+    public string Force => $"understudy failover {S} --force --reason \"...\"";
+
     public static string Decide(string verb) => $"understudy {verb} REQUEST_ID --comment \"...\"";
 
     public string Pause => $"understudy pause {S} --reason \"...\"";

@@ -98,7 +98,7 @@ internal sealed partial class RunbookWriter
         Step($"{C(Events.FailoverStarted)}: the epoch advances by one and the new primary is chosen"
             + (_s.Proxy is { } p && p.Hold > TimeSpan.Zero ? $"; new client connections are held (up to {Format(p.Hold)})." : "."));
         Step($"{C(Events.MemberFenced)}: " + (_s.Proxy is null ? "the old primary is fenced" : "the proxy stops routing to the old primary and closes its connections")
-            + (_s.Hooks.Fence.Length > 0 ? "; the `fence` hooks run and are waited for (a failing one alerts but does not stop the failover)." : "."));
+            + (_s.Hooks.Fence.Length > 0 ? "; the `fence` hooks run, each in its own process group, and are waited for." : "."));
         if (Postgres)
             Step($"{C(Events.MemberPromoted)}: `pg_promote(wait => true)` on the new primary, waiting up to {Format(PostgresDefaults.PromoteTimeout)}, then verified out of recovery.");
         Step($"{C(Events.TrafficSwitched)}: " + (Postgres ? "held connections go to the new primary." : "once the new primary is seen up, traffic goes to it; held connections too."));
@@ -117,7 +117,27 @@ internal sealed partial class RunbookWriter
         _b.Append('\n');
         Md.Para(_b, $"If fencing{(Postgres ? " or promotion" : "")} fails, or the new primary goes down before the switch, the failover ends in {C(Events.FailoverFailed)}: "
             + "nothing is routable and an alert goes out; validate again (phase 2) and request a failover to another member.");
+        if (_s.Hooks.Fence.Length > 0) FenceFailure();
         Hooks();
+    }
+
+    /// <summary>What a person does when a required fence hook fails: only they can judge that the old primary is really gone.</summary>
+    private void FenceFailure()
+    {
+        bool anyRequired = _s.Hooks.Fence.Any(h => h.Required);
+        string optional = _s.Hooks.Fence.All(h => h.Required) ? "" : " A fence hook with `required: false` that fails is journaled and alerted, and the failover goes on.";
+        if (!anyRequired)
+        {
+            Md.Para(_b, $"No fence hook is required: a failing one is journaled ({C(Events.HookFailed)}) and alerted, and the failover goes on.");
+            return;
+        }
+        Md.Para(_b, $"If a required fence hook fails (non-zero exit, timeout, cannot start), the old primary is not known to be fenced: the failover stops "
+            + $"before promotion ({C(Events.FailoverBlocked)}), nothing is routable, the service is degraded and a critical alert goes out. Nothing retries it."
+            + optional);
+        Line("Make sure the old primary is stopped or cut off (power it off, stop PostgreSQL, detach its disk), or fix what the hook needs and fence it by hand.");
+        Line($"Then carry the failover on, accepting the risk: {C(_cmd.Force)} with what you checked as the reason "
+            + $"({C(Events.FailoverForced)} names you; approvals apply as for any request).");
+        _b.Append('\n');
     }
 
     private void Hooks()

@@ -52,6 +52,20 @@ public class CommandRunnerTests
     }
 
     [Fact]
+    public async Task Run_RelativeProgramPath_IsFoundFromTheWorkingDirectory()
+    {
+        using var dir = new TempDir();
+        await File.WriteAllTextAsync(dir.File("hook.sh"), "#!/bin/sh\npwd\n");
+        var runner = new CommandRunner(dir.Path, TimeProvider.System);
+        Assert.Equal(0, (await runner.RunAsync(["chmod", "+x", "hook.sh"], TimeSpan.FromSeconds(10), default)).ExitCode);
+
+        var o = await runner.RunAsync(["./hook.sh"], TimeSpan.FromSeconds(10), default);
+
+        Assert.Equal(0, o.ExitCode);
+        Assert.Equal(dir.Path, o.Output.Trim());
+    }
+
+    [Fact]
     public async Task Run_MissingProgram_IsAFailedOutcomeNotAnException()
     {
         using var dir = new TempDir();

@@ -18,7 +18,8 @@ public sealed class PgControlled : IAsyncDisposable
     }
 
     public PgCluster Cluster { get; }
-    public ControllerProcess Controller { get; }
+    /// <summary>The controller process; <see cref="RestartControllerAsync"/> replaces it.</summary>
+    public ControllerProcess Controller { get; private set; }
     public int ProxyPort { get; }
     public int ApiPort { get; }
     public string Config { get; }
@@ -26,8 +27,9 @@ public sealed class PgControlled : IAsyncDisposable
     /// <summary>What a client of the proxy uses.</summary>
     public string ProxyConnection => $"Host=127.0.0.1;Port={ProxyPort};Username=postgres;Database=postgres;Timeout=5";
 
+    /// <param name="hooks">The service's <c>hooks:</c> mapping in flow style, if any.</param>
     public static async Task<PgControlled> StartAsync(int standbys = 1, bool synchronous = false, string maxLag = "1MB",
-        string check = "{ interval: 300ms, timeout: 250ms, fall: 2, rise: 2 }")
+        string check = "{ interval: 300ms, timeout: 250ms, fall: 2, rise: 2 }", string? hooks = null)
     {
         PgCluster cluster = await PgCluster.StartAsync(standbys, synchronous);
         int proxy = FreePort.Next(), api = FreePort.Next();
@@ -47,12 +49,20 @@ public sealed class PgControlled : IAsyncDisposable
                 traffic:
                   proxy: {'{'} listen: 127.0.0.1:{proxy}, hold: 10s {'}'}
                 targets: {'{'} rto: 5s, rpo: 0 {'}'}
+                hooks: {hooks ?? "{}"}
             """);
         var controller = await ControllerProcess.StartAsync(config, api);
         var pg = new PgControlled(cluster, controller, proxy, api, config);
         await Eventually.TrueAsync(async () => await pg.ServiceAsync() is { Routable: not null } s && s.Members.All(m => m.Health == "up"),
             "the controller to route to a writable primary with every member up");
         return pg;
+    }
+
+    /// <summary>Starts a new controller on the same config and journal (after the old one was stopped or killed).</summary>
+    public async Task RestartControllerAsync()
+    {
+        await Controller.DisposeAsync();
+        Controller = await ControllerProcess.StartAsync(Config, ApiPort);
     }
 
     public Task<ServiceView> ServiceAsync() => Controller.ServiceAsync("orders-db");

@@ -312,6 +312,24 @@ public partial class ConfigLoaderTests
         "understudy.yaml:8:38 services.db.hooks.fence[0].exec[1]: unknown placeholder '{{member}}' (allowed: {{service}}, {{old_primary}}, {{new_primary}}, {{epoch}})");
 
     [Fact]
+    public void Parse_FenceHookRequired_DefaultsToTrueAndTakesFalse()
+    {
+        UnderstudySpec spec = AssertValid(Pg("hooks: { fence: [ { exec: [stop] }, { exec: [audit], required: false } ] }"));
+
+        Assert.Equal([true, false], Assert.Single(spec.Services).Hooks.Fence.Select(h => h.Required));
+    }
+
+    [Fact]
+    public void Parse_FenceHookRequiredNotABoolean_NamesTheKey() => AssertErrors(
+        Pg("hooks: { fence: [ { exec: [stop], required: maybe } ] }"),
+        "understudy.yaml:8:49 services.db.hooks.fence[0].required: expected true or false, got 'maybe'");
+
+    [Fact]
+    public void Parse_RequiredOnAnOnFailoverHook_IsAnUnknownKey() => AssertErrors(
+        Pg("hooks: { on_failover: [ { exec: [notify], required: false } ] }"),
+        "understudy.yaml:8:47 services.db.hooks.on_failover[0].required: unknown key (accepted: exec, timeout)");
+
+    [Fact]
     public void Parse_UnknownPlaceholderInRejoin_ListsTheRejoinPlaceholders() => AssertErrors(
         PgBase.Replace("database: shop }", "database: shop, rejoin: { exec: [rejoin, \"{{old_primary}}\"] } }"),
         "understudy.yaml:4:69 services.db.postgres.rejoin.exec[1]: unknown placeholder '{{old_primary}}' (allowed: {{service}}, {{member}}, {{data_dir}}, {{primary_host}}, {{primary_port}}, {{new_primary}})");

@@ -121,7 +121,8 @@ public class DeciderInvariantTests(ITestOutputHelper output)
                 case < 25:
                 case < 62 when State.Request is null && rng.Next(3) > 0: // with nothing to answer, someone more often asks
                     var kind = rng.Next(2) == 0 ? RequestKind.Switchover : RequestKind.Failover;
-                    return new ChangeRequested($"r-{++_lastRequest}", kind, rng.Next(4) == 0 ? null : member, "simulated", person);
+                    // Now and then a forced one, which an http service (no fence hooks) always refuses.
+                    return new ChangeRequested($"r-{++_lastRequest}", kind, rng.Next(4) == 0 ? null : member, "simulated", person, Force: rng.Next(10) == 0);
                 case < 55: return new ApprovalGiven(id, person, "");
                 case < 62: return new RejectionGiven(id, person, "");
                 case < 66: return new Paused(person, "maintenance");

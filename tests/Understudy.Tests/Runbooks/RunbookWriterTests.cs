@@ -138,6 +138,19 @@ public sealed class RunbookWriterTests
         Assert.Contains("| ≤ 60.55s | active detection 550ms + fence hooks 30s + promotion 30s |", md);
     }
 
+    [Theory]
+    [InlineData(true, "If a required fence hook fails (non-zero exit, timeout, cannot start), the old primary is not known to be fenced")]
+    [InlineData(false, "No fence hook is required: a failing one is journaled (`hook.failed`) and alerted, and the failover goes on.")]
+    public void Write_FenceHooks_SayWhatAFailureDoesAndHowToForce(bool required, string says)
+    {
+        ServiceSpec spec = Services.Postgres() with { Hooks = HooksSpec.None with { Fence = [new HookSpec(["stonith"], TimeSpan.FromSeconds(20), required)] } };
+
+        string md = Write(spec);
+
+        Assert.Contains(says, md);
+        Assert.Equal(required, md.Contains("`understudy failover orders-db --force --reason \"...\"`", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Write_Commands_UseTheConfiguredApiAddressAndQuoteTheConfigPath()
     {

@@ -42,6 +42,7 @@ public static class Journaled
             $"sync={Join(s.SyncStandbys)} sync_retry_after={s.SyncRetryAfter:O}",
             $"request={request} pause={s.Pause?.ToString() ?? "none"}",
             $"raised={Join(s.Raised.Order())} needs_rejoin={Join(s.Members.Values.Where(m => m.NeedsRejoin).Select(m => m.Name).Order())}",
+            $"running_hooks=[{string.Join("; ", s.RunningHooks)}]",
         ]);
     }
 

@@ -14,6 +14,15 @@ public sealed record FailoverCompleted(string From, string To, long DurationMs, 
 /// <summary>A fence, promotion or switch failed: nothing is routable until an operator acts.</summary>
 public sealed record FailoverFailed(string From, string To, string? Request = null) : JournalEvent;
 
+/// <summary>
+/// A required fence hook failed: <paramref name="From"/> is not known to be fenced, so <paramref name="To"/> is not
+/// promoted. The failover stays stopped (nothing routable, the service degraded) until an operator forces it.
+/// </summary>
+public sealed record FailoverBlocked(string From, string To, string Failure) : JournalEvent;
+
+/// <summary>An operator's request (<paramref name="Request"/>) carried a blocked failover past its failed fence, accepting the risk.</summary>
+public sealed record FailoverForced(string From, string To, string Failure, string Request) : JournalEvent;
+
 /// <summary>Traffic goes to the event's member, the primary of its epoch.</summary>
 public sealed record TrafficSwitched : JournalEvent;
 
@@ -22,22 +31,3 @@ public sealed record ServiceDegraded : JournalEvent;
 
 /// <summary>The primary is up again after a hold or degradation; nothing was failed over.</summary>
 public sealed record ServiceRestored : JournalEvent;
-
-/// <summary>One hook of a list ran (<c>fence</c>, <c>on_failover</c>, <c>on_switchover</c>).</summary>
-public abstract record HookEvent : JournalEvent
-{
-    public required string Trigger { get; init; }
-    public required int Index { get; init; }
-    public required string Command { get; init; }
-    public int? ExitCode { get; init; }
-    public bool TimedOut { get; init; }
-    public long DurationMs { get; init; }
-    public string Output { get; init; } = "";
-
-    /// <summary>How bad a failure is: a failed fence hook is critical, a later one a warning.</summary>
-    public string? Severity { get; init; }
-}
-
-public sealed record HookCompleted : HookEvent;
-
-public sealed record HookFailed : HookEvent;

@@ -22,13 +22,15 @@ public sealed record ServiceSnapshot(
     SnapshotRequest? Request,
     SnapshotPause? Pause,
     ImmutableArray<string> Raised,
-    ImmutableArray<string> NeedsRejoin) : JournalEvent;
+    ImmutableArray<string> NeedsRejoin,
+    ImmutableArray<RunningHook> RunningHooks = default) : JournalEvent;
 
-/// <summary>A failover or switchover under way, as the snapshot holds it (<paramref name="Stage"/>: draining, fencing, promoting, awaiting_target, running_hooks).</summary>
-public sealed record SnapshotChange(string From, string To, long Epoch, DateTimeOffset StartedAt, string Stage, int HooksFinished, RequestKind Kind, string? Request);
+/// <summary>A failover or switchover under way, as the snapshot holds it (<paramref name="Stage"/>: draining, fencing, promoting, awaiting_target, running_hooks, fence_failed).</summary>
+public sealed record SnapshotChange(string From, string To, long Epoch, DateTimeOffset StartedAt, string Stage, int HooksFinished, RequestKind Kind, string? Request,
+    string? FenceFailure = null);
 
 /// <summary>An open operator request, as the snapshot holds it (<paramref name="State"/>: awaiting_approval or executing).</summary>
 public sealed record SnapshotRequest(string Id, RequestKind Kind, string From, string To, string Reason, string RequestedBy, DateTimeOffset CreatedAt,
-    DateTimeOffset ExpiresAt, int ApprovalsNeeded, ImmutableArray<string> ApprovedBy, string State);
+    DateTimeOffset ExpiresAt, int ApprovalsNeeded, ImmutableArray<string> ApprovedBy, string State, bool Force = false);
 
 public sealed record SnapshotPause(string By, string Reason, DateTimeOffset Since);
