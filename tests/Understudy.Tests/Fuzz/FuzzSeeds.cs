@@ -5,8 +5,10 @@ internal static class FuzzSeeds
 {
     public static readonly string Root = FindRoot();
 
-    public static IReadOnlyList<string> Configs { get; } = Read(
-        "examples/web/understudy.yaml", "examples/postgres/understudy.yaml", "examples/cluster/ctl-a.yaml", "tests/Understudy.Tests/Fuzz/Seeds/config-every-key.yaml");
+    // The cluster example's certificates are made by its own test: here its tls line gives way to plain HTTP, allowed.
+    public static IReadOnlyList<string> Configs { get; } = [.. Read(
+        "examples/web/understudy.yaml", "examples/postgres/understudy.yaml", "examples/cluster/ctl-a.yaml", "tests/Understudy.Tests/Fuzz/Seeds/config-every-key.yaml")
+        .Select(text => System.Text.RegularExpressions.Regex.Replace(text, @"(?m)^  tls: \{.*\}$", "  allow_insecure_http: true"))];
 
     public static IReadOnlyList<string> Drills { get; } = Read(
         "examples/drills/web-primary-crash.yaml", "examples/drills/rolling-restart.yaml", "examples/drills/random-member-killer.yaml",
