@@ -18,7 +18,13 @@ public static class CliRunner
         p.Start();
         Task<string> stdout = p.StandardOutput.ReadToEndAsync(), stderr = p.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(cts.Token);
+        try { await p.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException)
+        {
+            // Only what this call started: a command that did not end (a serve that was meant to refuse) must not outlive the test.
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"understudy {string.Join(' ', args)} did not end within 60 s");
+        }
         return new Result(p.ExitCode, await stdout, await stderr);
     }
 }
