@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Understudy.Alerts;
 using Understudy.Core.Alerts;
 using Understudy.Core.Journal;
@@ -13,7 +14,7 @@ namespace Understudy.Tests.Alerts;
 public class AlertChannelTests
 {
     private static readonly Uri Secret = new("https://hooks.example.com/services/T000/B000/XXXXSECRET");
-    private readonly ManualTimeProvider _clock = new(T0);
+    private readonly FakeTimeProvider _clock = new(T0);
     private readonly RecordingJournal _journal = new();
     private readonly JournalHealth _health;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Time.Testing;
 using Understudy.Checks;
 using Understudy.Core.Detection;
 using Understudy.Core.Topology;
@@ -26,9 +27,72 @@ public class CheckSchedulerTests
         }
     }
 
+    /// <summary>
+    /// FakeTimeProvider and two things these tests need of it besides. The timers still to fire, so a test advances only
+    /// once the scheduler sleeps: an advance between its reckoning of the wait and its arming of the delay would move the
+    /// delay's end. And an odd timestamp frequency, so a tick/timestamp mix-up in the scheduler's own arithmetic
+    /// (<c>TotalSeconds * TimestampFrequency</c>) shows; FakeTimeProvider's own frequency equals TimeSpan.TicksPerSecond.
+    /// </summary>
+    private sealed class Clock(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        private int _waiting;
+
+        public int WaitingTimers => Volatile.Read(ref _waiting);
+
+        public override long TimestampFrequency => 3_000_017;
+
+        public override long GetTimestamp() => (long)((Int128)GetUtcNow().UtcTicks * TimestampFrequency / TimeSpan.TicksPerSecond);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = new Watched(this);
+            timer.Inner = base.CreateTimer(s => { timer.Fired(); callback(s); }, state, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            timer.Change(dueTime, period);
+            return timer;
+        }
+
+        /// <summary>FakeTimeProvider's timer, counted among the waiting from arming until it fires once (unless periodic) or is disarmed.</summary>
+        private sealed class Watched(Clock clock) : ITimer
+        {
+            public ITimer Inner = null!;
+            private int _armed;
+            private volatile bool _periodic;
+
+            public bool Change(TimeSpan dueTime, TimeSpan period)
+            {
+                _periodic = period > TimeSpan.Zero && period != Timeout.InfiniteTimeSpan;
+                Arm(dueTime != Timeout.InfiniteTimeSpan);
+                return Inner.Change(dueTime, period);
+            }
+
+            public void Fired()
+            {
+                if (!_periodic) Arm(false);
+            }
+
+            public void Dispose()
+            {
+                Arm(false);
+                Inner.Dispose();
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                Dispose();
+                return ValueTask.CompletedTask;
+            }
+
+            private void Arm(bool armed)
+            {
+                int now = armed ? 1 : 0;
+                if (Interlocked.Exchange(ref _armed, now) != now) Interlocked.Add(ref clock._waiting, armed ? 1 : -1);
+            }
+        }
+    }
+
     private sealed class Harness : IAsyncDisposable
     {
-        public readonly ManualTimeProvider Clock = new(Services.T0);
+        public readonly Clock Clock = new(Services.T0);
         public readonly ScriptedCheck Check = new();
         public readonly BlockingCollection<CheckResult> Results = [];
         public readonly CheckScheduler Scheduler;
@@ -48,8 +112,8 @@ public class CheckSchedulerTests
         /// <summary>Waits until the scheduler sleeps on the clock, so advancing it is not lost.</summary>
         public async Task SleepingAsync()
         {
-            for (int i = 0; i < 1000 && Clock.ActiveTimers == 0; i++) await Task.Delay(5);
-            Assert.True(Clock.ActiveTimers > 0, "the scheduler never waited on the clock");
+            for (int i = 0; i < 1000 && Clock.WaitingTimers == 0; i++) await Task.Delay(5);
+            Assert.True(Clock.WaitingTimers > 0, "the scheduler never waited on the clock");
         }
 
         public CheckResult Next()

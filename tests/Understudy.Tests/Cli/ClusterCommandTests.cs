@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Understudy.Cli;
 using Understudy.Cluster;
 using Understudy.Tests.Testing;
@@ -22,7 +23,7 @@ public class ClusterCommandTests
         ], problem);
 
     /// <summary>What a controller without coordination answers: the real <see cref="SingleInstance"/>'s view.</summary>
-    private static ClusterView Single() => new SingleInstance("ctl-a", "127.0.0.1:7400", () => new Dictionary<string, long>(), new ManualTimeProvider(T0)).View();
+    private static ClusterView Single() => new SingleInstance("ctl-a", "127.0.0.1:7400", () => new Dictionary<string, long>(), new FakeTimeProvider(T0)).View();
 
     private static string[] LinesOf(string text) => [.. text.Split('\n').Select(l => l.TrimEnd())];
 

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 using Understudy.Api.Auth;
 using Understudy.Core.Journal;
-using Understudy.Tests.Testing;
 using static Understudy.Tests.Testing.Services;
 
 namespace Understudy.Tests.Regressions;
@@ -11,7 +11,7 @@ namespace Understudy.Tests.Regressions;
 /// <summary>Issue 13, item 12: failed sign-ins are limited per client, counted, and journaled once per window.</summary>
 public sealed class SignInLimitsTests : IDisposable
 {
-    private readonly ManualTimeProvider _time = new(T0);
+    private readonly FakeTimeProvider _time = new(T0);
     private readonly SignInLimits _limits;
 
     public SignInLimitsTests() => _limits = new SignInLimits(_time);
