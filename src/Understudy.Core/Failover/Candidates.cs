@@ -43,6 +43,7 @@ public static class Candidates
     {
         if (member.Pg is not { } pg) return "its role was never seen";
         if (!pg.InRecovery) return "it accepts writes (not a standby)";
+        if (state.PrimaryMember.Pg is null) return $"its lag is unknown ({state.Primary} has not been seen writable since this controller started)";
         // Streaming from the primary proves it follows the primary's timeline; a standby left behind on an
         // old timeline (re-pointing failed) may be "ahead" by WAL the primary never had.
         if (!state.StreamsFromPrimary(member.Name)) return $"it was not streaming from {state.Primary} when last seen";
@@ -55,6 +56,30 @@ public static class Candidates
             return $"not a synchronous standby while {string.Join(", ", sync.Order())} {(sync.Count == 1 ? "is" : "are")}";
         return null;
     }
+
+    /// <summary>
+    /// An operator's forced PostgreSQL failover when no standby passes the lag rules (its lag unknown, say after a restart
+    /// with the primary already gone): every healthy standby that is not nofailover nor awaiting rejoin, the most
+    /// advanced first (received WAL), then priority and config order. Whatever the primary wrote past it is lost.
+    /// </summary>
+    public static IEnumerable<MemberState> ForcedRanked(ServiceState state) =>
+        state.Spec.Members.Select(m => state.Members[m.Name])
+            .Where(m => WhyNotForced(state, m) is null)
+            .OrderByDescending(m => m.Pg!.ReceiveLsn ?? -1)
+            .ThenByDescending(m => state.Spec.Member(m.Name).Priority)
+            .ThenBy(m => state.Spec.ConfigOrder(m.Name));
+
+    /// <summary>Why a member cannot be promoted even by force: the rules that protect more than lag.</summary>
+    public static string? WhyNotForced(ServiceState state, MemberState member) => member switch
+    {
+        _ when member.Name == state.Primary => "it is the primary",
+        { NeedsRejoin: true } => "it was failed over from and needs an operator to rejoin it",
+        _ when state.Spec.Member(member.Name).NoFailover => "nofailover is set",
+        { Health: not Health.Up } => $"it is {member.Health.ToString().ToLowerInvariant()}",
+        { Pg: null } => "its role was never seen",
+        { Pg.InRecovery: false } => "it accepts writes (not a standby)",
+        _ => null,
+    };
 
     /// <summary>Standbys that may hold commits acknowledged synchronously: named in the setting or reported sync by the primary.</summary>
     public static IReadOnlySet<string> PossiblySynchronous(ServiceState state) =>

@@ -42,22 +42,54 @@ public static class ChangeChecks
     }
 
     /// <summary>
-    /// Whether a failover stopped at its failed fence can be forced on, and to whom: only to the member it was
-    /// going to, and only while that member is up (its promotion comes next).
+    /// A forced failover, and to whom. Two cases, each journaled as the operator accepting a risk: a failover stopped at
+    /// its failed fence goes on (only to the member it was going to, while that member is up); or, for PostgreSQL with
+    /// the primary down and no standby passing the lag rules (its lag unknown, not streaming when last seen, beyond
+    /// max_lag), the standby named or else the most advanced healthy one is promoted, and what it never received is lost.
     /// </summary>
     public static bool TryForce(ServiceState s, RequestKind kind, string? to, out string target, out string whyNot)
     {
         target = "";
-        whyNot = kind != RequestKind.Failover ? "force applies to a failover only"
-            : s.Pause is { } p ? $"{s.Name} is paused by {p.By} ({p.Reason}): resume it first"
-            : s.Failover is not { Stage: FailoverStage.FenceFailed } f ? $"force carries on a failover stopped by a failed required fence hook, and {s.Name} has none"
-            : to is not null && to != f.To ? $"the failover stopped at its fence is to {f.To}; force carries on that one, not one to {to}"
-            : s.Members[f.To].Health != Health.Up ? $"{f.To} is {s.Members[f.To].Health.ToString().ToLowerInvariant()}: it cannot be promoted now"
-            : "";
+        if (kind == RequestKind.Failover && s.Pause is null && s.Failover is { Stage: FailoverStage.FenceFailed } f)
+        {
+            whyNot = to is not null && to != f.To ? $"the failover stopped at its fence is to {f.To}; force carries on that one, not one to {to}"
+                : s.Members[f.To].Health != Health.Up ? $"{f.To} is {s.Members[f.To].Health.ToString().ToLowerInvariant()}: it cannot be promoted now"
+                : "";
+            if (whyNot.Length == 0) target = f.To;
+            return whyNot.Length == 0;
+        }
+        whyNot = kind != RequestKind.Failover ? "force applies to a failover only" : Blocker(s, kind) ?? "";
         if (whyNot.Length > 0) return false;
-        target = s.Failover!.To;
+        if (!s.IsPostgres)
+        {
+            whyNot = $"force carries on a failover stopped by a failed required fence hook, or promotes a PostgreSQL standby whose lag is unknown; {s.Name} has neither";
+            return false;
+        }
+        if (TryTarget(s, kind, to, out string regular, out _))
+        {
+            whyNot = $"a failover without force can promote {regular}: force is only for when no standby passes the lag rules";
+            return false;
+        }
+        if (to is not null)
+        {
+            if (!s.Members.TryGetValue(to, out MemberState? member)) whyNot = $"to: {s.Name} has no member '{to}' (members: {string.Join(", ", s.Spec.Members.Select(m => m.Name))})";
+            else if (Candidates.WhyNotForced(s, member) is { } why) whyNot = $"{to} cannot take over even by force: {why}";
+            else target = to;
+            return whyNot.Length == 0;
+        }
+        if (Candidates.ForcedRanked(s).FirstOrDefault() is not { } best)
+        {
+            whyNot = "no standby can take over even by force (" + string.Join("; ", s.Spec.Members.Where(m => m.Name != s.Primary)
+                .Select(m => $"{m.Name}: {Candidates.WhyNotForced(s, s.Members[m.Name])}")) + ")";
+            return false;
+        }
+        target = best.Name;
         return true;
     }
+
+    /// <summary>What the lag rules say against a forced PostgreSQL failover's target: the risk the operator accepts.</summary>
+    public static string LagRisk(ServiceState s, string target) =>
+        Candidates.IsPromotable(s, s.Members[target], out string whyNot) ? "" : whyNot;
 
     private static string? Blocker(ServiceState s, RequestKind kind)
     {
@@ -95,6 +127,8 @@ public static class ChangeChecks
             AfterFence(steps, s, stopped.From, target);
             return steps;
         }
+        if (force)
+            steps.Add($"promote {target} although {LagRisk(s, target)}: you accept that writes {s.Primary} acknowledged and {target} never received are lost");
         long next = s.Epoch + 1;
         if (kind == RequestKind.Switchover)
         {

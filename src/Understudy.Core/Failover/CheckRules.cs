@@ -116,7 +116,10 @@ internal static class CheckRules
             Degrade(d, $"primary {primary.Name} is down and no standby can take over ({Candidates.WhyNone(s)}); nothing promoted");
             return;
         }
-        FailoverRules.Start(d, next);
+        FailoverRules.Start(d, next, reason: primary.PgRestored
+            ? $"primary {primary.Name} is down; failing over to {next.Name}, the first healthy candidate, its lag judged against what {primary.Name} was last seen " +
+              "writing and streaming to before this controller restarted"
+            : null);
     }
 
     /// <summary>Journals and alerts once per distinct reason, so repeated failed checks stay quiet.</summary>

@@ -28,6 +28,21 @@ internal static class FailoverRules
         d.Do(new FenceMember(from, next.Name, epoch));
     }
 
+    /// <summary>
+    /// An approved forced PostgreSQL failover past the lag rules: journaled and alerted as the operator accepting that
+    /// acknowledged writes the target never received are lost, then carried out as any failover.
+    /// </summary>
+    public static void StartForced(DecisionBuilder d, MemberState next, OperatorRequest request)
+    {
+        string risk = ChangeChecks.LagRisk(d.State, next.Name);
+        string approved = request.ApprovedBy.IsEmpty ? "" : $", approved by {string.Join(", ", request.ApprovedBy)}";
+        string reason = $"{request.RequestedBy} forced the failover from {d.State.Primary} to {next.Name} although {risk} (request {request.Id}{approved}: {request.Reason}), " +
+                        $"accepting that writes {d.State.Primary} acknowledged and {next.Name} never received are lost";
+        d.Emit(new FailoverForced(d.State.Primary, next.Name, risk, request.Id) { Member = next.Name, Actor = request.RequestedBy, Reason = reason });
+        d.Alert("warning", $"{d.State.Name}: {reason}", next.Name);
+        Start(d, next, request);
+    }
+
     public static void OnStepCompleted(DecisionBuilder d, StepCompleted done)
     {
         if (done.Step is EndStaleHooks)

@@ -26,8 +26,8 @@ internal static class RequestRules
             Refuse(d, r.Actor, "request", r.Id, RefusalKind.Conflict, $"{(r.Force ? "forced " : "")}{r.Kind.Text()} of {s.Name} refused: {whyNot}");
             return;
         }
-        // A forced failover carries on the one stopped at its fence: from the old primary it fences, not the epoch's unpromoted one.
-        string from = r.Force ? s.Failover!.From : s.Primary;
+        // A forced failover may carry on the one stopped at its fence: from the old primary it fences, not the epoch's unpromoted one.
+        string from = s.Failover?.From ?? s.Primary;
         string what = r.Force ? "forced failover" : r.Kind.Text();
         int needed = s.Spec.Failover.Approvals;
         DateTimeOffset expires = d.Now + s.Spec.Failover.ApprovalWindow;
@@ -116,9 +116,9 @@ internal static class RequestRules
     private static void Execute(DecisionBuilder d, OperatorRequest r)
     {
         ServiceState s = d.State;
-        string? whyNot = r.Force
-            ? ChangeChecks.TryForce(s, r.Kind, r.To, out _, out string cannotForce) ? null : cannotForce
-            : s.Primary != r.From ? $"the primary is now {s.Primary}, not {r.From} as when it was requested" : null;
+        string? whyNot = (s.Failover?.From ?? s.Primary) != r.From ? $"the primary is now {s.Primary}, not {r.From} as when it was requested"
+            : r.Force && !ChangeChecks.TryForce(s, r.Kind, r.To, out _, out string cannotForce) ? cannotForce
+            : null;
         if (whyNot is null && !r.Force && !ChangeChecks.TryTarget(s, r.Kind, r.To, out _, out string stillBlocked)) whyNot = stillBlocked;
         if (whyNot is not null)
         {
@@ -132,7 +132,8 @@ internal static class RequestRules
             Reason = $"request {r.Id} is carried out: {r.Kind.Text()} from {r.From} to {r.To}{(r.ApprovedBy.IsEmpty ? "" : $", approved by {string.Join(", ", r.ApprovedBy)}")}",
         });
         OperatorRequest executing = d.State.Request!;
-        if (r.Force) FenceRules.Force(d, executing);
+        if (r.Force && s.Failover is not null) FenceRules.Force(d, executing);
+        else if (r.Force) FailoverRules.StartForced(d, d.State.Members[r.To], executing);
         else if (r.Kind == RequestKind.Failover) FailoverRules.Start(d, d.State.Members[r.To], executing);
         else SwitchoverRules.Start(d, executing);
     }

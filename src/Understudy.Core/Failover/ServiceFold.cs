@@ -146,8 +146,15 @@ public static class ServiceFold
         return earlier is null ? e.Reason : $"{earlier}; {e.Reason}";
     }
 
-    private static ServiceState Observed(ServiceState s, MemberObserved o) =>
-        s.WithMember(s.Members[o.Member] with { Tracker = o.Tracker, Suspected = o.Suspected, LastDetail = o.Detail, Pg = o.Pg });
+    /// <remarks>A failed check keeps the very observation it had (<see cref="PostgresRules.Read"/>), so a view restored at the start stays marked as such until a check sees the server.</remarks>
+    private static ServiceState Observed(ServiceState s, MemberObserved o)
+    {
+        MemberState member = s.Members[o.Member];
+        return s.WithMember(member with
+        {
+            Tracker = o.Tracker, Suspected = o.Suspected, LastDetail = o.Detail, Pg = o.Pg, PgRestored = member.PgRestored && ReferenceEquals(o.Pg, member.Pg),
+        });
+    }
 
     /// <summary>Promotion is verified by the executor (out of recovery), so the switch needs no extra check round.</summary>
     private static ServiceState Promoted(ServiceState s, FailoverProgress f)

@@ -9,7 +9,8 @@ namespace Understudy.Core.Failover;
 /// <param name="Suspected">The proxy failed to connect to it and active checks are confirming.</param>
 /// <param name="NeedsRejoin">It was failed over from; no automatic action gives it traffic again.</param>
 /// <param name="Pg">The last successful PostgreSQL observation; it stays after the member goes down (its last known LSN).</param>
-public sealed record MemberState(string Name, HealthTracker Tracker, bool Suspected, bool NeedsRejoin, string LastDetail, PgObservation? Pg = null)
+/// <param name="PgRestored"><see cref="Pg"/> was seen by the controller before it restarted, not yet by a check since.</param>
+public sealed record MemberState(string Name, HealthTracker Tracker, bool Suspected, bool NeedsRejoin, string LastDetail, PgObservation? Pg = null, bool PgRestored = false)
 {
     public Health Health => Tracker.Health;
 

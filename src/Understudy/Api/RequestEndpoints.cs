@@ -47,13 +47,15 @@ public static class RequestEndpoints
             return Problems.NotFound($"to: service {service} has no member '{to}' (members: {string.Join(", ", runtime.Spec.Members.Select(m => m.Name))})");
 
         string caller = ApiCaller.Name(http);
+        if (body.Force && ApiCaller.Role(http) < ApiRole.Admin)
+            return Problems.Of(new Refusal(RefusalKind.Forbidden, $"force: {caller} has role {ApiCaller.Policy(ApiCaller.Role(http))}; a forced failover accepts losing writes or two writable primaries, so this needs admin"));
         if (body.DryRun)
         {
             ServiceState state = runtime.Loop.State;
             string target, whyNot;
             if (body.Force ? !ChangeChecks.TryForce(state, kind, to, out target, out whyNot) : !ChangeChecks.TryTarget(state, kind, to, out target, out whyNot))
                 return Problems.Conflict($"{(body.Force ? "forced " : "")}{kind.Text()} of {service} refused: {whyNot}");
-            string from = body.Force ? state.Failover!.From : state.Primary;
+            string from = state.Failover?.From ?? state.Primary;
             return TypedResults.Ok(new PlanView(service, kind.Text(), from, target, state.Spec.Failover.Approvals, ChangeChecks.Steps(state, kind, target, caller, body.Force)));
         }
 

@@ -23,7 +23,8 @@ internal static class RequestCommands
         var cmd = wait.AddTo(api.AddTo(new Command(kind, description) { service, to, reason, dryRun }));
         var force = new Option<bool>("--force")
         {
-            Description = "carry on a failover stopped because a required fence hook failed: you accept that the old primary may still run and accept writes",
+            Description = "admin only: carry on a failover stopped because a required fence hook failed (you accept that the old primary may still run), "
+                        + "or promote the most advanced PostgreSQL standby when none passes the lag rules (you accept losing what it never received)",
         };
         if (kind == "failover") cmd.Options.Add(force);
         cmd.SetAction((parse, ct) => api.RunAsync(parse, async client =>

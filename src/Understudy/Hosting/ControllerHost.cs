@@ -53,6 +53,9 @@ public static class ControllerHost
             throw;
         }
 
+        var lastSeen = new LastSeen(journal.Path);
+        start = start with { States = lastSeen.Restore(start.States, time.GetUtcNow(), out string? restored) };
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         if (logging is null) builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; o.UseUtcTimestamp = true; });
@@ -94,6 +97,8 @@ public static class ControllerHost
         else builder.Services.AddAlone(spec, start, journal, time);
         // After the controller (and the cluster node), so it stops before them and its last count is still journaled.
         builder.Services.AddHostedService<SignInJournal>();
+        builder.Services.AddHostedService(sp => new LastSeenWriter(lastSeen, restored, () => sp.GetRequiredService<Controller>().Services.Select(r => r.Loop.State), time,
+            sp.GetRequiredService<ILogger<LastSeenWriter>>()));
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails(); // any error answer carries a JSON problem body
         builder.WebHost.ConfigureKestrel(k =>

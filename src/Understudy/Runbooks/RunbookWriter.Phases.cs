@@ -37,6 +37,9 @@ internal sealed partial class RunbookWriter
             + (Postgres ? "; and each standby's replication lag." : "."));
         Line($"{C(Events.FailoverHeld)} and {C(Events.ServiceDegraded)} events say why nothing happened: paused, cooldown, manual mode, no candidate"
             + (Postgres ? $" (a standby beyond `max_lag` is named with its lag)." : "."));
+        if (Postgres)
+            Line($"Degraded because no standby's lag is known (the primary died while the controller was stopped for more than 5 minutes): check which standby has the most WAL, "
+                + $"then an admin runs {C(_cmd.Force)}; it promotes the most advanced standby, and {C(Events.FailoverForced)} records that what it never received is lost.");
         Line(Automatic
             ? $"If {C(Events.FailoverStarted)} is already there, the controller is executing: go on to [verification](#5-verification-person)."
             : "Decide: request the failover (phase 3), or keep investigating.");

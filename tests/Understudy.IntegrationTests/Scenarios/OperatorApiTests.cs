@@ -64,6 +64,8 @@ public class OperatorApiTests
         Assert.Equal(HttpStatusCode.OK, (await vera.GetAsync("/api/status")).StatusCode);
         await AssertProblemAsync(await vera.PostAsJsonAsync("/api/services/web/switchover", new { reason = "test" }), HttpStatusCode.Forbidden, "vera has role viewer; this needs operator");
         await AssertProblemAsync(await alice.PostAsJsonAsync("/api/requests/r-00000000/approve", new { }), HttpStatusCode.Forbidden, "alice has role operator; this needs approver");
+        await AssertProblemAsync(await alice.PostAsJsonAsync("/api/services/web/failover", new { reason = "x", force = true, dry_run = true }), HttpStatusCode.Forbidden,
+            "force: alice has role operator; a forced failover accepts losing writes or two writable primaries, so this needs admin");
 
         // Load balancers and tools read these without a token.
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health")).StatusCode);

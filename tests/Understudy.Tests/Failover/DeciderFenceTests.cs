@@ -184,7 +184,7 @@ public class DeciderFenceTests
         blocked = Decider.Decide(blocked, PgStandby("pg2", At(3), 10 * MiB), At(3)).State;
 
         Operators.AssertRefused(Decider.Decide(running, Force(), At(4)), RefusalKind.Conflict, "alice", "r-1",
-            "forced failover of orders-db refused: force carries on a failover stopped by a failed required fence hook, and orders-db has none");
+            "forced failover of orders-db refused: primary pg1 is not down");
         Operators.AssertRefused(Decider.Decide(blocked, Force(to: "pg3"), At(4)), RefusalKind.Conflict, "alice", "r-1",
             "the failover stopped at its fence is to pg2; force carries on that one, not one to pg3");
         Operators.AssertRefused(Decider.Decide(blocked, Force() with { Kind = RequestKind.Switchover }, At(4)), RefusalKind.Conflict, "alice", "r-1",

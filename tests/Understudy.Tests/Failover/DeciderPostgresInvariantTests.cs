@@ -59,6 +59,7 @@ public class DeciderPostgresInvariantTests
                 < 85 when results.TryDequeue(out Input? next) => next,
                 < 85 when pending.TryDequeue(out Step? st) => Executed(st),
                 < 86 when s.Failover is { Stage: FailoverStage.FenceFailed } => new ChangeRequested($"f-{step}", RequestKind.Failover, null, "checked by hand", "ops", Force: true),
+                < 87 when s.Failover is null && s.Degraded => new ChangeRequested($"l-{step}", RequestKind.Failover, null, "lag unknown, checked by hand", "ops", Force: true),
                 < 88 => Restart(),
                 < 90 => new SnapshotDue(journal.Count),
                 _ => world.Check(rng, now),
@@ -110,24 +111,35 @@ public class DeciderPostgresInvariantTests
             if (types.Contains(EventTypes.FailoverStarted))
             {
                 Assert.True(before.Failover is null || ended, "two failovers at once");
-                Assert.True(lastEnd is null || ended || d.Events[0].Time >= lastEnd + spec.Failover.Cooldown, "failover within cooldown");
+                // The cooldown holds automatic failovers back; a person's request may come at any time.
+                bool requested = types.Contains(EventTypes.RequestExecuting);
+                Assert.True(lastEnd is null || ended || requested || d.Events[0].Time >= lastEnd + spec.Failover.Cooldown, "failover within cooldown");
                 string from = before.Failover is null ? before.Primary : d.State.Failover!.From;
                 string to = s.Primary;
                 MemberState target = s.Members[to];
                 Assert.False(spec.Member(to).NoFailover, $"{to} has nofailover");
                 Assert.DoesNotContain(to, failedOverFrom);
                 Assert.True(target.Pg is { InRecovery: true }, $"{to} was not a standby");
-                long primaryLsn = s.Members[from].Pg!.CurrentLsn!.Value;
-                Assert.True(primaryLsn - target.Pg!.ReceiveLsn!.Value <= spec.Failover.MaxLagBytes, $"{to} promoted {primaryLsn - target.Pg.ReceiveLsn} bytes behind");
-                // Only a standby that may hold synchronously acknowledged commits: reported sync, or named.
-                var sync = new HashSet<string>((s.Members[from].Pg?.SyncStandbys ?? []).Concat(before.SyncStandbys ?? []));
-                if (spec.Failover.Synchronous && sync.Count > 0) Assert.Contains(to, sync);
-                Assert.Contains(to, s.Members[from].Pg!.Streaming);
                 failedOverFrom.Add(from);
+                if (types.Contains(EventTypes.FailoverForced))
+                {
+                    // Forced past the lag rules: the most advanced healthy standby, whatever its lag.
+                    Assert.All(before.Members.Values.Where(m => Candidates.WhyNotForced(before, m) is null),
+                        m => Assert.True(m.Pg!.ReceiveLsn <= target.Pg!.ReceiveLsn, $"{to} forced while {m.Name} received more"));
+                }
+                else
+                {
+                    long primaryLsn = s.Members[from].Pg!.CurrentLsn!.Value;
+                    Assert.True(primaryLsn - target.Pg!.ReceiveLsn!.Value <= spec.Failover.MaxLagBytes, $"{to} promoted {primaryLsn - target.Pg.ReceiveLsn} bytes behind");
+                    // Only a standby that may hold synchronously acknowledged commits: reported sync, or named.
+                    var sync = new HashSet<string>((s.Members[from].Pg?.SyncStandbys ?? []).Concat(before.SyncStandbys ?? []));
+                    if (spec.Failover.Synchronous && sync.Count > 0) Assert.Contains(to, sync);
+                    Assert.Contains(to, s.Members[from].Pg!.Streaming);
+                }
             }
             foreach (string from in failedOverFrom) Assert.NotEqual(from, s.Routable);
 
-            if (types.Contains(EventTypes.FailoverForced)) forced.Add(s.Epoch);
+            if (types.Contains(EventTypes.FailoverForced) && before.Failover is { Stage: FailoverStage.FenceFailed }) forced.Add(s.Epoch);
             foreach (long epoch in d.Events.Where(e => e is MemberFenced).Select(e => e.Epoch).Concat(d.Plan.OfType<PromoteMember>().Select(p => p.Epoch)))
                 Assert.True(forced.Contains(epoch) || LastFenceRunHeld(journal, spec, epoch), $"epoch {epoch}: promotion after a required fence hook failed, not forced");
             // A hook journaled as started is ended (or journaled as left) before its list runs again.

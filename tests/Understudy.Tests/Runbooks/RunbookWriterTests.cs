@@ -148,7 +148,17 @@ public sealed class RunbookWriterTests
         string md = Write(spec);
 
         Assert.Contains(says, md);
-        Assert.Equal(required, md.Contains("`understudy failover orders-db --force --reason \"...\"`", StringComparison.Ordinal));
+        Assert.Equal(required, md.Contains("Then carry the failover on, accepting the risk: `understudy failover orders-db --force --reason \"...\"`", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Write_Postgres_SaysHowToForceWhenNoStandbysLagIsKnown()
+    {
+        string md = Write(Services.Postgres());
+
+        Assert.Contains("Degraded because no standby's lag is known", md);
+        Assert.Contains("an admin runs `understudy failover orders-db --force --reason \"...\"`; it promotes the most advanced standby", md);
+        Assert.DoesNotContain("no standby's lag is known", Write(Services.Http()));
     }
 
     [Fact]

@@ -20,7 +20,10 @@ public sealed record FailoverFailed(string From, string To, string? Request = nu
 /// </summary>
 public sealed record FailoverBlocked(string From, string To, string Failure) : JournalEvent;
 
-/// <summary>An operator's request (<paramref name="Request"/>) carried a blocked failover past its failed fence, accepting the risk.</summary>
+/// <summary>
+/// An operator's request (<paramref name="Request"/>) forced a failover, accepting the risk <paramref name="Failure"/> names: past
+/// its failed fence (the old primary may still run), or past the lag rules (writes the new primary never received are lost).
+/// </summary>
 public sealed record FailoverForced(string From, string To, string Failure, string Request) : JournalEvent;
 
 /// <summary>Traffic goes to the event's member, the primary of its epoch.</summary>
