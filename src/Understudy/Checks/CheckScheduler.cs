@@ -9,7 +9,8 @@ namespace Understudy.Checks;
 /// Checks one member every <c>interval</c> (start to start) with its own timeout, and on request runs
 /// confirming checks back to back without waiting for the interval. Every result, pass or fail, goes to
 /// <paramref name="report"/> — except one that spans a pause of this process longer than the interval
-/// (<paramref name="stalls"/>), which is discarded: it measured the pause, not the member. Only shutdown
+/// (<paramref name="stalls"/>), or timed out while this process was overloaded or the member kept answering clients,
+/// which is discarded: it measured the controller, not the member; at most 2 × fall in a row. Only shutdown
 /// cancellation ends the loop.
 /// </summary>
 /// <param name="progress">When the member last answered clients through the proxy: a timeout while it did is no sign of a hang.</param>
@@ -20,6 +21,7 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
     public int Discarded => Volatile.Read(ref _discarded);
 
     private int _discarded;
+    private int _discardedInARow; // only the scheduler's own loop touches it
 
     private readonly Channel<int> _confirmations = Channel.CreateUnbounded<int>();
 
@@ -84,15 +86,27 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
         long ended = time.GetTimestamp();
         bool paused = stalls is not null && stalls.LongestPauseWithin(started, ended) > spec.Interval;
         bool timedOut = result.TimedOut;
-        // A timeout while this process's thread pool lagged: the answer may have come and waited for a thread here.
-        bool overloaded = timedOut && stalls is not null && stalls.LongestOverloadWithin(started, ended) >= StallWatch.MinPause;
+        // A timeout while this process's thread pool lagged half the timeout or more: the answer may have come and waited
+        // for a thread here, so the member had less than half its time. Shorter lags (a busy host) leave it time enough.
+        bool overloaded = timedOut && stalls is not null && stalls.LongestOverloadWithin(started, ended) >= Max(StallWatch.MinPause, spec.Timeout / 2);
         // A timeout while the member went on answering clients (during the check, or within an interval before it):
         // busy under a reconnect storm, not hung — a hung member sends nothing.
         bool busy = timedOut && progress is not null && progress.AnsweredSince(member.Name, started - (long)(spec.Interval.TotalSeconds * time.TimestampFrequency));
-        if (!paused && !overloaded && !busy) return result;
+        // Overload may delay finding a hung member, never hide it: after MaxDiscardsInARow the next result counts whatever the controller's state.
+        if ((!paused && !overloaded && !busy) || _discardedInARow >= MaxDiscardsInARow)
+        {
+            _discardedInARow = 0;
+            return result;
+        }
+        _discardedInARow++;
         Interlocked.Increment(ref _discarded);
         return null;
     }
+
+    /// <summary>Results discarded one after another at most: twice the failures that mark a member down.</summary>
+    private int MaxDiscardsInARow => 2 * spec.Fall;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     public async Task<CheckResult> CheckOnceAsync(CancellationToken stopping)
     {

@@ -162,6 +162,30 @@ public class CheckSchedulerTests
         Assert.False(h.Results.TryTake(out _, TimeSpan.FromMilliseconds(50)));
     }
 
+    /// <summary>A controller that stays busy (or a member that trickles bytes while hung) may delay detection, never hide it.</summary>
+    [Fact]
+    public async Task RunAsync_TimeoutsDiscardedTwiceFallInARow_TheNextCountsAsAFailure()
+    {
+        await using var h = new Harness();
+        h.Next();
+        h.Check.Hang = true;
+        for (int round = 1; round <= 2 * Spec.Fall + 1; round++)
+        {
+            await h.SleepingAsync();
+            h.Clock.Advance(TimeSpan.FromMilliseconds(round == 1 ? 1000 : 700)); // start to start: the interval less the 300 ms timeout
+            await WaitForCallsAsync(h, round + 1);
+            h.Progress.Answered(Member.Name, h.Clock.GetTimestamp());
+            h.Clock.Advance(TimeSpan.FromMilliseconds(300));
+            if (round <= 2 * Spec.Fall)
+                for (int i = 0; i < 100 && h.Scheduler.Discarded < round; i++) await Task.Delay(10);
+        }
+
+        CheckResult counted = h.Next();
+        Assert.Equal(2 * Spec.Fall, h.Scheduler.Discarded);
+        Assert.False(counted.Ok);
+        Assert.True(counted.TimedOut);
+    }
+
     [Fact]
     public async Task RunAsync_CheckHangs_FailsAtTheTimeout()
     {
