@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using CsCheck;
 using Understudy.Core.Detection;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
@@ -26,20 +25,11 @@ public class DeciderInvariantTests(ITestOutputHelper output)
     private const int Draws = 24;
 
     [Fact]
-    public void Decide_SeededSequences_KeepEveryInvariant()
-    {
-        for (int seed = 0; seed < Sequences; seed++)
-        {
-            var rng = new Random(seed);
-            Run($"seed {seed}", rng, Enumerable.Repeat(rng, StepsPerSequence));
-        }
-    }
+    public void Decide_SeededSequences_KeepEveryInvariant() => RandomRuns.FromSeeds(Sequences, StepsPerSequence, Run);
 
     [Fact]
     public void Decide_GeneratedSequences_KeepEveryInvariant() =>
-        Gen.Select(Gen.Int[0, 999_999].Array[Draws], Gen.Int[0, 999_999].Array[Draws].Array[1, StepsPerSequence])
-            .SampleSeeded(script => Run("generated", new ScriptedRandom(script.Item1), script.Item2.Select(step => new ScriptedRandom(step))),
-                cases: 1500, budget: TimeSpan.FromSeconds(8), output.WriteLine, script => $"{script.Item2.Length} steps");
+        RandomRuns.Generated(Draws, StepsPerSequence, Run, cases: 1500, budget: TimeSpan.FromSeconds(8), output.WriteLine);
 
     /// <summary>One sequence: <paramref name="setup"/> draws the service, each of <paramref name="steps"/> one input.</summary>
     private static void Run(string name, Random setup, IEnumerable<Random> steps)

@@ -5,6 +5,7 @@ using Understudy.Core.Topology;
 using static Understudy.Tests.Testing.Services;
 
 using Understudy.Tests.Testing;
+using Xunit.Abstractions;
 
 namespace Understudy.Tests.Failover;
 
@@ -15,31 +16,39 @@ namespace Understudy.Tests.Failover;
 /// standby beyond max_lag, never nofailover, in synchronous mode only a synchronous standby while one
 /// existed), one failover at a time, and the journal rebuilds what a restart needs. Fence hooks (required or not)
 /// fail now and then, and are cut off by restarts: no promotion follows a fence whose required hook failed unless
-/// an operator forced it, and a hook left running is ended before its list runs again.
+/// an operator forced it, and a hook left running is ended before its list runs again. The worlds come two ways, as
+/// for http: from the fixed seeds the suite always ran, and from CsCheck, which shrinks a failing one to a short one.
 /// </summary>
-public class DeciderPostgresInvariantTests
+public class DeciderPostgresInvariantTests(ITestOutputHelper output)
 {
     private const int Sequences = 1000;
     private const int Steps = 300;
     private const long MiB = 1024 * 1024;
 
-    [Fact]
-    public void Decide_RandomPostgresWorlds_KeepEveryInvariant()
-    {
-        for (int seed = 0; seed < Sequences; seed++) Run(seed);
-    }
+    /// <summary>
+    /// Numbers one step (or the setup) may draw. The setup takes at most 10; a step at most 1 (time) + 13 (the world's
+    /// tick: 1, then 3 for each of 4 servers) + 1 (the input) + 3 (a fence with 2 hooks, or 2 stale hooks ended) = 18.
+    /// </summary>
+    private const int Draws = 20;
 
-    private static void Run(int seed)
+    [Fact]
+    public void Decide_RandomPostgresWorlds_KeepEveryInvariant() => RandomRuns.FromSeeds(Sequences, Steps, Run);
+
+    [Fact]
+    public void Decide_GeneratedPostgresWorlds_KeepEveryInvariant() =>
+        RandomRuns.Generated(Draws, Steps, Run, cases: 1000, budget: TimeSpan.FromSeconds(8), output.WriteLine);
+
+    /// <summary>One world: <paramref name="setup"/> draws the service, each of <paramref name="steps"/> what happens in one step.</summary>
+    private static void Run(string name, Random setup, IEnumerable<Random> steps)
     {
-        var rng = new Random(seed);
-        int members = rng.Next(2, 5);
-        ServiceSpec spec = Postgres(members, fall: rng.Next(1, 4), maxLag: MiB, synchronous: rng.Next(2) == 0, strict: rng.Next(4) == 0,
-            cooldown: TimeSpan.FromSeconds(new[] { 0, 2, 30 }[rng.Next(3)]), noFailover: rng.Next(3) == 0 ? $"pg{rng.Next(2, members + 1)}" : null);
+        int members = setup.Next(2, 5);
+        ServiceSpec spec = Postgres(members, fall: setup.Next(1, 4), maxLag: MiB, synchronous: setup.Next(2) == 0, strict: setup.Next(4) == 0,
+            cooldown: TimeSpan.FromSeconds(new[] { 0, 2, 30 }[setup.Next(3)]), noFailover: setup.Next(3) == 0 ? $"pg{setup.Next(2, members + 1)}" : null);
         spec = spec with
         {
-            Hooks = HooksSpec.None with { Fence = [.. Enumerable.Range(0, rng.Next(0, 3)).Select(i => new HookSpec([$"fence{i}"], TimeSpan.FromSeconds(5), rng.Next(3) > 0))] },
+            Hooks = HooksSpec.None with { Fence = [.. Enumerable.Range(0, setup.Next(0, 3)).Select(i => new HookSpec([$"fence{i}"], TimeSpan.FromSeconds(5), setup.Next(3) > 0))] },
         };
-        var world = new World(spec, rng);
+        var world = new World(spec);
         var journal = new List<JournalEvent>();
         var pending = new Queue<Step>();
         var results = new Queue<Input>();
@@ -49,10 +58,11 @@ public class DeciderPostgresInvariantTests
         DateTimeOffset? lastEnd = null;
         ServiceState s = ServiceState.Initial(spec);
         DateTimeOffset now = T0;
-        for (int step = 0; step < Steps; step++)
+        int step = 0;
+        foreach (Random rng in steps)
         {
             now = now.AddMilliseconds(rng.Next(0, 1200));
-            world.Tick();
+            world.Tick(rng);
             Input input = rng.Next(100) switch
             {
                 < 60 => world.Check(rng, now),
@@ -76,8 +86,9 @@ public class DeciderPostgresInvariantTests
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                Assert.Fail($"seed {seed}, step {step}, input {input}: {e.Message}");
+                Assert.Fail($"{name}, step {step}, input {input}: {e.Message}");
             }
+            step++;
 
             // The executor reports a step's hooks (started, ended) before the step itself.
             Input Executed(Step st)
@@ -168,7 +179,7 @@ public class DeciderPostgresInvariantTests
     }
 
     /// <summary>What is really true: who is writable, WAL positions, who is alive, whose walreceiver is frozen.</summary>
-    private sealed class World(ServiceSpec spec, Random rng)
+    private sealed class World(ServiceSpec spec)
     {
         private readonly Dictionary<string, bool> _alive = spec.Members.ToDictionary(m => m.Name, _ => true);
         private readonly Dictionary<string, bool> _frozen = spec.Members.ToDictionary(m => m.Name, _ => false);
@@ -177,7 +188,7 @@ public class DeciderPostgresInvariantTests
         private long _lsn = 1000;
         private string[] _sync = [];
 
-        public void Tick()
+        public void Tick(Random rng)
         {
             _lsn += rng.Next(0, (int)(MiB / 2));
             foreach (var m in spec.Members.Select(m => m.Name))
