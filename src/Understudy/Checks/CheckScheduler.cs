@@ -30,8 +30,12 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
     /// <summary>Asks for up to <paramref name="checks"/> back-to-back checks, ending at the first success.</summary>
     public void Confirm(int checks) => _confirmations.Writer.TryWrite(checks);
 
+    /// <summary>How long the warm-up before the first check may take: a member that does not answer it is checked as usual after.</summary>
+    public static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(5);
+
     public async Task RunAsync(CancellationToken stopping)
     {
+        await WarmUpAsync(stopping);
         long due = time.GetTimestamp();
         while (!stopping.IsCancellationRequested)
         {
@@ -47,6 +51,18 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
             CheckResult? result = await CheckUnpausedAsync(stopping);
             if (result is not null && !stopping.IsCancellationRequested) report(result);
         }
+    }
+
+    /// <summary>
+    /// The check's one-time costs in this process (see <see cref="IHealthCheck.WarmUpAsync"/>), paid before the first
+    /// timed check so that they are not taken for the member's slowness; bounded by <see cref="WarmUpLimit"/>, its outcome unused.
+    /// </summary>
+    private async Task WarmUpAsync(CancellationToken stopping)
+    {
+        using var limit = new CancellationTokenSource(WarmUpLimit, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, limit.Token);
+        try { await check.WarmUpAsync(member, linked.Token); }
+        catch (Exception) { /* a failure, a timeout, or shutdown: the timed checks find it again, or the loop ends */ }
     }
 
     private async Task ConfirmAsync(int checks, CancellationToken stopping)

@@ -23,4 +23,6 @@ public sealed class FaultedHealthCheck(IHealthCheck inner, MemberFaults faults, 
         }
         return await inner.CheckAsync(member, ct);
     }
+
+    public Task WarmUpAsync(MemberSpec member, CancellationToken ct) => inner.WarmUpAsync(member, ct);
 }

@@ -18,6 +18,12 @@ public interface IHealthCheck
     /// <summary>Returns a short detail: "ok", "HTTP 503", "connection refused".</summary>
     Task<CheckOutcome> CheckAsync(MemberSpec member, CancellationToken ct);
 
+    /// <summary>
+    /// Pays this process's one-time costs of checking <paramref name="member"/> before its first timed check; whatever it
+    /// finds is not counted (the checks that follow find it again). None by default.
+    /// </summary>
+    Task WarmUpAsync(MemberSpec member, CancellationToken ct) => Task.CompletedTask;
+
     static IHealthCheck For(ServiceSpec service) => service.Kind switch
     {
         ServiceKind.Http => new HttpHealthCheck(service.Check),

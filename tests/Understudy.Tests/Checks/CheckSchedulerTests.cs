@@ -25,6 +25,16 @@ public class CheckSchedulerTests
             if (Hang) await Task.Delay(Timeout.Infinite, ct);
             return Ok ? new CheckOutcome(true, "ok") : new CheckOutcome(false, "connection refused");
         }
+
+        /// <summary>Set before the harness starts: the warm-up never ends by itself.</summary>
+        public volatile bool HangWarmUp;
+        public int WarmUps;
+
+        public async Task WarmUpAsync(MemberSpec member, CancellationToken ct)
+        {
+            Interlocked.Increment(ref WarmUps);
+            if (HangWarmUp) await Task.Delay(Timeout.Infinite, ct);
+        }
     }
 
     /// <summary>
@@ -102,8 +112,9 @@ public class CheckSchedulerTests
 
         public readonly Understudy.Traffic.MemberProgress Progress = new([Member.Name]);
 
-        public Harness(bool watchStalls = false)
+        public Harness(bool watchStalls = false, bool hangWarmUp = false)
         {
+            Check.HangWarmUp = hangWarmUp;
             Stalls = new StallWatch(Clock);
             Scheduler = new CheckScheduler(Member, Spec, Check, Clock, Results.Add, watchStalls ? Stalls : null, Progress);
             _run = Task.Run(() => Scheduler.RunAsync(_stop.Token));
@@ -141,6 +152,35 @@ public class CheckSchedulerTests
 
         h.Clock.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(Services.T0.AddSeconds(1), h.Next().At);
+    }
+
+    [Fact]
+    public async Task RunAsync_WarmsUpOnceBeforeTheFirstCheck_AndDoesNotReportIt()
+    {
+        await using var h = new Harness();
+
+        CheckResult first = h.Next();
+
+        Assert.Equal((1, 1, Services.T0), (h.Check.WarmUps, h.Check.Calls, first.At));
+        await h.SleepingAsync();
+        h.Clock.Advance(TimeSpan.FromSeconds(1));
+        h.Next();
+        Assert.Equal(1, h.Check.WarmUps);
+    }
+
+    /// <summary>Issue 13 item 8: the warm-up is untimed by the check's timeout, but a member that never answers it is checked after the limit.</summary>
+    [Fact]
+    public async Task RunAsync_WarmUpHangs_ChecksBeginAtTheWarmUpLimit()
+    {
+        await using var h = new Harness(hangWarmUp: true);
+        await h.SleepingAsync();
+        h.Clock.Advance(Spec.Timeout * 2); // far beyond a check's timeout: nothing is reported yet
+        Assert.False(h.Results.TryTake(out _, TimeSpan.FromMilliseconds(100)));
+
+        h.Clock.Advance(CheckScheduler.WarmUpLimit - Spec.Timeout * 2);
+
+        Assert.True(h.Next().Ok);
+        Assert.Equal(1, h.Check.Calls);
     }
 
     /// <summary>Issue 13 item 5: under a reconnect storm a live, busy primary timed its checks out and was failed over.</summary>
