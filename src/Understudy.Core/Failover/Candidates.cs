@@ -26,23 +26,13 @@ public static class Candidates
 
     public static bool IsPromotable(ServiceState state, MemberState member, out string whyNot)
     {
-        whyNot = member switch
-        {
-            _ when member.Name == state.Primary => "it is the primary",
-            { NeedsRejoin: true } => "it was failed over from and needs an operator to rejoin it",
-            _ when state.Spec.Member(member.Name).NoFailover => "nofailover is set",
-            { Health: Health.Down } => "it is down",
-            { Health: Health.Unknown } => "it has not passed a check yet",
-            _ when state.IsPostgres => WhyNotPostgres(state, member) ?? "",
-            _ => "",
-        };
+        whyNot = WhyNotForced(state, member) ?? (state.IsPostgres ? WhyNotByLag(state, member) : null) ?? "";
         return whyNot.Length == 0;
     }
 
-    private static string? WhyNotPostgres(ServiceState state, MemberState member)
+    /// <summary>The PostgreSQL rules a forced failover may override: lag, streaming, synchronous; about a healthy standby.</summary>
+    private static string? WhyNotByLag(ServiceState state, MemberState member)
     {
-        if (member.Pg is not { } pg) return "its role was never seen";
-        if (!pg.InRecovery) return "it accepts writes (not a standby)";
         if (state.PrimaryMember.Pg is null) return $"its lag is unknown ({state.Primary} has not been seen writable since this controller started)";
         // Streaming from the primary proves it follows the primary's timeline; a standby left behind on an
         // old timeline (re-pointing failed) may be "ahead" by WAL the primary never had.
@@ -75,9 +65,10 @@ public static class Candidates
         _ when member.Name == state.Primary => "it is the primary",
         { NeedsRejoin: true } => "it was failed over from and needs an operator to rejoin it",
         _ when state.Spec.Member(member.Name).NoFailover => "nofailover is set",
-        { Health: not Health.Up } => $"it is {member.Health.ToString().ToLowerInvariant()}",
-        { Pg: null } => "its role was never seen",
-        { Pg.InRecovery: false } => "it accepts writes (not a standby)",
+        { Health: Health.Down } => "it is down",
+        { Health: Health.Unknown } => "it has not passed a check yet",
+        { Pg: null } when state.IsPostgres => "its role was never seen",
+        { Pg.InRecovery: false } when state.IsPostgres => "it accepts writes (not a standby)",
         _ => null,
     };
 

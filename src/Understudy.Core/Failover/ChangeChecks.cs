@@ -65,14 +65,14 @@ public static class ChangeChecks
             whyNot = $"force carries on a failover stopped by a failed required fence hook, or promotes a PostgreSQL standby whose lag is unknown; {s.Name} has neither";
             return false;
         }
-        if (TryTarget(s, kind, to, out string regular, out _))
+        if (TryTarget(s, kind, to, out string regular, out string unforced))
         {
             whyNot = $"a failover without force can promote {regular}: force is only for when no standby passes the lag rules";
             return false;
         }
         if (to is not null)
         {
-            if (!s.Members.TryGetValue(to, out MemberState? member)) whyNot = $"to: {s.Name} has no member '{to}' (members: {string.Join(", ", s.Spec.Members.Select(m => m.Name))})";
+            if (!s.Members.TryGetValue(to, out MemberState? member)) whyNot = unforced; // names the members there are
             else if (Candidates.WhyNotForced(s, member) is { } why) whyNot = $"{to} cannot take over even by force: {why}";
             else target = to;
             return whyNot.Length == 0;

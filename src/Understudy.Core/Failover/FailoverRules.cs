@@ -35,8 +35,7 @@ internal static class FailoverRules
     public static void StartForced(DecisionBuilder d, MemberState next, OperatorRequest request)
     {
         string risk = ChangeChecks.LagRisk(d.State, next.Name);
-        string approved = request.ApprovedBy.IsEmpty ? "" : $", approved by {string.Join(", ", request.ApprovedBy)}";
-        string reason = $"{request.RequestedBy} forced the failover from {d.State.Primary} to {next.Name} although {risk} (request {request.Id}{approved}: {request.Reason}), " +
+        string reason = $"{request.RequestedBy} forced the failover from {d.State.Primary} to {next.Name} although {risk} (request {request.Id}{request.ApprovedByText}: {request.Reason}), " +
                         $"accepting that writes {d.State.Primary} acknowledged and {next.Name} never received are lost";
         d.Emit(new FailoverForced(d.State.Primary, next.Name, risk, request.Id) { Member = next.Name, Actor = request.RequestedBy, Reason = reason });
         d.Alert("warning", $"{d.State.Name}: {reason}", next.Name);

@@ -41,8 +41,7 @@ internal static class FenceRules
     public static void Force(DecisionBuilder d, OperatorRequest request)
     {
         FailoverProgress f = d.State.Failover!;
-        string approved = request.ApprovedBy.IsEmpty ? "" : $", approved by {string.Join(", ", request.ApprovedBy)}";
-        string reason = $"{request.RequestedBy} forced the failover from {f.From} to {f.To} past its failed fence (request {request.Id}{approved}: {request.Reason}), " +
+        string reason = $"{request.RequestedBy} forced the failover from {f.From} to {f.To} past its failed fence (request {request.Id}{request.ApprovedByText}: {request.Reason}), " +
                         $"accepting the risk that {f.From} still runs and accepts writes";
         d.Emit(new FailoverForced(f.From, f.To, f.FenceFailure ?? "", request.Id) { Member = f.To, Actor = request.RequestedBy, Reason = reason });
         d.Alert("warning", $"{d.State.Name}: {reason}", f.To);

@@ -25,6 +25,9 @@ public sealed record OperatorRequest(
     bool Force = false)
 {
     public bool IsApproved => ApprovedBy.Length >= ApprovalsNeeded;
+
+    /// <summary>", approved by bob, carol", or nothing when nobody had to: for the reasons that quote the request.</summary>
+    public string ApprovedByText => ApprovedBy.IsEmpty ? "" : $", approved by {string.Join(", ", ApprovedBy)}";
 }
 
 /// <summary>Maintenance: while set, nothing is failed over automatically and no request executes.</summary>

@@ -129,7 +129,7 @@ internal static class RequestRules
         d.Emit(new RequestExecuting(r.Id, r.ApprovedBy, r.To)
         {
             Member = r.To, Actor = r.RequestedBy,
-            Reason = $"request {r.Id} is carried out: {r.Kind.Text()} from {r.From} to {r.To}{(r.ApprovedBy.IsEmpty ? "" : $", approved by {string.Join(", ", r.ApprovedBy)}")}",
+            Reason = $"request {r.Id} is carried out: {r.Kind.Text()} from {r.From} to {r.To}{r.ApprovedByText}",
         });
         OperatorRequest executing = d.State.Request!;
         if (r.Force && s.Failover is not null) FenceRules.Force(d, executing);

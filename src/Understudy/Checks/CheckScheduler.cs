@@ -23,6 +23,9 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
     private int _discarded;
     private int _discardedInARow; // only the scheduler's own loop touches it
 
+    /// <summary>The thread-pool lag for which a timed-out check is discarded: half the timeout, at least what counts as a lag at all.</summary>
+    private readonly TimeSpan _overloadDiscards = spec.Timeout / 2 > StallWatch.MinPause ? spec.Timeout / 2 : StallWatch.MinPause;
+
     private readonly Channel<int> _confirmations = Channel.CreateUnbounded<int>();
 
     public MemberSpec Member => member;
@@ -104,7 +107,7 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
         bool timedOut = result.TimedOut;
         // A timeout while this process's thread pool lagged half the timeout or more: the answer may have come and waited
         // for a thread here, so the member had less than half its time. Shorter lags (a busy host) leave it time enough.
-        bool overloaded = timedOut && stalls is not null && stalls.LongestOverloadWithin(started, ended) >= Max(StallWatch.MinPause, spec.Timeout / 2);
+        bool overloaded = timedOut && stalls is not null && stalls.LongestOverloadWithin(started, ended) >= _overloadDiscards;
         // A timeout while the member went on answering clients (during the check, or within an interval before it):
         // busy under a reconnect storm, not hung — a hung member sends nothing.
         bool busy = timedOut && progress is not null && progress.AnsweredSince(member.Name, started - (long)(spec.Interval.TotalSeconds * time.TimestampFrequency));
@@ -121,8 +124,6 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
 
     /// <summary>Results discarded one after another at most: twice the failures that mark a member down.</summary>
     private int MaxDiscardsInARow => 2 * spec.Fall;
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     public async Task<CheckResult> CheckOnceAsync(CancellationToken stopping)
     {
