@@ -5,6 +5,7 @@ using Understudy.Cli;
 // A first Ctrl-C or SIGTERM asks the running command to stop: a drill rolls back and writes its report,
 // the controller shuts down cleanly. It is registered before any command runs, so there is no moment
 // when the signal would kill the process outright; a second one terminates at once, as users expect.
+Understudy.Hosting.Signals.Unblock();
 using var stop = new CancellationTokenSource();
 int signals = 0;
 void OnSignal(PosixSignalContext context)

@@ -101,8 +101,12 @@ public class DrillRunTests
         Assert.False(File.Exists(dir.File("fault-ran")), "the fault ran although the steady state failed");
     }
 
-    [Fact]
-    public async Task Run_InterruptedWithCtrlC_RollsBackAndReportsAborted()
+    /// <param name="parentBlocksSignals">Started by a parent that left SIGINT and SIGTERM blocked (a blocked mask survives
+    /// exec): the drill unblocks them, or it would never hear the stop.</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Run_InterruptedWithCtrlC_RollsBackAndReportsAborted(bool parentBlocksSignals)
     {
         using var dir = new TempDir();
         await File.WriteAllTextAsync(dir.File("drill.yaml"), """
@@ -119,12 +123,15 @@ public class DrillRunTests
         var output = new System.Text.StringBuilder();
         p.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
         p.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        p.Start();
+        // .NET starts a child with the mask of the thread that starts it.
+        if (parentBlocksSignals) SignalMask(block: true);
+        try { p.Start(); }
+        finally { if (parentBlocksSignals) SignalMask(block: false); }
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         await Eventually.TrueAsync(() => { lock (output) return output.ToString().Contains("▶ fault"); }, "the fault phase");
 
-        Signals.TrySend(p.Id, 2);
+        Signals.TrySend(p.Id, CtrlCReachesChildren() ? Signals.Interrupt : Signals.Term);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await p.WaitForExitAsync(cts.Token);
 
@@ -151,4 +158,24 @@ public class DrillRunTests
         Assert.Contains("environment is production; run it with --confirm-production", run.Cli.Err);
         Assert.Null(run.Folder);
     }
+
+    /// <summary>
+    /// Whether a child of this test process can take SIGINT: a test run started in the background by a shell without job
+    /// control ignores it (POSIX), the child inherits that, and .NET keeps an ignored SIGINT ignored. SIGTERM takes the same path.
+    /// </summary>
+    private static bool CtrlCReachesChildren()
+    {
+        string ignored = File.ReadLines("/proc/self/status").Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))["SigIgn:".Length..].Trim();
+        return (Convert.ToUInt64(ignored, 16) & (1UL << (Signals.Interrupt - 1))) == 0;
+    }
+
+    private static void SignalMask(bool block)
+    {
+        var set = new ulong[16]; // glibc's sigset_t
+        set[0] = (1UL << (Signals.Interrupt - 1)) | (1UL << (Signals.Term - 1));
+        Assert.Equal(0, pthread_sigmask(block ? 0 : 1, set, IntPtr.Zero)); // SIG_BLOCK, SIG_UNBLOCK
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern int pthread_sigmask(int how, ulong[] set, IntPtr oldSet);
 }
