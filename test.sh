@@ -20,6 +20,8 @@ command -v promtool >/dev/null || missing+=(prometheus)
 command -v etcd >/dev/null || missing+=(etcd-server)
 command -v etcdctl >/dev/null || missing+=(etcd-client)
 command -v nft >/dev/null || missing+=(nftables)
+# redis-server (7.0) backs the Redis fixtures: kind redis checks, failover, the Sentinel-protocol listener and probes.
+command -v redis-server >/dev/null || missing+=(redis-server)
 command -v ip >/dev/null || missing+=(iproute2)
 # mkfs.ext4 and chattr build and break the small file systems the journal-fault tests put a journal on.
 command -v mkfs.ext4 >/dev/null && command -v chattr >/dev/null || missing+=(e2fsprogs)

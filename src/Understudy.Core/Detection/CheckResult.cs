@@ -4,7 +4,7 @@ namespace Understudy.Core.Detection;
 public enum CheckOrigin { Active, Passive }
 
 /// <summary>One observation of one member, timestamped when it ended; PostgreSQL checks add what the server said.</summary>
-public sealed record CheckResult(string Member, bool Ok, DateTimeOffset At, TimeSpan Duration, string Detail, CheckOrigin Origin = CheckOrigin.Active, PgObservation? Pg = null)
+public sealed record CheckResult(string Member, bool Ok, DateTimeOffset At, TimeSpan Duration, string Detail, CheckOrigin Origin = CheckOrigin.Active, ReplicationView? Replication = null)
 {
     /// <summary>
     /// A passive failure that is no evidence against the member: the proxy's connect timed out, which its own
@@ -15,7 +15,7 @@ public sealed record CheckResult(string Member, bool Ok, DateTimeOffset At, Time
     /// <summary>An active check that ended at its timeout without an answer.</summary>
     public bool TimedOut { get; init; }
 
-    public static CheckResult Passed(string member, DateTimeOffset at, TimeSpan duration, string detail = "ok", PgObservation? pg = null) =>
+    public static CheckResult Passed(string member, DateTimeOffset at, TimeSpan duration, string detail = "ok", ReplicationView? pg = null) =>
         new(member, true, at, duration, detail, CheckOrigin.Active, pg);
 
     public static CheckResult Failed(string member, DateTimeOffset at, TimeSpan duration, string detail) =>

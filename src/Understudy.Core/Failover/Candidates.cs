@@ -33,13 +33,13 @@ public static class Candidates
     /// <summary>The PostgreSQL rules a forced failover may override: lag, streaming, synchronous; about a healthy standby.</summary>
     private static string? WhyNotByLag(ServiceState state, MemberState member)
     {
-        if (state.PrimaryMember.Pg is null) return $"its lag is unknown ({state.Primary} has not been seen writable since this controller started)";
+        if (state.PrimaryMember.Replication is null) return $"its lag is unknown ({state.Primary} has not been seen writable since this controller started)";
         // Streaming from the primary proves it follows the primary's timeline; a standby left behind on an
         // old timeline (re-pointing failed) may be "ahead" by WAL the primary never had.
         if (!state.StreamsFromPrimary(member.Name)) return $"it was not streaming from {state.Primary} when last seen";
         if (state.LagOf(member.Name) is not { } lag) return "its lag is unknown (no WAL position of the primary to compare)";
         long max = state.Spec.Failover.MaxLagBytes;
-        if (lag > max) return $"lag {PgObservation.Bytes(lag)} > max_lag {PgObservation.Bytes(max)}";
+        if (lag > max) return $"lag {ReplicationView.Bytes(lag)} > max_lag {ReplicationView.Bytes(max)}";
         // An acknowledged commit is on a standby that was synchronous: the one named, or the one the primary
         // last reported (they differ only briefly, while the setting changes). Least lag picks among them.
         if (state.Spec.Failover.Synchronous && PossiblySynchronous(state) is { Count: > 0 } sync && !sync.Contains(member.Name))
@@ -55,7 +55,7 @@ public static class Candidates
     public static IEnumerable<MemberState> ForcedRanked(ServiceState state) =>
         state.Spec.Members.Select(m => state.Members[m.Name])
             .Where(m => WhyNotForced(state, m) is null)
-            .OrderByDescending(m => m.Pg!.ReceiveLsn ?? -1)
+            .OrderByDescending(m => m.Replication!.ReceiveLsn ?? -1)
             .ThenByDescending(m => state.Spec.Member(m.Name).Priority)
             .ThenBy(m => state.Spec.ConfigOrder(m.Name));
 
@@ -67,12 +67,12 @@ public static class Candidates
         _ when state.Spec.Member(member.Name).NoFailover => "nofailover is set",
         { Health: Health.Down } => "it is down",
         { Health: Health.Unknown } => "it has not passed a check yet",
-        { Pg: null } when state.IsPostgres => "its role was never seen",
-        { Pg.InRecovery: false } when state.IsPostgres => "it accepts writes (not a standby)",
+        { Replication: null } when state.IsPostgres => "its role was never seen",
+        { Replication.InRecovery: false } when state.IsPostgres => "it accepts writes (not a standby)",
         _ => null,
     };
 
     /// <summary>Standbys that may hold commits acknowledged synchronously: named in the setting or reported sync by the primary.</summary>
     public static IReadOnlySet<string> PossiblySynchronous(ServiceState state) =>
-        new HashSet<string>((state.PrimaryMember.Pg?.SyncStandbys ?? []).Concat(state.SyncStandbys ?? []));
+        new HashSet<string>((state.PrimaryMember.Replication?.SyncStandbys ?? []).Concat(state.SyncStandbys ?? []));
 }

@@ -21,7 +21,7 @@ internal static class CheckRules
             return;
         }
 
-        check = PostgresRules.Read(state, member, check, out PgObservation? pg);
+        check = PostgresRules.Read(state, member, check, out ReplicationView? pg);
         var spec = state.Spec.Check;
         HealthTracker tracker = check.OnlySuspicion ? member.Tracker : member.Tracker.Observe(check.Ok, check.Origin, spec.Fall, spec.Rise);
         bool suspected = member.Suspected;
@@ -116,7 +116,7 @@ internal static class CheckRules
             Degrade(d, $"primary {primary.Name} is down and no standby can take over ({Candidates.WhyNone(s)}); nothing promoted");
             return;
         }
-        FailoverRules.Start(d, next, reason: primary.PgRestored
+        FailoverRules.Start(d, next, reason: primary.ReplicationRestored
             ? $"primary {primary.Name} is down; failing over to {next.Name}, the first healthy candidate, its lag judged against what {primary.Name} was last seen " +
               "writing and streaming to before this controller restarted"
             : null);

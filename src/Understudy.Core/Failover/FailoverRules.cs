@@ -107,7 +107,7 @@ internal static class FailoverRules
         if (d.State.Failover is not { Stage: FailoverStage.AwaitingTarget } f) return;
         switch (d.State.Members[f.To].Health)
         {
-            case Health.Up when !d.State.IsPostgres || d.State.Members[f.To].Pg is { InRecovery: false }:
+            case Health.Up when !d.State.IsPostgres || d.State.Members[f.To].Replication is { InRecovery: false }:
                 SwitchTraffic(d, f);
                 break;
             case Health.Up:

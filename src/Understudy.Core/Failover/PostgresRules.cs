@@ -14,13 +14,13 @@ internal static class PostgresRules
     /// (demoted behind our back) is a failed check, so fall applies as for any failure — also after a restart,
     /// for the primary the journal names.
     /// </summary>
-    public static CheckResult Read(ServiceState s, MemberState member, CheckResult check, out PgObservation? keep)
+    public static CheckResult Read(ServiceState s, MemberState member, CheckResult check, out ReplicationView? keep)
     {
-        keep = member.Pg;
-        if (!s.IsPostgres || !check.Ok || check.Pg is not { } pg) return check;
+        keep = member.Replication;
+        if (!s.IsPostgres || !check.Ok || check.Replication is not { } pg) return check;
         // Candidates are judged against the primary's last writable view (its write position, who streamed from
         // it, who was synchronous), which a read-only answer must not erase.
-        if (check.Member == s.Primary && pg.InRecovery && member.Pg is { CurrentLsn: not null } last)
+        if (check.Member == s.Primary && pg.InRecovery && member.Replication is { CurrentLsn: not null } last)
             pg = pg with { CurrentLsn = last.CurrentLsn, Streaming = last.Streaming, SyncStandbys = last.SyncStandbys };
         keep = pg;
         return pg.InRecovery && check.Member == s.Primary && (s.RolesConfirmed || s.PrimaryKnown) && s.Failover is null
@@ -37,7 +37,7 @@ internal static class PostgresRules
     {
         ServiceState s = d.State;
         MemberState member = s.Members[memberName];
-        if (!s.IsPostgres || member.Pg is not { } pg || member.Health != Health.Up) return;
+        if (!s.IsPostgres || member.Replication is not { } pg || member.Health != Health.Up) return;
 
         if (!s.RolesConfirmed && s.Failover is null)
         {
@@ -52,7 +52,7 @@ internal static class PostgresRules
                 return;
             }
             if (s.Members.Values.Any(m => m.Health == Health.Unknown)) return; // a new journal waits for every member's first answer
-            var writable = s.Spec.Members.Select(m => s.Members[m.Name]).Where(m => m.Health == Health.Up && m.Pg is { InRecovery: false }).Select(m => m.Name).ToList();
+            var writable = s.Spec.Members.Select(m => s.Members[m.Name]).Where(m => m.Health == Health.Up && m.Replication is { InRecovery: false }).Select(m => m.Name).ToList();
             if (writable.Count > 1)
                 RaiseOnce(d, $"writable:{string.Join(",", writable)}:{s.Epoch}", new MemberWritable { Member = writable[0] },
                     $"{string.Join(" and ", writable)} all accept writes; nothing is routed until only one does");
@@ -63,7 +63,7 @@ internal static class PostgresRules
                 {
                     Member = writable[0], Reason = $"the config names {s.Primary} as primary but {writable[0]} is the writable server; following the servers",
                 });
-            else if (s.Members[s.Primary].Pg is { InRecovery: true })
+            else if (s.Members[s.Primary].Replication is { InRecovery: true })
                 RaiseOnce(d, $"hint:{s.Primary}", new ConfigMismatch { Member = s.Primary },
                     $"the config names {s.Primary} as primary but it is a standby, and no server accepts writes; nothing is routed");
             return;
@@ -86,7 +86,7 @@ internal static class PostgresRules
     public static string? Adoptable(ServiceState s)
     {
         if (!s.IsPostgres || s.Failover is not null || s.PrimaryMember.Health != Health.Down) return null;
-        var writable = s.Spec.Members.Where(m => m.Name != s.Primary && s.Members[m.Name] is { Health: Health.Up, Pg.InRecovery: false }).ToList();
+        var writable = s.Spec.Members.Where(m => m.Name != s.Primary && s.Members[m.Name] is { Health: Health.Up, Replication.InRecovery: false }).ToList();
         return writable is [var only] && !only.NoFailover && !s.Members[only.Name].NeedsRejoin ? only.Name : null;
     }
 
@@ -116,8 +116,8 @@ internal static class PostgresRules
     /// </summary>
     private static ImmutableArray<string> DesiredSyncStandby(ServiceState s)
     {
-        bool Streams(MemberState m) => m.Name != s.Primary && !m.NeedsRejoin && m.Pg?.InRecovery != false && s.StreamsFromPrimary(m.Name);
-        bool Up(MemberState m) => m.Health == Health.Up && m.Pg is not null;
+        bool Streams(MemberState m) => m.Name != s.Primary && !m.NeedsRejoin && m.Replication?.InRecovery != false && s.StreamsFromPrimary(m.Name);
+        bool Up(MemberState m) => m.Health == Health.Up && m.Replication is not null;
         if (s.SyncStandbys is [var named] && Streams(s.Members[named])) return [named];
         return s.Spec.Members.Select(m => s.Members[m.Name]).Where(Streams)
             .OrderByDescending(Up).ThenBy(m => s.LagOf(m.Name) ?? long.MaxValue)

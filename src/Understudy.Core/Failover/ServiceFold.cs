@@ -152,7 +152,7 @@ public static class ServiceFold
         MemberState member = s.Members[o.Member];
         return s.WithMember(member with
         {
-            Tracker = o.Tracker, Suspected = o.Suspected, LastDetail = o.Detail, Pg = o.Pg, PgRestored = member.PgRestored && ReferenceEquals(o.Pg, member.Pg),
+            Tracker = o.Tracker, Suspected = o.Suspected, LastDetail = o.Detail, Replication = o.Replication, ReplicationRestored = member.ReplicationRestored && ReferenceEquals(o.Replication, member.Replication),
         });
     }
 
@@ -160,7 +160,7 @@ public static class ServiceFold
     private static ServiceState Promoted(ServiceState s, FailoverProgress f)
     {
         MemberState promoted = s.Members[f.To];
-        return s.WithMember(promoted with { Pg = (promoted.Pg ?? Detection.PgObservation.Primary(0)) with { InRecovery = false } })
+        return s.WithMember(promoted with { Replication = (promoted.Replication ?? Detection.ReplicationView.Primary(0)) with { InRecovery = false } })
             with { Failover = f with { Stage = FailoverStage.AwaitingTarget } };
     }
 

@@ -8,9 +8,9 @@ namespace Understudy.Core.Failover;
 /// <summary>What the controller knows of one member.</summary>
 /// <param name="Suspected">The proxy failed to connect to it and active checks are confirming.</param>
 /// <param name="NeedsRejoin">It was failed over from; no automatic action gives it traffic again.</param>
-/// <param name="Pg">The last successful PostgreSQL observation; it stays after the member goes down (its last known LSN).</param>
-/// <param name="PgRestored"><see cref="Pg"/> was seen by the controller before it restarted, not yet by a check since.</param>
-public sealed record MemberState(string Name, HealthTracker Tracker, bool Suspected, bool NeedsRejoin, string LastDetail, PgObservation? Pg = null, bool PgRestored = false)
+/// <param name="Replication">The last successful PostgreSQL observation; it stays after the member goes down (its last known LSN).</param>
+/// <param name="ReplicationRestored"><see cref="Replication"/> was seen by the controller before it restarted, not yet by a check since.</param>
+public sealed record MemberState(string Name, HealthTracker Tracker, bool Suspected, bool NeedsRejoin, string LastDetail, ReplicationView? Replication = null, bool ReplicationRestored = false)
 {
     public Health Health => Tracker.Health;
 
@@ -22,7 +22,7 @@ public sealed record MemberState(string Name, HealthTracker Tracker, bool Suspec
 /// said. Folded like an event but never journaled: after a restart, and on every instance of a cluster, health
 /// is learned again from that instance's own checks rather than replayed.
 /// </summary>
-public sealed record MemberObserved(string Member, HealthTracker Tracker, bool Suspected, string Detail, PgObservation? Pg) : Observation;
+public sealed record MemberObserved(string Member, HealthTracker Tracker, bool Suspected, string Detail, ReplicationView? Replication) : Observation;
 
 /// <summary>
 /// Draining (switchover only): new connections are held while open ones to the old primary finish; the
@@ -117,11 +117,11 @@ public sealed record ServiceState(
     /// <remarks>A standby that received more than the primary's last seen position has forked from it (or the
     /// primary's view is stale): its lag is unknown, never 0.</remarks>
     public long? LagOf(string member) =>
-        Members[Primary].Pg?.CurrentLsn is { } primaryLsn && Members[member].Pg?.ReceiveLsn is { } received
+        Members[Primary].Replication?.CurrentLsn is { } primaryLsn && Members[member].Replication?.ReceiveLsn is { } received
             ? Math.Max(0, primaryLsn - received) : null;
 
     /// <summary>Whether the primary's last observation lists <paramref name="member"/> as streaming from it (on its timeline).</summary>
-    public bool StreamsFromPrimary(string member) => Members[Primary].Pg?.Streaming.Contains(member) == true;
+    public bool StreamsFromPrimary(string member) => Members[Primary].Replication?.Streaming.Contains(member) == true;
 
     /// <summary>The journal already knows which server is primary (a role seen, adopted, or failed over to): no first-answer-wins.</summary>
     public bool PrimaryKnown { get; init; }

@@ -2,7 +2,10 @@ using System.Collections.Immutable;
 
 namespace Understudy.Core.Topology;
 
-public enum ServiceKind { Http, Tcp, Postgres }
+public enum ServiceKind { Http, Tcp, Postgres, Redis }
+
+/// <summary>Redis: whether an old primary fenced as a replica becomes a candidate again by itself, or only by <c>understudy rejoin</c>.</summary>
+public enum RejoinMode { Manual, Auto }
 
 public enum FailoverMode { Automatic, Manual }
 
@@ -27,8 +30,9 @@ public sealed record CheckSpec(
 /// <param name="Approvals">Distinct approvers, other than the requester, an operator's switchover or failover needs (rule 6).</param>
 /// <param name="ApprovalTimeout">A request not approved within this expires.</param>
 /// <param name="Quorum">Several controllers: instances that must see the primary down; null is a majority of those registered.</param>
+/// <param name="Rejoin">Redis: an old primary, once it replicates from the new one, is a candidate again by itself (auto) or after a rejoin (manual).</param>
 public sealed record FailoverSpec(FailoverMode Mode, TimeSpan Cooldown, long MaxLagBytes = FailoverDefaults.MaxLagBytes, bool Synchronous = false, bool SynchronousStrict = false,
-    int Approvals = 0, TimeSpan? ApprovalTimeout = null, int? Quorum = null)
+    int Approvals = 0, TimeSpan? ApprovalTimeout = null, int? Quorum = null, RejoinMode Rejoin = RejoinMode.Manual)
 {
     public TimeSpan ApprovalWindow => ApprovalTimeout ?? FailoverDefaults.ApprovalTimeout;
 }
@@ -62,6 +66,18 @@ public sealed record PostgresSpec(string User, string? Password, string Database
     public override string ToString() => $"PostgresSpec {{ User = {User}, Database = {Database}, Password = {(Password is null ? "none" : "***")} }}";
 }
 
+/// <summary>How Understudy connects to a Redis service's members (checks, promotion, re-pointing replicas).</summary>
+/// <param name="Password">Already resolved from <c>${ENV}</c> or <c>file:PATH</c>; null without AUTH. Never logged.</param>
+/// <param name="User">An ACL user (Redis 6+); null is the default user.</param>
+/// <param name="Tls">Connect with TLS.</param>
+/// <param name="TlsCa">With TLS: a PEM file of the CA the servers' certificates chain to; null trusts the system's store.</param>
+public sealed record RedisSpec(string? Password = null, string? User = null, bool Tls = false, string? TlsCa = null)
+{
+    public static readonly RedisSpec Default = new();
+
+    public override string ToString() => $"RedisSpec {{ User = {User ?? "default"}, Tls = {Tls}, Password = {(Password is null ? "none" : "***")} }}";
+}
+
 /// <summary>RPO target: a count of acknowledged writes lost, or the time window they may span.</summary>
 public sealed record RpoTarget(int? Writes, TimeSpan? Window);
 
@@ -82,8 +98,12 @@ public sealed record ServiceSpec(
     HooksSpec Hooks,
     TargetsSpec Targets,
     PostgresSpec? Postgres = null,
-    ImmutableArray<AlertChannelSpec> Alerts = default)
+    ImmutableArray<AlertChannelSpec> Alerts = default,
+    RedisSpec? Redis = null)
 {
+    /// <summary>PostgreSQL and Redis: the servers replicate, report their own role, and a standby is promoted.</summary>
+    public bool IsReplicated => Kind is ServiceKind.Postgres or ServiceKind.Redis;
+
     /// <summary>This service's own channels (<c>services.S.alerts</c>); the global ones come on top.</summary>
     public ImmutableArray<AlertChannelSpec> AlertChannels => Alerts.IsDefault ? [] : Alerts;
 

@@ -132,7 +132,7 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token);
         bool ok, timedOut = false;
         string detail;
-        Core.Detection.PgObservation? pg = null;
+        Core.Detection.ReplicationView? pg = null;
         try
         {
             (ok, detail, pg) = await check.CheckAsync(member, linked.Token);
@@ -152,7 +152,7 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
         TimeSpan took = time.GetElapsedTime(started);
         // An answer later than the timeout is no pass (only a pause of this process lets one past the timer; those are discarded above).
         if (ok && took > spec.Timeout) (ok, detail) = (false, $"answered after {took.TotalMilliseconds:0} ms, beyond the {spec.Timeout.TotalMilliseconds:0} ms timeout");
-        return new CheckResult(member.Name, ok, time.GetUtcNow(), took, detail, Pg: ok ? pg : null) { TimedOut = timedOut };
+        return new CheckResult(member.Name, ok, time.GetUtcNow(), took, detail, Replication: ok ? pg : null) { TimedOut = timedOut };
     }
 
     private static string Describe(Exception e) => e switch

@@ -4,7 +4,7 @@ using Understudy.Core.Topology;
 namespace Understudy.Checks;
 
 /// <summary>What one probe found: passed or not, a short detail, and for PostgreSQL what the server said.</summary>
-public readonly record struct CheckOutcome(bool Ok, string Detail, PgObservation? Pg = null)
+public readonly record struct CheckOutcome(bool Ok, string Detail, ReplicationView? Replication = null)
 {
     public static implicit operator CheckOutcome((bool Ok, string Detail) t) => new(t.Ok, t.Detail);
 }

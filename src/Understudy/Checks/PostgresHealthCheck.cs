@@ -58,7 +58,7 @@ public sealed class PostgresHealthCheck(PostgresSpec pg) : IHealthCheck
         if (inRecovery)
         {
             return new CheckOutcome(true, $"standby, received {Lsn(received)}, replayed {Lsn(replayed)}",
-                new PgObservation(true, null, received, replayed, timeline, [], []));
+                new ReplicationView(true, null, received, replayed, timeline, [], []));
         }
 
         var streaming = ImmutableArray.CreateBuilder<string>();
@@ -74,7 +74,7 @@ public sealed class PostgresHealthCheck(PostgresSpec pg) : IHealthCheck
             }
         }
         string detail = $"primary at {Lsn(current)}, {streaming.Count} streaming" + (sync.Count > 0 ? $" ({string.Join(", ", sync)} synchronous)" : "");
-        return new CheckOutcome(true, detail, new PgObservation(false, current, received, replayed, timeline, sync.ToImmutable(), streaming.ToImmutable()));
+        return new CheckOutcome(true, detail, new ReplicationView(false, current, received, replayed, timeline, sync.ToImmutable(), streaming.ToImmutable()));
     }
 
     /// <summary>The X/Y form PostgreSQL prints.</summary>

@@ -8,7 +8,7 @@ internal static class CheckSection
 {
     private static readonly KindKeySet Keys = new(
         ["interval", "timeout", "fall", "rise"],
-        [(ServiceKind.Http, ["path", "expect_status", "expect_body"])]);
+        [([ServiceKind.Http], ["path", "expect_status", "expect_body"])]);
 
     /// <summary>Defaults fill what is absent; null after an error, which is recorded.</summary>
     public static CheckSpec? Read(ConfigMapping service, ServiceKind? kind)

@@ -5,18 +5,24 @@ namespace Understudy.Config;
 
 /// <summary>
 /// <c>failover:</c> whether the controller fails over by itself and how soon it may do so again; for
-/// PostgreSQL also how far behind a standby may be and whether replication is kept synchronous.
+/// PostgreSQL and Redis also how far behind a standby may be and whether replication is kept synchronous.
 /// </summary>
 internal static class FailoverSection
 {
     private static readonly KindKeySet Keys = new(
         ["mode", "cooldown", "approvals", "approval_timeout", "quorum"],
-        [(ServiceKind.Postgres, ["max_lag", "synchronous", "synchronous_strict"])]);
+        [(ServiceKinds.Replicated, ["max_lag", "synchronous", "synchronous_strict"]), ([ServiceKind.Redis], ["rejoin"])]);
 
     private static readonly Dictionary<string, FailoverMode> Modes = new()
     {
         ["automatic"] = FailoverMode.Automatic,
         ["manual"] = FailoverMode.Manual,
+    };
+
+    private static readonly Dictionary<string, RejoinMode> RejoinModes = new()
+    {
+        ["manual"] = RejoinMode.Manual,
+        ["auto"] = RejoinMode.Auto,
     };
 
     /// <summary>More approvers than this is a typo, not a policy.</summary>
@@ -41,12 +47,13 @@ internal static class FailoverSection
         int? approvals = f?.Optional("approvals") is { } a ? reader.Int(a, f.KeyOf("approvals"), 0, MaxApprovals) : 0;
         // Absent: a majority of the instances registered at the time (several controllers); a single one decides alone.
         int? quorum = f?.Optional("quorum") is { } q ? reader.Int(q, f.KeyOf("quorum"), 1, MaxQuorum) : null;
+        RejoinMode? rejoin = f?.Optional("rejoin") is { } r ? reader.Choice(r, f.KeyOf("rejoin"), RejoinModes) : RejoinMode.Manual;
         int errors = reader.ErrorCount;
         // Absent stays null: the spec then reads as the default (FailoverSpec.ApprovalWindow).
         TimeSpan? window = f?.Optional("approval_timeout") is { } w ? reader.Duration(w, f.KeyOf("approval_timeout"), zeroAllowed: false) : null;
 
-        return mode is { } md && cooldown is { } cd && maxLag is { } lag && synchronous is { } sync && strict is { } str && approvals is { } n && reader.ErrorCount == errors
-            ? new FailoverSpec(md, cd, lag, sync, str, n, window, quorum)
+        return mode is { } md && cooldown is { } cd && maxLag is { } lag && synchronous is { } sync && strict is { } str && approvals is { } n && rejoin is { } rj && reader.ErrorCount == errors
+            ? new FailoverSpec(md, cd, lag, sync, str, n, window, quorum, rj)
             : null;
     }
 

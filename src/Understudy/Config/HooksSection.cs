@@ -10,7 +10,7 @@ namespace Understudy.Config;
 /// </summary>
 internal static class HooksSection
 {
-    private static readonly KindKeySet Keys = new(["on_failover", "on_switchover"], [(ServiceKind.Postgres, ["fence"])]);
+    private static readonly KindKeySet Keys = new(["on_failover", "on_switchover"], [(ServiceKinds.Replicated, ["fence"])]);
 
     private static readonly KeySet HookKeys = new(["exec", "timeout"]);
 

@@ -13,7 +13,7 @@ internal static class MembersSection
 {
     public sealed record MembersRead(ImmutableArray<MemberSpec>? Specs, IReadOnlyList<string>? Names);
 
-    private static readonly KindKeySet Keys = new(["name", "address", "priority", "pidfile"], [(ServiceKind.Postgres, ["nofailover", "data_dir"])]);
+    private static readonly KindKeySet Keys = new(["name", "address", "priority", "pidfile"], [(ServiceKinds.Replicated, ["nofailover"]), ([ServiceKind.Postgres], ["data_dir"])]);
 
     public static MembersRead Read(ConfigMapping service, ServiceKind? kind, AddressBook addresses)
     {

@@ -10,12 +10,20 @@ internal static class ServiceKinds
         ["http"] = ServiceKind.Http,
         ["tcp"] = ServiceKind.Tcp,
         ["postgres"] = ServiceKind.Postgres,
+        ["redis"] = ServiceKind.Redis,
     };
 
     public static string Name(ServiceKind kind) => ByName.First(k => k.Value == kind).Key;
 
     /// <summary>"only for kind postgres (this service is http)": said at the key, as for an unknown key.</summary>
-    public static string OnlyFor(ServiceKind only, ServiceKind kind) => $"only for kind {Name(only)} (this service is {Name(kind)})";
+    public static string OnlyFor(ServiceKind only, ServiceKind kind) => OnlyFor([only], kind);
+
+    /// <summary>"only for kinds postgres and redis (this service is http)".</summary>
+    public static string OnlyFor(IReadOnlyList<ServiceKind> only, ServiceKind kind) =>
+        $"only for kind{(only.Count > 1 ? "s" : "")} {string.Join(" and ", only.Select(Name))} (this service is {Name(kind)})";
+
+    /// <summary>The kinds whose members replicate data and report their own role: PostgreSQL and Redis.</summary>
+    public static readonly IReadOnlyList<ServiceKind> Replicated = [ServiceKind.Postgres, ServiceKind.Redis];
 }
 
 /// <summary>
@@ -26,7 +34,7 @@ internal static class ServiceKinds
 /// </summary>
 internal sealed class KindKeySet(
     IReadOnlyList<string> common,
-    IReadOnlyList<(ServiceKind Kind, IReadOnlyList<string> Keys)> kindOnly,
+    IReadOnlyList<(IReadOnlyList<ServiceKind> Kinds, IReadOnlyList<string> Keys)> kindOnly,
     IReadOnlyDictionary<string, string>? later = null)
 {
     public KeySet For(ServiceKind? kind)
@@ -35,7 +43,7 @@ internal sealed class KindKeySet(
         var messages = new Dictionary<string, string>(later ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         foreach (var (only, keys) in kindOnly)
         {
-            if (kind is not { } k || k == only) accepted.AddRange(keys);
+            if (kind is not { } k || only.Contains(k)) accepted.AddRange(keys);
             else foreach (string key in keys) messages[key] = ServiceKinds.OnlyFor(only, k);
         }
         return new KeySet(accepted, messages);

@@ -7,17 +7,18 @@ namespace Understudy.Config;
 /// <summary>One service: its kind, members and primary, and the sections that tune it.</summary>
 internal static class ServiceSection
 {
-    private static readonly KeySet Keys = new(["kind", "postgres", "members", "primary", "check", "failover", "traffic", "hooks", "targets", "alerts"]);
+    private static readonly KeySet Keys = new(["kind", "postgres", "redis", "members", "primary", "check", "failover", "traffic", "hooks", "targets", "alerts"]);
 
     public static ServiceSpec? Read(ConfigReader reader, YamlNode node, string path, string name, AddressBook addresses)
     {
         if (reader.Mapping(node, path, Keys) is not { } s) return null;
         int before = reader.ErrorCount;
 
-        ServiceKind? kind = s.Required("kind", "http, tcp or postgres") is { } kindNode
-            ? reader.Choice(kindNode, s.KeyOf("kind"), ServiceKinds.ByName, Planned)
+        ServiceKind? kind = s.Required("kind", "http, tcp, postgres or redis") is { } kindNode
+            ? reader.Choice(kindNode, s.KeyOf("kind"), ServiceKinds.ByName)
             : null;
         PostgresSpec? postgres = PostgresSection.Read(s, kind);
+        RedisSpec? redis = RedisSection.Read(s, kind);
         var members = MembersSection.Read(s, kind, addresses);
         string? primary = Primary(s, kind, members);
         CheckSpec? check = CheckSection.Read(s, kind);
@@ -31,21 +32,18 @@ internal static class ServiceSection
         // built. The error count also covers values that are legitimately null when absent (proxy, expect_body).
         if (reader.ErrorCount > before || kind is not { } k || members.Specs is not { } m || primary is null
             || check is null || failover is null || hooks is null || targets is null || alerts is not { } channels
-            || (k == ServiceKind.Postgres && postgres is null))
+            || (k == ServiceKind.Postgres && postgres is null) || (k == ServiceKind.Redis && redis is null))
             return null;
-        return new ServiceSpec(name, k, m, primary, check, failover, proxy, hooks, targets, postgres, channels);
+        return new ServiceSpec(name, k, m, primary, check, failover, proxy, hooks, targets, postgres, channels, redis);
     }
 
-    private static string? Planned(string kind) =>
-        kind is "redis" ? $"kind '{kind}' is not supported yet (supported: {NodeText.List(ServiceKinds.ByName.Keys)})" : null;
-
-    // http and tcp members cannot say which of them is primary, so the file must. PostgreSQL servers can:
+    // http and tcp members cannot say which of them is primary, so the file must. PostgreSQL and Redis servers can:
     // there the key is only a hint (the controller reads the roles from the servers), and without it the
     // first member stands in until they have been read.
     private static string? Primary(ConfigMapping s, ServiceKind? kind, MembersSection.MembersRead members)
     {
         string key = s.KeyOf("primary");
-        if (kind is ServiceKind.Postgres && !s.Has("primary")) return members.Specs is [var first, ..] ? first.Name : null;
+        if (kind is ServiceKind.Postgres or ServiceKind.Redis && !s.Has("primary")) return members.Specs is [var first, ..] ? first.Name : null;
         IReadOnlyList<string>? memberNames = members.Names;
         if (s.Required("primary", "the name of the member that starts as primary") is not { } node) return null;
         if (s.Reader.Scalar(node, key, "a member name") is not { } v) return null;

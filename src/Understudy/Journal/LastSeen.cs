@@ -23,10 +23,10 @@ public sealed class LastSeen(string journalPath)
     public string Path { get; } = journalPath + ".seen";
 
     /// <summary>Service → member → the last observation; saved at <see cref="SavedAt"/>.</summary>
-    public sealed record View(DateTimeOffset SavedAt, Dictionary<string, Dictionary<string, PgObservation>> Services);
+    public sealed record View(DateTimeOffset SavedAt, Dictionary<string, Dictionary<string, ReplicationView>> Services);
 
     public static View Of(IEnumerable<ServiceState> states, DateTimeOffset now) => new(now, states.Where(s => s.IsPostgres).ToDictionary(
-        s => s.Name, s => s.Members.Values.Where(m => m.Pg is not null).ToDictionary(m => m.Name, m => m.Pg!, StringComparer.Ordinal), StringComparer.Ordinal));
+        s => s.Name, s => s.Members.Values.Where(m => m.Replication is not null).ToDictionary(m => m.Name, m => m.Replication!, StringComparer.Ordinal), StringComparer.Ordinal));
 
     /// <summary>The last run's view; null when there is none or it cannot be read (nothing is restored then).</summary>
     public View? Read()
@@ -66,9 +66,9 @@ public sealed class LastSeen(string journalPath)
         return [.. states.Select(s => view.Services.TryGetValue(s.Name, out var seen) && s.IsPostgres ? WithSeen(s, seen) : s)];
     }
 
-    private static ServiceState WithSeen(ServiceState s, Dictionary<string, PgObservation> seen) => s with
+    private static ServiceState WithSeen(ServiceState s, Dictionary<string, ReplicationView> seen) => s with
     {
-        Members = s.Members.ToImmutableDictionary(m => m.Key, m => seen.TryGetValue(m.Key, out PgObservation? pg) ? m.Value with { Pg = pg, PgRestored = true } : m.Value),
+        Members = s.Members.ToImmutableDictionary(m => m.Key, m => seen.TryGetValue(m.Key, out ReplicationView? pg) ? m.Value with { Replication = pg, ReplicationRestored = true } : m.Value),
     };
 }
 

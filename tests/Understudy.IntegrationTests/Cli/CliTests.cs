@@ -28,7 +28,7 @@ public class CliTests
         { "timeout not below interval", Valid.Replace("kind: http", "kind: http\n    check: { interval: 200ms, timeout: 200ms }"), "services.web.check.timeout: must be shorter than interval (200ms), got 200ms" },
         { "fall zero", Valid.Replace("kind: http", "kind: http\n    check: { fall: 0 }"), "services.web.check.fall: must be ≥ 1 (got 0)" },
         { "negative cooldown", Valid.Replace("kind: http", "kind: http\n    failover: { cooldown: -5s }"), "services.web.failover.cooldown:" },
-        { "unsupported kind", Valid.Replace("kind: http", "kind: redis"), "services.web.kind: kind 'redis' is not supported yet (supported: http, tcp, postgres)" },
+        { "unknown kind", Valid.Replace("kind: http", "kind: mysql"), "services.web.kind: expected one of http, tcp, postgres, redis, got 'mysql'" },
         { "bad duration unit", Valid.Replace("kind: http", "kind: http\n    check: { interval: 2 weeks }"), "services.web.check.interval:" },
         { "syntax error", Valid.Replace("{ api:", "{ api: [ "), "understudy.yaml:1:" },
     };

@@ -56,7 +56,7 @@ public partial class ConfigLoaderTests
               - { name: web-a, address: 127.0.0.1:8081 }
               - { name: web-b, address: 127.0.0.1:8082 }
         """,
-        "understudy.yaml:3:5 services.web.kind: required: http, tcp or postgres",
+        "understudy.yaml:3:5 services.web.kind: required: http, tcp, postgres or redis",
         "understudy.yaml:3:5 services.web.primary: required: the name of the member that starts as primary");
 
     [Fact]

@@ -222,7 +222,7 @@ public partial class ConfigLoaderTests
     [Fact]
     public void Parse_NoFailoverOnTcp_IsOnlyForPostgres() => AssertErrors(
         Base.Replace("kind: http", "kind: tcp").Replace("8082 }", "8082, nofailover: true }"),
-        "understudy.yaml:6:49 services.web.members[1].nofailover: only for kind postgres (this service is tcp)");
+        "understudy.yaml:6:49 services.web.members[1].nofailover: only for kinds postgres and redis (this service is tcp)");
 
     [Fact]
     public void Parse_DataDirOnHttp_IsOnlyForPostgres() => AssertErrors(
@@ -232,9 +232,9 @@ public partial class ConfigLoaderTests
     [Fact]
     public void Parse_PostgresFailoverAndFenceKeysOnTcp_AreOnlyForPostgres() => AssertErrors(
         Base.Replace("kind: http", "kind: tcp") + "\n    failover: { max_lag: 1MB, synchronous: true }\n    hooks: { fence: [ { exec: [stop] } ] }",
-        "understudy.yaml:8:17 services.web.failover.max_lag: only for kind postgres (this service is tcp)",
-        "understudy.yaml:8:31 services.web.failover.synchronous: only for kind postgres (this service is tcp)",
-        "understudy.yaml:9:14 services.web.hooks.fence: only for kind postgres (this service is tcp)");
+        "understudy.yaml:8:17 services.web.failover.max_lag: only for kinds postgres and redis (this service is tcp)",
+        "understudy.yaml:8:31 services.web.failover.synchronous: only for kinds postgres and redis (this service is tcp)",
+        "understudy.yaml:9:14 services.web.hooks.fence: only for kinds postgres and redis (this service is tcp)");
 
     [Fact]
     public void Parse_HttpCheckKeysOnPostgres_AreOnlyForHttp() => AssertErrors(

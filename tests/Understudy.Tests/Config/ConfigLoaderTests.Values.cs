@@ -74,14 +74,9 @@ public partial class ConfigLoaderTests
         "understudy.yaml:6:33 services.web.members[1].address: port must be a number from 1 to 65535, got '70000'");
 
     [Fact]
-    public void Parse_KindPlannedForLater_NamesTheSupportedKinds() => AssertErrors(
-        Base.Replace("kind: http", "kind: redis"),
-        "understudy.yaml:3:11 services.web.kind: kind 'redis' is not supported yet (supported: http, tcp, postgres)");
-
-    [Fact]
     public void Parse_UnknownKind_ListsTheKinds() => AssertErrors(
         Base.Replace("kind: http", "kind: mysql"),
-        "understudy.yaml:3:11 services.web.kind: expected one of http, tcp, postgres, got 'mysql'");
+        "understudy.yaml:3:11 services.web.kind: expected one of http, tcp, postgres, redis, got 'mysql'");
 
     [Fact]
     public void Parse_HttpCheckKeysOnTcpService_AreOnlyForHttp() => AssertErrors(

@@ -130,22 +130,22 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
                 MemberState target = s.Members[to];
                 Assert.False(spec.Member(to).NoFailover, $"{to} has nofailover");
                 Assert.DoesNotContain(to, failedOverFrom);
-                Assert.True(target.Pg is { InRecovery: true }, $"{to} was not a standby");
+                Assert.True(target.Replication is { InRecovery: true }, $"{to} was not a standby");
                 failedOverFrom.Add(from);
                 if (types.Contains(EventTypes.FailoverForced))
                 {
                     // Forced past the lag rules: the most advanced healthy standby, whatever its lag.
                     Assert.All(before.Members.Values.Where(m => Candidates.WhyNotForced(before, m) is null),
-                        m => Assert.True(m.Pg!.ReceiveLsn <= target.Pg!.ReceiveLsn, $"{to} forced while {m.Name} received more"));
+                        m => Assert.True(m.Replication!.ReceiveLsn <= target.Replication!.ReceiveLsn, $"{to} forced while {m.Name} received more"));
                 }
                 else
                 {
-                    long primaryLsn = s.Members[from].Pg!.CurrentLsn!.Value;
-                    Assert.True(primaryLsn - target.Pg!.ReceiveLsn!.Value <= spec.Failover.MaxLagBytes, $"{to} promoted {primaryLsn - target.Pg.ReceiveLsn} bytes behind");
+                    long primaryLsn = s.Members[from].Replication!.CurrentLsn!.Value;
+                    Assert.True(primaryLsn - target.Replication!.ReceiveLsn!.Value <= spec.Failover.MaxLagBytes, $"{to} promoted {primaryLsn - target.Replication.ReceiveLsn} bytes behind");
                     // Only a standby that may hold synchronously acknowledged commits: reported sync, or named.
-                    var sync = new HashSet<string>((s.Members[from].Pg?.SyncStandbys ?? []).Concat(before.SyncStandbys ?? []));
+                    var sync = new HashSet<string>((s.Members[from].Replication?.SyncStandbys ?? []).Concat(before.SyncStandbys ?? []));
                     if (spec.Failover.Synchronous && sync.Count > 0) Assert.Contains(to, sync);
-                    Assert.Contains(to, s.Members[from].Pg!.Streaming);
+                    Assert.Contains(to, s.Members[from].Replication!.Streaming);
                 }
             }
             foreach (string from in failedOverFrom) Assert.NotEqual(from, s.Routable);
@@ -205,9 +205,9 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
             if (!_alive[m]) return Fail(m, at);
             // Streaming: the live servers that are not writable (a frozen walreceiver still shows as streaming, lagging).
             return _writable.Contains(m)
-                ? new CheckObserved(CheckResult.Passed(m, at, TimeSpan.Zero, "primary", PgObservation.Primary(_lsn, sync: [.. _sync],
+                ? new CheckObserved(CheckResult.Passed(m, at, TimeSpan.Zero, "primary", ReplicationView.Primary(_lsn, sync: [.. _sync],
                     streaming: [.. spec.Members.Select(x => x.Name).Where(x => _alive[x] && !_writable.Contains(x))])))
-                : new CheckObserved(CheckResult.Passed(m, at, TimeSpan.Zero, "standby", PgObservation.Standby(_received[m], _received[m])));
+                : new CheckObserved(CheckResult.Passed(m, at, TimeSpan.Zero, "standby", ReplicationView.Standby(_received[m], _received[m])));
         }
 
         private int _pid = 1000;

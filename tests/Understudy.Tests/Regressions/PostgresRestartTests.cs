@@ -28,7 +28,7 @@ public sealed class PostgresRestartTests : IDisposable
         var restored = last.Restore([Rebuilt(members: 2)], At(40), out string? note);
         ServiceState s = restored.Single();
         Assert.Contains("saved 40 s before this start", note);
-        Assert.True(s.Members["pg1"].PgRestored);
+        Assert.True(s.Members["pg1"].ReplicationRestored);
 
         var d = Walk(ref s, (PgStandby("pg2", At(41), 10 * MiB), At(41)), (Fail("pg1", At(41.1)), At(41.1)), (Fail("pg1", At(41.3)), At(41.3)))[^1];
 
@@ -45,7 +45,7 @@ public sealed class PostgresRestartTests : IDisposable
 
         ServiceState s = last.Restore([Rebuilt(members: 2)], At(0) + LastSeen.MaxAge + TimeSpan.FromSeconds(1), out string? note).Single();
         Assert.Contains("not restoring", note);
-        Assert.Null(s.Members["pg1"].Pg);
+        Assert.Null(s.Members["pg1"].Replication);
 
         var d = Walk(ref s, (PgStandby("pg2", At(400), 10 * MiB), At(400)), (Fail("pg1", At(401)), At(401)), (Fail("pg1", At(401.2)), At(401.2)))[^1];
 
@@ -61,11 +61,11 @@ public sealed class PostgresRestartTests : IDisposable
         ServiceState s = last.Restore([Rebuilt(members: 2)], At(1), out _).Single();
 
         s = Decider.Decide(s, Fail("pg1", At(2)), At(2)).State;
-        Assert.True(s.Members["pg1"].PgRestored); // a failed check keeps the view it had
+        Assert.True(s.Members["pg1"].ReplicationRestored); // a failed check keeps the view it had
         s = Decider.Decide(s, PgPrimary("pg1", At(3), 11 * MiB), At(3)).State;
 
-        Assert.False(s.Members["pg1"].PgRestored);
-        Assert.Equal(11 * MiB, s.Members["pg1"].Pg!.CurrentLsn);
+        Assert.False(s.Members["pg1"].ReplicationRestored);
+        Assert.Equal(11 * MiB, s.Members["pg1"].Replication!.CurrentLsn);
     }
 
     [Fact]

@@ -49,12 +49,12 @@ public static class Services
     /// <summary>A writable server at <paramref name="lsn"/>; every other pgN streams from it unless <paramref name="streaming"/> says who does.</summary>
     public static CheckObserved PgPrimary(string member, DateTimeOffset at, long lsn, string[]? sync = null, string[]? streaming = null) =>
         new(CheckResult.Passed(member, at, TimeSpan.FromMilliseconds(1), "primary",
-            PgObservation.Primary(lsn, sync: [.. sync ?? []], streaming: [.. streaming ?? AllPg.Where(m => m != member)])));
+            ReplicationView.Primary(lsn, sync: [.. sync ?? []], streaming: [.. streaming ?? AllPg.Where(m => m != member)])));
 
     private static readonly string[] AllPg = ["pg1", "pg2", "pg3", "pg4"];
 
     public static CheckObserved PgStandby(string member, DateTimeOffset at, long received) =>
-        new(CheckResult.Passed(member, at, TimeSpan.FromMilliseconds(1), "standby", PgObservation.Standby(received, received)));
+        new(CheckResult.Passed(member, at, TimeSpan.FromMilliseconds(1), "standby", ReplicationView.Standby(received, received)));
 
     public static CheckObserved Fail(string member, DateTimeOffset at, string detail = "connection refused") =>
         new(CheckResult.Failed(member, at, TimeSpan.FromMilliseconds(1), detail));

@@ -7,7 +7,7 @@ namespace Understudy.Core.Detection;
 /// <see cref="CurrentLsn"/> is set and <see cref="SyncStandbys"/>/<see cref="Streaming"/> come from
 /// pg_stat_replication (application names); on a standby, <see cref="ReceiveLsn"/> and <see cref="ReplayLsn"/>.
 /// </summary>
-public sealed record PgObservation(
+public sealed record ReplicationView(
     bool InRecovery,
     long? CurrentLsn,
     long? ReceiveLsn,
@@ -16,10 +16,10 @@ public sealed record PgObservation(
     ImmutableArray<string> SyncStandbys,
     ImmutableArray<string> Streaming)
 {
-    public static PgObservation Primary(long currentLsn, int timeline = 1, ImmutableArray<string> sync = default, ImmutableArray<string> streaming = default) =>
+    public static ReplicationView Primary(long currentLsn, int timeline = 1, ImmutableArray<string> sync = default, ImmutableArray<string> streaming = default) =>
         new(false, currentLsn, null, null, timeline, sync.IsDefault ? [] : sync, streaming.IsDefault ? [] : streaming);
 
-    public static PgObservation Standby(long? receiveLsn, long? replayLsn, int timeline = 1) =>
+    public static ReplicationView Standby(long? receiveLsn, long? replayLsn, int timeline = 1) =>
         new(true, null, receiveLsn, replayLsn, timeline, [], []);
 
     /// <summary>Bytes in the human form reports use (1.5 MiB).</summary>

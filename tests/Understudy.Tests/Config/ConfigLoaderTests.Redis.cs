@@ -1,0 +1,74 @@
+using Understudy.Core.Topology;
+
+namespace Understudy.Tests.Config;
+
+/// <summary>kind redis: the connection (ACL user, password, TLS), lag, synchronous mode and rejoin.</summary>
+public partial class ConfigLoaderTests
+{
+    /// <summary>Six lines; a test adds service keys from line 7 on with <see cref="Redis"/>.</summary>
+    private const string RedisBase = """
+        services:
+          cache:
+            kind: redis
+            members:
+              - { name: r1, address: 127.0.0.1:6379 }
+              - { name: r2, address: 127.0.0.1:6380, nofailover: false, priority: 2 }
+        """;
+
+    private static string Redis(string serviceLines) =>
+        RedisBase + "\n" + string.Join("\n", serviceLines.Split('\n').Select(l => "    " + l));
+
+    [Fact]
+    public void Parse_RedisWithDefaults_NeedsNoRedisSectionAndHintsTheFirstMemberAsPrimary()
+    {
+        ServiceSpec cache = AssertValid(RedisBase).Services[0];
+        Assert.Equal(ServiceKind.Redis, cache.Kind);
+        Assert.Equal(RedisSpec.Default, cache.Redis);
+        Assert.Equal("r1", cache.Primary);
+        Assert.True(cache.IsReplicated);
+        Assert.Equal(RejoinMode.Manual, cache.Failover.Rejoin);
+        Assert.Equal(2, cache.Member("r2").Priority);
+    }
+
+    [Fact]
+    public void Parse_RedisSectionAndFailover_RoundTrip()
+    {
+        ServiceSpec cache = AssertValid(Redis("""
+            redis: { user: ops, password: "${REDIS_PW}" }
+            primary: r2
+            failover: { max_lag: 64kB, synchronous: true, synchronous_strict: true, rejoin: auto }
+            """), new() { ["REDIS_PW"] = "s3cret" }).Services[0];
+        Assert.Equal(new RedisSpec("s3cret", "ops"), cache.Redis);
+        Assert.DoesNotContain("s3cret", cache.Redis!.ToString());
+        Assert.Equal("r2", cache.Primary);
+        Assert.Equal(64 * 1024, cache.Failover.MaxLagBytes);
+        Assert.True(cache.Failover.SynchronousStrict);
+        Assert.Equal(RejoinMode.Auto, cache.Failover.Rejoin);
+    }
+
+    [Fact]
+    public void Parse_RedisSectionOnPostgres_IsOnlyForRedis() => AssertErrors(
+        Pg("redis: { tls: true }"),
+        "understudy.yaml:8:5 services.db.redis: only for kind redis (this service is postgres)");
+
+    [Fact]
+    public void Parse_RejoinOnPostgres_IsOnlyForRedis() => AssertErrors(
+        Pg("failover: { rejoin: auto }"),
+        "understudy.yaml:8:17 services.db.failover.rejoin: only for kind redis (this service is postgres)");
+
+    [Fact]
+    public void Parse_BadRedisValues_NamedAtTheirKeys() => AssertErrors(
+        Redis("""
+            redis: { password: "", tls: maybe, tls_ca: /nonexistent/ca.pem }
+            failover: { rejoin: sometimes }
+            """),
+        "understudy.yaml:7:24 services.cache.redis.password: the password is empty; leave password out when the servers ask for none",
+        "understudy.yaml:7:33 services.cache.redis.tls: expected true or false, got 'maybe'",
+        "understudy.yaml:7:48 services.cache.redis.tls_ca: cannot read /nonexistent/ca.pem: no such file",
+        "understudy.yaml:8:25 services.cache.failover.rejoin: expected one of manual, auto, got 'sometimes'");
+
+    [Fact]
+    public void Parse_DataDirOnRedis_IsOnlyForPostgres() => AssertErrors(
+        RedisBase.Replace("priority: 2 }", "priority: 2, data_dir: /tmp/x }"),
+        "understudy.yaml:6:78 services.cache.members[1].data_dir: only for kind postgres (this service is redis)");
+}
