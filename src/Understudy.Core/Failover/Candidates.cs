@@ -14,7 +14,9 @@ public static class Candidates
     public static IEnumerable<MemberState> Ranked(ServiceState state) =>
         state.Members.Values
             .Where(m => IsPromotable(state, m, out _))
-            .OrderBy(m => state.IsPostgres ? state.LagOf(m.Name) ?? long.MaxValue : 0)
+            .OrderBy(m => state.IsReplicated ? state.LagOf(m.Name) ?? long.MaxValue : 0)
+            // Lag is clamped at 0 against the primary's last seen position: among those, the one that received the most.
+            .ThenByDescending(m => m.Replication?.ReceiveLsn ?? -1)
             .ThenByDescending(m => state.Spec.Member(m.Name).Priority)
             .ThenBy(m => state.Spec.ConfigOrder(m.Name));
 
@@ -26,7 +28,7 @@ public static class Candidates
 
     public static bool IsPromotable(ServiceState state, MemberState member, out string whyNot)
     {
-        whyNot = WhyNotForced(state, member) ?? (state.IsPostgres ? WhyNotByLag(state, member) : null) ?? "";
+        whyNot = WhyNotForced(state, member) ?? (state.IsReplicated ? WhyNotByLag(state, member) : null) ?? "";
         return whyNot.Length == 0;
     }
 
@@ -67,8 +69,8 @@ public static class Candidates
         _ when state.Spec.Member(member.Name).NoFailover => "nofailover is set",
         { Health: Health.Down } => "it is down",
         { Health: Health.Unknown } => "it has not passed a check yet",
-        { Replication: null } when state.IsPostgres => "its role was never seen",
-        { Replication.InRecovery: false } when state.IsPostgres => "it accepts writes (not a standby)",
+        { Replication: null } when state.IsReplicated => "its role was never seen",
+        { Replication.InRecovery: false } when state.IsReplicated => "it accepts writes (not a standby)",
         _ => null,
     };
 

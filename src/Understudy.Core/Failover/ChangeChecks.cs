@@ -60,9 +60,9 @@ public static class ChangeChecks
         }
         whyNot = kind != RequestKind.Failover ? "force applies to a failover only" : Blocker(s, kind) ?? "";
         if (whyNot.Length > 0) return false;
-        if (!s.IsPostgres)
+        if (!s.IsReplicated)
         {
-            whyNot = $"force carries on a failover stopped by a failed required fence hook, or promotes a PostgreSQL standby whose lag is unknown; {s.Name} has neither";
+            whyNot = $"force carries on a failover stopped by a failed required fence hook, or promotes a standby whose lag is unknown; {s.Name} has neither";
             return false;
         }
         if (TryTarget(s, kind, to, out string regular, out string unforced))
@@ -100,8 +100,8 @@ public static class ChangeChecks
         {
             // A PostgreSQL switchover must first stop writes on the old primary and wait for the standby to
             // replay them; until that is built, refusing is safer than a switchover that can lose commits.
-            if (s.IsPostgres)
-                return $"switchover of PostgreSQL services is not supported yet; to move {s.Name} on purpose, stop {s.Primary} and request a failover";
+            if (s.IsReplicated)
+                return $"switchover of {(s.IsPostgres ? "PostgreSQL" : "Redis")} services is not supported yet; to move {s.Name} on purpose, stop {s.Primary} and request a failover";
             if (primary.Health != Health.Up || s.Routable != s.Primary)
                 return $"primary {s.Primary} is not up and receiving traffic (health {primary.Health.ToString().ToLowerInvariant()}); "
                      + "a switchover moves traffic off a healthy primary: request a failover if it is down";
@@ -148,9 +148,9 @@ public static class ChangeChecks
 
     private static void AfterFence(List<string> steps, ServiceState s, string from, string target)
     {
-        if (s.IsPostgres)
+        if (s.IsReplicated)
         {
-            steps.Add($"promote {target} (pg_promote) and verify it left recovery");
+            steps.Add(s.IsPostgres ? $"promote {target} (pg_promote) and verify it left recovery" : $"promote {target} (REPLICAOF NO ONE) and verify its role is master");
             string[] others = [.. s.Spec.Members.Select(m => m.Name).Where(m => m != target && m != from)];
             if (others.Length > 0) steps.Add($"re-point {string.Join(", ", others)} at {target}");
         }

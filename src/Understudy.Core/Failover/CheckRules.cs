@@ -21,7 +21,7 @@ internal static class CheckRules
             return;
         }
 
-        check = PostgresRules.Read(state, member, check, out ReplicationView? pg);
+        check = ReplicationRules.Read(state, member, check, out ReplicationView? pg);
         var spec = state.Spec.Check;
         HealthTracker tracker = check.OnlySuspicion ? member.Tracker : member.Tracker.Observe(check.Ok, check.Origin, spec.Fall, spec.Rise);
         bool suspected = member.Suspected;
@@ -52,7 +52,7 @@ internal static class CheckRules
                 d.Emit(new MemberDown(check.Detail, origin) { Member = member.Name, Reason = $"{member.Name} failed {spec.Fall} checks in a row (last: {check.Detail})" });
         }
 
-        PostgresRules.EvaluateRoles(d, member.Name);
+        ReplicationRules.EvaluateRoles(d, member.Name);
         d.Quiet = check.Ok ? $"{member.Name} is {tracker.Health.ToString().ToLowerInvariant()}"
                            : $"{member.Name} failed a check ({check.Detail}); {tracker.Failures} of {spec.Fall} toward down";
     }
@@ -79,7 +79,7 @@ internal static class CheckRules
         {
             if (primary.Health == Health.Up && s.Routable is not null && (s.Degraded || s.HoldReason is not null))
                 d.Emit(new ServiceRestored { Member = primary.Name, Reason = $"primary {primary.Name} is up again; nothing was failed over" });
-            PostgresRules.ManageSynchronousStandbys(d);
+            ReplicationRules.ManageSynchronousStandbys(d);
             return;
         }
 
@@ -90,7 +90,7 @@ internal static class CheckRules
         }
         // Someone already promoted a standby: follow the servers, whatever the mode — holding would keep clients
         // from the only writable server. The failover's steps are the usual ones; its promotion finds it done.
-        if (PostgresRules.Adoptable(s) is { } adopted)
+        if (ReplicationRules.Adoptable(s) is { } adopted)
         {
             FailoverRules.Start(d, s.Members[adopted],
                 reason: $"primary {primary.Name} is down and {adopted} accepts writes (promoted outside Understudy): adopting it as the primary of epoch {s.Epoch + 1}");

@@ -7,7 +7,7 @@ namespace Understudy.Core.Failover;
 /// The failover rules as a pure function: state + input + the current instant → decision. It reads no
 /// clock and does no I/O, so every rule in DESIGN.md is tested step by step and by seeded random runs. The
 /// rules live in small classes by concern (<see cref="CheckRules"/>, <see cref="FailoverRules"/>,
-/// <see cref="QuorumRules"/>, <see cref="SwitchoverRules"/>, <see cref="FenceRules"/>, <see cref="HookRules"/>, <see cref="PostgresRules"/>, <see cref="RequestRules"/>,
+/// <see cref="QuorumRules"/>, <see cref="SwitchoverRules"/>, <see cref="FenceRules"/>, <see cref="HookRules"/>, <see cref="ReplicationRules"/>, <see cref="RequestRules"/>,
 /// <see cref="OperatorRules"/>); each emits events that <see cref="ServiceFold.Evolve"/> folds into the state.
 /// </summary>
 public static class Decider

@@ -49,9 +49,14 @@ internal static class FailoverRules
             d.Quiet = $"hooks left running before the takeover dealt with: {done.Detail}"; // each one is journaled as hook.ended
             return;
         }
+        if (done.Step is DemoteMember demote)
+        {
+            ReplicationRules.Demoted(d, demote, done);
+            return;
+        }
         if (done.Step is SetSynchronousStandbys steady && d.State.Failover is null && steady.Epoch == d.State.Epoch)
         {
-            PostgresRules.SyncStepDone(d, steady, done);
+            ReplicationRules.SyncStepDone(d, steady, done);
             return;
         }
         if (d.State.Failover is not { } f || done.Step.Epoch != f.Epoch)
@@ -73,8 +78,8 @@ internal static class FailoverRules
                     Fail(d, f, $"promoting {promote.Member} failed ({done.Detail}); {f.From} stays fenced and nothing is routable");
                     break;
                 }
-                d.Emit(new MemberPromoted(done.Detail) { Member = f.To, Reason = $"{f.To} left recovery and accepts writes ({done.Detail})" });
-                PostgresRules.SyncAfterPromotion(d, f.To);
+                d.Emit(new MemberPromoted(done.Detail) { Member = f.To, Reason = $"{f.To} {(d.State.IsPostgres ? "left recovery" : "is a primary")} and accepts writes ({done.Detail})" });
+                ReplicationRules.SyncAfterPromotion(d, f.To);
                 break;
             case RepointStandbys repoint:
                 d.Emit(new StandbysRepointed(repoint.Standbys, done.Succeeded)
@@ -87,7 +92,7 @@ internal static class FailoverRules
                 if (!done.Succeeded) d.Alert("critical", $"{d.State.Name}: standbys not all re-pointed at {f.To}: {done.Detail}", f.To);
                 break;
             case SetSynchronousStandbys sync:
-                PostgresRules.SyncStepDone(d, sync, done);
+                ReplicationRules.SyncStepDone(d, sync, done);
                 break;
             case RunHooks when f.Stage == FailoverStage.RunningHooks:
                 Complete(d, f, $"{f.Word} from {f.From} to {f.To} completed in epoch {f.Epoch}");
@@ -107,7 +112,7 @@ internal static class FailoverRules
         if (d.State.Failover is not { Stage: FailoverStage.AwaitingTarget } f) return;
         switch (d.State.Members[f.To].Health)
         {
-            case Health.Up when !d.State.IsPostgres || d.State.Members[f.To].Replication is { InRecovery: false }:
+            case Health.Up when !d.State.IsReplicated || d.State.Members[f.To].Replication is { InRecovery: false }:
                 SwitchTraffic(d, f);
                 break;
             case Health.Up:
@@ -128,8 +133,8 @@ internal static class FailoverRules
     {
         d.Emit(new TrafficSwitched { Member = f.To, Reason = $"traffic now goes to {f.To} (epoch {f.Epoch})" });
         FailoverProgress running = d.State.Failover!;
-        if (d.State.IsPostgres)
-            PostgresRules.AfterSwitch(d, running);
+        if (d.State.IsReplicated)
+            ReplicationRules.AfterSwitch(d, running);
         else if (d.State.Spec.Hooks.Of(f.Hooks).Count == 0)
             Complete(d, running, $"{f.Word} from {f.From} to {f.To} completed in epoch {f.Epoch}");
         else

@@ -13,7 +13,11 @@ public sealed record CheckObserved(CheckResult Result) : Input;
 public sealed record PeersObserved(PeerViews Views) : Input;
 
 /// <summary>The executor finished a step of a plan.</summary>
-public sealed record StepCompleted(Step Step, bool Succeeded, string Detail) : Input;
+public sealed record StepCompleted(Step Step, bool Succeeded, string Detail) : Input
+{
+    /// <summary><see cref="DemoteMember"/>: bytes of writes the demoted server held that the primary lacked; null when unknown.</summary>
+    public long? LostBytes { get; init; }
+}
 
 /// <summary>One hook of a <see cref="RunHooks"/> step (or of a fence) ended; the journal records each.</summary>
 public sealed record HookFinished(HookTrigger Trigger, string NewPrimary, long Epoch, int Index, HookOutcome Outcome) : Input;

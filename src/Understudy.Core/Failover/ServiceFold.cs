@@ -36,7 +36,7 @@ public static class ServiceFold
         MemberFenced e when s.Failover is { Stage: FailoverStage.Draining } f =>
             s with { Epoch = e.Epoch, Primary = f.To, PrimaryKnown = true, Failover = f with { Epoch = e.Epoch, Stage = FailoverStage.Fencing } },
         MemberFenced e when s.Failover is { Stage: FailoverStage.Fencing } f && f.Epoch == e.Epoch =>
-            s with { Failover = f with { Stage = s.IsPostgres && !f.IsSwitchover ? FailoverStage.Promoting : FailoverStage.AwaitingTarget } },
+            s with { Failover = f with { Stage = s.IsReplicated && !f.IsSwitchover ? FailoverStage.Promoting : FailoverStage.AwaitingTarget } },
         MemberPromoted e when s.Failover is { Stage: FailoverStage.Promoting } f && f.Epoch == e.Epoch => Promoted(s, f),
         TrafficSwitched e when s.Failover is { } f && f.Epoch == e.Epoch =>
             s with { Routable = f.To, RolesConfirmed = true, Failover = f with { Stage = FailoverStage.RunningHooks } },
@@ -75,6 +75,11 @@ public static class ServiceFold
         MemberRejoined e when e.Member is { } m && s.Members.TryGetValue(m, out MemberState? member) => s.WithMember(member with { NeedsRejoin = false }) with
         {
             Raised = [.. s.Raised.Where(k => !k.StartsWith($"writable:{m}:", StringComparison.Ordinal))],
+        },
+        MemberDemoted e when e.Member is { } m => s with
+        {
+            Raised = [.. s.Raised.Where(k => !k.StartsWith($"writable:{m}:", StringComparison.Ordinal))],
+            DemoteRetryAfter = e.RetryAfter,
         },
         MemberRole e => s with { RolesConfirmed = true, PrimaryKnown = true, Primary = e.Primary, Routable = e.Primary },
         ConfigMismatch { Primary: { } found } when s.Failover is null => s with { RolesConfirmed = true, PrimaryKnown = true, Primary = found, Routable = found },
@@ -146,7 +151,7 @@ public static class ServiceFold
         return earlier is null ? e.Reason : $"{earlier}; {e.Reason}";
     }
 
-    /// <remarks>A failed check keeps the very observation it had (<see cref="PostgresRules.Read"/>), so a view restored at the start stays marked as such until a check sees the server.</remarks>
+    /// <remarks>A failed check keeps the very observation it had (<see cref="ReplicationRules.Read"/>), so a view restored at the start stays marked as such until a check sees the server.</remarks>
     private static ServiceState Observed(ServiceState s, MemberObserved o)
     {
         MemberState member = s.Members[o.Member];
@@ -165,12 +170,12 @@ public static class ServiceFold
     }
 
     /// <summary>
-    /// PostgreSQL roles are re-read from the servers after a restart: nothing is routed until the journal's
+    /// PostgreSQL and Redis roles are re-read from the servers after a restart: nothing is routed until the journal's
     /// primary is seen writable, and a failover cut off after its switch switches again once the new primary is.
     /// </summary>
     private static ServiceState Restarted(ServiceState s)
     {
-        if (!s.IsPostgres) return s;
+        if (!s.IsReplicated) return s;
         s = s with { Routable = null, RolesConfirmed = false };
         return s.Failover is { Stage: FailoverStage.RunningHooks } f ? s with { Failover = f with { Stage = FailoverStage.AwaitingTarget } } : s;
     }

@@ -98,17 +98,22 @@ public sealed record ServiceState(
     public ImmutableArray<RunningHook> RunningHooks { get; init; } = [];
 
     /// <summary>A service as first configured: epoch 1, nothing checked yet. http/tcp route to the configured
-    /// primary at once; PostgreSQL waits to see which server is writable.</summary>
+    /// primary at once; PostgreSQL and Redis wait to see which server is writable.</summary>
     public static ServiceState Initial(ServiceSpec spec)
     {
-        bool postgres = spec.Kind == ServiceKind.Postgres;
+        bool replicated = spec.IsReplicated;
         return new ServiceState(
-            spec, FirstEpoch, spec.Primary, postgres ? null : spec.Primary,
+            spec, FirstEpoch, spec.Primary, replicated ? null : spec.Primary,
             spec.Members.ToImmutableDictionary(m => m.Name, m => MemberState.Initial(m.Name)),
-            Failover: null, LastFailoverAt: null, HoldReason: null, Degraded: false) { RolesConfirmed = !postgres };
+            Failover: null, LastFailoverAt: null, HoldReason: null, Degraded: false) { RolesConfirmed = !replicated };
     }
 
     public bool IsPostgres => Spec.Kind == ServiceKind.Postgres;
+
+    public bool IsRedis => Spec.Kind == ServiceKind.Redis;
+
+    /// <summary>PostgreSQL or Redis: roles and replication positions are read from the servers, and a standby is promoted.</summary>
+    public bool IsReplicated => Spec.IsReplicated;
 
     /// <summary>
     /// A standby's lag at decision time: the primary's last seen WAL position (its last successful check)
@@ -125,6 +130,9 @@ public sealed record ServiceState(
 
     /// <summary>The journal already knows which server is primary (a role seen, adopted, or failed over to): no first-answer-wins.</summary>
     public bool PrimaryKnown { get; init; }
+
+    /// <summary>Redis: no new attempt to demote a server that accepts writes out of turn before this instant (after a failure).</summary>
+    public DateTimeOffset? DemoteRetryAfter { get; init; }
 
     /// <summary>PostgreSQL synchronous mode: no new attempt to write synchronous_standby_names before this instant (after a failure).</summary>
     public DateTimeOffset? SyncRetryAfter { get; init; }

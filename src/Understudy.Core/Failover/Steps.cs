@@ -24,10 +24,16 @@ public sealed record EndStaleHooks(ImmutableArray<RunningHook> Hooks, long Epoch
     public override int GetHashCode() => HashCode.Combine(Epoch, Hooks.Length);
 }
 
-/// <summary>PostgreSQL: promote the standby (pg_promote, wait) and verify it left recovery. Idempotent: a server already out of recovery counts as promoted.</summary>
+/// <summary>
+/// Redis: make <paramref name="Member"/>, seen accepting writes while <paramref name="Primary"/> is the primary, a replica
+/// of it (REPLICAOF); first count the bytes of writes it holds that the primary lacks (same history, by offset).
+/// </summary>
+public sealed record DemoteMember(string Member, string Primary, long Epoch) : Step(Epoch);
+
+/// <summary>Promote the standby (PostgreSQL: pg_promote, wait; Redis: REPLICAOF NO ONE) and verify its new role. Idempotent: a server already writable counts as promoted.</summary>
 public sealed record PromoteMember(string Member, long Epoch) : Step(Epoch);
 
-/// <summary>PostgreSQL: point these standbys' primary_conninfo at the new primary and reload them.</summary>
+/// <summary>Point these standbys at the new primary (PostgreSQL: primary_conninfo and reload; Redis: REPLICAOF).</summary>
 public sealed record RepointStandbys(string NewPrimary, ImmutableArray<string> Standbys, long Epoch) : Step(Epoch)
 {
     public bool Equals(RepointStandbys? other) => other is not null && NewPrimary == other.NewPrimary && Epoch == other.Epoch && Standbys.SequenceEqual(other.Standbys);

@@ -38,6 +38,7 @@ public static class EventTypes
     public const string RejoinFailed = "rejoin.failed";
     public const string MemberRole = "member.role";
     public const string MemberWritable = "member.writable";
+    public const string MemberDemoted = "member.demoted";
     public const string MemberUnreachableFrom = "member.unreachable_from";
     public const string StandbysRepointed = "standbys.repointed";
     public const string SyncStandbysChanged = "sync.changed";

@@ -44,6 +44,7 @@ namespace Understudy.Core.Journal;
 [JsonDerivedType(typeof(RejoinFailed), EventTypes.RejoinFailed)]
 [JsonDerivedType(typeof(MemberRole), EventTypes.MemberRole)]
 [JsonDerivedType(typeof(MemberWritable), EventTypes.MemberWritable)]
+[JsonDerivedType(typeof(MemberDemoted), EventTypes.MemberDemoted)]
 [JsonDerivedType(typeof(MemberUnreachableFrom), EventTypes.MemberUnreachableFrom)]
 [JsonDerivedType(typeof(StandbysRepointed), EventTypes.StandbysRepointed)]
 [JsonDerivedType(typeof(SyncStandbysChanged), EventTypes.SyncStandbysChanged)]

@@ -39,6 +39,16 @@ public static class RejoinEndpoints
         if (state.Routable is not { } primary || state.Failover is not null)
             return Conflict($"{service} has no settled primary to rejoin {member} to (phase {StatusViews.Phase(state)}); try again once it has");
 
+        if (state.IsRedis)
+        {
+            // Nothing to rewind: REPLICAOF the primary (already done on sight, so usually a no-op) and wait for the link.
+            long at = state.Epoch;
+            await runtime.Loop.NoteAsync(new RejoinStarted(primary) { Member = member, Actor = actor, Reason = $"{actor} rejoins {member} as a replica of {primary} (epoch {at})" }, ct);
+            (bool rejoined, string how) = await RejoinRedisAsync(runtime.Spec, member, primary, ct);
+            runtime.Loop.Post(new RejoinFinished(member, actor, at, primary, rejoined, how));
+            return rejoined ? TypedResults.Ok(new RejoinView(service, member, primary, true, how))
+                : TypedResults.Problem($"rejoining {member} failed; why is journaled: understudy events --service {service} --type {EventTypes.RejoinFailed}", statusCode: 500, title: "Rejoin failed");
+        }
         if (!state.IsPostgres)
         {
             // Nothing to rewind for http/tcp: the operator vouches that the member is fit to be a candidate again.
@@ -68,6 +78,12 @@ public static class RejoinEndpoints
         {
             Running.TryRemove($"{service}/{member}", out _);
         }
+    }
+
+    private static async Task<(bool, string)> RejoinRedisAsync(ServiceSpec spec, string member, string primary, CancellationToken ct)
+    {
+        try { return await new Failover.Redis.RedisActions(spec, TimeProvider.System).RejoinAsync(member, primary, ct); }
+        catch (Exception e) when (Failover.Redis.RedisActions.IsRedisFailure(e)) { return (false, e.Message); }
     }
 
     private static ProblemHttpResult Conflict(string detail) => TypedResults.Problem(detail, statusCode: 409, title: "Conflict");

@@ -69,7 +69,7 @@ public static class StatusViews
         MemberState m = s.Members[spec.Name];
         string role = spec.Name == s.Primary ? "primary" : "standby";
         return new MemberView(spec.Name, spec.Address.ToString(), role, m.Health.ToString().ToLowerInvariant(), m.Suspected, m.NeedsRejoin, spec.Priority, m.LastDetail, spec.PidFile,
-            s.IsPostgres && spec.Name != s.Primary ? s.LagOf(spec.Name) : null, m.Replication is { } pg ? !pg.InRecovery : null);
+            s.IsReplicated && spec.Name != s.Primary ? s.LagOf(spec.Name) : null, m.Replication is { } pg ? !pg.InRecovery : null);
     }
 
     private static SettingsView Settings(Core.Topology.ServiceSpec spec) => new(

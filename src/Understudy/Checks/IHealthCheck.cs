@@ -3,7 +3,7 @@ using Understudy.Core.Topology;
 
 namespace Understudy.Checks;
 
-/// <summary>What one probe found: passed or not, a short detail, and for PostgreSQL what the server said.</summary>
+/// <summary>What one probe found: passed or not, a short detail, and for PostgreSQL and Redis what the server said.</summary>
 public readonly record struct CheckOutcome(bool Ok, string Detail, ReplicationView? Replication = null)
 {
     public static implicit operator CheckOutcome((bool Ok, string Detail) t) => new(t.Ok, t.Detail);
@@ -29,6 +29,7 @@ public interface IHealthCheck
         ServiceKind.Http => new HttpHealthCheck(service.Check),
         ServiceKind.Tcp => new TcpHealthCheck(),
         ServiceKind.Postgres => new PostgresHealthCheck(service.Postgres!),
+        ServiceKind.Redis => new RedisHealthCheck(service),
         _ => throw new ArgumentOutOfRangeException(nameof(service), service.Kind, "no health check for this kind"),
     };
 }

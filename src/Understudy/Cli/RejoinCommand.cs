@@ -14,7 +14,7 @@ internal static class RejoinCommand
         var service = new Argument<string>("SERVICE") { Description = "the service" };
         var member = new Argument<string>("MEMBER") { Description = "the member failed over from, to make a candidate again" };
         var cmd = api.AddTo(new Command("rejoin",
-            "Make a member failed over from a candidate again, through the running controller: for PostgreSQL it becomes a streaming standby of the current primary (pg_rewind); for http/tcp you vouch that it is fit.")
+            "Make a member failed over from a candidate again, through the running controller: for PostgreSQL it becomes a streaming standby of the current primary (pg_rewind), for Redis a replica (REPLICAOF); for http/tcp you vouch that it is fit.")
             { service, member });
         cmd.SetAction((parse, ct) => api.RunAsync(parse, async client =>
         {

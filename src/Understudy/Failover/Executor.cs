@@ -41,6 +41,11 @@ public sealed partial class Executor(
         await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (Step step in steps)
         {
+            if (step is DemoteMember demote)
+            {
+                report(await DemoteAsync(demote));
+                continue;
+            }
             (bool ok, string detail) = await RunStepAsync(step);
             report(new StepCompleted(step, ok, detail));
             // Only a failed fence or promotion makes the rest of a plan wrong; after the switch, steps are independent.
@@ -58,7 +63,9 @@ public sealed partial class Executor(
                 DrainMember d => proxy is null ? (true, "no built-in proxy: nothing to drain") : (true, await proxy.DrainAsync(d.Member, d.Timeout)),
                 RunHooks h => await RunHooksAsync(h),
                 EndStaleHooks e => await EndStaleAsync(e),
+                PromoteMember p when service.Kind == ServiceKind.Redis => await Redis().PromoteAsync(p, CancellationToken.None),
                 PromoteMember p => await Postgres().PromoteAsync(p, CancellationToken.None),
+                RepointStandbys r when service.Kind == ServiceKind.Redis => await Redis().RepointAsync(r, CancellationToken.None),
                 RepointStandbys r => await Postgres().RepointAsync(r, CancellationToken.None),
                 SetSynchronousStandbys y => await Postgres().SetSynchronousAsync(y, CancellationToken.None),
                 _ => (false, $"no executor for {step.GetType().Name}"),
@@ -74,6 +81,22 @@ public sealed partial class Executor(
     private Postgres.PostgresActions Postgres() => _postgres ??= new Postgres.PostgresActions(service, time);
     private Postgres.PostgresActions? _postgres;
 
+    private Redis.RedisActions Redis() => _redis ??= new Redis.RedisActions(service, time);
+    private Redis.RedisActions? _redis;
+
+    private async Task<StepCompleted> DemoteAsync(DemoteMember step)
+    {
+        try
+        {
+            var (ok, detail, lost) = await Redis().DemoteAsync(step, CancellationToken.None);
+            return new StepCompleted(step, ok, detail) { LostBytes = lost };
+        }
+        catch (Exception e) when (Failover.Redis.RedisActions.IsRedisFailure(e))
+        {
+            return new StepCompleted(step, false, e.Message);
+        }
+    }
+
     /// <summary>
     /// The proxy fence cannot fail; fence hooks (e.g. stop the old server) run after it, all of them, and are waited
     /// for. Whether a failed one stops the failover is the decider's to say (it knows which are required, from the
@@ -84,6 +107,8 @@ public sealed partial class Executor(
     private async Task<(bool, string)> FenceAsync(FenceMember f)
     {
         string closed = proxy is null ? "no built-in proxy" : $"{proxy.Fence(f.Member)} open connections closed by the proxy";
+        // A Redis old primary that still answers (an operator's failover, a partition) stops taking writes now.
+        if (!f.Planned && service.Kind == ServiceKind.Redis) closed = $"{closed}; {await Redis().PauseWritesAsync(f.Member, CancellationToken.None)}";
         if (!f.Planned && !service.Hooks.Fence.IsEmpty)
         {
             var (_, hooks) = await RunHooksAsync(new RunHooks(HookTrigger.Fence, f.Member, f.NewPrimary, f.Epoch));

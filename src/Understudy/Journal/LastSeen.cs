@@ -25,7 +25,7 @@ public sealed class LastSeen(string journalPath)
     /// <summary>Service → member → the last observation; saved at <see cref="SavedAt"/>.</summary>
     public sealed record View(DateTimeOffset SavedAt, Dictionary<string, Dictionary<string, ReplicationView>> Services);
 
-    public static View Of(IEnumerable<ServiceState> states, DateTimeOffset now) => new(now, states.Where(s => s.IsPostgres).ToDictionary(
+    public static View Of(IEnumerable<ServiceState> states, DateTimeOffset now) => new(now, states.Where(s => s.IsReplicated).ToDictionary(
         s => s.Name, s => s.Members.Values.Where(m => m.Replication is not null).ToDictionary(m => m.Name, m => m.Replication!, StringComparer.Ordinal), StringComparer.Ordinal));
 
     /// <summary>The last run's view; null when there is none or it cannot be read (nothing is restored then).</summary>
@@ -54,7 +54,7 @@ public sealed class LastSeen(string journalPath)
     public IReadOnlyList<ServiceState> Restore(IReadOnlyList<ServiceState> states, DateTimeOffset now, out string? note)
     {
         note = null;
-        if (!states.Any(s => s.IsPostgres) || Read() is not { } view) return states;
+        if (!states.Any(s => s.IsReplicated) || Read() is not { } view) return states;
         TimeSpan age = now - view.SavedAt;
         if (age > MaxAge || age < -MaxAge)
         {
@@ -63,7 +63,7 @@ public sealed class LastSeen(string journalPath)
             return states;
         }
         note = $"restored what the PostgreSQL servers were last seen doing, saved {Math.Max(0, age.TotalSeconds):0} s before this start ({Path})";
-        return [.. states.Select(s => view.Services.TryGetValue(s.Name, out var seen) && s.IsPostgres ? WithSeen(s, seen) : s)];
+        return [.. states.Select(s => view.Services.TryGetValue(s.Name, out var seen) && s.IsReplicated ? WithSeen(s, seen) : s)];
     }
 
     private static ServiceState WithSeen(ServiceState s, Dictionary<string, ReplicationView> seen) => s with

@@ -42,7 +42,7 @@ public static class LiveGauges
             members.Select(m => (Of(m.State, m.Member.Name), m.State.Routable == m.Member.Name ? 1.0 : 0)));
         Family(text, "understudy_member_replication_lag_bytes", MetricType.Gauge,
             "PostgreSQL standbys: the primary's last seen WAL position minus the standby's received position; absent when either is unknown.",
-            members.Where(m => m.State.IsPostgres && m.Member.Name != m.State.Primary && m.State.LagOf(m.Member.Name) is not null)
+            members.Where(m => m.State.IsReplicated && m.Member.Name != m.State.Primary && m.State.LagOf(m.Member.Name) is not null)
                    .Select(m => (Of(m.State, m.Member.Name), (double)m.State.LagOf(m.Member.Name)!.Value)));
 
         Family(text, "understudy_service_epoch", MetricType.Gauge, "The epoch: grows by one at every change of primary.",

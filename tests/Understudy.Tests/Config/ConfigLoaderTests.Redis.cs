@@ -36,15 +36,19 @@ public partial class ConfigLoaderTests
         ServiceSpec cache = AssertValid(Redis("""
             redis: { user: ops, password: "${REDIS_PW}" }
             primary: r2
-            failover: { max_lag: 64kB, synchronous: true, synchronous_strict: true, rejoin: auto }
+            failover: { max_lag: 64kB, rejoin: auto }
             """), new() { ["REDIS_PW"] = "s3cret" }).Services[0];
         Assert.Equal(new RedisSpec("s3cret", "ops"), cache.Redis);
         Assert.DoesNotContain("s3cret", cache.Redis!.ToString());
         Assert.Equal("r2", cache.Primary);
         Assert.Equal(64 * 1024, cache.Failover.MaxLagBytes);
-        Assert.True(cache.Failover.SynchronousStrict);
         Assert.Equal(RejoinMode.Auto, cache.Failover.Rejoin);
     }
+
+    [Fact]
+    public void Parse_RedisSynchronous_IsNotSupportedYet() => AssertErrors(
+        Redis("failover: { synchronous: true }"),
+        "understudy.yaml:7:30 services.cache.failover.synchronous: synchronous mode is not supported yet for kind redis (replication is asynchronous, as with Sentinel)");
 
     [Fact]
     public void Parse_RedisSectionOnPostgres_IsOnlyForRedis() => AssertErrors(

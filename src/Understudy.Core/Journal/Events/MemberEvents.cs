@@ -32,7 +32,14 @@ public sealed record RejoinFailed(string Primary = "") : JournalEvent, IInformat
 /// <summary>PostgreSQL: <paramref name="Primary"/> was seen writable, as the journal (or config) names it: traffic may go to it.</summary>
 public sealed record MemberRole(string Primary) : JournalEvent;
 
-/// <summary>PostgreSQL: a second server accepts writes; it never gets traffic. Raised once per epoch.</summary>
+/// <summary>
+/// Redis: a server that accepted writes out of turn (an old primary back) was made a replica of <paramref name="Primary"/>, or
+/// that failed. <paramref name="LostBytes"/>: bytes of writes it held that the primary lacked, discarded by the resync
+/// (null when its history is not the primary's, e.g. it came back empty). A failure is retried after <paramref name="RetryAfter"/>.
+/// </summary>
+public sealed record MemberDemoted(string Primary, bool Succeeded, long? LostBytes = null, DateTimeOffset? RetryAfter = null) : JournalEvent;
+
+/// <summary>A second server accepts writes; PostgreSQL: it never gets traffic (Redis: it is demoted). Raised once per epoch.</summary>
 public sealed record MemberWritable : JournalEvent, IInformational;
 
 /// <summary>

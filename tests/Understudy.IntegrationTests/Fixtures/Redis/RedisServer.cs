@@ -73,11 +73,14 @@ public sealed class RedisServer : IAsyncDisposable
     /// One command in RESP on a new connection, the reply as text (bulk strings and simple replies; arrays joined by
     /// newlines). For the ASCII replies the fixtures read (PING, INFO, ROLE): bulk lengths are taken as characters.
     /// </summary>
-    public async Task<string> CommandAsync(params string[] args)
+    public Task<string> CommandAsync(params string[] args) => CommandAsync(Port, args);
+
+    /// <summary>As above, to any port on 127.0.0.1: a proxy's, say, as a client that connects per request.</summary>
+    public static async Task<string> CommandAsync(int port, params string[] args)
     {
         using var client = new TcpClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await client.ConnectAsync("127.0.0.1", Port, timeout.Token);
+        await client.ConnectAsync("127.0.0.1", port, timeout.Token);
         var request = new StringBuilder($"*{args.Length}\r\n");
         foreach (string a in args) request.Append($"${Encoding.UTF8.GetByteCount(a)}\r\n{a}\r\n");
         NetworkStream stream = client.GetStream();

@@ -1,11 +1,15 @@
 using System.Collections.Immutable;
 using Understudy.Core.Detection;
 using Understudy.Core.Journal;
+using Understudy.Core.Topology;
 
 namespace Understudy.Core.Failover;
 
-/// <summary>PostgreSQL: roles are read from the servers (the config's primary is only a hint), and synchronous mode is kept.</summary>
-internal static class PostgresRules
+/// <summary>
+/// PostgreSQL and Redis: roles are read from the servers (the config's primary is only a hint); PostgreSQL's synchronous
+/// standby is kept named; a Redis server that accepts writes out of turn is made a replica of the primary on sight.
+/// </summary>
+internal static class ReplicationRules
 {
     private static readonly TimeSpan SyncRetry = TimeSpan.FromSeconds(5);
 
@@ -17,7 +21,7 @@ internal static class PostgresRules
     public static CheckResult Read(ServiceState s, MemberState member, CheckResult check, out ReplicationView? keep)
     {
         keep = member.Replication;
-        if (!s.IsPostgres || !check.Ok || check.Replication is not { } pg) return check;
+        if (!s.IsReplicated || !check.Ok || check.Replication is not { } pg) return check;
         // Candidates are judged against the primary's last writable view (its write position, who streamed from
         // it, who was synchronous), which a read-only answer must not erase.
         if (check.Member == s.Primary && pg.InRecovery && member.Replication is { CurrentLsn: not null } last)
@@ -37,7 +41,7 @@ internal static class PostgresRules
     {
         ServiceState s = d.State;
         MemberState member = s.Members[memberName];
-        if (!s.IsPostgres || member.Replication is not { } pg || member.Health != Health.Up) return;
+        if (!s.IsReplicated || member.Replication is not { } pg || member.Health != Health.Up) return;
 
         if (!s.RolesConfirmed && s.Failover is null)
         {
@@ -69,8 +73,23 @@ internal static class PostgresRules
             return;
         }
 
+        if (s.IsRedis && s.Spec.Failover.Rejoin == RejoinMode.Auto && member.NeedsRejoin && pg.InRecovery && s.Failover is null && s.StreamsFromPrimary(memberName))
+        {
+            d.Emit(new MemberRejoined(s.Primary)
+            {
+                Member = memberName, Actor = "understudy",
+                Reason = $"{memberName} replicates from {s.Primary} again: rejoined by itself (failover.rejoin: auto); it may be promoted again",
+            });
+            return;
+        }
+
         if (!pg.InRecovery && memberName != s.Primary && s.PrimaryMember.Health != Health.Unknown && Adoptable(s) != memberName)
         {
+            if (s.IsRedis && CanDemote(s, d.Now))
+            {
+                Demote(d, memberName);
+                return;
+            }
             string why = member.NeedsRejoin
                 ? $"{memberName}, failed over from, accepts writes again: it is kept out of traffic; rejoin it as a standby"
                 : $"{memberName} accepts writes while {s.Primary} is the primary (epoch {s.Epoch}): two writable servers; {memberName} is kept out of traffic";
@@ -85,9 +104,54 @@ internal static class PostgresRules
     /// </summary>
     public static string? Adoptable(ServiceState s)
     {
-        if (!s.IsPostgres || s.Failover is not null || s.PrimaryMember.Health != Health.Down) return null;
+        if (!s.IsReplicated || s.Failover is not null || s.PrimaryMember.Health != Health.Down) return null;
         var writable = s.Spec.Members.Where(m => m.Name != s.Primary && s.Members[m.Name] is { Health: Health.Up, Replication.InRecovery: false }).ToList();
         return writable is [var only] && !only.NoFailover && !s.Members[only.Name].NeedsRejoin ? only.Name : null;
+    }
+
+    /// <summary>Redis: the primary is settled and seen writable, so another writable server can be made its replica.</summary>
+    private static bool CanDemote(ServiceState s, DateTimeOffset now) =>
+        s.RolesConfirmed && s.Failover is null && s.Routable == s.Primary && s.PrimaryMember is { Health: Health.Up, Replication.InRecovery: false }
+        && !(s.DemoteRetryAfter > now);
+
+    /// <summary>
+    /// Redis fences a server that accepts writes out of turn (an old primary back after a failover, or one promoted by
+    /// hand) by making it a replica of the primary on sight: it never gets traffic, and its own writes would otherwise be
+    /// read by nobody and lost at the next resync anyway. The executor counts them first. Once per sighting: the
+    /// <c>writable:</c> key is held until the outcome is journaled.
+    /// </summary>
+    private static void Demote(DecisionBuilder d, string member)
+    {
+        ServiceState s = d.State;
+        string key = $"writable:{member}:{s.Epoch}";
+        if (s.Raised.Contains(key)) return;
+        string why = s.Members[member].NeedsRejoin
+            ? $"{member}, failed over from, is back and accepts writes: making it a replica of {s.Primary} (epoch {s.Epoch}); writes it holds that {s.Primary} lacks are counted and discarded"
+            : $"{member} accepts writes while {s.Primary} is the primary (epoch {s.Epoch}): making it a replica of {s.Primary}; writes it took are counted and discarded";
+        d.Emit(new MemberWritable { Member = member, Reason = why });
+        d.Alert("warning", $"{s.Name}: {why}", member, key);
+        d.Do(new DemoteMember(member, s.Primary, s.Epoch));
+    }
+
+    /// <summary>The demotion's outcome: journaled with the bytes lost; a failure alerts and is retried after a pause.</summary>
+    public static void Demoted(DecisionBuilder d, DemoteMember step, StepCompleted done)
+    {
+        string lost = done.LostBytes switch
+        {
+            null => "its writes could not be compared with the primary's (another history, or it came back empty)",
+            0 => $"it held no writes {step.Primary} lacked",
+            long n => $"{ReplicationView.Bytes(n)} of writes it held that {step.Primary} lacked were discarded",
+        };
+        if (done.Succeeded)
+        {
+            d.Emit(new MemberDemoted(step.Primary, true, done.LostBytes) { Member = step.Member, Reason = $"{step.Member} is now a replica of {step.Primary}; {lost} ({done.Detail})" });
+            if (done.LostBytes > 0) d.Alert("critical", $"{d.State.Name}: {step.Member} was made a replica of {step.Primary}; {lost}", step.Member);
+            return;
+        }
+        string reason = $"making {step.Member} a replica of {step.Primary} failed ({done.Detail}); it stays out of traffic, retrying in {SyncRetry.TotalSeconds:0} s";
+        d.Emit(new MemberDemoted(step.Primary, false, null, d.Now + SyncRetry) { Member = step.Member, Reason = reason });
+        string key = $"demote-failed:{step.Member}:{d.State.Epoch}";
+        if (!d.State.Raised.Contains(key)) d.Alert("critical", $"{d.State.Name}: {reason}", step.Member, key);
     }
 
     private static void Confirm(DecisionBuilder d, string primary, string reason) =>
@@ -180,7 +244,7 @@ internal static class PostgresRules
     /// </summary>
     public static void SyncAfterPromotion(DecisionBuilder d, string primary)
     {
-        if (!d.State.Spec.Failover.Synchronous) return;
+        if (!d.State.IsPostgres || !d.State.Spec.Failover.Synchronous) return;
         bool strict = d.State.Spec.Failover.SynchronousStrict;
         string why = strict
             ? $"{primary} was promoted with synchronous_standby_names naming any standby: writes wait until one streams from it"
