@@ -14,7 +14,7 @@ public static class Snapshots
         s.Pause is { } p ? new SnapshotPause(p.By, p.Reason, p.Since) : null,
         [.. s.Raised.Order(StringComparer.Ordinal)],
         [.. s.Spec.Members.Select(m => m.Name).Where(m => s.Members[m].NeedsRejoin)],
-        s.RunningHooks);
+        s.RunningHooks, s.DemoteRetryAfter);
 
     /// <summary>The snapshot's state, over what this instance's checks observe of each member (kept as it is).</summary>
     public static ServiceState Restore(ServiceState s, ServiceSnapshot e)
@@ -40,6 +40,7 @@ public static class Snapshots
             Pause = e.Pause is { } p ? new PauseInfo(p.By, p.Reason, p.Since) : null,
             Raised = [.. e.Raised],
             RunningHooks = e.RunningHooks.IsDefault ? [] : e.RunningHooks,
+            DemoteRetryAfter = e.DemoteRetryAfter,
         };
     }
 

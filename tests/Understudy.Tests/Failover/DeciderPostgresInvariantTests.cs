@@ -32,20 +32,33 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
     private const int Draws = 20;
 
     [Fact]
-    public void Decide_RandomPostgresWorlds_KeepEveryInvariant() => RandomRuns.FromSeeds(Sequences, Steps, Run);
+    public void Decide_RandomPostgresWorlds_KeepEveryInvariant() => RandomRuns.FromSeeds(Sequences, Steps, (n, setup, steps) => Run(n, setup, steps, ServiceKind.Postgres));
+
+    /// <summary>
+    /// The same worlds as Redis: no synchronous mode, and a server that accepts writes out of turn is demoted on sight;
+    /// with failover.rejoin: auto an old primary replicating again may be promoted later.
+    /// </summary>
+    [Fact]
+    public void Decide_RandomRedisWorlds_KeepEveryInvariant() => RandomRuns.FromSeeds(Sequences / 2, Steps, (n, setup, steps) => Run(n, setup, steps, ServiceKind.Redis));
 
     [Fact]
     public void Decide_GeneratedPostgresWorlds_KeepEveryInvariant() =>
-        RandomRuns.Generated(Draws, Steps, Run, cases: 1000, budget: TimeSpan.FromSeconds(8), output.WriteLine);
+        RandomRuns.Generated(Draws, Steps, (n, setup, steps) => Run(n, setup, steps, ServiceKind.Postgres), cases: 1000, budget: TimeSpan.FromSeconds(8), output.WriteLine);
 
     /// <summary>One world: <paramref name="setup"/> draws the service, each of <paramref name="steps"/> what happens in one step.</summary>
-    private static void Run(string name, Random setup, IEnumerable<Random> steps)
+    private static void Run(string name, Random setup, IEnumerable<Random> steps, ServiceKind kind)
     {
         int members = setup.Next(2, 5);
         ServiceSpec spec = Postgres(members, fall: setup.Next(1, 4), maxLag: MiB, synchronous: setup.Next(2) == 0, strict: setup.Next(4) == 0,
             cooldown: TimeSpan.FromSeconds(new[] { 0, 2, 30 }[setup.Next(3)]), noFailover: setup.Next(3) == 0 ? $"pg{setup.Next(2, members + 1)}" : null);
         spec = spec with
         {
+            Kind = kind,
+            Postgres = kind == ServiceKind.Postgres ? spec.Postgres : null,
+            Redis = kind == ServiceKind.Redis ? RedisSpec.Default : null,
+            Failover = kind == ServiceKind.Redis
+                ? spec.Failover with { Synchronous = false, SynchronousStrict = false, Rejoin = setup.Next(2) == 0 ? RejoinMode.Auto : RejoinMode.Manual }
+                : spec.Failover,
             Hooks = HooksSpec.None with { Fence = [.. Enumerable.Range(0, setup.Next(0, 3)).Select(i => new HookSpec([$"fence{i}"], TimeSpan.FromSeconds(5), setup.Next(3) > 0))] },
         };
         var world = new World(spec);
@@ -110,6 +123,8 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
         void Check(ServiceState before, Decision d, ServiceState s)
         {
             var types = d.Events.Select(e => e.Type).ToList();
+            // Redis with failover.rejoin: auto: an old primary seen replicating from the primary is a candidate again.
+            foreach (JournalEvent e in d.Events.Where(e => e is MemberRejoined)) failedOverFrom.Remove(e.Member!);
             if (s.Routable is { } routed)
             {
                 Assert.Equal(s.Primary, routed);
@@ -149,6 +164,10 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
                 }
             }
             foreach (string from in failedOverFrom) Assert.NotEqual(from, s.Routable);
+
+            // A demotion only ever targets a server that is not the routable primary, and names the current primary.
+            foreach (DemoteMember demote in d.Plan.OfType<DemoteMember>())
+                Assert.True(demote.Member != s.Routable && demote.Primary == s.Primary && demote.Epoch == s.Epoch, $"demoting {demote.Member} to {demote.Primary} in epoch {demote.Epoch}");
 
             if (types.Contains(EventTypes.FailoverForced) && before.Failover is { Stage: FailoverStage.FenceFailed }) forced.Add(s.Epoch);
             foreach (long epoch in d.Events.Where(e => e is MemberFenced).Select(e => e.Epoch).Concat(d.Plan.OfType<PromoteMember>().Select(p => p.Epoch)))
@@ -237,6 +256,12 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
                     _writable.Add(p.Member);
                     break;
                 case PromoteMember:
+                    ok = false;
+                    break;
+                case DemoteMember demote when ok && _alive[demote.Member]:
+                    _writable.Remove(demote.Member);
+                    break;
+                case DemoteMember:
                     ok = false;
                     break;
                 case SetSynchronousStandbys sync when ok:

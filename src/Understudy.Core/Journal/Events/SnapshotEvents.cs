@@ -23,7 +23,8 @@ public sealed record ServiceSnapshot(
     SnapshotPause? Pause,
     ImmutableArray<string> Raised,
     ImmutableArray<string> NeedsRejoin,
-    ImmutableArray<RunningHook> RunningHooks = default) : JournalEvent;
+    ImmutableArray<RunningHook> RunningHooks = default,
+    DateTimeOffset? DemoteRetryAfter = null) : JournalEvent;
 
 /// <summary>A failover or switchover under way, as the snapshot holds it (<paramref name="Stage"/>: draining, fencing, promoting, awaiting_target, running_hooks, fence_failed).</summary>
 public sealed record SnapshotChange(string From, string To, long Epoch, DateTimeOffset StartedAt, string Stage, int HooksFinished, RequestKind Kind, string? Request,
