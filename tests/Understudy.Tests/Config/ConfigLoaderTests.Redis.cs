@@ -1,3 +1,4 @@
+using Understudy.Config;
 using Understudy.Core.Topology;
 
 namespace Understudy.Tests.Config;
@@ -28,6 +29,14 @@ public partial class ConfigLoaderTests
         Assert.True(cache.IsReplicated);
         Assert.Equal(RejoinMode.Manual, cache.Failover.Rejoin);
         Assert.Equal(2, cache.Member("r2").Priority);
+    }
+
+    [Fact]
+    public void Load_RedisExample_IsValid()
+    {
+        ConfigResult result = ConfigLoader.Load(Path.Combine(Understudy.Tests.Fuzz.FuzzSeeds.Root, "examples", "redis", "understudy.yaml"));
+        Assert.Empty(result.Errors.Select(e => e.ToString()));
+        Assert.Equal(ServiceKind.Redis, Assert.Single(result.Spec!.Services).Kind);
     }
 
     [Fact]

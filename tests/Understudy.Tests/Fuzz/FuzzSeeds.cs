@@ -7,7 +7,7 @@ internal static class FuzzSeeds
 
     // The cluster example's certificates are made by its own test: here its tls line gives way to plain HTTP, allowed.
     public static IReadOnlyList<string> Configs { get; } = [.. Read(
-        "examples/web/understudy.yaml", "examples/postgres/understudy.yaml", "examples/cluster/ctl-a.yaml", "tests/Understudy.Tests/Fuzz/Seeds/config-every-key.yaml")
+        "examples/web/understudy.yaml", "examples/postgres/understudy.yaml", "examples/redis/understudy.yaml", "examples/cluster/ctl-a.yaml", "tests/Understudy.Tests/Fuzz/Seeds/config-every-key.yaml")
         .Select(text => System.Text.RegularExpressions.Regex.Replace(text, @"(?m)^  tls: \{.*\}$", "  allow_insecure_http: true"))];
 
     public static IReadOnlyList<string> Drills { get; } = Read(
