@@ -80,6 +80,7 @@ internal static class CheckRules
             if (primary.Health == Health.Up && s.Routable is not null && (s.Degraded || s.HoldReason is not null))
                 d.Emit(new ServiceRestored { Member = primary.Name, Reason = $"primary {primary.Name} is up again; nothing was failed over" });
             ReplicationRules.ManageSynchronousStandbys(d);
+            ReplicationRules.WatchRedisReplicas(d);
             return;
         }
 

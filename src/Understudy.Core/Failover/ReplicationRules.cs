@@ -207,6 +207,27 @@ internal static class ReplicationRules
         d.Do(new SetSynchronousStandbys(primary, standbys, strict, d.State.Epoch));
     }
 
+    /// <summary>Redis synchronous mode, not strict: the primary, seen up, has no replica online, so nothing would answer a WAIT.</summary>
+    public static bool Unreplicated(ServiceState s) =>
+        s is { IsRedis: true, Spec.Failover: { Synchronous: true, SynchronousStrict: false } } && s.Routable == s.Primary
+        && s.PrimaryMember is { Health: Health.Up, Replication: { InRecovery: false, Streaming.IsEmpty: true } };
+
+    /// <summary>
+    /// Redis synchronous mode with no replica left: non-strict, the proxy stops waiting and writes are acknowledged
+    /// without a copy; strict, the primary refuses them (min-replicas-to-write). Alerted once per epoch.
+    /// </summary>
+    public static void WatchRedisReplicas(DecisionBuilder d)
+    {
+        ServiceState s = d.State;
+        if (!s.IsRedis || !s.Spec.Failover.Synchronous || s.Failover is not null || s.Routable != s.Primary) return;
+        if (s.PrimaryMember is not { Health: Health.Up, Replication: { InRecovery: false, Streaming.IsEmpty: true } }) return;
+        string why = s.Spec.Failover.SynchronousStrict
+            ? $"no replica replicates from {s.Primary}: writes are refused (min-replicas-to-write) until one is back (synchronous_strict)"
+            : $"no replica replicates from {s.Primary}: the proxy stops waiting and writes are acknowledged without a copy until one is back";
+        string key = $"unreplicated:{s.Primary}:{s.Epoch}";
+        if (!s.Raised.Contains(key)) d.Alert("critical", $"{s.Name}: {why}", s.Primary, key);
+    }
+
     /// <summary>A failed write of synchronous_standby_names is retried after a pause: the set becomes unknown, so it is set again.</summary>
     public static void SyncStepDone(DecisionBuilder d, SetSynchronousStandbys sync, StepCompleted done)
     {

@@ -3,9 +3,10 @@ namespace Understudy.Core.Failover;
 /// <summary>
 /// Where new client connections go. <see cref="Hold"/>: wait (up to the proxy's hold) for a change of
 /// route. <see cref="TargetDown"/>: the target is known down and nothing automatic will follow, so a
-/// failed connect fails the client at once instead of waiting.
+/// failed connect fails the client at once instead of waiting. <see cref="NoReplica"/>: Redis synchronous mode, not
+/// strict, and the primary was last seen with no replica online: the proxy stops waiting for one (and an alert said so).
 /// </summary>
-public sealed record TrafficRoute(long Epoch, string? Target, bool Hold, bool TargetDown);
+public sealed record TrafficRoute(long Epoch, string? Target, bool Hold, bool TargetDown, bool NoReplica = false);
 
 public static class Routing
 {
@@ -24,6 +25,6 @@ public static class Routing
         // Down and journaled as held or degraded: nothing automatic follows, so fail fast.
         bool down = member.Health == Detection.Health.Down;
         bool settled = state.HoldReason is not null || state.Degraded;
-        return new TrafficRoute(state.Epoch, target, Hold: down && !settled, TargetDown: down && settled);
+        return new TrafficRoute(state.Epoch, target, Hold: down && !settled, TargetDown: down && settled, NoReplica: ReplicationRules.Unreplicated(state));
     }
 }

@@ -40,6 +40,9 @@ public static class ProxyDefaults
 
     /// <summary>How long a planned switchover lets open connections to the old primary finish (below <see cref="Hold"/>, see ProxySpec.Drain).</summary>
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Redis synchronous mode: how long the WAIT after a batch of writes gives a replica to confirm it.</summary>
+    public static readonly TimeSpan RedisWaitTimeout = TimeSpan.FromSeconds(1);
 }
 
 public static class HookDefaults

@@ -43,10 +43,9 @@ internal static class FailoverSection
         long? maxLag = f?.Optional("max_lag") is { } l ? reader.Size(l, f.KeyOf("max_lag"), zeroAllowed: false) : FailoverDefaults.MaxLagBytes;
         bool? synchronous = f?.Optional("synchronous") is { } s ? reader.Bool(s, f.KeyOf("synchronous")) : false;
         bool? strict = f?.Optional("synchronous_strict") is { } st ? Strict(f, st, synchronous) : false;
-        // Redis's synchronous mode needs the proxy to speak RESP (a WAIT after each write); until it does, saying
-        // true would promise a guarantee nothing keeps.
-        if (kind is ServiceKind.Redis && synchronous is true)
-            reader.Error(f!.Optional("synchronous")!, f.KeyOf("synchronous"), "synchronous mode is not supported yet for kind redis (replication is asynchronous, as with Sentinel)");
+        // Redis's synchronous mode is the proxy's WAIT after each write: without the proxy nothing would wait.
+        if (kind is ServiceKind.Redis && synchronous is true && !TrafficSection.HasProxy(service))
+            reader.Error(f!.Optional("synchronous")!, f.KeyOf("synchronous"), "kind redis keeps writes synchronous in the built-in proxy (a WAIT after each write): add traffic.proxy");
 
         int? approvals = f?.Optional("approvals") is { } a ? reader.Int(a, f.KeyOf("approvals"), 0, MaxApprovals) : 0;
         // Absent: a majority of the instances registered at the time (several controllers); a single one decides alone.

@@ -14,6 +14,10 @@ internal static class TrafficSection
 
     private static readonly KeySet ProxyKeys = new(["listen", "hold", "drain_timeout"]);
 
+    /// <summary>Whether the service's file asks for the built-in proxy (however well it is written).</summary>
+    public static bool HasProxy(ConfigMapping service) =>
+        service.Optional("traffic") is YamlDotNet.RepresentationModel.YamlMappingNode t && t.Children.Keys.Any(k => k is YamlDotNet.RepresentationModel.YamlScalarNode { Value: "proxy" });
+
     /// <summary>The proxy, or null when the service has none (or after an error, which is recorded).</summary>
     public static ProxySpec? Read(ConfigMapping service, AddressBook addresses)
     {

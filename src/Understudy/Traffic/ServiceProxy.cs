@@ -195,8 +195,20 @@ public sealed partial class ServiceProxy
     private async Task PumpAsync(ConnectionContext client, Socket upstream, string member)
     {
         await using var stream = new NetworkStream(upstream, ownsSocket: false);
-        Task toUpstream = CopyToUpstreamAsync(client.Transport.Input, stream, upstream, member);
-        Task toClient = CopyToClientAsync(stream, client.Transport.Output, member);
+        Task toUpstream, toClient;
+        if (service is { Kind: ServiceKind.Redis, Failover.Synchronous: true })
+        {
+            var pump = new Resp.SynchronousPump(await CommandTableAsync(member), service.Failover.SynchronousStrict, ProxyDefaults.RedisWaitTimeout,
+                () => routes.Current.Route.NoReplica, CountUnprotected);
+            toUpstream = RelayAsync(() => pump.ToServerAsync(client.Transport.Input, stream), client.Transport.Input, upstream);
+            toClient = RelayAsync(() => pump.ToClientAsync(PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)), client.Transport.Output, stream,
+                n => { _progress?.Answered(member, time.GetTimestamp()); Interlocked.Add(ref _bytesOut, n); }), client.Transport.Output);
+        }
+        else
+        {
+            toUpstream = CopyToUpstreamAsync(client.Transport.Input, stream, upstream, member);
+            toClient = CopyToClientAsync(stream, client.Transport.Output, member);
+        }
         await Task.WhenAny(toUpstream, toClient);
         if (!toClient.IsCompleted) await Task.WhenAny(toClient, Task.Delay(Timeout.Infinite, client.ConnectionClosed)).ConfigureAwait(false);
     }
@@ -267,6 +279,54 @@ public sealed partial class ServiceProxy
         finally { await to.CompleteAsync(); }
     }
 
+    /// <summary>Redis synchronous mode: batches of writes acknowledged to clients although no replica had them within the wait (non-strict).</summary>
+    public long UnprotectedWrites => Interlocked.Read(ref _unprotected);
+    private long _unprotected;
+
+    private void CountUnprotected()
+    {
+        if (Interlocked.Increment(ref _unprotected) % 1000 == 1) Log.Unprotected(logger, service.Name, ProxyDefaults.RedisWaitTimeout.TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// The primary's command table, read once per proxy (and again after a failure: until then every command counts
+    /// as a write, which is only slower).
+    /// </summary>
+    private async Task<Resp.RespCommandTable> CommandTableAsync(string member)
+    {
+        Task<Resp.RespCommandTable> load = _commandTable ??= Resp.RespCommandTable.LoadAsync(service.Redis ?? RedisSpec.Default, service.Member(member).Address, CancellationToken.None);
+        try { return await load; }
+        catch (Exception e) when (Failover.Redis.RedisActions.IsRedisFailure(e) || e is OperationCanceledException)
+        {
+            _ = Interlocked.CompareExchange(ref _commandTable, null, load);
+            return Resp.RespCommandTable.Unknown;
+        }
+    }
+
+    private Task<Resp.RespCommandTable>? _commandTable;
+
+    /// <summary>One direction of the synchronous relay: ends quietly when either side goes, as the copies do; a protocol error cuts the connection.</summary>
+    private async Task RelayAsync(Func<Task> relay, PipeReader input, Socket upstream)
+    {
+        try { await relay(); upstream.Shutdown(SocketShutdown.Send); }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or ConnectionAbortedException or ConnectionResetException or InvalidDataException)
+        {
+            if (e is InvalidDataException) Log.ProtocolError(logger, service.Name, e.Message);
+            upstream.Dispose();
+        }
+        finally { await input.CompleteAsync(); }
+    }
+
+    private async Task RelayAsync(Func<Task> relay, PipeWriter output)
+    {
+        try { await relay(); }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or ConnectionAbortedException or ConnectionResetException or InvalidDataException)
+        {
+            if (e is InvalidDataException) Log.ProtocolError(logger, service.Name, e.Message);
+        }
+        finally { await output.CompleteAsync(); }
+    }
+
     public long BytesIn => Interlocked.Read(ref _bytesIn);
     public long BytesOut => Interlocked.Read(ref _bytesOut);
 
@@ -274,5 +334,11 @@ public sealed partial class ServiceProxy
     {
         [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "{Service}: could not connect to {Member}: {Error}")]
         public static partial void ConnectFailed(ILogger logger, string service, string member, string error);
+
+        [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "{Service}: writes acknowledged without a replica (none answered WAIT within {Ms} ms); logged once per 1000 batches")]
+        public static partial void Unprotected(ILogger logger, string service, double ms);
+
+        [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "{Service}: synchronous relay closed a connection: {Error}")]
+        public static partial void ProtocolError(ILogger logger, string service, string error);
     }
 }

@@ -55,9 +55,16 @@ public partial class ConfigLoaderTests
     }
 
     [Fact]
-    public void Parse_RedisSynchronous_IsNotSupportedYet() => AssertErrors(
+    public void Parse_RedisSynchronousWithoutAProxy_SaysTheProxyKeepsIt() => AssertErrors(
         Redis("failover: { synchronous: true }"),
-        "understudy.yaml:7:30 services.cache.failover.synchronous: synchronous mode is not supported yet for kind redis (replication is asynchronous, as with Sentinel)");
+        "understudy.yaml:7:30 services.cache.failover.synchronous: kind redis keeps writes synchronous in the built-in proxy (a WAIT after each write): add traffic.proxy");
+
+    [Fact]
+    public void Parse_RedisSynchronousStrictWithAProxy_IsValid()
+    {
+        ServiceSpec cache = AssertValid(Redis("failover: { synchronous: true, synchronous_strict: true }\ntraffic: { proxy: { listen: 127.0.0.1:6390 } }")).Services[0];
+        Assert.True(cache.Failover is { Synchronous: true, SynchronousStrict: true });
+    }
 
     [Fact]
     public void Parse_RedisSectionOnPostgres_IsOnlyForRedis() => AssertErrors(

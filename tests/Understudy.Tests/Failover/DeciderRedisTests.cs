@@ -14,11 +14,11 @@ namespace Understudy.Tests.Failover;
 /// </summary>
 public class DeciderRedisTests
 {
-    private static ServiceSpec Redis(RejoinMode rejoin = RejoinMode.Manual, long maxLag = 1024 * 1024) =>
+    private static ServiceSpec Redis(RejoinMode rejoin = RejoinMode.Manual, long maxLag = 1024 * 1024, bool synchronous = false, bool strict = false) =>
         new("cache", ServiceKind.Redis,
             [.. Enumerable.Range(1, 3).Select(i => new MemberSpec($"r{i}", new HostPort("127.0.0.1", 6378 + i)))], "r1",
             new CheckSpec(TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(150), 2, 2),
-            new FailoverSpec(FailoverMode.Automatic, TimeSpan.Zero, maxLag, Rejoin: rejoin),
+            new FailoverSpec(FailoverMode.Automatic, TimeSpan.Zero, maxLag, synchronous, strict, Rejoin: rejoin),
             new ProxySpec(new HostPort("127.0.0.1", 6390), TimeSpan.FromSeconds(5)), HooksSpec.None, TargetsSpec.None, Redis: RedisSpec.Default);
 
     private static CheckObserved Primary(string member, DateTimeOffset at, long offset, params string[] online) =>
@@ -122,6 +122,24 @@ public class DeciderRedisTests
         Assert.Equal(("r1", "understudy"), (e.Member, e.Actor));
         Assert.False(rejoined.State.Members["r1"].NeedsRejoin);
         Assert.Equal("r2", rejoined.State.Routable);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Decide_SynchronousAndNoReplicaOnline_AlertsOnceAndTheProxyStopsWaitingUnlessStrict(bool strict)
+    {
+        ServiceState s = ServiceState.Initial(Redis(synchronous: true, strict: strict));
+        Walk(ref s, (Primary("r1", T0, 5000, "r2", "r3"), T0), (Replica("r2", T0, 5000), T0), (Replica("r3", T0, 5000), T0));
+        Assert.False(Routing.For(s).NoReplica);
+
+        var alone = Decider.Decide(s, Primary("r1", At(1), 5100), At(1));
+
+        var alert = Assert.IsType<AlertRaised>(Assert.Single(alone.Events));
+        Assert.Contains(strict ? "writes are refused (min-replicas-to-write)" : "the proxy stops waiting", alert.Reason);
+        Assert.Equal(!strict, Routing.For(alone.State).NoReplica);
+        Assert.Empty(Decider.Decide(alone.State, Primary("r1", At(1.2), 5200), At(1.2)).Events);
+        Assert.False(Routing.For(Decider.Decide(alone.State, Primary("r1", At(1.4), 5300, "r2"), At(1.4)).State).NoReplica);
     }
 
     [Fact]

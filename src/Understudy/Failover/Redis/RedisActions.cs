@@ -30,7 +30,13 @@ public sealed class RedisActions(ServiceSpec service, TimeProvider time)
         await server.ExecuteAsync("REPLICAOF", "NO", "ONE");
         if (await RoleAsync(server) is var role and not "master") return (false, $"{step.Member} still reports role {role} after REPLICAOF NO ONE");
         long? offset = RedisConnections.Long(await RedisConnections.ReplicationInfoAsync(server), "master_repl_offset");
-        return (true, $"REPLICAOF NO ONE took {time.GetElapsedTime(started).TotalMilliseconds:0} ms, verified role master at offset {offset}");
+        string took = $"REPLICAOF NO ONE took {time.GetElapsedTime(started).TotalMilliseconds:0} ms, verified role master at offset {offset}";
+        if (!service.Failover.Synchronous) return (true, took);
+        // Strict: the server itself refuses a write no replica can receive, before running it (a refusal after the fact
+        // would let a retried INCR apply twice). Not strict: whatever it inherited must not refuse writes.
+        string minimum = service.Failover.SynchronousStrict ? "1" : "0";
+        await server.ExecuteAsync("CONFIG", "SET", "min-replicas-to-write", minimum);
+        return (true, $"{took}; min-replicas-to-write {minimum}");
     }
 
     /// <summary>REPLICAOF the new primary on each replica; every one is tried, failures are listed.</summary>
