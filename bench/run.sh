@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the foundation benchmarks beside their anchors and prints Markdown for BENCHMARKS.md.
 #   bench/run.sh [crash runs, default 10] [throughput rounds, default 5] [drill runs, default 5] [switchover runs, default 10]
-#                [leader-kill runs, default 5] [coordination runs, default 20]
+#                [leader-kill runs, default 5] [coordination runs, default 20] [redis-sync rounds, default 5]
 # The last two are issue 11's several-controller benches (three instances on etcd; etcd-server installed if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,7 @@ missing=()
 command -v haproxy >/dev/null || missing+=(haproxy)
 command -v wrk >/dev/null || missing+=(wrk)
 [ -x /usr/bin/etcd ] || missing+=(etcd-server)
+command -v redis-server >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
@@ -27,3 +28,5 @@ echo
 "$bin" leader-kill --runs "${5:-5}"
 echo
 "$bin" coordination --runs "${6:-20}"
+echo
+"$bin" redis-sync --rounds "${7:-5}"

@@ -11,6 +11,10 @@ throughput.SetAction(async (p, _) =>
     ThroughputBench.Print(result, Console.Out);
 });
 
+var redisRounds = new Option<int>("--rounds") { Description = "interleaved rounds of every path", DefaultValueFactory = _ => 5 };
+var redisSync = new Command("redis-sync", "Redis synchronous mode's write latency: direct, the proxy without and with synchronous: true.") { redisRounds };
+redisSync.SetAction(async (p, _) => RedisSyncLatencyBench.Print(await RedisSyncLatencyBench.RunAsync(p.GetValue(redisRounds), Console.Error), Console.Out));
+
 var root = new RootCommand("Understudy benchmarks; results are Markdown on stdout, progress on stderr.")
 {
     Bench("crash", "Primary SIGKILL: Understudy beside HAProxy, N runs.", "crash runs", 10, CrashBench.RunAsync, CrashBench.Print),
@@ -23,6 +27,7 @@ var root = new RootCommand("Understudy benchmarks; results are Markdown on stdou
         ClusterBench.RunAsync, ClusterBench.Print),
     Bench("coordination", "Several controllers: decision → every proxy switched, three instances on etcd beside a single controller.", "primary kills per system", 20,
         CoordinationBench.RunAsync, CoordinationBench.Print),
+    redisSync,
 };
 return await root.Parse(args).InvokeAsync();
 
