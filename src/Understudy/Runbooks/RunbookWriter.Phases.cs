@@ -53,6 +53,7 @@ internal sealed partial class RunbookWriter
     {
         ServiceKind.Http => $"curl -si {RunbookCommands.Shell($"http://{at}{_s.Check.Path}")}",
         ServiceKind.Tcp => $"nc -vz {at.Host} {at.Port}",
+        ServiceKind.Redis => $"redis-cli -h {at.Host} -p {at.Port} role",
         _ => $"psql -h {at.Host} -p {at.Port} -U {RunbookCommands.Shell(_s.Postgres!.User)} -d {RunbookCommands.Shell(_s.Postgres.Database)} -c 'select pg_is_in_recovery()'",
     };
 
@@ -60,6 +61,7 @@ internal sealed partial class RunbookWriter
     {
         ServiceKind.Http => $"expect {_s.Check.ExpectStatus}",
         ServiceKind.Tcp => "expect a connect",
+        ServiceKind.Redis => "master on the primary, slave on a replica",
         _ => "f on the primary, t on a standby",
     };
 
@@ -104,7 +106,12 @@ internal sealed partial class RunbookWriter
             + (_s.Hooks.Fence.Length > 0 ? "; the `fence` hooks run, each in its own process group, and are waited for." : "."));
         if (Postgres)
             Step($"{C(Events.MemberPromoted)}: `pg_promote(wait => true)` on the new primary, waiting up to {Format(PostgresDefaults.PromoteTimeout)}, then verified out of recovery.");
-        Step($"{C(Events.TrafficSwitched)}: " + (Postgres ? "held connections go to the new primary." : "once the new primary is seen up, traffic goes to it; held connections too."));
+        if (Redis)
+            Step($"{C(Events.MemberPromoted)}: `REPLICAOF NO ONE` on the new primary, verified by `ROLE`"
+                + (_s.Failover.Synchronous ? $"; `min-replicas-to-write {(_s.Failover.SynchronousStrict ? 1 : 0)}` set on it." : "."));
+        Step($"{C(Events.TrafficSwitched)}: " + (Postgres || Redis ? "held connections go to the new primary." : "once the new primary is seen up, traffic goes to it; held connections too."));
+        if (Redis)
+            Step($"{C(Events.StandbysRepointed)}: the other replicas replicate from the new primary (`REPLICAOF`).");
         if (Postgres)
         {
             Step($"{C(Events.StandbysRepointed)}: the other standbys stream from the new primary (`primary_conninfo`, then reload).");
@@ -198,7 +205,12 @@ internal sealed partial class RunbookWriter
     {
         Md.Heading(_b, 2, "Post-failover actions");
         string old = _s.Primary;
-        if (Postgres)
+        if (Redis)
+            Line($"**The old primary** is made a replica of the new one as soon as it answers ({C(Events.MemberDemoted)}, with the bytes of writes it held that the new "
+                + "primary lacked); " + (_s.Failover.Rejoin == RejoinMode.Auto
+                    ? "it is a candidate again once it replicates (`failover.rejoin: auto`)."
+                    : $"it is a candidate again only after {C(_cmd.Rejoin(old))} (`failover.rejoin: manual`)."));
+        else if (Postgres)
             Line($"**Rejoin** the old primary as a standby of the new one: {C(_cmd.Rejoin(old))}. It stops it, rewinds it from the new primary (`pg_rewind`) and starts it "
                 + $"as a standby; only then is it a candidate again ({C(Events.MemberRejoined)}). {RejoinHow()}");
         else

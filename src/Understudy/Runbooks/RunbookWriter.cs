@@ -49,6 +49,8 @@ internal sealed partial class RunbookWriter
 
     private bool Postgres => _s.Kind == ServiceKind.Postgres;
 
+    private bool Redis => _s.Kind == ServiceKind.Redis;
+
     private void Overview()
     {
         Md.Heading(_b, 1, $"Runbook: failover of {C(_s.Name)}");

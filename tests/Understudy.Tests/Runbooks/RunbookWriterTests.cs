@@ -213,4 +213,24 @@ public sealed class RunbookWriterTests
         Assert.Contains("Tokens in this config: `alice` (operator), `bob` (approver).", md);
         Assert.DoesNotContain("asks for no token", md);
     }
+
+    [Theory]
+    [InlineData(RejoinMode.Manual, "it is a candidate again only after `understudy rejoin")]
+    [InlineData(RejoinMode.Auto, "it is a candidate again once it replicates (`failover.rejoin: auto`).")]
+    public void Write_Redis_ProbesWithRoleAndSaysTheOldPrimaryIsDemotedOnSight(RejoinMode rejoin, string says)
+    {
+        ServiceSpec spec = Services.Postgres() with
+        {
+            Kind = ServiceKind.Redis, Postgres = null, Redis = RedisSpec.Default,
+            Failover = Services.Postgres().Failover with { Synchronous = true, SynchronousStrict = true, Rejoin = rejoin },
+        };
+
+        string md = Write(spec);
+
+        Assert.Contains("redis-cli -h 127.0.0.1 -p 5432 role   # pg1: master on the primary, slave on a replica", md);
+        Assert.Contains("`REPLICAOF NO ONE` on the new primary, verified by `ROLE`; `min-replicas-to-write 1` set on it.", md);
+        Assert.Contains("`member.demoted`", md);
+        Assert.Contains(says, md);
+        Assert.DoesNotContain("pg_promote", md);
+    }
 }
