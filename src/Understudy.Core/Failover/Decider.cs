@@ -43,6 +43,7 @@ public static class Decider
         }
         // Every input re-reads the rules, so time passing (a cooldown ending, a request's deadline) acts at the next input.
         RequestRules.ExpireOverdue(d);
+        RequestRules.RunDue(d);
         CheckRules.Evaluate(d);
         return d.Build();
     }

@@ -42,7 +42,8 @@ public sealed record RejoinFinished(string Member, string Actor, long Epoch, str
 
 /// <summary>A person asked for a switchover or failover; <paramref name="To"/> null means the best candidate.</summary>
 /// <param name="Force">Carry a failover stopped by a failed required fence hook past it, accepting that the old primary may still run.</param>
-public sealed record ChangeRequested(string Id, RequestKind Kind, string? To, string Reason, string Actor, bool Force = false) : Input;
+/// <param name="Window">A switchover to run at a set time (<c>--at</c>) or in the service's next maintenance window, once approved; null: at once.</param>
+public sealed record ChangeRequested(string Id, RequestKind Kind, string? To, string Reason, string Actor, bool Force = false, ScheduledWindow? Window = null) : Input;
 
 /// <summary>A person approved an open request.</summary>
 public sealed record ApprovalGiven(string Id, string Actor, string Comment) : Input;

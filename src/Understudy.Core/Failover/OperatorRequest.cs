@@ -3,7 +3,14 @@ using Understudy.Core.Journal;
 
 namespace Understudy.Core.Failover;
 
-public enum RequestState { AwaitingApproval, Executing, Completed, Rejected, Expired, Failed }
+public enum RequestState { AwaitingApproval, Scheduled, Executing, Completed, Rejected, Expired, Failed }
+
+/// <summary>
+/// When a scheduled switchover may run: from <paramref name="Start"/> (it runs then, checked again) until <paramref name="End"/>
+/// (a controller that was not running at the start still runs it before the end; after, it has missed its window).
+/// <paramref name="Source"/> says where it came from, for sentences: "at 2026-12-20 03:00:00Z", "the maintenance window (0 3 * * SUN, Europe/Berlin)".
+/// </summary>
+public sealed record ScheduledWindow(DateTimeOffset Start, DateTimeOffset End, string Source);
 
 /// <summary>
 /// A person's switchover or failover request. <see cref="To"/> is fixed when it is made, so approvers approve
@@ -22,7 +29,8 @@ public sealed record OperatorRequest(
     int ApprovalsNeeded,
     ImmutableArray<string> ApprovedBy,
     RequestState State,
-    bool Force = false)
+    bool Force = false,
+    ScheduledWindow? Window = null)
 {
     public bool IsApproved => ApprovedBy.Length >= ApprovalsNeeded;
 

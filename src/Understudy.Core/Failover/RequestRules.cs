@@ -20,6 +20,16 @@ internal static class RequestRules
                 $"request {open.Id} ({open.Kind.Text()} to {open.To} by {open.RequestedBy}) is {open.State.Text().Replace('_', ' ')}: it must finish, be rejected or expire first");
             return;
         }
+        if (r.Window is { } w && (r.Kind != RequestKind.Switchover || r.Force))
+        {
+            Refuse(d, r.Actor, "request", r.Id, RefusalKind.Conflict, $"only a switchover can be scheduled: a failover replaces a primary that is down now");
+            return;
+        }
+        if (r.Window is { } late && late.End <= d.Now)
+        {
+            Refuse(d, r.Actor, "request", r.Id, RefusalKind.Conflict, $"{late.Source} has passed (it ended {late.End:u}); give a time to come");
+            return;
+        }
         string target, whyNot;
         if (r.Force ? !ChangeChecks.TryForce(s, r.Kind, r.To, out target, out whyNot) : !ChangeChecks.TryTarget(s, r.Kind, r.To, out target, out whyNot))
         {
@@ -32,12 +42,13 @@ internal static class RequestRules
         int needed = s.Spec.Failover.Approvals;
         DateTimeOffset expires = d.Now + s.Spec.Failover.ApprovalWindow;
         string wait = needed == 0 ? "no approval needed" : $"needs {needed} approval{(needed == 1 ? "" : "s")} from people other than {r.Actor} by {expires:u}";
-        d.Emit(new RequestCreated(r.Id, r.Kind, from, target, r.Reason, r.Actor, needed, expires, r.Force)
+        string when = r.Window is { } window ? $"; it runs {window.Source}, from {window.Start:u} (until {window.End:u})" : "";
+        d.Emit(new RequestCreated(r.Id, r.Kind, from, target, r.Reason, r.Actor, needed, expires, r.Force, r.Window?.Start, r.Window?.End, r.Window?.Source)
         {
             Member = target, Actor = r.Actor,
-            Reason = $"{r.Actor} requests a {what} of {s.Name} from {from} to {target} ({r.Reason}); {wait}",
+            Reason = $"{r.Actor} requests a {what} of {s.Name} from {from} to {target} ({r.Reason}); {wait}{when}",
         });
-        if (needed == 0) Execute(d, d.State.Request!);
+        if (needed == 0) Approved(d, d.State.Request!);
         else d.Alert("warning", $"{s.Name}: {r.Actor} requests a {what} from {from} to {target}; it needs approval (request {r.Id})", target);
     }
 
@@ -66,7 +77,39 @@ internal static class RequestRules
             Member = request.To, Actor = a.Actor,
             Reason = $"{a.Actor} approved request {a.Id} ({approvals} of {request.ApprovalsNeeded}){(a.Comment.Length > 0 ? $": {a.Comment}" : "")}",
         });
-        if (d.State.Request is { IsApproved: true } approved) Execute(d, approved);
+        if (d.State.Request is { IsApproved: true } approved) Approved(d, approved);
+    }
+
+    /// <summary>Approved (or needing no approval): carried out now, or, scheduled, when its window opens.</summary>
+    private static void Approved(DecisionBuilder d, OperatorRequest r)
+    {
+        if (r.Window is not { } w || d.Now >= w.Start)
+        {
+            Execute(d, r);
+            return;
+        }
+        d.Emit(new RequestScheduled(r.Id, w.Start, w.End)
+        {
+            Member = r.To, Actor = r.RequestedBy,
+            Reason = $"request {r.Id} ({r.Kind.Text()} to {r.To}) is approved and waits for {w.Source}: it runs at {w.Start:u}{r.ApprovedByText}; reject or withdraw it to cancel",
+        });
+    }
+
+    /// <summary>
+    /// A scheduled request whose window has opened runs, checked again like any approved one; a controller that was not
+    /// running (or not leading) through the whole window finds it missed, and says so instead of running it late.
+    /// </summary>
+    public static void RunDue(DecisionBuilder d)
+    {
+        if (d.State.Request is not { State: RequestState.Scheduled, Window: { } w } r || d.Now < w.Start) return;
+        if (d.Now < w.End)
+        {
+            Execute(d, r);
+            return;
+        }
+        string why = $"request {r.Id} missed {w.Source} ({w.Start:u} to {w.End:u}): no controller was there to run it; request it again";
+        d.Emit(new RequestFailed(r.Id) { Member = r.To, Reason = why });
+        d.Alert("warning", $"{d.State.Name}: {why}", r.To);
     }
 
     public static void OnRejected(DecisionBuilder d, RejectionGiven r)

@@ -62,10 +62,12 @@ public static class ServiceFold
         ServiceRestored => s with { Degraded = false, HoldReason = null },
         RequestCreated e => s with
         {
-            Request = new OperatorRequest(e.RequestId, e.Kind, e.From, e.To, e.RequestReason, e.RequestedBy, e.Time, e.ExpiresAt, e.ApprovalsNeeded, [], RequestState.AwaitingApproval, e.Force),
+            Request = new OperatorRequest(e.RequestId, e.Kind, e.From, e.To, e.RequestReason, e.RequestedBy, e.Time, e.ExpiresAt, e.ApprovalsNeeded, [], RequestState.AwaitingApproval, e.Force,
+                e.NotBefore is { } start ? new ScheduledWindow(start, e.NotAfter ?? start, e.Window ?? "") : null),
         },
         RequestApproved e when s.Request is { } r && r.Id == e.RequestId => s with { Request = r with { ApprovedBy = r.ApprovedBy.Add(e.ApprovedBy) } },
         RequestExecuting e when s.Request is { } r && r.Id == e.RequestId => s with { Request = r with { State = RequestState.Executing } },
+        RequestScheduled e when s.Request is { } r && r.Id == e.RequestId => s with { Request = r with { State = RequestState.Scheduled } },
         RequestRejected e when s.Request?.Id == e.RequestId => s with { Request = null },
         RequestExpired e when s.Request?.Id == e.RequestId => s with { Request = null },
         RequestCompleted e when s.Request?.Id == e.RequestId => s with { Request = null },

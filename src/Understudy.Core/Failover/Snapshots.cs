@@ -10,7 +10,8 @@ public static class Snapshots
         s.Primary, s.Routable,
         s.Failover is { } f ? new SnapshotChange(f.From, f.To, f.Epoch, f.StartedAt, Snake(f.Stage), f.HooksFinished, f.Kind, f.Request, f.FenceFailure) : null,
         s.LastFailoverAt, s.HoldReason, s.Degraded, s.RolesConfirmed, s.PrimaryKnown, s.SyncStandbys, s.SyncRetryAfter,
-        s.Request is { } r ? new SnapshotRequest(r.Id, r.Kind, r.From, r.To, r.Reason, r.RequestedBy, r.CreatedAt, r.ExpiresAt, r.ApprovalsNeeded, r.ApprovedBy, r.State.Text(), r.Force) : null,
+        s.Request is { } r ? new SnapshotRequest(r.Id, r.Kind, r.From, r.To, r.Reason, r.RequestedBy, r.CreatedAt, r.ExpiresAt, r.ApprovalsNeeded, r.ApprovedBy, r.State.Text(), r.Force,
+            r.Window?.Start, r.Window?.End, r.Window?.Source) : null,
         s.Pause is { } p ? new SnapshotPause(p.By, p.Reason, p.Since) : null,
         [.. s.Raised.Order(StringComparer.Ordinal)],
         [.. s.Spec.Members.Select(m => m.Name).Where(m => s.Members[m].NeedsRejoin)],
@@ -35,7 +36,8 @@ public static class Snapshots
             SyncStandbys = e.SyncStandbys,
             SyncRetryAfter = e.SyncRetryAfter,
             Request = e.Request is { } r
-                ? new OperatorRequest(r.Id, r.Kind, r.From, r.To, r.Reason, r.RequestedBy, r.CreatedAt, r.ExpiresAt, r.ApprovalsNeeded, r.ApprovedBy, Parse<RequestState>(r.State), r.Force)
+                ? new OperatorRequest(r.Id, r.Kind, r.From, r.To, r.Reason, r.RequestedBy, r.CreatedAt, r.ExpiresAt, r.ApprovalsNeeded, r.ApprovedBy, Parse<RequestState>(r.State), r.Force,
+                    r.NotBefore is { } start ? new ScheduledWindow(start, r.NotAfter ?? start, r.Window ?? "") : null)
                 : null,
             Pause = e.Pause is { } p ? new PauseInfo(p.By, p.Reason, p.Since) : null,
             Raised = [.. e.Raised],

@@ -49,6 +49,7 @@ public static class EventTypes
     public const string RequestCreated = "request.created";
     public const string RequestRefused = "request.refused";
     public const string RequestApproved = "request.approved";
+    public const string RequestScheduled = "request.scheduled";
     public const string RequestRejected = "request.rejected";
     public const string RequestExpired = "request.expired";
     public const string RequestExecuting = "request.executing";

@@ -55,6 +55,7 @@ namespace Understudy.Core.Journal;
 [JsonDerivedType(typeof(RequestCreated), EventTypes.RequestCreated)]
 [JsonDerivedType(typeof(RequestRefused), EventTypes.RequestRefused)]
 [JsonDerivedType(typeof(RequestApproved), EventTypes.RequestApproved)]
+[JsonDerivedType(typeof(RequestScheduled), EventTypes.RequestScheduled)]
 [JsonDerivedType(typeof(RequestRejected), EventTypes.RequestRejected)]
 [JsonDerivedType(typeof(RequestExpired), EventTypes.RequestExpired)]
 [JsonDerivedType(typeof(RequestExecuting), EventTypes.RequestExecuting)]

@@ -45,6 +45,12 @@ public static class ProxyDefaults
     public static readonly TimeSpan RedisWaitTimeout = TimeSpan.FromSeconds(1);
 }
 
+public static class ScheduleDefaults
+{
+    /// <summary>A switchover requested <c>--at</c> a time runs then, or, if no controller could at that instant, until this long after.</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromMinutes(15);
+}
+
 public static class HookDefaults
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);

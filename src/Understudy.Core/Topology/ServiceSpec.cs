@@ -78,6 +78,13 @@ public sealed record RedisSpec(string? Password = null, string? User = null, boo
     public override string ToString() => $"RedisSpec {{ User = {User ?? "default"}, Tls = {Tls}, Password = {(Password is null ? "none" : "***")} }}";
 }
 
+/// <summary>
+/// When planned switchovers of a service may run (<c>services.S.maintenance</c>): from each occurrence of
+/// <paramref name="Cron"/> (5 fields, or 6 with seconds first) in <paramref name="TimeZone"/> (an IANA name), for
+/// <paramref name="Duration"/>. It only schedules switchovers; automatic failover is never paused by it.
+/// </summary>
+public sealed record MaintenanceSpec(string Cron, TimeSpan Duration, string TimeZone = "UTC");
+
 /// <summary>RPO target: a count of acknowledged writes lost, or the time window they may span.</summary>
 public sealed record RpoTarget(int? Writes, TimeSpan? Window);
 
@@ -99,7 +106,8 @@ public sealed record ServiceSpec(
     TargetsSpec Targets,
     PostgresSpec? Postgres = null,
     ImmutableArray<AlertChannelSpec> Alerts = default,
-    RedisSpec? Redis = null)
+    RedisSpec? Redis = null,
+    MaintenanceSpec? Maintenance = null)
 {
     /// <summary>PostgreSQL and Redis: the servers replicate, report their own role, and a standby is promoted.</summary>
     public bool IsReplicated => Kind is ServiceKind.Postgres or ServiceKind.Redis;

@@ -46,6 +46,18 @@ public static class RequestEndpoints
         if (to is not null && runtime.Spec.Members.All(m => m.Name != to))
             return Problems.NotFound($"to: service {service} has no member '{to}' (members: {string.Join(", ", runtime.Spec.Members.Select(m => m.Name))})");
 
+        ScheduledWindow? window = null;
+        if (body.At is not null || body.InWindow)
+        {
+            if (kind != RequestKind.Switchover) return Problems.Bad($"{(body.At is not null ? "at" : "in_window")}: only a switchover can be scheduled; a failover replaces a primary that is down now");
+            if (body.At is not null && body.InWindow) return Problems.Bad("at: give at or in_window, not both");
+            if (body.InWindow && runtime.Spec.Maintenance is not { } maintenance)
+                return Problems.Bad($"in_window: services.{service}.maintenance is not set, so {service} has no window");
+            string whyNotAt = "";
+            window = body.InWindow ? MaintenanceWindows.Next(runtime.Spec.Maintenance!, DateTimeOffset.UtcNow) : MaintenanceWindows.At(body.At!, DateTimeOffset.UtcNow, out whyNotAt);
+            if (window is null) return Problems.Bad($"at: {whyNotAt}");
+        }
+
         string caller = ApiCaller.Name(http);
         if (body.Force && ApiCaller.Role(http) < ApiRole.Admin)
             return Problems.Of(new Refusal(RefusalKind.Forbidden, $"force: {caller} has role {ApiCaller.Policy(ApiCaller.Role(http))}; a forced failover accepts losing writes or two writable primaries, so this needs admin"));
@@ -60,7 +72,7 @@ public static class RequestEndpoints
         }
 
         string id = $"r-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
-        Decision decision = await runtime.Loop.SubmitAsync(new ChangeRequested(id, kind, to, reason, caller, body.Force), ct);
+        Decision decision = await runtime.Loop.SubmitAsync(new ChangeRequested(id, kind, to, reason, caller, body.Force, window), ct);
         if (decision.Refused is { } refused) return Problems.Of(refused);
         return TypedResults.Json(await ViewAsync(journal, service, id, ct), statusCode: StatusCodes.Status202Accepted);
     }
@@ -75,7 +87,7 @@ public static class RequestEndpoints
         // The journal knows every request, finished ones too: a late answer gets "it was completed", not "unknown".
         RequestView? known = (await History(journal, null, ct)).FirstOrDefault(r => r.Id == id);
         if (known is null) return Problems.NotFound($"id: no request '{id}'");
-        if (known.State is not ("awaiting_approval" or "executing"))
+        if (known.State is not ("awaiting_approval" or "scheduled" or "executing"))
             return Problems.Conflict($"request {id} is already {known.State.Replace('_', ' ')}: {known.Detail}");
         string caller = ApiCaller.Name(http);
         if (!approve && caller != known.RequestedBy && ApiCaller.Role(http) < ApiRole.Approver)

@@ -17,7 +17,7 @@ public static class RequestHistory
             if (e is RequestCreated c)
             {
                 views[c.RequestId] = new RequestView(c.RequestId, c.Service, c.Kind.Text(), c.From, c.To, c.RequestReason, c.RequestedBy, c.Time, c.ExpiresAt,
-                    c.ApprovalsNeeded, [], null, RequestState.AwaitingApproval.Text(), c.Reason, c.Time, c.Force);
+                    c.ApprovalsNeeded, [], null, RequestState.AwaitingApproval.Text(), c.Reason, c.Time, c.Force, c.NotBefore, c.NotAfter);
                 continue;
             }
             if ((e as IRequestEvent)?.RequestId is not { } id || !views.TryGetValue(id, out RequestView? v)) continue;
@@ -29,6 +29,7 @@ public static class RequestHistory
                 RequestRejected r => v with { RejectedBy = r.RejectedBy, State = RequestState.Rejected.Text() },
                 RequestExpired => v with { State = RequestState.Expired.Text() },
                 RequestExecuting => v with { State = RequestState.Executing.Text() },
+                RequestScheduled => v with { State = RequestState.Scheduled.Text() },
                 RequestCompleted => v with { State = RequestState.Completed.Text() },
                 RequestFailed => v with { State = RequestState.Failed.Text() },
                 _ => v,

@@ -26,14 +26,18 @@ internal static class RequestCommands
             Description = "admin only: carry on a failover stopped because a required fence hook failed (you accept that the old primary may still run), "
                         + "or promote the most advanced PostgreSQL standby when none passes the lag rules (you accept losing what it never received)",
         };
+        var at = new Option<string?>("--at") { Description = "switchover only: run it at this time (ISO 8601 with its offset, e.g. 2026-12-20T03:00Z) once approved" };
+        var inWindow = new Option<bool>("--in-window") { Description = "switchover only: run it in the service's next maintenance window (services.S.maintenance)" };
         if (kind == "failover") cmd.Options.Add(force);
+        else { cmd.Options.Add(at); cmd.Options.Add(inWindow); }
         cmd.SetAction((parse, ct) => api.RunAsync(parse, async client =>
         {
             if (string.IsNullOrWhiteSpace(parse.GetValue(reason)))
                 return ApiOptions.InputError(parse, "--reason is required: say why, in a few words (it is journaled and shown to approvers)");
             if (!wait.TryGetTimeout(parse, out TimeSpan timeout, out string whyNot)) return ApiOptions.InputError(parse, whyNot);
             string path = $"api/services/{Uri.EscapeDataString(parse.GetValue(service)!)}/{kind}";
-            var body = new ChangeBody(parse.GetValue(to), parse.GetValue(reason), parse.GetValue(dryRun), kind == "failover" && parse.GetValue(force));
+            var body = new ChangeBody(parse.GetValue(to), parse.GetValue(reason), parse.GetValue(dryRun), kind == "failover" && parse.GetValue(force),
+                kind == "switchover" ? parse.GetValue(at) : null, kind == "switchover" && parse.GetValue(inWindow));
             bool json = parse.GetValue(api.Json);
             if (!body.DryRun) return await wait.FollowAsync(parse, client, await client.PostAsync<RequestView>(path, body, ct), json, timeout, ct);
 

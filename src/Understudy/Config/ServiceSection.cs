@@ -7,7 +7,7 @@ namespace Understudy.Config;
 /// <summary>One service: its kind, members and primary, and the sections that tune it.</summary>
 internal static class ServiceSection
 {
-    private static readonly KeySet Keys = new(["kind", "postgres", "redis", "members", "primary", "check", "failover", "traffic", "hooks", "targets", "alerts"]);
+    private static readonly KeySet Keys = new(["kind", "postgres", "redis", "members", "primary", "check", "failover", "traffic", "hooks", "targets", "alerts", "maintenance"]);
 
     public static ServiceSpec? Read(ConfigReader reader, YamlNode node, string path, string name, AddressBook addresses)
     {
@@ -27,14 +27,15 @@ internal static class ServiceSection
         HooksSpec? hooks = HooksSection.Read(s, kind);
         TargetsSpec? targets = TargetsSection.Read(s);
         ImmutableArray<AlertChannelSpec>? alerts = AlertsSection.Read(s);
+        MaintenanceSpec? maintenance = MaintenanceSection.Read(s, out bool maintenanceFailed);
 
         // Every section is read whatever the others found, so one pass reports all; only a clean service is
         // built. The error count also covers values that are legitimately null when absent (proxy, expect_body).
         if (reader.ErrorCount > before || kind is not { } k || members.Specs is not { } m || primary is null
             || check is null || failover is null || hooks is null || targets is null || alerts is not { } channels
-            || (k == ServiceKind.Postgres && postgres is null) || (k == ServiceKind.Redis && redis is null))
+            || (k == ServiceKind.Postgres && postgres is null) || (k == ServiceKind.Redis && redis is null) || maintenanceFailed)
             return null;
-        return new ServiceSpec(name, k, m, primary, check, failover, proxy, hooks, targets, postgres, channels, redis);
+        return new ServiceSpec(name, k, m, primary, check, failover, proxy, hooks, targets, postgres, channels, redis, maintenance);
     }
 
     // http and tcp members cannot say which of them is primary, so the file must. PostgreSQL and Redis servers can:

@@ -23,7 +23,7 @@ public sealed class WebPair : IAsyncDisposable
     /// <param name="topLevel">YAML appended at the top level of the config, e.g. <c>alerts:</c>.</param>
     public static async Task<WebPair> StartAsync(string kind = "http", string failover = "{ mode: automatic, cooldown: 0s }", string hooks = "{}", string hold = "5s",
         string? replication = null, string asyncDelay = "50ms", string controllerExtra = "", string targets = "{}", string topLevel = "", string? check = null,
-        string journal = "journal.db")
+        string journal = "journal.db", string serviceExtra = "")
     {
         var pair = new WebPair { Replication = replication, AsyncDelay = asyncDelay };
         Directory.CreateDirectory(pair.Dir.File("run"));
@@ -48,6 +48,7 @@ public sealed class WebPair : IAsyncDisposable
                   proxy: {'{'} listen: 127.0.0.1:{pair.ProxyPort}, hold: {hold} {'}'}
                 hooks: {hooks}
                 targets: {targets}
+                {serviceExtra}
             {topLevel}
             """);
         return pair;

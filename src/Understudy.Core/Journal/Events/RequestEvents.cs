@@ -8,8 +8,13 @@ public enum RequestKind { Switchover, Failover }
 /// <summary>A person asked for a change to <paramref name="To"/>; it is carried out once <paramref name="ApprovalsNeeded"/> others approved it.</summary>
 /// <param name="Force">It forces a failover stopped at a failed required fence hook past it.</param>
 /// <remarks>Request events name their request as <c>id</c> in the journal; <see cref="JournalEvent.Id"/> is the event's own position.</remarks>
+/// <param name="NotBefore">A scheduled switchover: it runs at this instant once approved, and no later than <paramref name="NotAfter"/>; <paramref name="Window"/> says why then.</param>
 public sealed record RequestCreated([property: JsonPropertyName("id")] string RequestId, RequestKind Kind, string From, string To, string RequestReason, string RequestedBy,
-    int ApprovalsNeeded, DateTimeOffset ExpiresAt, bool Force = false) : JournalEvent, IRequestEvent;
+    int ApprovalsNeeded, DateTimeOffset ExpiresAt, bool Force = false, DateTimeOffset? NotBefore = null, DateTimeOffset? NotAfter = null, string? Window = null)
+    : JournalEvent, IRequestEvent;
+
+/// <summary>An approved scheduled request waits for its window; it can still be rejected or withdrawn.</summary>
+public sealed record RequestScheduled([property: JsonPropertyName("id")] string RequestId, DateTimeOffset NotBefore, DateTimeOffset NotAfter) : JournalEvent, IRequestEvent;
 
 /// <summary>An operator's action was not carried out; <paramref name="Refused"/> says why. Who tried what belongs to the record.</summary>
 /// <param name="Repeated">Set on the record that closes a window: how many more times the same actor was refused the same way since the first.</param>

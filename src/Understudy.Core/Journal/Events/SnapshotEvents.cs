@@ -32,6 +32,7 @@ public sealed record SnapshotChange(string From, string To, long Epoch, DateTime
 
 /// <summary>An open operator request, as the snapshot holds it (<paramref name="State"/>: awaiting_approval or executing).</summary>
 public sealed record SnapshotRequest(string Id, RequestKind Kind, string From, string To, string Reason, string RequestedBy, DateTimeOffset CreatedAt,
-    DateTimeOffset ExpiresAt, int ApprovalsNeeded, ImmutableArray<string> ApprovedBy, string State, bool Force = false);
+    DateTimeOffset ExpiresAt, int ApprovalsNeeded, ImmutableArray<string> ApprovedBy, string State, bool Force = false,
+    DateTimeOffset? NotBefore = null, DateTimeOffset? NotAfter = null, string? Window = null);
 
 public sealed record SnapshotPause(string By, string Reason, DateTimeOffset Since);

@@ -3,7 +3,7 @@ using Understudy.Core.Topology;
 
 namespace Understudy.Tests.Config;
 
-/// <summary>kind redis: the connection (ACL user, password, TLS), lag, synchronous mode and rejoin.</summary>
+/// <summary>kind redis: the connection (ACL user, password, TLS), lag, synchronous mode and rejoin; and maintenance windows.</summary>
 public partial class ConfigLoaderTests
 {
     /// <summary>Six lines; a test adds service keys from line 7 on with <see cref="Redis"/>.</summary>
@@ -91,4 +91,19 @@ public partial class ConfigLoaderTests
     public void Parse_DataDirOnRedis_IsOnlyForPostgres() => AssertErrors(
         RedisBase.Replace("priority: 2 }", "priority: 2, data_dir: /tmp/x }"),
         "understudy.yaml:6:78 services.cache.members[1].data_dir: only for kind postgres (this service is redis)");
+
+    [Fact]
+    public void Parse_Maintenance_CronDurationAndZone()
+    {
+        ServiceSpec web = AssertValid(Web("maintenance: { cron: \"0 3 * * SUN\", duration: 2h, timezone: Europe/Berlin }")).Services[0];
+        Assert.Equal(new MaintenanceSpec("0 3 * * SUN", TimeSpan.FromHours(2), "Europe/Berlin"), web.Maintenance);
+        Assert.Equal("UTC", AssertValid(Web("maintenance: { cron: \"30 0 3 * * *\", duration: 30m }")).Services[0].Maintenance!.TimeZone);
+    }
+
+    [Fact]
+    public void Parse_BadMaintenance_NamedAtTheirKeys() => AssertErrors(
+        Web("maintenance: { cron: \"0 3 * *\", duration: 0s, timezone: Mars/Olympus }"),
+        "understudy.yaml:8:26 services.web.maintenance.cron: '0 3 * *' is not a cron expression: expected 5 fields (minute hour day month weekday), or 6 with seconds first; got 4",
+        "understudy.yaml:8:47 services.web.maintenance.duration: must be > 0 (got 0s)",
+        "understudy.yaml:8:61 services.web.maintenance.timezone: 'Mars/Olympus' is not a time zone this machine knows (an IANA name such as Europe/Berlin, or UTC)");
 }
