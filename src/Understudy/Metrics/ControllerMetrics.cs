@@ -40,7 +40,7 @@ public sealed class ControllerMetrics : BackgroundService
         LiveGauges.WriteController(text, Controller.Version, controller.StartedAt, cluster.IsLeader, cluster.View().Instances.Count);
         LiveGauges.WriteJournal(text, _journalHealth.Now);
         LiveGauges.WriteServices(text, [.. controller.Services.Select(r => new ServiceSnapshot(r.Loop.State,
-            r.Proxy is { } p ? new ProxyCounters(p.OpenConnections, p.Accepted, p.Failed, p.BytesIn, p.BytesOut, r.Routes?.Current.Route.Target, r.Routes?.RoutedSince) : null))]);
+            r.Proxy is { } p ? new ProxyCounters(p.OpenConnections, p.Accepted, p.Failed, p.BytesIn, p.BytesOut, r.Routes?.Current.Route.Target, r.Routes?.RoutedSince, p.UnprotectedWrites) : null))]);
         _checks.WriteTo(text);
         _journal.WriteTo(text);
         _signIns.WriteTo(text);

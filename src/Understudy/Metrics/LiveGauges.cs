@@ -5,7 +5,7 @@ namespace Understudy.Metrics;
 
 /// <summary>The built-in proxy's counters of one service at one instant.</summary>
 /// <param name="Target">The member new connections go to now, and <paramref name="Since"/> when they began to.</param>
-public sealed record ProxyCounters(int Open, long Accepted, long Failed, long BytesIn, long BytesOut, string? Target = null, DateTimeOffset? Since = null);
+public sealed record ProxyCounters(int Open, long Accepted, long Failed, long BytesIn, long BytesOut, string? Target = null, DateTimeOffset? Since = null, long UnprotectedWrites = 0);
 
 /// <summary>A service's decider state and proxy counters, read at scrape time.</summary>
 public sealed record ServiceSnapshot(ServiceState State, ProxyCounters? Proxy);
@@ -63,6 +63,9 @@ public static class LiveGauges
             proxies.Select(p => (p.Labels, (double)p.Counters.Failed)));
         Family(text, "understudy_proxy_bytes_total", MetricType.Counter, "Bytes through the built-in proxy: in = client to member, out = member to client.",
             proxies.SelectMany(p => new[] { (Direction(p.Labels, "in"), (double)p.Counters.BytesIn), (Direction(p.Labels, "out"), (double)p.Counters.BytesOut) }));
+        Family(text, "understudy_redis_unprotected_writes_total", MetricType.Counter,
+            "Redis synchronous mode, not strict: batches of writes acknowledged to clients with no replica confirming them (the WAIT timed out, or none was online).",
+            services.Where(s => s.State.IsRedis && s.State.Spec.Failover.Synchronous && s.Proxy is not null).Select(s => (Of(s.State), (double)s.Proxy!.UnprotectedWrites)));
         Family(text, "understudy_proxy_routed_since_seconds", MetricType.Gauge,
             "When this instance's proxy began sending new connections to its current target, in Unix seconds; absent while it sends them nowhere (held, or not routing).",
             proxies.Where(p => p.Counters is { Target: not null, Since: not null })

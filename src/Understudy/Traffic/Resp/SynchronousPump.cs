@@ -80,8 +80,8 @@ internal sealed class SynchronousPump(RespCommandTable table, bool strict, TimeS
                     // RESP3: the answers are push frames, which pass straight through, and the connection stays usable.
                     Append(batch, command);
                     continue;
-                case "SUBSCRIBE" or "PSUBSCRIBE" or "SSUBSCRIBE" or "UNSUBSCRIBE" or "PUNSUBSCRIBE" or "SUNSUBSCRIBE" when !_inMulti:
-                    // RESP2: one reply per channel, then messages nobody asked for: relayed byte for byte from here on.
+                case "SUBSCRIBE" or "PSUBSCRIBE" or "SSUBSCRIBE" or "UNSUBSCRIBE" or "PUNSUBSCRIBE" or "SUNSUBSCRIBE" or "MONITOR" when !_inMulti:
+                    // RESP2: one reply per channel, then messages nobody asked for (MONITOR too): relayed byte for byte from here on.
                     FlushWait(batch);
                     Expect(batch, Awaited.Subscribe, command);
                     _commandsRaw = true;
@@ -156,7 +156,10 @@ internal sealed class SynchronousPump(RespCommandTable table, bool strict, TimeS
             ReadOnlySequence<byte> frame = buffer.Slice(start, reader.Position);
             if (type == (byte)'>') { Append(to, frame); continue; } // a RESP3 push is no reply to any command
             Awaited kind;
-            lock (_expected) kind = _expected.Dequeue();
+            lock (_expected)
+            {
+                if (!_expected.TryDequeue(out kind)) throw new InvalidDataException("the server sent a reply to no command");
+            }
             switch (kind)
             {
                 case Awaited.Reply:
