@@ -22,6 +22,9 @@ public sealed record ReplicationView(
     public static ReplicationView Standby(long? receiveLsn, long? replayLsn, int timeline = 1) =>
         new(true, null, receiveLsn, replayLsn, timeline, [], []);
 
+    /// <summary>A WAL position as PostgreSQL writes it (0/3000028); "none" when unknown.</summary>
+    public static string Lsn(long? bytes) => bytes is { } b ? $"{b >> 32:X}/{b & 0xFFFFFFFF:X}" : "none";
+
     /// <summary>Bytes in the human form reports use (1.5 MiB).</summary>
     public static string Bytes(long bytes) => bytes switch
     {

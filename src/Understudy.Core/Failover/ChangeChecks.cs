@@ -98,10 +98,14 @@ public static class ChangeChecks
         MemberState primary = s.PrimaryMember;
         if (kind == RequestKind.Switchover)
         {
-            // A PostgreSQL switchover must first stop writes on the old primary and wait for the standby to
-            // replay them; until that is built, refusing is safer than a switchover that can lose commits.
-            if (s.IsReplicated)
-                return $"switchover of {(s.IsPostgres ? "PostgreSQL" : "Redis")} services is not supported yet; to move {s.Name} on purpose, stop {s.Primary} and request a failover";
+            // A Redis switchover must first stop writes on the old primary and wait for the replica to
+            // take them; until that is built, refusing is safer than a switchover that can lose writes.
+            if (s.IsRedis)
+                return $"switchover of Redis services is not supported yet; to move {s.Name} on purpose, stop {s.Primary} and request a failover";
+            // Read-only is no fence: the old primary is stopped, with pg_ctl on its data directory, as the controller's own step.
+            if (s.IsPostgres && s.Spec.Member(s.Primary).DataDir is null)
+                return $"a PostgreSQL switchover stops {s.Primary} with pg_ctl on its data directory, and {s.Primary} has no data_dir: set members[].data_dir "
+                     + $"(the controller must run on its host), or stop {s.Primary} yourself and request a failover";
             if (primary.Health != Health.Up || s.Routable != s.Primary)
                 return $"primary {s.Primary} is not up and receiving traffic (health {primary.Health.ToString().ToLowerInvariant()}); "
                      + "a switchover moves traffic off a healthy primary: request a failover if it is down";
@@ -135,6 +139,17 @@ public static class ChangeChecks
             steps.Add(spec.Proxy is { } p
                 ? $"hold new connections to {spec.Name} and give open connections to {s.Primary} up to {Words(p.Drain)} to close, then close the rest"
                 : $"no built-in proxy: nothing to drain");
+            if (s.IsPostgres)
+            {
+                steps.Add($"stop {s.Primary} cleanly (pg_ctl stop -m fast) and read its shutdown checkpoint (pg_controldata)");
+                steps.Add($"wait up to {Words(PostgresDefaults.CatchUpTimeout)} for {target} to replay past that checkpoint; if it does not, start {s.Primary} again and give it its traffic back");
+                steps.Add($"advance to epoch {next} with {target} as primary, promote it (pg_promote) and verify it left recovery");
+                Repoint(steps, s, s.Primary, target);
+                steps.Add($"switch traffic to {target}");
+                steps.Add($"start {s.Primary} as a standby of {target} (standby.signal, primary_conninfo): a candidate again at once");
+                AddHooks(steps, spec.Hooks.OnSwitchover.Length, HookTrigger.OnSwitchover);
+                return steps;
+            }
             steps.Add($"advance to epoch {next} with {target} as primary and switch traffic to it");
             AddHooks(steps, spec.Hooks.OnSwitchover.Length, HookTrigger.OnSwitchover);
             steps.Add($"{s.Primary} stays healthy and becomes a standby candidate");
@@ -151,12 +166,17 @@ public static class ChangeChecks
         if (s.IsReplicated)
         {
             steps.Add(s.IsPostgres ? $"promote {target} (pg_promote) and verify it left recovery" : $"promote {target} (REPLICAOF NO ONE) and verify its role is master");
-            string[] others = [.. s.Spec.Members.Select(m => m.Name).Where(m => m != target && m != from)];
-            if (others.Length > 0) steps.Add($"re-point {string.Join(", ", others)} at {target}");
+            Repoint(steps, s, from, target);
         }
         steps.Add($"switch traffic to {target}");
         AddHooks(steps, s.Spec.Hooks.OnFailover.Length, HookTrigger.OnFailover);
         steps.Add($"{from} stays out of traffic until an operator rejoins it");
+    }
+
+    private static void Repoint(List<string> steps, ServiceState s, string from, string target)
+    {
+        string[] others = [.. s.Spec.Members.Select(m => m.Name).Where(m => m != target && m != from)];
+        if (others.Length > 0) steps.Add($"re-point {string.Join(", ", others)} at {target}");
     }
 
     private static void AddHooks(List<string> steps, int count, HookTrigger trigger)

@@ -59,6 +59,11 @@ internal static class FailoverRules
             ReplicationRules.SyncStepDone(d, steady, done);
             return;
         }
+        if (done.Step is FollowPrimary follow)
+        {
+            SwitchoverRules.Followed(d, follow, done);
+            return;
+        }
         if (d.State.Failover is not { } f || done.Step.Epoch != f.Epoch)
         {
             d.Quiet = $"ignored the outcome of {done.Step.GetType().Name} for epoch {done.Step.Epoch}: no failover of that epoch is under way";
@@ -68,6 +73,15 @@ internal static class FailoverRules
         {
             case DrainMember when f.Stage == FailoverStage.Draining:
                 SwitchoverRules.Drained(d, f, done.Detail);
+                break;
+            case StopMember when f.Stage == FailoverStage.Stopping:
+                SwitchoverRules.Stopped(d, f, done);
+                break;
+            case AwaitReplay when f.Stage == FailoverStage.CatchingUp:
+                SwitchoverRules.CaughtUp(d, f, done);
+                break;
+            case StartMember when f.Stage == FailoverStage.GivingBack:
+                SwitchoverRules.GivenBack(d, f, done);
                 break;
             case FenceMember fence when f.Stage == FailoverStage.Fencing:
                 FenceRules.Fenced(d, f, fence, done);

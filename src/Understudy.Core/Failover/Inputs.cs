@@ -17,6 +17,9 @@ public sealed record StepCompleted(Step Step, bool Succeeded, string Detail) : I
 {
     /// <summary><see cref="DemoteMember"/>: bytes of writes the demoted server held that the primary lacked; null when unknown.</summary>
     public long? LostBytes { get; init; }
+
+    /// <summary><see cref="StopMember"/>: the stopped server's shutdown checkpoint location.</summary>
+    public long? Lsn { get; init; }
 }
 
 /// <summary>One hook of a <see cref="RunHooks"/> step (or of a fence) ended; the journal records each.</summary>

@@ -247,15 +247,17 @@ internal static class ReplicationRules
     }
 
     /// <summary>
-    /// After the switch: re-point the other standbys, then hooks (always last, as the end marker). The
-    /// synchronous standby is named again once one is seen streaming from the new primary.
+    /// After the switch: re-point the other standbys, make a switchover's old primary (stopped cleanly) a standby of the
+    /// new one, then hooks (always last, as the end marker). The synchronous standby is named again once one is seen
+    /// streaming from the new primary.
     /// </summary>
     public static void AfterSwitch(DecisionBuilder d, FailoverProgress f)
     {
         ServiceState s = d.State;
         ImmutableArray<string> others = [.. s.Spec.Members.Select(m => m.Name).Where(n => n != f.To && n != f.From && !s.Members[n].NeedsRejoin)];
         if (!others.IsEmpty) d.Do(new RepointStandbys(f.To, others, f.Epoch));
-        d.Do(new RunHooks(HookTrigger.OnFailover, f.From, f.To, f.Epoch, f.HooksFinished));
+        if (f.IsSwitchover && s.IsPostgres && !s.Members[f.From].NeedsRejoin) d.Do(new FollowPrimary(f.From, f.To, f.Epoch));
+        d.Do(new RunHooks(f.Hooks, f.From, f.To, f.Epoch, f.HooksFinished));
     }
 
     /// <summary>

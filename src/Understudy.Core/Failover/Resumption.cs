@@ -1,3 +1,4 @@
+using Understudy.Core.Detection;
 using Understudy.Core.Journal;
 
 namespace Understudy.Core.Failover;
@@ -55,8 +56,24 @@ internal static class Resumption
                     Reason = $"the failover to {f.To} stays stopped at its failed fence ({f.FenceFailure}): {f.From} is not known to be fenced; it waits for an operator to force it",
                 });
                 break;
+            case FailoverStage.Stopping:
+                // The stop may or may not have happened: stopping again is harmless, and reports the checkpoint of a clean stop.
+                d.Emit(new FailoverResumed { Member = f.From, Reason = $"resuming the switchover to {f.To} left half-done by {h.Previous}: stopping {f.From} cleanly (again)" });
+                d.Do(new StopMember(f.From, f.Epoch));
+                break;
+            case FailoverStage.CatchingUp:
+                d.Emit(new FailoverResumed
+                {
+                    Member = f.To, Reason = $"resuming the switchover to {f.To}: {f.From} is stopped; waiting for {f.To} to replay past {ReplicationView.Lsn(f.CheckpointLsn)}",
+                });
+                d.Do(new AwaitReplay(f.To, f.CheckpointLsn ?? long.MaxValue, f.Epoch)); // unknown: never reached, so the old primary gets its traffic back
+                break;
+            case FailoverStage.GivingBack:
+                d.Emit(new FailoverResumed { Member = f.From, Reason = $"resuming the called-off switchover to {f.To}: starting {f.From} again (unless it runs) to give it its traffic back" });
+                d.Do(new StartMember(f.From, f.Epoch));
+                break;
             case FailoverStage.Promoting:
-                d.Emit(new FailoverResumed { Member = f.To, Reason = $"resuming the failover to {f.To}: {f.From} is fenced; promoting {f.To} unless it already left recovery" });
+                d.Emit(new FailoverResumed { Member = f.To, Reason = $"resuming the {f.Word} to {f.To}: {f.From} is {(f.IsSwitchover ? "stopped" : "fenced")}; promoting {f.To} unless it already left recovery" });
                 d.Do(new PromoteMember(f.To, f.Epoch));
                 break;
             case FailoverStage.AwaitingTarget:

@@ -32,11 +32,16 @@ public static class ServiceFold
             HoldReason = null,
             Failover = new FailoverProgress(e.From, e.To, e.Epoch, e.Time, FailoverStage.Draining, Kind: RequestKind.Switchover, Request: e.Request),
         },
-        // The drain ended: this event's epoch makes the switchover's target the primary; every proxy is fenced next.
-        MemberFenced e when s.Failover is { Stage: FailoverStage.Draining } f =>
+        SwitchoverStopping when s.Failover is { Stage: FailoverStage.Draining } f => s with { Failover = f with { Stage = FailoverStage.Stopping } },
+        MemberStopped e when s.Failover is { Stage: FailoverStage.Stopping } f => s with { Failover = f with { Stage = FailoverStage.CatchingUp, CheckpointLsn = e.CheckpointLsn } },
+        SwitchoverGivingBack when s.Failover is { Stage: FailoverStage.Stopping or FailoverStage.CatchingUp } f => s with { Failover = f with { Stage = FailoverStage.GivingBack } },
+        // The drain ended (PostgreSQL: the target replayed the stopped primary's last WAL): this event's epoch makes the
+        // switchover's target the primary; every proxy is fenced next.
+        MemberFenced e when s.Failover is { Stage: FailoverStage.Draining or FailoverStage.CatchingUp } f =>
             s with { Epoch = e.Epoch, Primary = f.To, PrimaryKnown = true, Failover = f with { Epoch = e.Epoch, Stage = FailoverStage.Fencing } },
         MemberFenced e when s.Failover is { Stage: FailoverStage.Fencing } f && f.Epoch == e.Epoch =>
-            s with { Failover = f with { Stage = s.IsReplicated && !f.IsSwitchover ? FailoverStage.Promoting : FailoverStage.AwaitingTarget } },
+            s with { Failover = f with { Stage = s.IsPostgres || (s.IsReplicated && !f.IsSwitchover) ? FailoverStage.Promoting : FailoverStage.AwaitingTarget } },
+        MemberFollowing { Succeeded: false, Member: { } m } when s.Members.TryGetValue(m, out MemberState? old) => s.WithMember(old with { NeedsRejoin = true }),
         MemberPromoted e when s.Failover is { Stage: FailoverStage.Promoting } f && f.Epoch == e.Epoch => Promoted(s, f),
         TrafficSwitched e when s.Failover is { } f && f.Epoch == e.Epoch =>
             s with { Routable = f.To, RolesConfirmed = true, Failover = f with { Stage = FailoverStage.RunningHooks } },
@@ -52,9 +57,12 @@ public static class ServiceFold
         SwitchoverCompleted e when s.Failover?.Epoch == e.Epoch => s with { Failover = null },
         FailoverFailed e when s.Failover?.Epoch == e.Epoch =>
             s with { Failover = null, LastFailoverAt = e.Time, Routable = null, Degraded = true, HoldReason = e.Reason },
+        // A PostgreSQL primary not yet seen writable since a restart gets traffic once it is (member.role), as after any restart;
+        // with nothing routable, the roles are read from the servers again, so the primary is routed once it is seen writable.
         SwitchoverFailed e => s with
         {
-            Failover = null, Epoch = e.Epoch, Primary = e.Primary, Routable = e.Routable,
+            Failover = null, Epoch = e.Epoch, Primary = e.Primary, Routable = s.RolesConfirmed ? e.Routable : null,
+            RolesConfirmed = s.RolesConfirmed && !(s.IsPostgres && e.Routable is null),
             Degraded = e.Routable is null || s.Degraded, HoldReason = e.Routable is null ? e.Reason : s.HoldReason,
         },
         FailoverHeld e => s with { HoldReason = e.Reason },

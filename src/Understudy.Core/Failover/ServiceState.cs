@@ -31,8 +31,11 @@ public sealed record MemberObserved(string Member, HealthTracker Tracker, bool S
 /// seen up yet (after a restart its health is re-learned), so nobody gets traffic. RunningHooks: traffic
 /// switched, <c>on_failover</c> hooks running. FenceFailed: a required fence hook failed, so the old primary is not
 /// known to be fenced; nothing is promoted or routed until an operator forces the failover on.
+/// A PostgreSQL switchover has three more, between the drain and the epoch's advance: Stopping (the old primary is
+/// being stopped cleanly), CatchingUp (stopped at <see cref="FailoverProgress.CheckpointLsn"/>; the target must replay
+/// past it) and GivingBack (called off: the old primary is started again and gets its traffic back).
 /// </summary>
-public enum FailoverStage { Draining, Fencing, Promoting, AwaitingTarget, RunningHooks, FenceFailed }
+public enum FailoverStage { Draining, Fencing, Promoting, AwaitingTarget, RunningHooks, FenceFailed, Stopping, CatchingUp, GivingBack }
 
 /// <summary>
 /// A change of primary under way: a failover, or a planned switchover (<see cref="Kind"/>). Past the drain
@@ -41,8 +44,9 @@ public enum FailoverStage { Draining, Fencing, Promoting, AwaitingTarget, Runnin
 /// <param name="HooksFinished">Hooks already journaled as finished, known only from the journal after a restart.</param>
 /// <param name="Request">The operator request being carried out, if a person asked for it.</param>
 /// <param name="FenceFailure">While fencing: what the required fence hooks that failed in the latest run of the list said.</param>
+/// <param name="CheckpointLsn">PostgreSQL switchover: the old primary's shutdown checkpoint, once it stopped.</param>
 public sealed record FailoverProgress(string From, string To, long Epoch, DateTimeOffset StartedAt, FailoverStage Stage, int HooksFinished = 0,
-    RequestKind Kind = RequestKind.Failover, string? Request = null, string? FenceFailure = null)
+    RequestKind Kind = RequestKind.Failover, string? Request = null, string? FenceFailure = null, long? CheckpointLsn = null)
 {
     public bool IsSwitchover => Kind == RequestKind.Switchover;
 

@@ -8,7 +8,7 @@ public static class Snapshots
 {
     public static ServiceSnapshot Of(ServiceState s) => new(
         s.Primary, s.Routable,
-        s.Failover is { } f ? new SnapshotChange(f.From, f.To, f.Epoch, f.StartedAt, Snake(f.Stage), f.HooksFinished, f.Kind, f.Request, f.FenceFailure) : null,
+        s.Failover is { } f ? new SnapshotChange(f.From, f.To, f.Epoch, f.StartedAt, Snake(f.Stage), f.HooksFinished, f.Kind, f.Request, f.FenceFailure, f.CheckpointLsn) : null,
         s.LastFailoverAt, s.HoldReason, s.Degraded, s.RolesConfirmed, s.PrimaryKnown, s.SyncStandbys, s.SyncRetryAfter,
         s.Request is { } r ? new SnapshotRequest(r.Id, r.Kind, r.From, r.To, r.Reason, r.RequestedBy, r.CreatedAt, r.ExpiresAt, r.ApprovalsNeeded, r.ApprovedBy, r.State.Text(), r.Force,
             r.Window?.Start, r.Window?.End, r.Window?.Source) : null,
@@ -27,7 +27,7 @@ public static class Snapshots
             Primary = e.Primary,
             Routable = e.Routable,
             Members = members,
-            Failover = e.Change is { } c ? new FailoverProgress(c.From, c.To, c.Epoch, c.StartedAt, Parse<FailoverStage>(c.Stage), c.HooksFinished, c.Kind, c.Request, c.FenceFailure) : null,
+            Failover = e.Change is { } c ? new FailoverProgress(c.From, c.To, c.Epoch, c.StartedAt, Parse<FailoverStage>(c.Stage), c.HooksFinished, c.Kind, c.Request, c.FenceFailure, c.CheckpointLsn) : null,
             LastFailoverAt = e.LastFailoverAt,
             HoldReason = e.HoldReason,
             Degraded = e.Degraded,

@@ -57,6 +57,24 @@ public sealed record SetSynchronousStandbys(string Primary, ImmutableArray<strin
 /// </summary>
 public sealed record DrainMember(string Member, TimeSpan Timeout, long Epoch) : Step(Epoch);
 
+/// <summary>
+/// PostgreSQL switchover: stop the old primary cleanly (<c>pg_ctl stop -m fast</c> on its data_dir) and report its shutdown
+/// checkpoint (<c>pg_controldata</c>) as <see cref="StepCompleted.Lsn"/>. Idempotent: a server already shut down cleanly reports it again.
+/// </summary>
+public sealed record StopMember(string Member, long Epoch) : Step(Epoch);
+
+/// <summary>PostgreSQL switchover: wait (bounded) until <paramref name="Member"/> has replayed past <paramref name="Lsn"/>.</summary>
+public sealed record AwaitReplay(string Member, long Lsn, long Epoch) : Step(Epoch);
+
+/// <summary>PostgreSQL switchover called off: start the old primary again (<c>pg_ctl start</c>). Idempotent: a running server counts as started.</summary>
+public sealed record StartMember(string Member, long Epoch) : Step(Epoch);
+
+/// <summary>
+/// PostgreSQL switchover done: make the old primary a streaming standby of <paramref name="Primary"/> (standby.signal and
+/// primary_conninfo, then start it; pg_rewind first if it did not stop cleanly). Idempotent: a standby already running is only re-pointed.
+/// </summary>
+public sealed record FollowPrimary(string Member, string Primary, long Epoch) : Step(Epoch);
+
 /// <summary>Run up to <paramref name="Checks"/> active checks back to back, stopping at the first success.</summary>
 public sealed record ConfirmMember(string Member, int Checks, long Epoch) : Step(Epoch);
 

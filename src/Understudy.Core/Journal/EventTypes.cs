@@ -58,6 +58,10 @@ public static class EventTypes
     public const string SwitchoverStarted = "switchover.started";
     public const string SwitchoverCompleted = "switchover.completed";
     public const string SwitchoverFailed = "switchover.failed";
+    public const string SwitchoverStopping = "switchover.stopping";
+    public const string SwitchoverGivingBack = "switchover.giving_back";
+    public const string MemberStopped = "member.stopped";
+    public const string MemberFollowing = "member.following";
     public const string ServicePaused = "service.paused";
     public const string ServiceResumed = "service.resumed";
 

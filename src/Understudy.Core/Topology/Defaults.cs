@@ -29,6 +29,9 @@ public static class PostgresDefaults
     public const string Database = "postgres";
     public static readonly TimeSpan PromoteTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>A switchover's target gets this long to replay past the stopped primary's shutdown checkpoint; then the switchover is called off.</summary>
+    public static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>A rejoin may run pg_rewind or a whole pg_basebackup, so it gets longer than a hook.</summary>
     public static readonly TimeSpan RejoinTimeout = TimeSpan.FromMinutes(2);
 }

@@ -58,6 +58,12 @@ public static class RequestEndpoints
             if (window is null) return Problems.Bad($"at: {whyNotAt}");
         }
 
+        // The switchover stops and starts the old primary with pg_ctl on its data_dir here: with several controllers that is
+        // whichever instance leads, not the primary's host (as for the built-in rejoin).
+        if (kind == RequestKind.Switchover && runtime.Spec.Kind == ServiceKind.Postgres && http.RequestServices.GetRequiredService<ControllerSpec>().Coordination is not null)
+            return Problems.Conflict($"switchover of {service} refused: with several controllers, pg_ctl would stop the primary's data_dir on whichever instance leads, "
+                + "not on the primary's host; stop the primary yourself and request a failover");
+
         string caller = ApiCaller.Name(http);
         if (body.Force && ApiCaller.Role(http) < ApiRole.Admin)
             return Problems.Of(new Refusal(RefusalKind.Forbidden, $"force: {caller} has role {ApiCaller.Policy(ApiCaller.Role(http))}; a forced failover accepts losing writes or two writable primaries, so this needs admin"));

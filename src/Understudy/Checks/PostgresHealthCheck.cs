@@ -78,5 +78,5 @@ public sealed class PostgresHealthCheck(PostgresSpec pg) : IHealthCheck
     }
 
     /// <summary>The X/Y form PostgreSQL prints.</summary>
-    public static string Lsn(long? bytes) => bytes is { } b ? $"{b >> 32:X}/{b & 0xFFFFFFFF:X}" : "none";
+    public static string Lsn(long? bytes) => ReplicationView.Lsn(bytes);
 }

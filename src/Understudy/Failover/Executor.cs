@@ -46,6 +46,11 @@ public sealed partial class Executor(
                 report(await DemoteAsync(demote));
                 continue;
             }
+            if (step is StopMember stop)
+            {
+                report(await StopAsync(stop));
+                continue;
+            }
             (bool ok, string detail) = await RunStepAsync(step);
             report(new StepCompleted(step, ok, detail));
             // Only a failed fence or promotion makes the rest of a plan wrong; after the switch, steps are independent.
@@ -68,6 +73,9 @@ public sealed partial class Executor(
                 RepointStandbys r when service.Kind == ServiceKind.Redis => await Redis().RepointAsync(r, CancellationToken.None),
                 RepointStandbys r => await Postgres().RepointAsync(r, CancellationToken.None),
                 SetSynchronousStandbys y => await Postgres().SetSynchronousAsync(y, CancellationToken.None),
+                AwaitReplay a => await Postgres().AwaitReplayAsync(a, CancellationToken.None),
+                StartMember m => await Switchover().StartAsync(m, CancellationToken.None),
+                FollowPrimary f => await Switchover().FollowAsync(f, CancellationToken.None),
                 _ => (false, $"no executor for {step.GetType().Name}"),
             };
         }
@@ -80,6 +88,23 @@ public sealed partial class Executor(
 
     private Postgres.PostgresActions Postgres() => _postgres ??= new Postgres.PostgresActions(service, time);
     private Postgres.PostgresActions? _postgres;
+
+    private Postgres.Switchover Switchover() => _switchover ??= new Postgres.Switchover(service, commands, Postgres());
+    private Postgres.Switchover? _switchover;
+
+    private async Task<StepCompleted> StopAsync(StopMember step)
+    {
+        try
+        {
+            var (ok, detail, lsn) = await Switchover().StopAsync(step, CancellationToken.None);
+            return new StepCompleted(step, ok, detail) { Lsn = lsn };
+        }
+        catch (Exception e)
+        {
+            Log.StepCrashed(logger, e, service.Name, step.GetType().Name);
+            return new StepCompleted(step, false, $"unexpected error, please report: {e.Message}");
+        }
+    }
 
     private Redis.RedisActions Redis() => _redis ??= new Redis.RedisActions(service, time);
     private Redis.RedisActions? _redis;

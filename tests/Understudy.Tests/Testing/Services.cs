@@ -33,12 +33,12 @@ public static class Services
 
     public static CheckObserved Ok(string member, DateTimeOffset at) => new(CheckResult.Passed(member, at, TimeSpan.FromMilliseconds(1)));
 
-    /// <summary>A PostgreSQL service pg1..pgN, pg1 the configured (hinted) primary.</summary>
+    /// <summary>A PostgreSQL service pg1..pgN, pg1 the configured (hinted) primary; each with a data_dir unless <paramref name="dataDirs"/> is false.</summary>
     public static ServiceSpec Postgres(int members = 3, int fall = 2, long maxLag = 1024 * 1024, bool synchronous = false, bool strict = false,
-        TimeSpan? cooldown = null, string? noFailover = null, params (string Name, int Priority)[] priorities)
+        TimeSpan? cooldown = null, string? noFailover = null, bool dataDirs = true, params (string Name, int Priority)[] priorities)
     {
         var specs = Enumerable.Range(1, members).Select(i => $"pg{i}").Select((n, i) => new MemberSpec(n, new HostPort("127.0.0.1", 5432 + i),
-            priorities.FirstOrDefault(p => p.Name == n).Priority, NoFailover: n == noFailover)).ToImmutableArray();
+            priorities.FirstOrDefault(p => p.Name == n).Priority, NoFailover: n == noFailover, DataDir: dataDirs ? $"/var/lib/postgresql/{n}" : null)).ToImmutableArray();
         return new ServiceSpec("orders-db", ServiceKind.Postgres, specs, "pg1",
             new CheckSpec(TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(150), fall, 2),
             new FailoverSpec(FailoverMode.Automatic, cooldown ?? TimeSpan.FromSeconds(30), maxLag, synchronous, strict),

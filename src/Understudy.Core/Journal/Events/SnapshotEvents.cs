@@ -26,9 +26,9 @@ public sealed record ServiceSnapshot(
     ImmutableArray<RunningHook> RunningHooks = default,
     DateTimeOffset? DemoteRetryAfter = null) : JournalEvent;
 
-/// <summary>A failover or switchover under way, as the snapshot holds it (<paramref name="Stage"/>: draining, fencing, promoting, awaiting_target, running_hooks, fence_failed).</summary>
+/// <summary>A failover or switchover under way, as the snapshot holds it (<paramref name="Stage"/>: draining, stopping, catching_up, giving_back, fencing, promoting, awaiting_target, running_hooks, fence_failed).</summary>
 public sealed record SnapshotChange(string From, string To, long Epoch, DateTimeOffset StartedAt, string Stage, int HooksFinished, RequestKind Kind, string? Request,
-    string? FenceFailure = null);
+    string? FenceFailure = null, long? CheckpointLsn = null);
 
 /// <summary>An open operator request, as the snapshot holds it (<paramref name="State"/>: awaiting_approval or executing).</summary>
 public sealed record SnapshotRequest(string Id, RequestKind Kind, string From, string To, string Reason, string RequestedBy, DateTimeOffset CreatedAt,

@@ -1,5 +1,6 @@
 using Npgsql;
 using Understudy.Checks;
+using Understudy.Core.Detection;
 using Understudy.Core.Failover;
 using Understudy.Core.Topology;
 
@@ -55,6 +56,49 @@ public sealed class PostgresActions(ServiceSpec service, TimeProvider time)
         return failures.Count == 0
             ? (true, $"{string.Join(", ", step.Standbys)} stream from {step.NewPrimary}")
             : (false, string.Join("; ", failures));
+    }
+
+    /// <summary>
+    /// A switchover's target must replay past the stopped primary's shutdown checkpoint (so it holds every write, and the
+    /// old primary can follow its new timeline without a rewind); polled until <see cref="PostgresDefaults.CatchUpTimeout"/>.
+    /// </summary>
+    public async Task<(bool, string)> AwaitReplayAsync(AwaitReplay step, CancellationToken ct)
+    {
+        long started = time.GetTimestamp();
+        long? replayed = null;
+        string? error = null;
+        while (true)
+        {
+            try
+            {
+                await using var conn = await OpenAsync(step.Member, ct);
+                while (true)
+                {
+                    await using var cmd = new NpgsqlCommand("SELECT (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint", conn);
+                    replayed = await cmd.ExecuteScalarAsync(ct) is long at ? at : null;
+                    if (replayed is null) return (false, $"{step.Member} is not in recovery");
+                    if (replayed > step.Lsn)
+                        return (true, $"{step.Member} replayed to {ReplicationView.Lsn(replayed)} in {time.GetElapsedTime(started).TotalMilliseconds:0} ms");
+                    if (time.GetElapsedTime(started) >= PostgresDefaults.CatchUpTimeout) break;
+                    await Task.Delay(TimeSpan.FromMilliseconds(50), time, ct);
+                }
+                break;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                error = e.Message;
+                if (time.GetElapsedTime(started) >= PostgresDefaults.CatchUpTimeout) break;
+                await Task.Delay(TimeSpan.FromMilliseconds(200), time, ct);
+            }
+        }
+        return (false, $"{step.Member} replayed only to {ReplicationView.Lsn(replayed)} within {PostgresDefaults.CatchUpTimeout.TotalSeconds:0} s"
+                       + (error is null ? "" : $" (last error: {error})"));
+    }
+
+    public async Task<bool> IsStandbyAsync(string member, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(member, ct);
+        return await InRecoveryAsync(conn, ct);
     }
 
     public async Task<(bool, string)> SetSynchronousAsync(SetSynchronousStandbys step, CancellationToken ct)

@@ -12,8 +12,6 @@ namespace Understudy.Failover.Postgres;
 /// </summary>
 public sealed class Rejoin(ServiceSpec service, CommandRunner commands)
 {
-    private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(60);
-
     /// <summary>Configuration kept in the data directory by some layouts (not Debian's /etc/postgresql); postgresql.auto.conf is the source's plus -R's primary_conninfo.</summary>
     private static readonly string[] OwnConfig = ["postgresql.conf", "pg_hba.conf", "pg_ident.conf"];
 
@@ -32,45 +30,31 @@ public sealed class Rejoin(ServiceSpec service, CommandRunner commands)
             CommandOutcome o = await commands.RunAsync([.. template.Exec.Select(a => Failover.Executor.Fill(a, placeholders))], template.Timeout, ct);
             return (o.Succeeded, $"rejoin command {o.Summary}: {Tail(o.Output)}");
         }
-        if (m.DataDir is not { } data) return (false, $"{member} has no data_dir and the service no postgres.rejoin command: rejoin it by hand");
+        if (m.DataDir is not { } path) return (false, $"{member} has no data_dir and the service no postgres.rejoin command: rejoin it by hand");
 
-        string bin = BinDir(data);
+        var dir = new PgDataDir(path, commands);
+        string data = dir.Path;
         // The password, if any, goes through PGPASSWORD: never on a command line, never into postgresql.auto.conf.
         string conninfo = PgConnections.ConnInfo(source, pg.User, pg.Database, member);
         var steps = new List<string>();
         // Stopping a server that is not running fails harmlessly; pg_rewind then recovers a crashed one itself.
-        CommandOutcome stop = await AsPostgresAsync([Path.Combine(bin, "pg_ctl"), "-D", data, "stop", "-m", "fast", "-w"], ct);
+        CommandOutcome stop = await dir.StopAsync(ct);
         steps.Add($"pg_ctl stop {stop.Summary}");
         // pg_rewind copies the source's configuration files too (its port, its socket folder): keep ours.
         string[] own = [.. OwnConfig.Where(f => File.Exists(Path.Combine(data, f)))];
         string keep = Path.Combine(Path.GetTempPath(), $"understudy-rejoin-{member}-{Guid.NewGuid():N}");
-        await AsPostgresAsync(["mkdir", "-m", "700", keep], ct);
-        if (own.Length > 0) await AsPostgresAsync(["cp", "-p", .. own.Select(f => Path.Combine(data, f)), keep], ct);
-        CommandOutcome rewind = await AsPostgresAsync([Path.Combine(bin, "pg_rewind"), $"--target-pgdata={data}", $"--source-server={conninfo}", "--write-recovery-conf"], ct,
+        await dir.RunAsync(["mkdir", "-m", "700", keep], ct);
+        if (own.Length > 0) await dir.RunAsync(["cp", "-p", .. own.Select(f => Path.Combine(data, f)), keep], ct);
+        CommandOutcome rewind = await dir.RunAsync([dir.Tool("pg_rewind"), $"--target-pgdata={data}", $"--source-server={conninfo}", "--write-recovery-conf"], ct,
             pg.Password is { } password ? new Dictionary<string, string> { ["PGPASSWORD"] = password } : null);
         steps.Add($"pg_rewind {rewind.Summary}");
-        if (own.Length > 0) await AsPostgresAsync(["cp", "-p", .. own.Select(f => Path.Combine(keep, f)), data], ct);
-        await AsPostgresAsync(["rm", "-rf", keep], ct);
+        if (own.Length > 0) await dir.RunAsync(["cp", "-p", .. own.Select(f => Path.Combine(keep, f)), data], ct);
+        await dir.RunAsync(["rm", "-rf", keep], ct);
         if (!rewind.Succeeded) return (false, string.Join("; ", steps) + $": {Tail(rewind.Output)}");
-        CommandOutcome start = await AsPostgresAsync([Path.Combine(bin, "pg_ctl"), "-D", data, "-l", Path.Combine(data, "understudy-rejoin.log"), "start", "-w", "-t", "60"], ct);
+        CommandOutcome start = await dir.StartAsync(ct);
         steps.Add($"pg_ctl start {start.Summary}");
         return (start.Succeeded, string.Join("; ", steps) + (start.Succeeded ? "" : $": {Tail(start.Output)}"));
     }
 
-    private Task<CommandOutcome> AsPostgresAsync(string[] argv, CancellationToken ct, IReadOnlyDictionary<string, string>? environment = null) =>
-        commands.RunAsync(Environment.UserName == "root" ? ["runuser", "-u", "postgres", "--", .. argv] : argv, StepTimeout, ct, environment);
-
-    /// <summary>Debian's layout: /usr/lib/postgresql/MAJOR/bin for the version the data directory was made with; else PATH.</summary>
-    private static string BinDir(string data)
-    {
-        string? version = File.Exists(Path.Combine(data, "PG_VERSION")) ? File.ReadAllText(Path.Combine(data, "PG_VERSION")).Trim() : null;
-        string debian = $"/usr/lib/postgresql/{version}/bin";
-        return version is not null && Directory.Exists(debian) ? debian : "";
-    }
-
-    private static string Tail(string output)
-    {
-        string t = output.Trim();
-        return t.Length > 400 ? "…" + t[^400..] : t;
-    }
+    private static string Tail(string output) => PgDataDir.Tail(output);
 }
