@@ -98,10 +98,6 @@ public static class ChangeChecks
         MemberState primary = s.PrimaryMember;
         if (kind == RequestKind.Switchover)
         {
-            // A Redis switchover must first stop writes on the old primary and wait for the replica to
-            // take them; until that is built, refusing is safer than a switchover that can lose writes.
-            if (s.IsRedis)
-                return $"switchover of Redis services is not supported yet; to move {s.Name} on purpose, stop {s.Primary} and request a failover";
             // Read-only is no fence: the old primary is stopped, with pg_ctl on its data directory, as the controller's own step.
             if (s.IsPostgres && s.Spec.Member(s.Primary).DataDir is null)
                 return $"a PostgreSQL switchover stops {s.Primary} with pg_ctl on its data directory, and {s.Primary} has no data_dir: set members[].data_dir "
@@ -147,6 +143,17 @@ public static class ChangeChecks
                 Repoint(steps, s, s.Primary, target);
                 steps.Add($"switch traffic to {target}");
                 steps.Add($"start {s.Primary} as a standby of {target} (standby.signal, primary_conninfo): a candidate again at once");
+                AddHooks(steps, spec.Hooks.OnSwitchover.Length, HookTrigger.OnSwitchover);
+                return steps;
+            }
+            if (s.IsRedis)
+            {
+                steps.Add($"pause writes on {s.Primary} (CLIENT PAUSE WRITE) and read its replication offset");
+                steps.Add($"wait up to {Words(PostgresDefaults.CatchUpTimeout)} for {target} to reach that offset; if it does not, unpause {s.Primary} and give it its traffic back");
+                steps.Add($"advance to epoch {next} with {target} as primary, promote it (REPLICAOF NO ONE) and verify its role");
+                Repoint(steps, s, s.Primary, target);
+                steps.Add($"switch traffic to {target}");
+                steps.Add($"make {s.Primary} a replica of {target} (REPLICAOF, then CLIENT UNPAUSE): a candidate again at once");
                 AddHooks(steps, spec.Hooks.OnSwitchover.Length, HookTrigger.OnSwitchover);
                 return steps;
             }

@@ -256,7 +256,7 @@ internal static class ReplicationRules
         ServiceState s = d.State;
         ImmutableArray<string> others = [.. s.Spec.Members.Select(m => m.Name).Where(n => n != f.To && n != f.From && !s.Members[n].NeedsRejoin)];
         if (!others.IsEmpty) d.Do(new RepointStandbys(f.To, others, f.Epoch));
-        if (f.IsSwitchover && s.IsPostgres && !s.Members[f.From].NeedsRejoin) d.Do(new FollowPrimary(f.From, f.To, f.Epoch));
+        if (f.IsSwitchover && !s.Members[f.From].NeedsRejoin) d.Do(new FollowPrimary(f.From, f.To, f.Epoch));
         d.Do(new RunHooks(f.Hooks, f.From, f.To, f.Epoch, f.HooksFinished));
     }
 

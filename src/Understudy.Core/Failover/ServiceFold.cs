@@ -40,7 +40,7 @@ public static class ServiceFold
         MemberFenced e when s.Failover is { Stage: FailoverStage.Draining or FailoverStage.CatchingUp } f =>
             s with { Epoch = e.Epoch, Primary = f.To, PrimaryKnown = true, Failover = f with { Epoch = e.Epoch, Stage = FailoverStage.Fencing } },
         MemberFenced e when s.Failover is { Stage: FailoverStage.Fencing } f && f.Epoch == e.Epoch =>
-            s with { Failover = f with { Stage = s.IsPostgres || (s.IsReplicated && !f.IsSwitchover) ? FailoverStage.Promoting : FailoverStage.AwaitingTarget } },
+            s with { Failover = f with { Stage = s.IsReplicated ? FailoverStage.Promoting : FailoverStage.AwaitingTarget } },
         MemberFollowing { Succeeded: false, Member: { } m } when s.Members.TryGetValue(m, out MemberState? old) => s.WithMember(old with { NeedsRejoin = true }),
         MemberPromoted e when s.Failover is { Stage: FailoverStage.Promoting } f && f.Epoch == e.Epoch => Promoted(s, f),
         TrafficSwitched e when s.Failover is { } f && f.Epoch == e.Epoch =>
@@ -62,7 +62,7 @@ public static class ServiceFold
         SwitchoverFailed e => s with
         {
             Failover = null, Epoch = e.Epoch, Primary = e.Primary, Routable = s.RolesConfirmed ? e.Routable : null,
-            RolesConfirmed = s.RolesConfirmed && !(s.IsPostgres && e.Routable is null),
+            RolesConfirmed = s.RolesConfirmed && !(s.IsReplicated && e.Routable is null),
             Degraded = e.Routable is null || s.Degraded, HoldReason = e.Routable is null ? e.Reason : s.HoldReason,
         },
         FailoverHeld e => s with { HoldReason = e.Reason },

@@ -40,7 +40,7 @@ internal static class SwitchoverRules
             Abandon(d, f, $"{f.To} is {(target.NeedsRejoin ? "marked for rejoin" : target.Health.ToString().ToLowerInvariant())} after the drain");
             return;
         }
-        if (!d.State.IsPostgres)
+        if (!d.State.IsReplicated)
         {
             Advance(d, f, detail, $"{f.From} drained ({detail})");
             return;
@@ -50,10 +50,14 @@ internal static class SwitchoverRules
             Abandon(d, f, $"{f.To} cannot take over after the drain: {whyNot}");
             return;
         }
-        // Read-only is no fence (any client may BEGIN READ WRITE): the old primary stops, so its last WAL is final.
+        // Read-only is no fence (any client may BEGIN READ WRITE): a PostgreSQL old primary stops, so its last WAL is final;
+        // a Redis one has its writes paused (CLIENT PAUSE WRITE), so its replication offset is.
         d.Emit(new SwitchoverStopping(f.From, f.To)
         {
-            Member = f.From, Reason = $"{f.From} drained ({detail}); stopping it cleanly (pg_ctl stop -m fast) so that {f.To} can replay its last WAL before it is promoted",
+            Member = f.From,
+            Reason = d.State.IsPostgres
+                ? $"{f.From} drained ({detail}); stopping it cleanly (pg_ctl stop -m fast) so that {f.To} can replay its last WAL before it is promoted"
+                : $"{f.From} drained ({detail}); pausing its writes (CLIENT PAUSE WRITE) so that {f.To} can take its last writes before it is promoted",
         });
         d.Do(new StopMember(f.From, d.State.Epoch));
     }
@@ -79,8 +83,8 @@ internal static class SwitchoverRules
         d.Emit(new MemberStopped(lsn, done.Detail)
         {
             Member = f.From,
-            Reason = $"{f.From} stopped cleanly at its shutdown checkpoint {ReplicationView.Lsn(lsn)} ({done.Detail}); waiting up to "
-                   + $"{PostgresDefaults.CatchUpTimeout.TotalSeconds:0} s for {f.To} to replay past it",
+            Reason = (d.State.IsPostgres ? $"{f.From} stopped cleanly at its shutdown checkpoint {ReplicationView.Lsn(lsn)}" : $"{f.From} takes no writes, at offset {lsn}")
+                   + $" ({done.Detail}); waiting up to {PostgresDefaults.CatchUpTimeout.TotalSeconds:0} s for {f.To} to {(d.State.IsPostgres ? "replay past it" : "reach it")}",
         });
         d.Do(new AwaitReplay(f.To, lsn, d.State.Epoch));
     }
@@ -166,11 +170,11 @@ internal static class SwitchoverRules
             return;
         }
         // A PostgreSQL old primary was stopped before the epoch advanced, and the target may be half promoted: an operator decides.
-        bool handBack = !s.IsPostgres && s.Members[f.From].Health == Health.Up && !s.Members[f.From].NeedsRejoin;
+        bool handBack = !s.IsReplicated && s.Members[f.From].Health == Health.Up && !s.Members[f.From].NeedsRejoin;
         string reason = handBack
             ? $"switchover from {f.From} to {f.To} failed: {why}; {f.From} is still up and takes traffic back in epoch {s.Epoch + 1}"
-            : s.IsPostgres
-                ? $"switchover from {f.From} to {f.To} failed: {why}; {f.From} was stopped for it, so nothing is routable until {f.To} is seen writable"
+            : s.IsReplicated
+                ? $"switchover from {f.From} to {f.To} failed: {why}; {f.From} was {(s.IsPostgres ? "stopped" : "paused")} for it, so nothing is routable until {f.To} is seen writable"
                 : $"switchover from {f.From} to {f.To} failed: {why}; {f.From} is not up either, so nothing is routable";
         d.Emit(handBack
             ? new SwitchoverFailed(f.From, f.To, f.From, f.From, f.Request) { Epoch = s.Epoch + 1, Member = f.To, Reason = reason }

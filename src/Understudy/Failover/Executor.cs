@@ -73,8 +73,11 @@ public sealed partial class Executor(
                 RepointStandbys r when service.Kind == ServiceKind.Redis => await Redis().RepointAsync(r, CancellationToken.None),
                 RepointStandbys r => await Postgres().RepointAsync(r, CancellationToken.None),
                 SetSynchronousStandbys y => await Postgres().SetSynchronousAsync(y, CancellationToken.None),
+                AwaitReplay a when service.Kind == ServiceKind.Redis => await Redis().AwaitOffsetAsync(a, CancellationToken.None),
                 AwaitReplay a => await Postgres().AwaitReplayAsync(a, CancellationToken.None),
+                StartMember m when service.Kind == ServiceKind.Redis => await Redis().ResumeWritesAsync(m.Member, CancellationToken.None),
                 StartMember m => await Switchover().StartAsync(m, CancellationToken.None),
+                FollowPrimary f when service.Kind == ServiceKind.Redis => await Redis().FollowAsync(f, CancellationToken.None),
                 FollowPrimary f => await Switchover().FollowAsync(f, CancellationToken.None),
                 _ => (false, $"no executor for {step.GetType().Name}"),
             };
@@ -96,7 +99,9 @@ public sealed partial class Executor(
     {
         try
         {
-            var (ok, detail, lsn) = await Switchover().StopAsync(step, CancellationToken.None);
+            var (ok, detail, lsn) = service.Kind == ServiceKind.Redis
+                ? await Redis().PauseForSwitchoverAsync(step, CancellationToken.None)
+                : await Switchover().StopAsync(step, CancellationToken.None);
             return new StepCompleted(step, ok, detail) { Lsn = lsn };
         }
         catch (Exception e)

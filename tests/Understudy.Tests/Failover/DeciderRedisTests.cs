@@ -151,4 +151,46 @@ public class DeciderRedisTests
         Assert.All(decisions, d => Assert.DoesNotContain(d.Plan, p => p is DemoteMember));
         Assert.Contains(EventTypes.MemberWritable, decisions[^1].Types());
     }
+
+    [Fact]
+    public void Decide_Switchover_PausesWritesWaitsForTheOffsetPromotesAndTheOldPrimaryFollows()
+    {
+        ServiceState s = Running();
+        var started = Decider.Decide(s, new ChangeRequested("r-1", RequestKind.Switchover, "r2", "resize r1", "alice"), At(1));
+        var drain = Assert.IsType<DrainMember>(Assert.Single(started.Plan));
+
+        var drained = Decider.Decide(started.State, new StepCompleted(drain, true, "0 open"), At(1.1));
+        Assert.Contains("pausing its writes (CLIENT PAUSE WRITE)", drained.Events.Single().Reason);
+        var pause = Assert.IsType<StopMember>(Assert.Single(drained.Plan));
+
+        var paused = Decider.Decide(drained.State, new StepCompleted(pause, true, "CLIENT PAUSE WRITE") { Lsn = 5100 }, At(1.2));
+        Assert.Equal(new AwaitReplay("r2", 5100, 1), Assert.Single(paused.Plan));
+        Assert.Null(paused.State.Routable);
+
+        var caughtUp = Decider.Decide(paused.State, new StepCompleted(paused.Plan[0], true, "reached 5100"), At(1.3));
+        Assert.Equal(new FenceMember("r1", "r2", 2, Planned: true), Assert.Single(caughtUp.Plan));
+        var fenced = Decider.Decide(caughtUp.State, new StepCompleted(caughtUp.Plan[0], true, "closed"), At(1.4));
+        Assert.Equal(new PromoteMember("r2", 2), Assert.Single(fenced.Plan));
+        var promoted = Decider.Decide(fenced.State, new StepCompleted(fenced.Plan[0], true, "REPLICAOF NO ONE"), At(1.5));
+
+        Assert.Equal("r2", promoted.State.Routable);
+        Assert.Contains(new FollowPrimary("r1", "r2", 2), promoted.Plan);
+        Assert.Contains(promoted.Plan, p => p is RepointStandbys { Standbys: ["r3"] });
+        Assert.False(promoted.State.Members["r1"].NeedsRejoin, "a switchover's old primary needs no rejoin");
+    }
+
+    [Fact]
+    public void Decide_SwitchoverTargetDoesNotCatchUp_TheOldPrimaryIsUnpausedAndKeepsItsTraffic()
+    {
+        ServiceState s = Running();
+        s = Decider.Decide(s, new ChangeRequested("r-1", RequestKind.Switchover, "r2", "resize r1", "alice"), At(1)).State;
+        s = Decider.Decide(s, new StepCompleted(new DrainMember("r1", TimeSpan.Zero, 1), true, "0 open"), At(1.1)).State;
+        s = Decider.Decide(s, new StepCompleted(new StopMember("r1", 1), true, "paused") { Lsn = 5100 }, At(1.2)).State;
+
+        var late = Decider.Decide(s, new StepCompleted(new AwaitReplay("r2", 5100, 1), false, "reached only 5000"), At(31.2));
+
+        Assert.Equal(new StartMember("r1", 1), Assert.Single(late.Plan));
+        var back = Decider.Decide(late.State, new StepCompleted(late.Plan[0], true, "CLIENT UNPAUSE"), At(31.3));
+        Assert.Equal(("r1", 1L, (FailoverProgress?)null), (back.State.Routable, back.State.Epoch, back.State.Failover));
+    }
 }

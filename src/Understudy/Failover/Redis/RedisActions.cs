@@ -104,6 +104,69 @@ public sealed class RedisActions(ServiceSpec service, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Switchover: the old primary takes no more writes (CLIENT PAUSE WRITE, reads go on) and its replication offset is
+    /// then final; the target must reach it before it is promoted. The pause outlasts the catch-up wait; the switchover
+    /// lifts it (a replica of the new primary, or given back).
+    /// </summary>
+    public async Task<(bool Ok, string Detail, long? Offset)> PauseForSwitchoverAsync(StopMember step, CancellationToken ct)
+    {
+        await using ConnectionMultiplexer mux = await ConnectAsync(step.Member, ct);
+        IServer server = RedisConnections.Server(mux);
+        TimeSpan pause = PostgresDefaults.CatchUpTimeout + TimeSpan.FromSeconds(30);
+        await server.ExecuteAsync("CLIENT", "PAUSE", (long)pause.TotalMilliseconds, "WRITE");
+        IReadOnlyDictionary<string, string> info = await RedisConnections.ReplicationInfoAsync(server);
+        if (info.GetValueOrDefault("role") != "master") return (false, $"{step.Member} is not a primary (role {info.GetValueOrDefault("role")})", null);
+        long? offset = RedisConnections.Long(info, "master_repl_offset");
+        return (offset is not null, $"CLIENT PAUSE WRITE for {pause.TotalSeconds:0} s, offset {offset}", offset);
+    }
+
+    /// <summary>Switchover: wait (bounded) until the target has processed the old primary's final offset.</summary>
+    public async Task<(bool, string)> AwaitOffsetAsync(AwaitReplay step, CancellationToken ct)
+    {
+        long started = time.GetTimestamp();
+        long? reached = null;
+        string? error = null;
+        while (time.GetElapsedTime(started) < PostgresDefaults.CatchUpTimeout)
+        {
+            try
+            {
+                await using ConnectionMultiplexer mux = await ConnectAsync(step.Member, ct);
+                IServer server = RedisConnections.Server(mux);
+                while (time.GetElapsedTime(started) < PostgresDefaults.CatchUpTimeout)
+                {
+                    reached = RedisConnections.Long(await RedisConnections.ReplicationInfoAsync(server), "slave_repl_offset");
+                    if (reached >= step.Lsn) return (true, $"{step.Member} reached offset {reached} in {time.GetElapsedTime(started).TotalMilliseconds:0} ms");
+                    await Task.Delay(TimeSpan.FromMilliseconds(20), time, ct);
+                }
+            }
+            catch (Exception e) when (IsRedisFailure(e))
+            {
+                error = e.Message;
+                await Task.Delay(TimeSpan.FromMilliseconds(200), time, ct);
+            }
+        }
+        return (false, $"{step.Member} reached only offset {reached?.ToString() ?? "none"} of {step.Lsn} within {PostgresDefaults.CatchUpTimeout.TotalSeconds:0} s"
+                       + (error is null ? "" : $" (last error: {error})"));
+    }
+
+    /// <summary>Switchover called off: the old primary takes writes again. Idempotent.</summary>
+    public async Task<(bool, string)> ResumeWritesAsync(string member, CancellationToken ct)
+    {
+        await using ConnectionMultiplexer mux = await ConnectAsync(member, ct);
+        await RedisConnections.Server(mux).ExecuteAsync("CLIENT", "UNPAUSE");
+        return (true, $"CLIENT UNPAUSE on {member}");
+    }
+
+    /// <summary>Switchover done: the old primary replicates from the new one, then its pause is lifted (it is a replica now).</summary>
+    public async Task<(bool, string)> FollowAsync(FollowPrimary step, CancellationToken ct)
+    {
+        await using ConnectionMultiplexer mux = await ConnectAsync(step.Member, ct);
+        await ReplicaOfAsync(step.Member, step.Primary, ct, mux);
+        await RedisConnections.Server(mux).ExecuteAsync("CLIENT", "UNPAUSE");
+        return (true, $"REPLICAOF {service.Member(step.Primary).Address}, CLIENT UNPAUSE");
+    }
+
     /// <summary>A rejoin: REPLICAOF the primary (again), then wait until the link is up, bounded.</summary>
     public async Task<(bool, string)> RejoinAsync(string member, string primary, CancellationToken ct)
     {
