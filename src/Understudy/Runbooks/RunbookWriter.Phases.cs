@@ -194,10 +194,15 @@ internal sealed partial class RunbookWriter
         Md.Para(_b, FailbackLimit());
     }
 
-    // What this release of the controller refuses (see ChangeChecks and the rejoin API); the dry run says the same.
+    // What a switchover back takes, by kind (see ChangeChecks and the rejoin API); the dry run says the same.
     private string FailbackLimit() => Postgres
-        ? $"This release refuses a PostgreSQL switchover (it would first have to stop writes and wait for the standby to replay them). "
-          + $"Until then, to move the primary on purpose: stop the current primary, then request {C(_cmd.Request("failover", _s.Primary))}."
+        ? "A PostgreSQL switchover stops the current primary cleanly (`pg_ctl stop -m fast` on its `data_dir`, so the controller must run on its host), "
+          + "waits up to 30 s for the target to replay past its shutdown checkpoint (else starts it again and gives it its traffic back), promotes the target "
+          + "and restarts the old primary as its standby. Its target must be a streaming standby within `max_lag`: the old primary only once it has rejoined."
+        : Redis
+        ? "A Redis switchover pauses writes on the current primary (`CLIENT PAUSE WRITE`), waits up to 30 s for the target to reach its offset (else unpauses "
+          + "it and gives it its traffic back), promotes the target and makes the old primary its replica. The member failed over from is a target only once "
+          + (_s.Failover.Rejoin == RejoinMode.Auto ? "it replicates again (`failover.rejoin: auto`)." : $"rejoined: {C(_cmd.Rejoin(_s.Primary))}.")
         : $"The member failed over from stays out of traffic and is no candidate until you rejoin it: once it is repaired, "
           + $"{C(_cmd.Rejoin(_s.Primary))} (on this {Kind(_s)} service there is no data to rewind; you vouch that it is fit), and only then can a switchover go back to it.";
 
