@@ -35,8 +35,15 @@ public static class RedisConnections
             HeartbeatInterval = TimeSpan.FromSeconds(30),
         };
         if (redis.TlsCa is { } ca) options.TrustIssuer(ca);
-        // ConnectAsync takes no token; the connect timeout above bounds it and the caller's token stops the wait.
-        return await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(ct);
+        // ConnectAsync takes no token; the connect timeout above bounds it and the caller's token stops the wait. A
+        // connection that succeeds after the caller gave up (a check past its timeout) is closed then, not leaked.
+        Task<ConnectionMultiplexer> connecting = ConnectionMultiplexer.ConnectAsync(options);
+        try { return await connecting.WaitAsync(ct); }
+        catch (OperationCanceledException)
+        {
+            _ = connecting.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            throw;
+        }
     }
 
     public static IServer Server(ConnectionMultiplexer mux) => mux.GetServers()[0];
