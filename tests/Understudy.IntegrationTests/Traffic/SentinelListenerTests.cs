@@ -19,69 +19,85 @@ public sealed class SentinelListenerTests
     [Fact]
     public async Task AnswerMember_ClientFollowsTheFailoverToTheNewPrimary()
     {
-        await using var r1 = await RedisServer.StartAsync("r1");
-        await using var r2 = await RedisServer.StartAsync("r2", r1);
-        await r2.WaitCaughtUpAsync(r1);
-        using var dir = new TempDir();
         int sentinelPort = FreePort.Next();
-        var (config, apiPort) = Config(dir, r1, r2, $"sentinel: {{ listen: 127.0.0.1:{sentinelPort}, name: mymaster, answer: member }}");
-        await using var controller = await ControllerProcess.StartAsync(config, apiPort);
-        await Eventually.TrueAsync(async () => (await controller.ServiceAsync("cache")).Members.All(m => m.Health == "up"), "both members up");
+        await using var setup = await Setup.StartAsync($"sentinel: {{ listen: 127.0.0.1:{sentinelPort}, name: mymaster, answer: member }}");
 
         await using ConnectionMultiplexer client = await ConnectionMultiplexer.ConnectAsync(ClientOptions(sentinelPort));
-        IDatabase db = client.GetDatabase();
-        Assert.True(await db.StringSetAsync("before", "1"));
-        Assert.Equal("1", await r1.CommandAsync("GET", "before"));
-        Assert.Contains(new IPEndPoint(IPAddress.Loopback, r1.Port), client.GetEndPoints());
-
-        await r1.KillAsync();
-        await r2.CommandAsync("REPLICAOF", "NO", "ONE"); // kind tcp: Understudy moves traffic, it does not promote
+        IDatabase db = await setup.WriteBeforeAsync(client);
+        Assert.Contains(new IPEndPoint(IPAddress.Loopback, setup.R1.Port), client.GetEndPoints());
 
         // Nothing tells the client but the listener: it must end up writing to r2 by itself.
-        await Eventually.TrueAsync(async () =>
-        {
-            try
-            {
-                return await db.StringSetAsync("after", "2") && await r2.CommandAsync("GET", "after") == "2";
-            }
-            catch (RedisException) { return false; }
-        }, "the client to write to r2", Follow);
+        await setup.FailOverAndWaitForWritesAsync(db);
         Assert.Equal("1", await db.StringGetAsync("before")); // replicated before the crash, read from r2 now
-        Assert.Equal("r2", (await controller.ServiceAsync("cache")).Primary);
+        Assert.Equal("r2", (await setup.Controller.ServiceAsync("cache")).Primary);
     }
 
     [Fact]
     public async Task AnswerProxy_ClientIsHandedTheProxyAndKeepsWritingThroughIt()
     {
-        await using var r1 = await RedisServer.StartAsync("r1");
-        await using var r2 = await RedisServer.StartAsync("r2", r1);
-        await r2.WaitCaughtUpAsync(r1);
-        using var dir = new TempDir();
         int sentinelPort = FreePort.Next(), proxyPort = FreePort.Next();
-        var (config, apiPort) = Config(dir, r1, r2,
+        await using var setup = await Setup.StartAsync(
             $"proxy: {{ listen: 127.0.0.1:{proxyPort}, hold: 10s }}\n      sentinel: {{ listen: 127.0.0.1:{sentinelPort}, name: mymaster }}");
-        await using var controller = await ControllerProcess.StartAsync(config, apiPort);
-        await Eventually.TrueAsync(async () => (await controller.ServiceAsync("cache")).Members.All(m => m.Health == "up"), "both members up");
 
         await using ConnectionMultiplexer client = await ConnectionMultiplexer.ConnectAsync(ClientOptions(sentinelPort));
-        IDatabase db = client.GetDatabase();
-        Assert.True(await db.StringSetAsync("before", "1"));
-        Assert.Equal("1", await r1.CommandAsync("GET", "before"));
+        IDatabase db = await setup.WriteBeforeAsync(client);
         var proxy = new IPEndPoint(IPAddress.Loopback, proxyPort);
         Assert.Equal([proxy], client.GetEndPoints()); // answer: proxy lists no replicas: reads go through the proxy too
 
-        await r1.KillAsync();
-        await r2.CommandAsync("REPLICAOF", "NO", "ONE");
-
-        await Eventually.TrueAsync(async () =>
-        {
-            try
-            {
-                return await db.StringSetAsync("after", "2") && await r2.CommandAsync("GET", "after") == "2";
-            }
-            catch (RedisException) { return false; }
-        }, "the client to write to r2 through the proxy", Follow);
+        await setup.FailOverAndWaitForWritesAsync(db);
         Assert.Equal([proxy], client.GetEndPoints());
+    }
+
+    /// <summary>r1 primary, r2 its caught-up replica, and a controller whose service cache (kind tcp) has <c>traffic</c> lines as given.</summary>
+    private sealed class Setup : IAsyncDisposable
+    {
+        private readonly TempDir _dir = new();
+
+        private Setup(RedisServer r1, RedisServer r2) => (R1, R2) = (r1, r2);
+
+        public RedisServer R1 { get; }
+        public RedisServer R2 { get; }
+        public ControllerProcess Controller { get; private set; } = null!;
+
+        public static async Task<Setup> StartAsync(string traffic)
+        {
+            var r1 = await RedisServer.StartAsync("r1");
+            var setup = new Setup(r1, await RedisServer.StartAsync("r2", r1));
+            await setup.R2.WaitCaughtUpAsync(r1);
+            var (config, apiPort) = Config(setup._dir, setup.R1, setup.R2, traffic);
+            setup.Controller = await ControllerProcess.StartAsync(config, apiPort);
+            await Eventually.TrueAsync(async () => (await setup.Controller.ServiceAsync("cache")).Members.All(m => m.Health == "up"), "both members up");
+            return setup;
+        }
+
+        /// <summary>Writes "before" through the client and checks it landed on r1.</summary>
+        public async Task<IDatabase> WriteBeforeAsync(ConnectionMultiplexer client)
+        {
+            IDatabase db = client.GetDatabase();
+            Assert.True(await db.StringSetAsync("before", "1"));
+            Assert.Equal("1", await R1.CommandAsync("GET", "before"));
+            return db;
+        }
+
+        /// <summary>Kills r1, makes r2 writable (kind tcp: Understudy moves traffic, it does not promote), and waits until the client's writes land on r2.</summary>
+        public async Task FailOverAndWaitForWritesAsync(IDatabase db)
+        {
+            await R1.KillAsync();
+            await R2.CommandAsync("REPLICAOF", "NO", "ONE");
+            await Eventually.TrueAsync(async () =>
+            {
+                try { return await db.StringSetAsync("after", "2") && await R2.CommandAsync("GET", "after") == "2"; }
+                catch (RedisException) { return false; }
+            }, "the client to write to r2", Follow);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Controller is not null) await Controller.DisposeAsync();
+            await R2.DisposeAsync();
+            await R1.DisposeAsync();
+            _dir.Dispose();
+        }
     }
 
     private static ConfigurationOptions ClientOptions(int sentinelPort) => new()
