@@ -48,6 +48,17 @@ public sealed record ProxySpec(HostPort Listen, TimeSpan Hold, TimeSpan? DrainTi
     public TimeSpan Drain => DrainTimeout ?? (Hold > TimeSpan.Zero && Hold / 2 < ProxyDefaults.DrainTimeout ? Hold / 2 : ProxyDefaults.DrainTimeout);
 }
 
+/// <summary>Where a Sentinel-aware client is sent: the service's built-in proxy, or the routable member itself.</summary>
+public enum SentinelAnswer { Proxy, Member }
+
+/// <summary>
+/// A listener that speaks enough of the Redis Sentinel protocol for Sentinel-aware clients to find the primary
+/// (<c>SENTINEL get-master-addr-by-name</c>) and follow a failover (<c>+switch-master</c>).
+/// </summary>
+/// <param name="Name">The master name clients ask for; the service's name unless the file says otherwise.</param>
+/// <param name="Answer">Proxy: clients are sent to the proxy's listen address; member: to the routable member's address.</param>
+public sealed record SentinelSpec(HostPort Listen, string Name, SentinelAnswer Answer);
+
 /// <summary>A command run with placeholders filled in, killed after <see cref="Timeout"/>.</summary>
 /// <param name="Required">Fence hooks only: when it fails the old primary is not known to be fenced, so the failover stops before promotion.</param>
 public sealed record HookSpec(ImmutableArray<string> Exec, TimeSpan Timeout, bool Required = true);
@@ -107,7 +118,8 @@ public sealed record ServiceSpec(
     PostgresSpec? Postgres = null,
     ImmutableArray<AlertChannelSpec> Alerts = default,
     RedisSpec? Redis = null,
-    MaintenanceSpec? Maintenance = null)
+    MaintenanceSpec? Maintenance = null,
+    SentinelSpec? Sentinel = null)
 {
     /// <summary>PostgreSQL and Redis: the servers replicate, report their own role, and a standby is promoted.</summary>
     public bool IsReplicated => Kind is ServiceKind.Postgres or ServiceKind.Redis;

@@ -23,19 +23,19 @@ internal static class ServiceSection
         string? primary = Primary(s, kind, members);
         CheckSpec? check = CheckSection.Read(s, kind);
         FailoverSpec? failover = FailoverSection.Read(s, kind);
-        ProxySpec? proxy = TrafficSection.Read(s, addresses);
+        TrafficSection.Read traffic = TrafficSection.From(s, kind, name, addresses);
         HooksSpec? hooks = HooksSection.Read(s, kind);
         TargetsSpec? targets = TargetsSection.Read(s);
         ImmutableArray<AlertChannelSpec>? alerts = AlertsSection.Read(s);
         MaintenanceSpec? maintenance = MaintenanceSection.Read(s, out bool maintenanceFailed);
 
         // Every section is read whatever the others found, so one pass reports all; only a clean service is
-        // built. The error count also covers values that are legitimately null when absent (proxy, expect_body).
+        // built. The error count also covers values that are legitimately null when absent (proxy, sentinel, expect_body).
         if (reader.ErrorCount > before || kind is not { } k || members.Specs is not { } m || primary is null
             || check is null || failover is null || hooks is null || targets is null || alerts is not { } channels
             || (k == ServiceKind.Postgres && postgres is null) || (k == ServiceKind.Redis && redis is null) || maintenanceFailed)
             return null;
-        return new ServiceSpec(name, k, m, primary, check, failover, proxy, hooks, targets, postgres, channels, redis, maintenance);
+        return new ServiceSpec(name, k, m, primary, check, failover, traffic.Proxy, hooks, targets, postgres, channels, redis, maintenance, traffic.Sentinel);
     }
 
     // http and tcp members cannot say which of them is primary, so the file must. PostgreSQL and Redis servers can:

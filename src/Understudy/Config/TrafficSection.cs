@@ -2,10 +2,10 @@ using Understudy.Core.Topology;
 
 namespace Understudy.Config;
 
-/// <summary><c>traffic:</c> how clients are moved to the new primary; for now only the built-in proxy.</summary>
+/// <summary><c>traffic:</c> how clients are moved to the new primary: the built-in proxy, and for redis and tcp services a Sentinel listener.</summary>
 internal static class TrafficSection
 {
-    private static readonly KeySet Keys = new(["proxy"], new Dictionary<string, string>
+    private static readonly KindKeySet Keys = new(["proxy"], [([ServiceKind.Redis, ServiceKind.Tcp], ["sentinel"])], new Dictionary<string, string>
     {
         ["haproxy"] = "traffic.haproxy is not supported yet (supported: proxy)",
         ["dns"] = "traffic.dns is not supported yet (supported: proxy)",
@@ -18,20 +18,24 @@ internal static class TrafficSection
     public static bool HasProxy(ConfigMapping service) =>
         service.Optional("traffic") is YamlDotNet.RepresentationModel.YamlMappingNode t && t.Children.Keys.Any(k => k is YamlDotNet.RepresentationModel.YamlScalarNode { Value: "proxy" });
 
-    /// <summary>The proxy, or null when the service has none (or after an error, which is recorded).</summary>
-    public static ProxySpec? Read(ConfigMapping service, AddressBook addresses)
-    {
-        ConfigReader reader = service.Reader;
-        ConfigMapping? t = service.Section("traffic", Keys);
-        // "proxy:" with nothing after it is a proxy without its listen address, not "no proxy".
-        if (t?.Optional("proxy") is not { } node || reader.Mapping(node, t.KeyOf("proxy"), ProxyKeys) is not { } p) return null;
+    /// <summary>What <c>traffic</c> sets up; each part null when the service has none (or after an error, which is recorded).</summary>
+    public sealed record Read(ProxySpec? Proxy, SentinelSpec? Sentinel);
 
-        HostPort? listen = null;
-        if (p.Required("listen", "host:port for clients to connect to") is { } l)
-        {
-            listen = reader.Address(l, p.KeyOf("listen"), out string shown);
-            if (listen is { } address) addresses.AddListen(address, shown, l, p.KeyOf("listen"));
-        }
+    public static Read From(ConfigMapping service, ServiceKind? kind, string serviceName, AddressBook addresses)
+    {
+        ConfigMapping? t = service.Section("traffic", Keys.For(kind));
+        if (t is null) return new Read(null, null);
+        ProxySpec? proxy = Proxy(t, addresses);
+        return new Read(proxy, SentinelSection.Read(t, serviceName, addresses));
+    }
+
+    private static ProxySpec? Proxy(ConfigMapping t, AddressBook addresses)
+    {
+        ConfigReader reader = t.Reader;
+        // "proxy:" with nothing after it is a proxy without its listen address, not "no proxy".
+        if (t.Optional("proxy") is not { } node || reader.Mapping(node, t.KeyOf("proxy"), ProxyKeys) is not { } p) return null;
+
+        HostPort? listen = Listen(p, addresses, "host:port for clients to connect to");
         // Zero turns holding off: new connections are refused at once while no primary is routable.
         TimeSpan? hold = p.Optional("hold") is { } h ? reader.Duration(h, p.KeyOf("hold"), zeroAllowed: true) : ProxyDefaults.Hold;
         // Zero closes open connections at once when a switchover begins.
@@ -42,5 +46,14 @@ internal static class TrafficSection
             reader.Error(p.Optional("drain_timeout")!, p.KeyOf("drain_timeout"),
                 $"must be below hold ({Durations.Format(held0)}): connections held during a switchover's drain would be closed before the switch");
         return listen is { } ok && hold is { } held && reader.ErrorCount == errors ? new ProxySpec(ok, held, drain) : null;
+    }
+
+    /// <summary>A listener's required <c>listen</c>, registered with the address book so no two listeners share an address.</summary>
+    public static HostPort? Listen(ConfigMapping listener, AddressBook addresses, string what)
+    {
+        if (listener.Required("listen", what) is not { } l) return null;
+        HostPort? listen = listener.Reader.Address(l, listener.KeyOf("listen"), out string shown);
+        if (listen is { } address) addresses.AddListen(address, shown, l, listener.KeyOf("listen"));
+        return listen;
     }
 }

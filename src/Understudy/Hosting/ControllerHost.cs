@@ -99,6 +99,7 @@ public static class ControllerHost
         builder.Services.AddHostedService<SignInJournal>();
         builder.Services.AddHostedService(sp => new LastSeenWriter(lastSeen, restored, () => sp.GetRequiredService<Controller>().Services.Select(r => r.Loop.State), time,
             sp.GetRequiredService<ILogger<LastSeenWriter>>()));
+        builder.Services.AddSentinels(time);
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails(); // any error answer carries a JSON problem body
         builder.WebHost.ConfigureKestrel(k =>
@@ -112,6 +113,7 @@ public static class ControllerHost
             });
             foreach (ServiceRuntime r in k.ApplicationServices.GetRequiredService<Controller>().Services.Where(r => r.Proxy is not null))
                 Listen(k, r.Spec.Proxy!.Listen, $"services.{r.Spec.Name}.traffic.proxy.listen", l => l.Run(r.Proxy!.HandleAsync));
+            k.ListenSentinels();
         });
 
         WebApplication app = builder.Build();
@@ -141,7 +143,7 @@ public static class ControllerHost
         return app;
     }
 
-    private static void Listen(KestrelServerOptions k, HostPort at, string key, Action<ListenOptions> configure)
+    internal static void Listen(KestrelServerOptions k, HostPort at, string key, Action<ListenOptions> configure)
     {
         if (IPAddress.TryParse(at.Host, out IPAddress? ip)) k.Listen(ip, at.Port, configure);
         else if (at.Host == "localhost") k.ListenLocalhost(at.Port, configure);
