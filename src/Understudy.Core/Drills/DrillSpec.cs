@@ -33,12 +33,13 @@ public sealed record DrillTargets(TimeSpan? Rto, TimeSpan? Recovery, RpoTarget? 
     public static readonly DrillTargets None = new(null, null, null, null, DefaultRtoTolerance);
 }
 
-public enum ProbeKind { Http, Tcp, HttpWrite, SqlWrite }
+public enum ProbeKind { Http, Tcp, HttpWrite, SqlWrite, RedisWrite, Redis }
 
 /// <summary>
 /// A client the drill imitates. <see cref="Target"/> is a URL for http/http_write, host:port for tcp and
-/// an Npgsql connection string for sql_write (with <see cref="Table"/>); <see cref="ReadUrl"/> is where an
-/// http_write probe reads its writes back (default: <see cref="Target"/>).
+/// an Npgsql connection string for sql_write (with <see cref="Table"/>), host:port for redis_write and redis
+/// (with <see cref="Redis"/>); <see cref="ReadUrl"/> is where an http_write probe reads its writes back
+/// (default: <see cref="Target"/>).
 /// </summary>
 public sealed record ProbeSpec(
     string Name,
@@ -50,11 +51,40 @@ public sealed record ProbeSpec(
     bool KeepAlive = false,
     string? ReadUrl = null,
     int MaxInFlight = ProbeDefaults.MaxInFlight,
-    string? Table = null)
+    string? Table = null,
+    RedisProbeSpec? Redis = null)
 {
-    /// <summary>The target as reports show it: a connection string without its password.</summary>
-    public string Shown => Kind != ProbeKind.SqlWrite ? Target : string.Join(';', Target.Split(';')
-        .Where(part => part.Split('=', 2)[0].Trim().ToLowerInvariant() is not ("password" or "pwd"))) + (Table is null ? "" : $" table {Table}");
+    /// <summary>The target as reports show it: a connection string without its password; a Redis probe's read-back address when it has its own.</summary>
+    public string Shown => Kind switch
+    {
+        ProbeKind.SqlWrite => string.Join(';', Target.Split(';')
+            .Where(part => part.Split('=', 2)[0].Trim().ToLowerInvariant() is not ("password" or "pwd"))) + (Table is null ? "" : $" table {Table}"),
+        ProbeKind.RedisWrite when Redis?.VerifyAddress is { } verify => $"{Target} (read back on {verify})",
+        _ => Target,
+    };
+}
+
+public enum RedisReadCommand { Ping, Get }
+
+/// <summary>
+/// What only the Redis probes have. <see cref="Password"/> is AUTH's (never shown); <see cref="KeyPrefix"/> starts
+/// each key a redis_write probe sets (<c>prefix:run:seq</c>); <see cref="VerifyAddress"/> (with its own
+/// <see cref="VerifyPassword"/>, default <see cref="Password"/>) is where it reads them back, default the probe's
+/// address; <see cref="Command"/> is what a redis probe sends.
+/// </summary>
+public sealed record RedisProbeSpec(
+    string? Password = null,
+    string KeyPrefix = RedisProbeSpec.DefaultKeyPrefix,
+    string? VerifyAddress = null,
+    string? VerifyPassword = null,
+    RedisReadCommand Command = RedisReadCommand.Ping)
+{
+    public const string DefaultKeyPrefix = "understudy:probe";
+
+    /// <summary>The key a redis probe GETs: fixed, never written by Understudy, so a missing key (nil) is the usual reply.</summary>
+    public const string ReadKey = "understudy:probe:read";
+
+    public static readonly RedisProbeSpec Default = new();
 }
 
 public static class ProbeDefaults

@@ -84,6 +84,8 @@ public static class ProbeMeasurement
         ProbeKind.Tcp => "tcp",
         ProbeKind.HttpWrite => "http_write",
         ProbeKind.SqlWrite => "sql_write",
+        ProbeKind.RedisWrite => "redis_write",
+        ProbeKind.Redis => "redis",
         _ => kind.ToString().ToLowerInvariant(),
     };
 

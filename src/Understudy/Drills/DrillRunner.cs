@@ -34,7 +34,7 @@ public sealed partial class DrillRunner(DrillContext ctx)
         try
         {
             if (ctx.Controller is { } controller) ctx.Service = await controller.StatusAsync(cancel);
-            foreach (SqlWriteProbe sql in probes.OfType<SqlWriteProbe>()) await sql.PrepareAsync(cancel);
+            foreach (OpenLoopProbe probe in probes) await probe.PrepareAsync(cancel);
             probing = Task.WhenAll(probes.Select(p => p.RunAsync(stopProbes.Token)));
             using var progress = ReportProgress(probes, started, stopProbes.Token);
             using var watchdog = WatchStopConditions(probes, stopCondition, stopProbes.Token);
@@ -180,12 +180,12 @@ public sealed partial class DrillRunner(DrillContext ctx)
     /// <summary>Reads write probes back; after an abort this gets less time, so cleanup is not held up.</summary>
     private async Task ReadBackAsync(List<OpenLoopProbe> probes, Dictionary<string, WriteLoss> writes, bool aborted)
     {
-        foreach (OpenLoopProbe probe in probes.Where(p => p is HttpWriteProbe or SqlWriteProbe))
+        foreach (OpenLoopProbe probe in probes.Where(p => p is IWriteProbe))
         {
             using var limit = new CancellationTokenSource(aborted ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(30), ctx.Time);
             try
             {
-                writes[probe.Spec.Name] = probe is SqlWriteProbe sql ? await sql.ReadBackAsync(limit.Token) : await ((HttpWriteProbe)probe).ReadBackAsync(limit.Token);
+                writes[probe.Spec.Name] = await ((IWriteProbe)probe).ReadBackAsync(limit.Token);
             }
             catch (DrillException e) { _problems.Add(e.Message); }
         }

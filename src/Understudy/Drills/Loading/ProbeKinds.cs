@@ -4,7 +4,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace Understudy.Drills.Loading;
 
-/// <summary>The settings of each kind of probe: <c>http</c>, <c>tcp</c>, <c>http_write</c>, <c>sql_write</c>.</summary>
+/// <summary>The settings of each kind of probe: <c>http</c>, <c>tcp</c>, <c>http_write</c>, <c>sql_write</c>, <c>redis_write</c>, <c>redis</c>.</summary>
 internal static class ProbeKinds
 {
     private const string HttpOnly = "only for http probes";
@@ -38,10 +38,29 @@ internal static class ProbeKinds
             ["address"] = "sql_write probes take connection (an Npgsql connection string), not address",
             ["expect_status"] = HttpOnly,
             ["read_url"] = "only for http_write probes",
+            ["key_prefix"] = "only for redis_write probes (sql_write probes take table)",
+        })),
+        ["redis_write"] = (ProbeKind.RedisWrite, new(["address", "password", "key_prefix", "verify", "interval", "timeout", "keepalive", "max_in_flight"], new Dictionary<string, string>
+        {
+            ["url"] = "redis_write probes take address (host:port), not url",
+            ["connection"] = "redis_write probes take address (host:port) and password, not connection",
+            ["table"] = "only for sql_write probes (redis_write probes take key_prefix)",
+            ["command"] = "only for redis probes (redis_write probes always SET)",
+            ["expect_status"] = HttpOnly,
+            ["read_url"] = "only for http_write probes (redis_write probes read back through address, or verify's)",
+        })),
+        ["redis"] = (ProbeKind.Redis, new(["address", "password", "command", "interval", "timeout", "keepalive", "max_in_flight"], new Dictionary<string, string>
+        {
+            ["url"] = "redis probes take address (host:port), not url",
+            ["connection"] = "redis probes take address (host:port) and password, not connection",
+            ["key_prefix"] = "only for redis_write probes",
+            ["verify"] = "only for redis_write probes",
+            ["expect_status"] = HttpOnly,
+            ["read_url"] = "only for http_write probes",
         })),
     };
 
-    public static IReadOnlyList<string> Names { get; } = ["http", "tcp", "http_write", "sql_write"];
+    public static IReadOnlyList<string> Names { get; } = ["http", "tcp", "http_write", "sql_write", "redis_write", "redis"];
 
     /// <summary>The probe <paramref name="name"/> of kind <paramref name="kind"/>; null after an error, which is recorded.</summary>
     public static ProbeSpec? Read(ConfigReader reader, ConfigMapping probe, string kind, string name)
@@ -54,9 +73,11 @@ internal static class ProbeKinds
         {
             ProbeKind.Tcp => Address(k),
             ProbeKind.SqlWrite => SqlProbe.Connection(k),
+            ProbeKind.RedisWrite or ProbeKind.Redis => Address(k, "the server's host:port, usually the service's proxy, e.g. address: 127.0.0.1:6390"),
             _ => Url(k, "url", required: true),
         };
         string? table = probeKind == ProbeKind.SqlWrite ? SqlProbe.Table(k) : null;
+        RedisProbeSpec? redis = probeKind is ProbeKind.RedisWrite or ProbeKind.Redis ? RedisProbeSettings.Read(k, probeKind) : null;
         TimeSpan? interval = k.Optional("interval") is { } i ? DrillValues.AtLeast(reader, i, k.KeyOf("interval"), ProbeDefaults.MinInterval) : ProbeDefaults.Interval;
         TimeSpan? timeout = k.Optional("timeout") is { } t ? reader.Duration(t, k.KeyOf("timeout"), zeroAllowed: false) : ProbeDefaults.Timeout;
         int? status = k.Optional("expect_status") is { } s ? reader.Int(s, k.KeyOf("expect_status"), 100, 599) : 200;
@@ -67,7 +88,7 @@ internal static class ProbeKinds
         if (reader.ErrorCount > before || target is null || interval is not { } every || timeout is not { } limit
             || status is not { } code || keepAlive is not { } keep || maxInFlight is not { } most)
             return null;
-        return new ProbeSpec(name, probeKind, target, every, limit, code, keep, readUrl, most, table);
+        return new ProbeSpec(name, probeKind, target, every, limit, code, keep, readUrl, most, table, redis);
     }
 
     private static string? Url(ConfigMapping k, string key, bool required)
@@ -77,8 +98,6 @@ internal static class ProbeKinds
     }
 
     // Kept as host:port text: the probe connects to it as written, and ToString gives back what TryParse reads.
-    private static string? Address(ConfigMapping k) =>
-        k.Required("address", "host:port, e.g. address: 127.0.0.1:9000") is { } node && k.Reader.Address(node, k.KeyOf("address")) is { } a
-            ? a.ToString()
-            : null;
+    public static string? Address(ConfigMapping k, string what = "host:port, e.g. address: 127.0.0.1:9000") =>
+        k.Required("address", what) is { } node && k.Reader.Address(node, k.KeyOf("address")) is { } a ? a.ToString() : null;
 }

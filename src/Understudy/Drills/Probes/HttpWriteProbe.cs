@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -11,12 +10,12 @@ namespace Understudy.Drills.Probes;
 /// after the drill it reads the writes back (<c>read_url</c>, default the same URL: a JSON array of
 /// numbers) to count acknowledged writes that are missing (RPO).
 /// </summary>
-public sealed class HttpWriteProbe(ProbeSpec spec, TimeProvider time) : OpenLoopProbe(spec, time)
+public sealed class HttpWriteProbe(ProbeSpec spec, TimeProvider time) : OpenLoopProbe(spec, time), IWriteProbe
 {
     private readonly HttpClient _client = ProbeHttp.Client(spec.KeepAlive);
-    private readonly ConcurrentBag<(long Seq, DateTimeOffset AckedAt)> _acknowledged = [];
+    private readonly WriteAcknowledgements _acknowledged = new();
 
-    public IReadOnlyList<(long Seq, DateTimeOffset AckedAt)> Acknowledged => [.. _acknowledged.OrderBy(a => a.Seq)];
+    public IReadOnlyList<(long Seq, DateTimeOffset AckedAt)> Acknowledged => _acknowledged.List;
 
     protected override async Task<AttemptOutcome> AttemptAsync(long seq, CancellationToken ct)
     {
@@ -29,7 +28,7 @@ public sealed class HttpWriteProbe(ProbeSpec spec, TimeProvider time) : OpenLoop
         using HttpResponseMessage response = await _client.SendAsync(request, ct);
         string body = await response.Content.ReadAsStringAsync(ct);
         if (!response.IsSuccessStatusCode) return AttemptOutcome.Failure(ErrorKind.HttpStatus, $"HTTP {(int)response.StatusCode}");
-        _acknowledged.Add((seq, Time.GetUtcNow()));
+        _acknowledged.Add(seq, Time.GetUtcNow());
         return AttemptOutcome.Success(ProbeHttp.FirstLine(body), $"HTTP {(int)response.StatusCode}");
     }
 
@@ -48,7 +47,7 @@ public sealed class HttpWriteProbe(ProbeSpec spec, TimeProvider time) : OpenLoop
         {
             throw new DrillException($"probe {Spec.Name}: could not read the writes back from {url}: {e.Message}");
         }
-        return WriteLedger.Compare(Acknowledged, present.ToHashSet());
+        return _acknowledged.Compare(present.ToHashSet());
     }
 
     public override void Dispose()

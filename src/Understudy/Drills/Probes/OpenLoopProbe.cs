@@ -31,6 +31,9 @@ public abstract class OpenLoopProbe(ProbeSpec spec, TimeProvider time) : IDispos
     /// <summary>When the oldest attempt still running started; a run of successes is only known unbroken once it has ended.</summary>
     public DateTimeOffset? OldestRunning => _running.IsEmpty ? null : _running.Values.DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
 
+    /// <summary>Before the drill starts probing: what a kind needs first (a table), or a first call that loads its driver.</summary>
+    public virtual Task PrepareAsync(CancellationToken ct) => Task.CompletedTask;
+
     /// <summary>Runs until <paramref name="stop"/>, then waits for the attempts in flight (each bounded by its timeout).</summary>
     public async Task RunAsync(CancellationToken stop)
     {

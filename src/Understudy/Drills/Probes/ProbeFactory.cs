@@ -10,6 +10,8 @@ public static class ProbeFactory
         ProbeKind.Tcp => new TcpProbe(spec, time),
         ProbeKind.HttpWrite => new HttpWriteProbe(spec, time),
         ProbeKind.SqlWrite => new SqlWriteProbe(spec, time),
+        ProbeKind.RedisWrite => new RedisWriteProbe(spec, time),
+        ProbeKind.Redis => new RedisProbe(spec, time),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "no probe for this kind"),
     };
 }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
 using Npgsql;
 using Understudy.Core.Drills;
 using Understudy.Core.Topology;
@@ -12,11 +10,10 @@ namespace Understudy.Drills.Probes;
 /// many drills keeps them apart. Afterwards it reads them back through the same address (the new primary)
 /// and can compare the new primary with each standby once they have caught up.
 /// </summary>
-public sealed class SqlWriteProbe : OpenLoopProbe
+public sealed class SqlWriteProbe : OpenLoopProbe, IWriteProbe
 {
     private readonly NpgsqlDataSource _source;
-    private readonly ConcurrentBag<(long Seq, DateTimeOffset AckedAt)> _acknowledged = [];
-    private readonly string _run = DateTimeOffset.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly WriteAcknowledgements _acknowledged = new();
     private readonly string _table;
 
     public SqlWriteProbe(ProbeSpec spec, TimeProvider time) : base(spec, time)
@@ -25,10 +22,10 @@ public sealed class SqlWriteProbe : OpenLoopProbe
         _source = NpgsqlDataSource.Create(Connection(spec.Target, null, spec.KeepAlive));
     }
 
-    public IReadOnlyList<(long Seq, DateTimeOffset AckedAt)> Acknowledged => [.. _acknowledged.OrderBy(a => a.Seq)];
+    public IReadOnlyList<(long Seq, DateTimeOffset AckedAt)> Acknowledged => _acknowledged.List;
 
     /// <summary>Creates the probe table if needed, before the drill starts writing.</summary>
-    public async Task PrepareAsync(CancellationToken ct)
+    public override async Task PrepareAsync(CancellationToken ct)
     {
         try
         {
@@ -45,9 +42,9 @@ public sealed class SqlWriteProbe : OpenLoopProbe
     protected override async Task<AttemptOutcome> AttemptAsync(long seq, CancellationToken ct)
     {
         await using var conn = await _source.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand($"INSERT INTO {_table} (run, id) VALUES ($1, $2)", conn) { Parameters = { new() { Value = _run }, new() { Value = seq } } };
+        await using var cmd = new NpgsqlCommand($"INSERT INTO {_table} (run, id) VALUES ($1, $2)", conn) { Parameters = { new() { Value = _acknowledged.Run }, new() { Value = seq } } };
         await cmd.ExecuteNonQueryAsync(ct);
-        _acknowledged.Add((seq, Time.GetUtcNow()));
+        _acknowledged.Add(seq, Time.GetUtcNow());
         return AttemptOutcome.Success($"{conn.Host}:{conn.Port}", "committed");
     }
 
@@ -73,10 +70,10 @@ public sealed class SqlWriteProbe : OpenLoopProbe
         {
             var present = new HashSet<long>();
             await using var cmd = _source.CreateCommand($"SELECT id FROM {_table} WHERE run = $1");
-            cmd.Parameters.Add(new() { Value = _run });
+            cmd.Parameters.Add(new() { Value = _acknowledged.Run });
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) present.Add(reader.GetInt64(0));
-            return WriteLedger.Compare(Acknowledged, present);
+            return _acknowledged.Compare(present);
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException)
         {
@@ -113,7 +110,7 @@ public sealed class SqlWriteProbe : OpenLoopProbe
     private async Task<(long Rows, string Sum)> DigestAsync(NpgsqlDataSource source, CancellationToken ct)
     {
         await using var cmd = source.CreateCommand($"SELECT count(*), coalesce(md5(string_agg(id::text, ',' ORDER BY id)), '') FROM {_table} WHERE run = $1");
-        cmd.Parameters.Add(new() { Value = _run });
+        cmd.Parameters.Add(new() { Value = _acknowledged.Run });
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         return (reader.GetInt64(0), reader.GetString(1));

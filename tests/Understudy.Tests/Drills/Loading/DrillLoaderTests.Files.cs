@@ -138,6 +138,18 @@ public partial class DrillLoaderTests
     }
 
     [Fact]
+    public void Load_RedisCrashExample_WritesAndPingsThroughTheProxyAndKillsByPidfile()
+    {
+        DrillResult result = DrillLoader.Load(Path.Combine(ExamplesFolder(), "..", "redis", "drill-redis-crash.yaml"));
+
+        Assert.Empty(result.Errors.Select(e => e.ToString()));
+        Assert.Equal([(ProbeKind.RedisWrite, "127.0.0.1:6390"), (ProbeKind.Redis, "127.0.0.1:6390")], result.Spec!.Probes.Select(p => (p.Kind, p.Target)));
+        var kill = (KillProcess)result.Spec.Faults[0];
+        Assert.Equal((ProcessTarget.PidFile, Path.Combine("examples", "redis", "run", "r1.pid")), (kill.By, Path.GetRelativePath(Path.GetFullPath(Path.Combine(ExamplesFolder(), "..", "..")), kill.Value)));
+        Assert.Equal(("cache", 50), (result.Spec.Service, result.Spec.Targets.Rpo!.Writes));
+    }
+
+    [Fact]
     public void Load_WebPrimaryCrashExample_KillsWebAByMember()
     {
         DrillSpec spec = DrillLoader.Load(Path.Combine(ExamplesFolder(), "web-primary-crash.yaml")).Spec!;
