@@ -92,9 +92,11 @@ public sealed class RedisActions(ServiceSpec service, TimeProvider time)
     {
         try
         {
+            // Bounded by the check timeout: a primary that just failed its checks rarely answers, and every moment
+            // here delays the promotion (a 1 s bound was the whole tail of the crash bench's RTO).
             using var quick = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            quick.CancelAfter(Timeout);
-            await using ConnectionMultiplexer mux = await RedisConnections.ConnectAsync(_redis, service.Member(member).Address, TimeSpan.FromSeconds(1), quick.Token);
+            quick.CancelAfter(service.Check.Timeout * 2);
+            await using ConnectionMultiplexer mux = await RedisConnections.ConnectAsync(_redis, service.Member(member).Address, service.Check.Timeout, quick.Token);
             await RedisConnections.Server(mux).ExecuteAsync("CLIENT", "PAUSE", (long)FencePause.TotalMilliseconds, "WRITE");
             return $"CLIENT PAUSE WRITE on {member}";
         }
