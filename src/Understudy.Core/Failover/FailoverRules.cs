@@ -120,12 +120,19 @@ internal static class FailoverRules
     /// <summary>
     /// Fenced: traffic goes to the new primary only once it is seen up. Live it already is; after a
     /// restart its health is re-learned first, so a member that died meanwhile never gets traffic.
+    /// A failover's target seen down (a loaded host's checks flap) gets until the proxy's hold from the start of the
+    /// failover to come back: clients are held that long anyway, and failing at once left a promoted, healthy target
+    /// with no traffic until a person acted (the Redis crash bench, on a host at load 25).
     /// </summary>
     public static void Continue(DecisionBuilder d)
     {
         if (d.State.Failover is not { Stage: FailoverStage.AwaitingTarget } f) return;
+        TimeSpan grace = d.State.Spec.Proxy?.Hold ?? TimeSpan.Zero;
         switch (d.State.Members[f.To].Health)
         {
+            case Health.Down when !f.IsSwitchover && d.Now < f.StartedAt + grace:
+                d.Quiet = $"{f.From} is fenced and {f.To} is down; waiting until {f.StartedAt + grace:O} for it to come back before the failover fails";
+                break;
             case Health.Up when !d.State.IsReplicated || d.State.Members[f.To].Replication is { InRecovery: false }:
                 SwitchTraffic(d, f);
                 break;

@@ -125,7 +125,7 @@ internal sealed partial class RunbookWriter
             Step($"`on_failover` hooks, in order, each killed at its timeout ({C(Events.HookCompleted)} / {C(Events.HookFailed)}); a failing hook does not undo the failover.");
         Step($"{C(Events.FailoverCompleted)} with its `duration_ms`, and {C(Events.AlertRaised)}.");
         _b.Append('\n');
-        Md.Para(_b, $"If fencing{(Postgres ? " or promotion" : "")} fails, or the new primary goes down before the switch, the failover ends in {C(Events.FailoverFailed)}: "
+        Md.Para(_b, $"If fencing{(Postgres || Redis ? " or promotion" : "")} fails, or the new primary goes down before the switch and is not back within the proxy's hold from the failover's start, the failover ends in {C(Events.FailoverFailed)}: "
             + "nothing is routable and an alert goes out; validate again (phase 2) and request a failover to another member.");
         if (_s.Hooks.Fence.Length > 0) FenceFailure();
         Hooks();

@@ -55,13 +55,31 @@ public class DeciderRestartTests
     }
 
     [Fact]
-    public void Decide_NewPrimaryDownBeforeTheSwitch_FailsTheFailoverAndRoutesNothing()
+    public void Decide_NewPrimaryDownThenUpWithinTheHold_GetsTheTraffic()
+    {
+        var s = Rebuilt(FailoverStage.AwaitingTarget);
+        Walk(ref s, (Fail("web-b", T0), T0), (Fail("web-b", T0.AddSeconds(0.2)), T0.AddSeconds(0.2)), (Fail("web-b", T0.AddSeconds(0.4)), T0.AddSeconds(0.4)));
+
+        var back = Walk(ref s, (Ok("web-b", T0.AddSeconds(1)), T0.AddSeconds(1)), (Ok("web-b", T0.AddSeconds(1.2)), T0.AddSeconds(1.2)))[1];
+
+        Assert.Contains(EventTypes.TrafficSwitched, back.Types());
+        Assert.Equal(("web-b", (FailoverProgress?)null), (s.Routable, s.Failover));
+    }
+
+    [Fact]
+    public void Decide_NewPrimaryDownBeforeTheSwitch_WaitsOutTheHoldThenFailsTheFailoverAndRoutesNothing()
     {
         var s = Rebuilt(FailoverStage.AwaitingTarget);
 
-        var d = Walk(ref s, (Fail("web-b", T0), T0), (Fail("web-b", T0.AddSeconds(0.2)), T0.AddSeconds(0.2)), (Fail("web-b", T0.AddSeconds(0.4)), T0.AddSeconds(0.4)))[2];
+        var down = Walk(ref s, (Fail("web-b", T0), T0), (Fail("web-b", T0.AddSeconds(0.2)), T0.AddSeconds(0.2)), (Fail("web-b", T0.AddSeconds(0.4)), T0.AddSeconds(0.4)))[2];
+        Assert.Equal([EventTypes.MemberDown], down.Types());
+        Assert.Equal(new TrafficRoute(2, null, Hold: true, TargetDown: false), Routing.For(s));
 
-        Assert.Equal([EventTypes.MemberDown, EventTypes.FailoverFailed, EventTypes.AlertRaised], d.Types());
+        // The proxy's hold (5 s) from the start of the failover is over: it fails, nothing routed.
+        var d = Decider.Decide(s, Fail("web-b", T0.AddSeconds(5)), T0.AddSeconds(5));
+        s = d.State;
+
+        Assert.Equal([EventTypes.FailoverFailed, EventTypes.AlertRaised], d.Types());
         Assert.Null(s.Routable);
         Assert.True(s.Degraded);
         Assert.Equal(Health.Down, s.Members["web-b"].Health);
