@@ -80,6 +80,18 @@ stop_pid() {
 
 read_pidfile() { [ -s "$1" ] && head -n 1 "$1" | tr -dc 0-9 || true; }
 
+# Installs Debian's patroni, etcd-server, haproxy and postgresql when one is missing (the rigs' packages).
+ensure_rig_packages() {
+  local missing=()
+  command -v patroni >/dev/null || missing+=(patroni)
+  command -v etcd >/dev/null || missing+=(etcd-server)
+  command -v haproxy >/dev/null || missing+=(haproxy)
+  [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql)
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+  fi
+}
+
 # ---------------------------------------------------------------- small helpers
 
 free_ports() {
@@ -234,11 +246,14 @@ v=json.load(sys.stdin)
 for k in sys.argv[1:]: v = v[int(k)] if isinstance(v, list) else v[k]
 print(v)' "${@:2}"; }
 
-# Stops the postmasters recorded for pg1 and pg2 (fast shutdown), by PID.
+# Stops the postmasters recorded for pg1 and pg2 (fast shutdown), by PID, and the one each data folder's
+# postmaster.pid names now (a switchover or a rejoin restarts a server under a new PID).
 stop_servers() { # DIR
   local dir=$1 name pid
   for name in pg1 pg2; do
-    while read -r pid || [ -n "$pid" ]; do [ -n "$pid" ] && pid_is "$pid" "$dir/$name/data" && stop_pid "$pid" INT 15; done < <(cat "$dir/run/$name.postmaster.pids" 2>/dev/null || true)
+    while read -r pid || [ -n "$pid" ]; do
+      if [ -n "$pid" ] && pid_is "$pid" "$dir/$name/data"; then stop_pid "$pid" INT 15; fi
+    done < <(cat "$dir/run/$name.postmaster.pids" 2>/dev/null; read_pidfile "$dir/$name/data/postmaster.pid")
   done
 }
 

@@ -10,14 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${1:-3}
 HERE=bench/pg-failover
-missing=()
-command -v patroni >/dev/null || missing+=(patroni)
-command -v etcd >/dev/null || missing+=(etcd-server)
-command -v haproxy >/dev/null || missing+=(haproxy)
-[ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql)
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
-fi
+. "$HERE/lib.sh"
+ensure_rig_packages
 dotnet build src/Understudy -c Release -nologo -v quiet >&2
 UNDERSTUDY=$PWD/src/Understudy/bin/Release/net10.0/understudy
 results=$(mktemp -d /tmp/pgbench-results.XXXX)
