@@ -135,25 +135,20 @@ public static class ChangeChecks
             steps.Add(spec.Proxy is { } p
                 ? $"hold new connections to {spec.Name} and give open connections to {s.Primary} up to {Words(p.Drain)} to close, then close the rest"
                 : $"no built-in proxy: nothing to drain");
-            if (s.IsPostgres)
+            if (s.IsReplicated)
             {
-                steps.Add($"stop {s.Primary} cleanly (pg_ctl stop -m fast) and read its shutdown checkpoint (pg_controldata)");
-                steps.Add($"wait up to {Words(PostgresDefaults.CatchUpTimeout)} for {target} to replay past that checkpoint; if it does not, start {s.Primary} again and give it its traffic back");
-                steps.Add($"advance to epoch {next} with {target} as primary, promote it (pg_promote) and verify it left recovery");
+                // One sequence for both kinds; only the commands that carry each step out differ.
+                bool pg = s.IsPostgres;
+                steps.Add(pg ? $"stop {s.Primary} cleanly (pg_ctl stop -m fast) and read its shutdown checkpoint (pg_controldata)"
+                             : $"pause writes on {s.Primary} (CLIENT PAUSE WRITE) and read its replication offset");
+                steps.Add($"wait up to {Words(PostgresDefaults.CatchUpTimeout)} for {target} to " + (pg
+                    ? $"replay past that checkpoint; if it does not, start {s.Primary} again and give it its traffic back"
+                    : $"reach that offset; if it does not, unpause {s.Primary} and give it its traffic back"));
+                steps.Add($"advance to epoch {next} with {target} as primary, promote it " + (pg ? "(pg_promote) and verify it left recovery" : "(REPLICAOF NO ONE) and verify its role"));
                 Repoint(steps, s, s.Primary, target);
                 steps.Add($"switch traffic to {target}");
-                steps.Add($"start {s.Primary} as a standby of {target} (standby.signal, primary_conninfo): a candidate again at once");
-                AddHooks(steps, spec.Hooks.OnSwitchover.Length, HookTrigger.OnSwitchover);
-                return steps;
-            }
-            if (s.IsRedis)
-            {
-                steps.Add($"pause writes on {s.Primary} (CLIENT PAUSE WRITE) and read its replication offset");
-                steps.Add($"wait up to {Words(PostgresDefaults.CatchUpTimeout)} for {target} to reach that offset; if it does not, unpause {s.Primary} and give it its traffic back");
-                steps.Add($"advance to epoch {next} with {target} as primary, promote it (REPLICAOF NO ONE) and verify its role");
-                Repoint(steps, s, s.Primary, target);
-                steps.Add($"switch traffic to {target}");
-                steps.Add($"make {s.Primary} a replica of {target} (REPLICAOF, then CLIENT UNPAUSE): a candidate again at once");
+                steps.Add(pg ? $"start {s.Primary} as a standby of {target} (standby.signal, primary_conninfo): a candidate again at once"
+                             : $"make {s.Primary} a replica of {target} (REPLICAOF, then CLIENT UNPAUSE): a candidate again at once");
                 AddHooks(steps, spec.Hooks.OnSwitchover.Length, HookTrigger.OnSwitchover);
                 return steps;
             }

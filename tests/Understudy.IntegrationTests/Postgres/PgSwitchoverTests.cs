@@ -52,7 +52,7 @@ public class PgSwitchoverTests
                 await Task.Delay(10);
             }
         });
-        await Task.Delay(1500);
+        await Eventually.TrueAsync(() => acknowledged.Count >= 50, "writes under way", TimeSpan.FromSeconds(60));
         int before = acknowledged.Count;
 
         var cli = await CliRunner.RunAsync("switchover", "orders-db", "--to", "pg2", "--reason", "patching pg1", "--wait", "--timeout", "90s",

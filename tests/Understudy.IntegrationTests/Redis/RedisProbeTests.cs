@@ -38,7 +38,7 @@ public class RedisProbeTests
         await using var r1 = await RedisServer.StartAsync("r1");
         using var probe = new RedisWriteProbe(WriteSpec(r1, keepAlive), TimeProvider.System);
 
-        await RunWhileAsync(probe, () => Task.Delay(TimeSpan.FromSeconds(1)));
+        await RunWhileAsync(probe, () => Eventually.TrueAsync(() => probe.Samples.Count >= 20, "20 writes", TimeSpan.FromSeconds(30)));
         // Written with a TTL, so a drill that never gets to its cleanup leaves nothing for good.
         long ttl = long.Parse(await r1.CommandAsync("TTL", probe.Key(0)));
         WriteLoss loss = await probe.ReadBackAsync(CancellationToken.None);
@@ -61,13 +61,14 @@ public class RedisProbeTests
 
         await RunWhileAsync(probe, async () =>
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            await Eventually.TrueAsync(() => probe.Samples.Count(s => s.Ok) >= 20, "20 writes before r2 is paused", TimeSpan.FromSeconds(30));
             await r2.PauseAsync();
             // Asynchronous replication: r1 keeps acknowledging. 16 MB first fills the kernel's socket buffers toward
             // the frozen r2 (well under the replica output-buffer limit, so r1 keeps the link), so the writes
             // after it wait in r1's memory and die with it.
             Assert.Equal("OK", await r1.CommandAsync("SET", "filler", new string('x', 16 << 20)));
-            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            int atFiller = probe.Samples.Count(s => s.Ok);
+            await Eventually.TrueAsync(() => probe.Samples.Count(s => s.Ok) >= atFiller + 20, "20 writes r2 cannot have", TimeSpan.FromSeconds(30));
         });
         await r1.KillAsync();
         await r2.ResumeAsync();
@@ -105,7 +106,8 @@ public class RedisProbeTests
             await Eventually.TrueAsync(() => probe.Samples.Count(s => s.Ok) >= 10, "10 answers before the kill", TimeSpan.FromSeconds(10));
             killedAt = DateTimeOffset.UtcNow;
             await r1.KillAsync();
-            await Task.Delay(TimeSpan.FromMilliseconds(800));
+            await Eventually.TrueAsync(() => probe.Samples.Count(s => s.Start > killedAt + TimeSpan.FromMilliseconds(300)) >= 10,
+                "10 attempts after the kill", TimeSpan.FromSeconds(30));
         });
 
         var before = probe.Samples.Where(s => s.End < killedAt).ToList();

@@ -120,7 +120,8 @@ public sealed class RedisSynchronousTests
         await Eventually.TrueAsync(() => Task.FromResult(acked.Count > 2000), "writes under way");
         await redis.Server("r1").KillAsync();
         await Eventually.TrueAsync(async () => await redis.ServiceAsync() is { Routable: "r2" or "r3", Epoch: 2, Failover: null }, "the failover to a replica");
-        await Task.Delay(500); // writes go on through the new primary for a moment
+        int atSwitch = acked.Count;
+        await Eventually.TrueAsync(() => Task.FromResult(acked.Count >= atSwitch + 200), "writes through the new primary");
         await stop.CancelAsync();
         await Task.WhenAll(writers);
 
