@@ -23,6 +23,11 @@ command -v nft >/dev/null || missing+=(nftables)
 # redis-server (7.0) backs the Redis fixtures: kind redis checks, failover, the Sentinel-protocol listener and probes.
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v ip >/dev/null || missing+=(iproute2)
+# haproxy (2.6) is the HAProxy that traffic.haproxy switches in the HAProxy integration tests.
+command -v haproxy >/dev/null || missing+=(haproxy)
+# named, tsig-keygen and dig: BIND 9 takes traffic.dns's signed updates in the DNS switch tests.
+command -v named >/dev/null && command -v tsig-keygen >/dev/null || missing+=(bind9)
+command -v dig >/dev/null || missing+=(bind9-dnsutils)
 # mkfs.ext4 and chattr build and break the small file systems the journal-fault tests put a journal on.
 command -v mkfs.ext4 >/dev/null && command -v chattr >/dev/null || missing+=(e2fsprogs)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -18,6 +18,7 @@ import json
 import subprocess
 import sys
 import time
+import urllib.request
 from datetime import datetime
 
 TIMEOUT = 5.0          # one attempt or one batch, connect included
@@ -103,6 +104,8 @@ class Run:
         self.records = []          # (start, end, acked, port or None, error, id), one per attempt or batch
         self.acked = []            # keys acknowledged
         self.stop = asyncio.Event()
+        self.env = env
+        self.unprotected_before_kill = None
 
     def note_ack(self, end, port):
         if self.kill and port is not None and port != self.kill["port"] and end > self.kill["instant"] and self.first_new_ack is None:
@@ -193,6 +196,7 @@ class Run:
 
     async def crash_and_watch(self):
         await asyncio.sleep(2.0)
+        self.unprotected_before_kill = await asyncio.to_thread(unprotected_writes, self.env)
         proc = await asyncio.create_subprocess_exec(self.args.env_sh, "crash-primary", self.args.dir,
                                                     stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         out, err = await asyncio.wait_for(proc.communicate(), 30)
@@ -253,6 +257,7 @@ class Run:
             "acked_writes_per_s_before_kill": round(acked_before / span) if span else None,
             "lost": None if missing is None else len(missing), "lost_keys": (missing or [])[:20],
             "lost_from": self.lost_from(missing or []),
+            "unprotected_before_kill": self.unprotected_before_kill,
         }
 
     def lost_from(self, missing):
@@ -285,6 +290,21 @@ def timeline(env_sh_path, d, env, kill_instant):
     return out
 
 
+def unprotected_writes(env):
+    """Understudy in synchronous mode: the proxy's count of writes acknowledged without a replica (a WAIT that timed
+    out, or a write passed on while the checks saw no replica online), from /metrics; None otherwise."""
+    if env["system"] != "understudy" or not env.get("synchronous"):
+        return None
+    try:
+        with urllib.request.urlopen(f"{env['api']}/metrics", timeout=5) as r:
+            for line in r.read().decode().splitlines():
+                if line.startswith("understudy_redis_unprotected_writes_total"):
+                    return int(float(line.rsplit(" ", 1)[1]))
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("mode", choices=["probe", "pipeline"])
@@ -300,7 +320,9 @@ def main():
     args = p.parse_args()
     env = json.load(open(f"{args.dir}/env.json"))
     result = asyncio.run(Run(args, env).main())
-    result.update(system=env["system"], label=args.label or env["system"], setting=env.get("check") or f"down-after {env.get('down_after_ms')} ms",
+    setting = (env["check"].strip("{} ").replace(":", "") + (", synchronous" if env.get("synchronous") else "")) if env.get("check") \
+        else f"down-after {env.get('down_after_ms')} ms"
+    result.update(system=env["system"], label=args.label or env["system"], setting=setting, unprotected_writes=unprotected_writes(env),
                   steps_ms=timeline(args.env_sh, args.dir, env, result["kill"]["instant"]) if result["kill"] else {})
     json.dump(result, open(args.out, "w"), indent=1)
     print(json.dumps({k: result[k] for k in ("system", "mode", "run", "rto_ms", "lost", "acked", "failed_after_kill", "steps_ms")}))

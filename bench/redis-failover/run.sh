@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Redis primary crash, side by side: r1 (primary) and r2 (its replica), redis-server 7.0 without persistence, fronted
-# by Understudy (one controller and its proxy; checks every 100 ms, timeout 80 ms, fall 2, rise 1) or watched by three
-# Redis Sentinels (quorum 2, down-after-milliseconds 1000, failover-timeout 10 s), a fresh pair for every run; SIGKILL
-# of r1's PID under two loads (load.py): "probe", a SET every 10 ms on a new connection (open loop), and "pipeline",
-# 8 connections each sending batches of 50 SETs. Then a few Sentinel runs at its defaults (down-after 30 s), probe
-# only. Prints Markdown for BENCHMARKS.md.
+# by Understudy (one controller and its proxy; checks every 100 ms, timeout 80 ms, fall 2, rise 1), by the same with
+# failover.synchronous: true (label understudy-sync: the proxy holds each batch of writes' replies until WAIT 1 1000
+# says a replica has them), or watched by three Redis Sentinels (quorum 2, down-after-milliseconds 1000,
+# failover-timeout 10 s), a fresh pair for every run; SIGKILL of r1's PID under two loads (load.py): "probe", a SET
+# every 10 ms on a new connection (open loop), and "pipeline", 8 connections each sending batches of 50 SETs; the
+# arms' order rotates from round to round. Then a few Sentinel runs at its defaults (down-after 30 s), probe only.
+# Prints Markdown for BENCHMARKS.md.
 #
-#   bench/redis-failover/run.sh [runs per system and load, default 10] [Sentinel-defaults runs, default 3]
+#   bench/redis-failover/run.sh [runs per arm and load, default 10] [Sentinel-defaults runs, default 3]
 #   bench/redis-failover/run.sh 3 0     # quick
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -43,15 +45,21 @@ one_run() { # SYSTEM LABEL LOAD INDEX MAX_AFTER [UP OPTIONS...]
   fi
 }
 
-arm() { # SYSTEM INDEX: both loads
+arm() { # ARM INDEX: both loads
   case "$1" in
     understudy) one_run understudy understudy probe "$2" 30; one_run understudy understudy pipeline "$2" 30 ;;
+    understudy-sync) one_run understudy understudy-sync probe "$2" 30 --synchronous
+                     one_run understudy understudy-sync pipeline "$2" 30 --synchronous ;;
     sentinel) one_run sentinel sentinel probe "$2" 30 --down-after 1000; one_run sentinel sentinel pipeline "$2" 30 --down-after 1000 ;;
   esac
 }
+ARMS=(understudy understudy-sync sentinel)
 for i in $(seq 1 "$RUNS"); do
-  # Which arm goes first alternates, so that a change in the host's load does not favour one.
-  if [ $((i % 2)) = 1 ]; then arm understudy "$i"; arm sentinel "$i"; else arm sentinel "$i"; arm understudy "$i"; fi
+  # The arms' order rotates (and reverses every other cycle), so that a change in the host's load does not favour one.
+  order=()
+  for j in 0 1 2; do order+=("${ARMS[$(( (i - 1 + j) % 3 ))]}"); done
+  [ $(( (i - 1) / 3 % 2 )) = 1 ] && order=("${order[2]}" "${order[1]}" "${order[0]}")
+  for a in "${order[@]}"; do arm "$a" "$i"; done
 done
 for i in $(seq 1 "$DEFAULT_RUNS"); do
   one_run sentinel sentinel-defaults probe "$i" 60 --down-after 30000

@@ -1,5 +1,6 @@
 """Summarises bench/redis-failover's results (one JSON per run, written by load.py) as Markdown: RTO median / p90 / max,
-lost acknowledged writes per run, the ratio Understudy / Sentinel, and where the time went.
+lost acknowledged writes per run, the ratio of each Understudy arm (asynchronous, synchronous) to Sentinel, and where
+the time went.
 
     python3 summary.py RESULTS_DIR
 """
@@ -11,7 +12,7 @@ import statistics
 import sys
 
 LOADS = {"probe": "SET every 10 ms, new connection each", "pipeline": "8 connections × batches of 50 SETs"}
-ORDER = ["understudy", "sentinel", "sentinel-defaults"]
+ORDER = ["understudy", "understudy-sync", "sentinel", "sentinel-defaults"]
 STEPS = {"understudy": ["member.down", "failover.started", "member.promoted", "traffic.switched"],
          "sentinel": ["sdown", "odown", "promoted-slave", "switch-master"]}
 
@@ -52,16 +53,24 @@ for mode, label in keys:
 print()
 
 for mode in LOADS:
-    u = groups.get((mode, "understudy"))
-    for anchor in ("sentinel", "sentinel-defaults"):
-        s = groups.get((mode, anchor))
-        if not u or not s:
-            continue
-        mu, ms = median([r["rto_ms"] for r in u]), median([r["rto_ms"] for r in s])
-        lu, ls = sum(r["lost"] or 0 for r in u), sum(r["lost"] or 0 for r in s)
-        ratio = f"{mu / ms:.3f}" if mu is not None and ms else "n/a"
-        print(f"- {LOADS[mode]}: Understudy / {anchor} median RTO **{ratio}** ({shown(mu)} ms / {shown(ms)} ms); "
-              f"lost acknowledged writes in all runs: {lu} of {sum(r['acked'] for r in u)} / {ls} of {sum(r['acked'] for r in s)}")
+    for arm in ("understudy", "understudy-sync"):
+        u = groups.get((mode, arm))
+        for anchor in ("sentinel", "sentinel-defaults"):
+            s = groups.get((mode, anchor))
+            if not u or not s:
+                continue
+            mu, ms = median([r["rto_ms"] for r in u]), median([r["rto_ms"] for r in s])
+            lu, ls = sum(r["lost"] or 0 for r in u), sum(r["lost"] or 0 for r in s)
+            ratio = f"{mu / ms:.3f}" if mu is not None and ms else "n/a"
+            print(f"- {LOADS[mode]}: {arm} / {anchor} median RTO **{ratio}** ({shown(mu)} ms / {shown(ms)} ms); "
+                  f"lost acknowledged writes in all runs: {lu} of {sum(r['acked'] for r in u)} / {ls} of {sum(r['acked'] for r in s)}")
+    sync = groups.get((mode, "understudy-sync"))
+    if sync:
+        def c(x):
+            return "?" if x is None else str(x)
+        print(f"- {LOADS[mode]}: understudy-sync, the proxy's `understudy_redis_unprotected_writes_total` per run, just "
+              f"before the kill / at the end (after the failover r2 has no replica, so its writes pass without a WAIT): "
+              + ", ".join(f"{c(r.get('unprotected_before_kill'))} / {c(r.get('unprotected_writes'))}" for r in sync))
 
 for r in runs:
     if not r.get("kill") or r["killed_node"] != "r1" or not r["new_primary_is_other"] or r["final_primary_role"] != "master":

@@ -2,7 +2,9 @@
 # Two redis-servers (r1 primary, r2 its replica) with an Understudy controller and its proxy in front, on 127.0.0.1:
 # the Understudy side of bench/redis-failover, with the same commands as ../sentinel/env.sh.
 #
-#   env.sh up DIR                 check { interval 100ms, timeout 80ms, fall 2, rise 1 }, proxy hold 5s
+#   env.sh up DIR [--synchronous] check { interval 100ms, timeout 80ms, fall 2, rise 1 }, proxy hold 5s; with
+#                                 --synchronous, failover.synchronous: true (the proxy sends WAIT 1 1000 after each
+#                                 batch of writes and holds their replies until it answers; not strict)
 #   env.sh crash-primary DIR      SIGKILL of the primary's redis-server; prints {"node","port","pid","instant"}
 #   env.sh primary DIR            the port of the member the controller routes to
 #   env.sh down DIR               (KEEP=1 keeps DIR for its logs)
@@ -18,7 +20,11 @@ api_of() { echo "http://127.0.0.1:$(cat "$1/run/api.port")"; }
 port_of() { python3 -c "import json,sys;e=json.load(open(sys.argv[1]));print({n['name']:n['port'] for n in e['nodes']}[sys.argv[2]])" "$1/env.json" "$2"; }
 
 cmd_up() {
-  redis_env_begin "${1:-}"; local dir=$UP_DIR t0=$EPOCHREALTIME
+  local dir="" sync=false
+  while [ $# -gt 0 ]; do
+    case "$1" in --synchronous) sync=true; shift ;; -*) die "up: unknown option $1" ;; *) dir=$1; shift ;; esac
+  done
+  redis_env_begin "$dir"; dir=$UP_DIR; local t0=$EPOCHREALTIME
   [ -x "$UNDERSTUDY" ] || die "no understudy binary at $UNDERSTUDY (dotnet build src/Understudy -c Release)"
   read -r p1 p2 proxy api <<<"$(free_ports 4)"
   echo "$api" > "$dir/run/api.port"
@@ -33,7 +39,7 @@ services:
       - { name: r2, address: 127.0.0.1:$p2 }
     primary: r1
     check: $CHECK
-    failover: { mode: automatic }
+    failover: { mode: automatic, synchronous: $sync }
     traffic:
       proxy: { listen: 127.0.0.1:$proxy, hold: 5s }
 YAML
@@ -48,11 +54,11 @@ YAML
     sleep 0.2
   done
   [ $ok = 1 ] || { log "up: not ready in ${UP_TIMEOUT}s; see $dir/controller.log"; teardown "$dir"; exit 1; }
-  python3 - "$dir" "$proxy" "$api" "$p1" "$p2" "$(iso_of "$t0")" "$CHECK" <<'PY'
+  python3 - "$dir" "$proxy" "$api" "$p1" "$p2" "$(iso_of "$t0")" "$CHECK" "$sync" <<'PY'
 import json, sys
-d, proxy, api, p1, p2, t0, check = sys.argv[1:]
+d, proxy, api, p1, p2, t0, check, sync = sys.argv[1:]
 json.dump({
-    "system": "understudy", "created_at": t0, "check": check, "hold": "5s",
+    "system": "understudy", "created_at": t0, "check": check, "hold": "5s", "synchronous": sync == "true",
     "endpoint": {"kind": "proxy", "port": int(proxy)}, "api": f"http://127.0.0.1:{api}",
     "nodes": [{"name": "r1", "port": int(p1)}, {"name": "r2", "port": int(p2)}],
 }, open(f"{d}/env.json", "w"), indent=2)
@@ -77,4 +83,4 @@ teardown() { # DIR
   stop_redis_pair "$dir"
 }
 
-redis_env_main 2,11 "$@"
+redis_env_main 2,13 "$@"

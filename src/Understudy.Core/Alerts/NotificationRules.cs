@@ -30,6 +30,18 @@ public static class NotificationRules
         EventTypes.RequestCreated when e is RequestCreated { ApprovalsNeeded: > 0 } =>
             New(e, AlertTopics.Request, AlertSeverity.Warning, AlertAction.Trigger, "request"),
         EventTypes.DrillCompleted when e is DrillCompleted drill => Drill(drill),
+        // Passed, but worse than its recent past: the failover path got slower or lossier, and someone should know before it fails.
+        EventTypes.DrillRegressed when e is DrillRegressed r => New(e, AlertTopics.Drill, AlertSeverity.Warning, AlertAction.Trigger, $"drill/{r.Name}/regressed"),
+        // Health fell after a deploy: someone must look at it, the more urgently when the rollback did not work.
+        EventTypes.DeployRolledBack when e is DeployRolledBack d => New(e, AlertTopics.Degraded, d.Succeeded ? AlertSeverity.Error : AlertSeverity.Critical,
+            AlertAction.Trigger, "deploy"),
+        // A site failover that stopped part-way leaves services split between sites: someone must look now.
+        EventTypes.SiteFailed when e is SiteFailed f => New(e, AlertTopics.Failover, AlertSeverity.Critical, AlertAction.Trigger, $"site/{f.Operation}"),
+        // A site failover awaiting approval needs an approver, as a service's request does, until it is decided or lapses.
+        EventTypes.SiteRequested when e is SiteRequested { ApprovalsNeeded: > 0 } r => Site(e, r.Operation, AlertSeverity.Warning, AlertAction.Trigger),
+        EventTypes.SiteApproved when e is SiteApproved a && a.Approvals >= a.ApprovalsNeeded => Site(e, a.Operation, AlertSeverity.Info, AlertAction.Resolve),
+        EventTypes.SiteRejected when e is SiteRejected j => Site(e, j.Operation, AlertSeverity.Info, AlertAction.Resolve),
+        EventTypes.SiteExpired when e is SiteExpired x => Site(e, x.Operation, AlertSeverity.Warning, AlertAction.Resolve),
         // Each instance tells of itself; the same key from every instance lets PagerDuty fold them into one incident.
         EventTypes.ClusterAlert when e is ClusterAlert c => New(e, AlertTopics.Degraded, c.Resolved ? AlertSeverity.Info : AlertSeverity.Critical,
             c.Resolved ? AlertAction.Resolve : AlertAction.Trigger, $"cluster/{c.Condition}"),
@@ -74,6 +86,13 @@ public static class NotificationRules
         return New(e, AlertTopics.Drill, verdict == "failed" ? AlertSeverity.Error : AlertSeverity.Warning, AlertAction.Trigger,
             $"drill/{name}", $"drill.{verdict}", summary);
     }
+
+    /// <summary>
+    /// An operation-wide site event is journaled once per service it involves: the notification is the site's, keyed by the
+    /// operation alone, so that its copies fold into one (the throttle drops a trigger already open).
+    /// </summary>
+    private static Notification Site(JournalEvent e, string operation, AlertSeverity severity, AlertAction action) =>
+        new("", e.Type, AlertTopics.Request, severity, action, $"understudy/site/{operation}", e.Reason.Length > 0 ? e.Reason : e.Type, e);
 
     private static Notification New(JournalEvent e, AlertTopics topic, AlertSeverity severity, AlertAction action, string condition,
         string? kind = null, string? summary = null)

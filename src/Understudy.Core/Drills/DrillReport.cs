@@ -35,7 +35,8 @@ public sealed record ProbeResult(
     LatencySummary Before,
     LatencySummary During,
     LatencySummary After,
-    WriteLoss? Writes);
+    WriteLoss? Writes,
+    DnsTail? DnsTail = null);
 
 public sealed record Criterion(string Name, bool Passed, string Detail);
 

@@ -39,7 +39,8 @@ public enum ProbeKind { Http, Tcp, HttpWrite, SqlWrite, RedisWrite, Redis }
 /// A client the drill imitates. <see cref="Target"/> is a URL for http/http_write, host:port for tcp and
 /// an Npgsql connection string for sql_write (with <see cref="Table"/>), host:port for redis_write and redis
 /// (with <see cref="Redis"/>); <see cref="ReadUrl"/> is where an http_write probe reads its writes back
-/// (default: <see cref="Target"/>).
+/// (default: <see cref="Target"/>). A tcp probe with a <see cref="Resolver"/> looks its host name up through that DNS
+/// resolver on every attempt, as a client behind a caching resolver would.
 /// </summary>
 public sealed record ProbeSpec(
     string Name,
@@ -52,7 +53,8 @@ public sealed record ProbeSpec(
     string? ReadUrl = null,
     int MaxInFlight = ProbeDefaults.MaxInFlight,
     string? Table = null,
-    RedisProbeSpec? Redis = null)
+    RedisProbeSpec? Redis = null,
+    HostPort? Resolver = null)
 {
     /// <summary>The target as reports show it: a connection string without its password; a Redis probe's read-back address when it has its own.</summary>
     public string Shown => Kind switch
@@ -60,6 +62,7 @@ public sealed record ProbeSpec(
         ProbeKind.SqlWrite => string.Join(';', Target.Split(';')
             .Where(part => part.Split('=', 2)[0].Trim().ToLowerInvariant() is not ("password" or "pwd"))) + (Table is null ? "" : $" table {Table}"),
         ProbeKind.RedisWrite when Redis?.VerifyAddress is { } verify => $"{Target} (read back on {verify})",
+        ProbeKind.Tcp when Resolver is { } resolver => $"{Target} (resolved through {resolver})",
         _ => Target,
     };
 }

@@ -14,6 +14,21 @@ public static class PhaseBreakdown
 
     public static IReadOnlyList<PhaseRecord> From(DateTimeOffset faultAt, IReadOnlyList<ControllerEventRecord> events, IEnumerable<ProbeSample> samples)
     {
+        var (down, started, fenced, promoted, switched) = Instants(faultAt, events);
+        DateTimeOffset? firstSuccess = switched is { } sw ? samples.Where(s => s.Ok && s.End >= sw).Select(s => (DateTimeOffset?)s.End).Min() : null;
+
+        return Chain(faultAt, [
+            ("detection", down), ("decision", started), ("fencing", fenced), ("promotion", promoted),
+            ("traffic switch", switched), ("first client success", firstSuccess)]);
+    }
+
+    /// <summary>The traffic.switched of the phase breakdown (the one that follows the fencing or promotion); null if none.</summary>
+    public static DateTimeOffset? TrafficSwitchedAt(DateTimeOffset faultAt, IReadOnlyList<ControllerEventRecord> events) =>
+        Instants(faultAt, events).Switched;
+
+    private static (DateTimeOffset? Down, DateTimeOffset? Started, DateTimeOffset? Fenced, DateTimeOffset? Promoted, DateTimeOffset? Switched) Instants(
+        DateTimeOffset faultAt, IReadOnlyList<ControllerEventRecord> events)
+    {
         var after = events.Where(e => e.Time >= faultAt).OrderBy(e => e.Time).ToList();
         DateTimeOffset? At(string type, DateTimeOffset? notBefore) =>
             notBefore is { } t ? after.FirstOrDefault(e => e.Type == type && e.Time >= t)?.Time : null;
@@ -22,12 +37,7 @@ public static class PhaseBreakdown
         DateTimeOffset? started = At(EventTypes.FailoverStarted, down);
         DateTimeOffset? fenced = At(EventTypes.MemberFenced, started);
         DateTimeOffset? promoted = At(Promoted, fenced);
-        DateTimeOffset? switched = At(EventTypes.TrafficSwitched, promoted ?? fenced);
-        DateTimeOffset? firstSuccess = switched is { } sw ? samples.Where(s => s.Ok && s.End >= sw).Select(s => (DateTimeOffset?)s.End).Min() : null;
-
-        return Chain(faultAt, [
-            ("detection", down), ("decision", started), ("fencing", fenced), ("promotion", promoted),
-            ("traffic switch", switched), ("first client success", firstSuccess)]);
+        return (down, started, fenced, promoted, At(EventTypes.TrafficSwitched, promoted ?? fenced));
     }
 
     /// <summary>

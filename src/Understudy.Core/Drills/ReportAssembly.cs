@@ -32,7 +32,8 @@ public static class ReportAssembly
     public static DrillReport Build(DrillRecord r)
     {
         var window = new DrillWindow(r.StartedAt, r.EndedAt, r.FaultAt, r.RecoveredAt, r.Spec.Recovery.StableFor, r.Spec.Recovery.Timeout, r.FaultBegan);
-        var probes = r.Probes.Select(p => ProbeMeasurement.Measure(p.Spec, p.Samples, window, p.Writes)).ToList();
+        DateTimeOffset? switchedAt = r.FaultAt is { } f ? PhaseBreakdown.TrafficSwitchedAt(f, r.Events) : null;
+        var probes = r.Probes.Select(p => ProbeMeasurement.Measure(p.Spec, p.Samples, window, p.Writes) with { DnsTail = Tail(p, window, switchedAt) }).ToList();
 
         var verify = r.Steps.Where(s => s.Phase == "verify").ToList();
         var alerts = verify.Where(s => s.Step.StartsWith("alert_received", StringComparison.Ordinal)).Select(s => (s.Ok, s.Actual)).ToList();
@@ -64,6 +65,15 @@ public static class ReportAssembly
             r.FaultAt is { } fault && r.Events.Count > 0 ? PhaseBreakdown.From(fault, r.Events, r.Probes.SelectMany(p => p.Samples)) : [],
             r.Events, r.Configuration, issues, r.Spec.SourceText);
     }
+
+    /// <summary>
+    /// A probe with a resolver after a fault: how long it kept reaching the old address after the traffic switch
+    /// (else the fault); attempts started in the drill window only. Null for other probes and without a fault.
+    /// </summary>
+    private static DnsTail? Tail(ProbeRecord p, DrillWindow w, DateTimeOffset? switchedAt) =>
+        p.Spec.Resolver is { } resolver && w.OutageFrom is { } fault
+            ? DnsTailCalculation.Compute(resolver.ToString(), p.Samples.Where(s => s.Start >= w.Start && s.Start <= w.End), fault, switchedAt)
+            : null;
 
     /// <summary>The largest value; null (never recovered) is worse than any number.</summary>
     private static double? Worst(IEnumerable<double?> values)

@@ -95,6 +95,7 @@ public static class ChangeChecks
     {
         if (s.Pause is { } p) return $"{s.Name} is paused by {p.By} ({p.Reason}): resume it first";
         if (s.Failover is { } f) return $"a {f.Word} from {f.From} to {f.To} is under way";
+        if (s.PendingVeto is { } v) return $"the veto hooks are being asked about a {v.Kind.Text()} to {v.To}";
         MemberState primary = s.PrimaryMember;
         if (kind == RequestKind.Switchover)
         {

@@ -117,6 +117,18 @@ internal static class CheckRules
             Degrade(d, $"primary {primary.Name} is down and no standby can take over ({Candidates.WhyNone(s)}); nothing promoted");
             return;
         }
+        // One question at a time: the answer about another change (or another target) comes first.
+        if (s.PendingVeto is { } asked)
+        {
+            d.Quiet = $"primary {primary.Name} is down; waiting for the veto hooks' answer about the {asked.Kind.Text()} to {asked.To}";
+            return;
+        }
+        if (VetoRules.MustAsk(d, Journal.RequestKind.Failover, next.Name, null))
+        {
+            if (s.VetoRetryAt is { } retryAt && d.Now < retryAt) d.Quiet = $"primary {primary.Name} is down; the failover was vetoed and is asked about again at {retryAt:O}";
+            else VetoRules.Ask(d, Journal.RequestKind.Failover, next.Name, null);
+            return;
+        }
         FailoverRules.Start(d, next, reason: primary.ReplicationRestored
             ? $"primary {primary.Name} is down; failing over to {next.Name}, the first healthy candidate, its lag judged against what {primary.Name} was last seen " +
               "writing and streaming to before this controller restarted"

@@ -21,6 +21,9 @@ internal sealed class DecisionBuilder(ServiceState state, DateTimeOffset now)
     /// <summary>Set when an operator's input is not carried out.</summary>
     public Refusal? Refused { get; set; }
 
+    /// <summary>The change the veto hooks allowed in this decision: it starts without asking them again.</summary>
+    public (RequestKind Kind, string To, string? Request)? VetoCleared { get; set; }
+
     /// <summary>The decision's sentence when nothing is journaled.</summary>
     public string Quiet { get; set; } = "nothing to do";
 

@@ -59,6 +59,11 @@ internal static class FailoverRules
             ReplicationRules.SyncStepDone(d, steady, done);
             return;
         }
+        if (done.Step is AskVeto ask)
+        {
+            VetoRules.Answered(d, ask, done);
+            return;
+        }
         if (done.Step is FollowPrimary follow)
         {
             SwitchoverRules.Followed(d, follow, done);
@@ -108,6 +113,9 @@ internal static class FailoverRules
             case SetSynchronousStandbys sync:
                 ReplicationRules.SyncStepDone(d, sync, done);
                 break;
+            case SwitchTraffic sw when f.Stage == FailoverStage.Switching && f.SwitchRetryAt is null && sw.To == f.To:
+                SwitchDone(d, f, done);
+                break;
             case RunHooks when f.Stage == FailoverStage.RunningHooks:
                 Complete(d, f, $"{f.Word} from {f.From} to {f.To} completed in epoch {f.Epoch}");
                 break;
@@ -126,6 +134,17 @@ internal static class FailoverRules
     /// </summary>
     public static void Continue(DecisionBuilder d)
     {
+        if (d.State.Failover is { Stage: FailoverStage.Switching } switching)
+        {
+            // As while awaiting the target: one that goes down gets until the proxy's hold to come back, then the change fails
+            // (retrying switches towards a dead member would hold clients, and block any other change, for ever).
+            TimeSpan hold = d.State.Spec.Proxy?.Hold ?? TimeSpan.Zero;
+            if (d.State.Members[switching.To].Health == Health.Down && d.Now >= switching.StartedAt + hold)
+                Fail(d, switching, $"{switching.To} went down while traffic was being switched to it" + (switching.IsSwitchover ? "" : $"; {switching.From} stays fenced and nothing is routable"));
+            else if (switching.SwitchRetryAt is { } retryAt && d.Now >= retryAt)
+                StartSwitching(d, switching, switching.SwitchAttempts + 1);
+            return;
+        }
         if (d.State.Failover is not { Stage: FailoverStage.AwaitingTarget } f) return;
         TimeSpan grace = d.State.Spec.Proxy?.Hold ?? TimeSpan.Zero;
         switch (d.State.Members[f.To].Health)
@@ -134,7 +153,7 @@ internal static class FailoverRules
                 d.Quiet = $"{f.From} is fenced and {f.To} is down; waiting until {f.StartedAt + grace:O} for it to come back before the failover fails";
                 break;
             case Health.Up when !d.State.IsReplicated || d.State.Members[f.To].Replication is { InRecovery: false }:
-                SwitchTraffic(d, f);
+                MoveTraffic(d, f);
                 break;
             case Health.Up:
                 d.Quiet = $"{f.From} is fenced; waiting for {f.To} to be seen out of recovery";
@@ -149,10 +168,66 @@ internal static class FailoverRules
         }
     }
 
-    /// <summary>For the built-in proxy the switch is the state change itself: the route follows <see cref="ServiceState.Routable"/>.</summary>
-    private static void SwitchTraffic(DecisionBuilder d, FailoverProgress f)
+    /// <summary>
+    /// For the built-in proxy the switch is the state change itself: the route follows <see cref="ServiceState.Routable"/>.
+    /// HAProxy, DNS and traffic hooks are switched first, as one step; the proxy keeps holding until they have.
+    /// </summary>
+    private static void MoveTraffic(DecisionBuilder d, FailoverProgress f)
     {
-        d.Emit(new TrafficSwitched { Member = f.To, Reason = $"traffic now goes to {f.To} (epoch {f.Epoch})" });
+        if (d.State.Spec.TrafficSwitches.Any)
+        {
+            StartSwitching(d, f, 1);
+            return;
+        }
+        Switched(d, f, $"traffic now goes to {f.To} (epoch {f.Epoch})");
+    }
+
+    private static void StartSwitching(DecisionBuilder d, FailoverProgress f, int attempt)
+    {
+        d.Emit(new TrafficSwitching(attempt)
+        {
+            Member = f.To,
+            Reason = attempt == 1
+                ? $"{f.To} is ready; switching {SwitchNames(d.State.Spec.TrafficSwitches)} to it (epoch {f.Epoch})"
+                : $"switching {SwitchNames(d.State.Spec.TrafficSwitches)} to {f.To} again, attempt {attempt} (epoch {f.Epoch})",
+        });
+        d.Do(new SwitchTraffic(f.From, f.To, f.Epoch));
+    }
+
+    private static string SwitchNames(Topology.TrafficSwitchesSpec s) => string.Join(", ", new[]
+    {
+        s.Haproxy.IsEmpty ? null : s.Haproxy.Length == 1 ? "HAProxy" : $"{s.Haproxy.Length} HAProxy instances",
+        s.Dns is { } dns ? $"DNS {dns.Name}" : null,
+        s.Hooks.IsEmpty ? null : s.Hooks.Length == 1 ? "the traffic hook" : $"{s.Hooks.Length} traffic hooks",
+    }.OfType<string>());
+
+    /// <summary>
+    /// A failed switch is tried again with backoff (1 s doubling to 30 s) and alerted, never given up: the old primary is
+    /// fenced and the new one promoted, so going back is no longer safe, and every switch only ever points at the new primary.
+    /// </summary>
+    private static void SwitchDone(DecisionBuilder d, FailoverProgress f, StepCompleted done)
+    {
+        if (done.Succeeded)
+        {
+            Switched(d, f, $"traffic now goes to {f.To} (epoch {f.Epoch}): {done.Detail}");
+            return;
+        }
+        int attempt = f.SwitchAttempts;
+        DateTimeOffset retryAt = d.Now + SwitchBackoff(attempt);
+        d.Emit(new TrafficSwitchFailed(attempt, retryAt)
+        {
+            Member = f.To,
+            Reason = $"switching traffic to {f.To} failed (attempt {attempt}): {done.Detail}; trying again at {retryAt:O}, clients are held meanwhile",
+        });
+        // The first failure and every tenth after it: a switch that stays broken is retried every 30 s, and one page per try would bury it.
+        if (attempt % 10 == 1) d.Alert("critical", $"{d.State.Name}: switching traffic to {f.To} failed (attempt {attempt}): {done.Detail}; clients are held", f.To);
+    }
+
+    public static TimeSpan SwitchBackoff(int attempt) => TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(attempt, 6) - 1)));
+
+    private static void Switched(DecisionBuilder d, FailoverProgress f, string reason)
+    {
+        d.Emit(new TrafficSwitched { Member = f.To, Reason = reason });
         FailoverProgress running = d.State.Failover!;
         if (d.State.IsReplicated)
             ReplicationRules.AfterSwitch(d, running);

@@ -175,9 +175,32 @@ internal static class RequestRules
             Reason = $"request {r.Id} is carried out: {r.Kind.Text()} from {r.From} to {r.To}{r.ApprovedByText}",
         });
         OperatorRequest executing = d.State.Request!;
+        // Forcing a failover stopped at its fence carries on a change that already started: the veto hooks were asked then.
         if (r.Force && s.Failover is not null) FenceRules.Force(d, executing);
-        else if (r.Force) FailoverRules.StartForced(d, d.State.Members[r.To], executing);
-        else if (r.Kind == RequestKind.Failover) FailoverRules.Start(d, d.State.Members[r.To], executing);
+        else if (VetoRules.MustAsk(d, r.Kind, r.To, r.Id)) VetoRules.Ask(d, r.Kind, r.To, r.Id);
+        else Start(d, executing);
+    }
+
+    /// <summary>The veto hooks allowed an executing request's change: it starts if everything it needs still holds.</summary>
+    public static void Begin(DecisionBuilder d, OperatorRequest r)
+    {
+        ServiceState s = d.State;
+        string? whyNot = s.Primary != r.From ? $"the primary is now {s.Primary}, not {r.From} as when it was requested"
+            : r.Force ? (ChangeChecks.TryForce(s, r.Kind, r.To, out _, out string cannotForce) ? null : cannotForce)
+            : ChangeChecks.TryTarget(s, r.Kind, r.To, out _, out string blocked) ? null : blocked;
+        if (whyNot is not null)
+        {
+            d.Emit(new RequestFailed(r.Id, r.To) { Member = r.To, Reason = $"request {r.Id} was not carried out: {whyNot}" });
+            d.Alert("warning", $"{s.Name}: the approved {r.Kind.Text()} to {r.To} was not carried out: {whyNot}", r.To);
+            return;
+        }
+        Start(d, r);
+    }
+
+    private static void Start(DecisionBuilder d, OperatorRequest executing)
+    {
+        if (executing.Force) FailoverRules.StartForced(d, d.State.Members[executing.To], executing);
+        else if (executing.Kind == RequestKind.Failover) FailoverRules.Start(d, d.State.Members[executing.To], executing);
         else SwitchoverRules.Start(d, executing);
     }
 

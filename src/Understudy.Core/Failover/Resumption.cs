@@ -37,6 +37,13 @@ internal static class Resumption
     {
         // Ended first, so that no hook runs beside its own re-run (the executor runs a plan's steps in order).
         if (!d.State.RunningHooks.IsEmpty) d.Do(new EndStaleHooks(d.State.RunningHooks, d.State.Epoch));
+        if (d.State.PendingVeto is { } asked)
+        {
+            // The answer was lost with the previous controller: the hooks are asked again (asking is harmless).
+            d.Emit(new FailoverResumed { Member = asked.To, Reason = $"asking the veto hooks again about the {asked.Kind.Text()} to {asked.To}, as {h.Previous} never heard their answer" });
+            d.Do(new AskVeto(asked.Kind, asked.From, asked.To, d.State.Epoch, asked.Request));
+            return;
+        }
         if (d.State.Failover is not { } f) return;
         int hooks = d.State.Spec.Hooks.Of(f.Hooks).Count;
         switch (f.Stage)
@@ -82,6 +89,14 @@ internal static class Resumption
                     Member = f.To,
                     Reason = $"resuming the {f.Word} to {f.To}: {f.From} is {(f.IsSwitchover ? "drained" : "fenced")}; traffic switches once {f.To} passes a check",
                 });
+                break;
+            case FailoverStage.Switching:
+                // A switch cut off half-way may have moved some of HAProxy, DNS and the hooks: all of them are switched again (each is idempotent).
+                d.Emit(new TrafficSwitching(f.SwitchAttempts + 1)
+                {
+                    Member = f.To, Reason = $"resuming the {f.Word} to {f.To}: switching traffic to it again after the {h.Noun}, attempt {f.SwitchAttempts + 1}",
+                });
+                d.Do(new SwitchTraffic(f.From, f.To, f.Epoch));
                 break;
             case FailoverStage.RunningHooks when f.HooksFinished >= hooks:
                 FailoverRules.Complete(d, f, $"{f.Word} from {f.From} to {f.To} completed in epoch {f.Epoch} (every hook had run before the {h.Noun})");

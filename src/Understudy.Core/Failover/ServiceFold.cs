@@ -16,8 +16,12 @@ public static class ServiceFold
         MemberObserved o => Observed(s, o),
         PeersSeen p => s with { Eyes = p.Views },
         ReachSplitSeen r => s with { Split = r.Split },
+        VetoAsked e => s with { PendingVeto = new VetoQuestion(e.Kind, e.From, e.To, e.Request, e.Time) },
+        ChangeAllowed => s with { PendingVeto = null },
+        ChangeVetoed e => s with { PendingVeto = null, VetoRetryAt = e.RetryAt ?? s.VetoRetryAt, HoldReason = e.Request is null ? e.Reason : s.HoldReason },
         FailoverStarted e => s.WithMember(s.Members[e.From] with { NeedsRejoin = true, Suspected = false }) with
         {
+            VetoRetryAt = null,
             Epoch = e.Epoch,
             Primary = e.To,
             PrimaryKnown = true,
@@ -43,6 +47,9 @@ public static class ServiceFold
             s with { Failover = f with { Stage = s.IsReplicated ? FailoverStage.Promoting : FailoverStage.AwaitingTarget } },
         MemberFollowing { Succeeded: false, Member: { } m } when s.Members.TryGetValue(m, out MemberState? old) => s.WithMember(old with { NeedsRejoin = true }),
         MemberPromoted e when s.Failover is { Stage: FailoverStage.Promoting } f && f.Epoch == e.Epoch => Promoted(s, f),
+        TrafficSwitching e when s.Failover is { Stage: FailoverStage.AwaitingTarget or FailoverStage.Switching } f && f.Epoch == e.Epoch =>
+            s with { Failover = f with { Stage = FailoverStage.Switching, SwitchAttempts = e.Attempt, SwitchRetryAt = null } },
+        TrafficSwitchFailed e when s.Failover is { Stage: FailoverStage.Switching } f && f.Epoch == e.Epoch => s with { Failover = f with { SwitchRetryAt = e.RetryAt } },
         TrafficSwitched e when s.Failover is { } f && f.Epoch == e.Epoch =>
             s with { Routable = f.To, RolesConfirmed = true, Failover = f with { Stage = FailoverStage.RunningHooks } },
         HookEvent e => HookDone(s, e),

@@ -35,7 +35,10 @@ public sealed record MemberObserved(string Member, HealthTracker Tracker, bool S
 /// being stopped cleanly), CatchingUp (stopped at <see cref="FailoverProgress.CheckpointLsn"/>; the target must replay
 /// past it) and GivingBack (called off: the old primary is started again and gets its traffic back).
 /// </summary>
-public enum FailoverStage { Draining, Fencing, Promoting, AwaitingTarget, RunningHooks, FenceFailed, Stopping, CatchingUp, GivingBack }
+public enum FailoverStage { Draining, Fencing, Promoting, AwaitingTarget, Switching, RunningHooks, FenceFailed, Stopping, CatchingUp, GivingBack }
+
+/// <summary>A failover or switchover the veto hooks are being asked about (<paramref name="Request"/> null: an automatic failover).</summary>
+public sealed record VetoQuestion(RequestKind Kind, string From, string To, string? Request, DateTimeOffset AskedAt);
 
 /// <summary>
 /// A change of primary under way: a failover, or a planned switchover (<see cref="Kind"/>). Past the drain
@@ -45,8 +48,11 @@ public enum FailoverStage { Draining, Fencing, Promoting, AwaitingTarget, Runnin
 /// <param name="Request">The operator request being carried out, if a person asked for it.</param>
 /// <param name="FenceFailure">While fencing: what the required fence hooks that failed in the latest run of the list said.</param>
 /// <param name="CheckpointLsn">PostgreSQL switchover: the old primary's shutdown checkpoint, once it stopped.</param>
+/// <param name="SwitchAttempts">While switching traffic.haproxy/dns/hooks: attempts started so far.</param>
+/// <param name="SwitchRetryAt">While switching: when the next attempt starts after a failed one; null while one runs.</param>
 public sealed record FailoverProgress(string From, string To, long Epoch, DateTimeOffset StartedAt, FailoverStage Stage, int HooksFinished = 0,
-    RequestKind Kind = RequestKind.Failover, string? Request = null, string? FenceFailure = null, long? CheckpointLsn = null)
+    RequestKind Kind = RequestKind.Failover, string? Request = null, string? FenceFailure = null, long? CheckpointLsn = null,
+    int SwitchAttempts = 0, DateTimeOffset? SwitchRetryAt = null)
 {
     public bool IsSwitchover => Kind == RequestKind.Switchover;
 
@@ -134,6 +140,12 @@ public sealed record ServiceState(
 
     /// <summary>The journal already knows which server is primary (a role seen, adopted, or failed over to): no first-answer-wins.</summary>
     public bool PrimaryKnown { get; init; }
+
+    /// <summary>A change waiting for the veto hooks' answer; nothing else starts meanwhile.</summary>
+    public VetoQuestion? PendingVeto { get; init; }
+
+    /// <summary>An automatic failover was vetoed: the veto hooks are not asked again before this instant.</summary>
+    public DateTimeOffset? VetoRetryAt { get; init; }
 
     /// <summary>Redis: no new attempt to demote a server that accepts writes out of turn before this instant (after a failure).</summary>
     public DateTimeOffset? DemoteRetryAfter { get; init; }

@@ -75,10 +75,23 @@ public sealed record StartMember(string Member, long Epoch) : Step(Epoch);
 /// </summary>
 public sealed record FollowPrimary(string Member, string Primary, long Epoch) : Step(Epoch);
 
+/// <summary>
+/// Switch traffic.haproxy, traffic.dns and traffic.hooks to <paramref name="To"/>, each within its own timeout, in that order.
+/// Idempotent: a switch already pointing at <paramref name="To"/> is left as it is.
+/// </summary>
+public sealed record SwitchTraffic(string From, string To, long Epoch) : Step(Epoch);
+
+/// <summary>
+/// Ask the veto hooks whether a <paramref name="Kind"/> from <paramref name="From"/> to <paramref name="To"/> may start
+/// (for <paramref name="Request"/>, or automatic when null). Succeeds only when every hook exits 0; the first that does not
+/// (or cannot answer in time) refuses the change, and its output is the reason.
+/// </summary>
+public sealed record AskVeto(RequestKind Kind, string From, string To, long Epoch, string? Request) : Step(Epoch);
+
 /// <summary>Run up to <paramref name="Checks"/> active checks back to back, stopping at the first success.</summary>
 public sealed record ConfirmMember(string Member, int Checks, long Epoch) : Step(Epoch);
 
-public enum HookTrigger { OnFailover, OnSwitchover, Fence }
+public enum HookTrigger { OnFailover, OnSwitchover, Fence, Veto }
 
 public static class HookTriggerNames
 {
@@ -87,6 +100,7 @@ public static class HookTriggerNames
         HookTrigger.OnFailover => "on_failover",
         HookTrigger.OnSwitchover => "on_switchover",
         HookTrigger.Fence => "fence",
+        HookTrigger.Veto => "veto",
         _ => throw new ArgumentOutOfRangeException(nameof(trigger)),
     };
 
@@ -95,6 +109,7 @@ public static class HookTriggerNames
         HookTrigger.OnFailover => hooks.OnFailover,
         HookTrigger.OnSwitchover => hooks.OnSwitchover,
         HookTrigger.Fence => hooks.Fence,
+        HookTrigger.Veto => hooks.VetoHooks,
         _ => throw new ArgumentOutOfRangeException(nameof(trigger)),
     };
 }

@@ -25,6 +25,12 @@ public static class EventTypes
     public const string FailoverBlocked = "failover.blocked";
     public const string FailoverForced = "failover.forced";
     public const string TrafficSwitched = "traffic.switched";
+    public const string VetoAsked = "veto.asked";
+    public const string ChangeAllowed = "change.allowed";
+    public const string ChangeVetoed = "change.vetoed";
+    public const string TrafficSwitching = "traffic.switching";
+    public const string TrafficSwitchFailed = "traffic.switch_failed";
+    public const string TrafficReconciled = "traffic.reconciled";
     public const string HookCompleted = "hook.completed";
     public const string HookFailed = "hook.failed";
     public const string HookStarted = "hook.started";
@@ -67,12 +73,28 @@ public static class EventTypes
 
     /// <summary>A drill reported its verdict to the controller.</summary>
     public const string DrillCompleted = "drill.completed";
+    public const string DrillRegressed = "drill.regressed";
+
+    /// <summary>A deploy watch saw its health gate breached and ran the rollback command.</summary>
+    public const string DeployRolledBack = "deploy.rolled_back";
 
     /// <summary>A notification reached its channel.</summary>
     public const string AlertDelivered = "alert.delivered";
 
     /// <summary>A notification could not be delivered after its retries.</summary>
     public const string AlertDeliveryFailed = "alert.delivery_failed";
+
+    /// <summary>A site failover (sites.X): asked, approved, rejected or expired, started on a service, a service moved, resumed by another controller, stopped, a service moved back, done.</summary>
+    public const string SiteRequested = "site.requested";
+    public const string SiteApproved = "site.approved";
+    public const string SiteRejected = "site.rejected";
+    public const string SiteExpired = "site.expired";
+    public const string SiteResumed = "site.resumed";
+    public const string SiteStarted = "site.started";
+    public const string SiteServiceMoved = "site.service_moved";
+    public const string SiteFailed = "site.failed";
+    public const string SiteRolledBack = "site.rolled_back";
+    public const string SiteCompleted = "site.completed";
 
     /// <summary>Failed sign-ins to the API over one window, counted together.</summary>
     public const string ApiAuthFailed = "api.auth_failed";

@@ -12,7 +12,7 @@ public enum FailoverMode { Automatic, Manual }
 /// <summary>One instance of a service, validated.</summary>
 /// <param name="NoFailover">Never promoted (PostgreSQL: e.g. a reporting replica).</param>
 /// <param name="DataDir">PostgreSQL data directory on this machine, for the built-in rejoin.</param>
-public sealed record MemberSpec(string Name, HostPort Address, int Priority = 0, string? PidFile = null, bool NoFailover = false, string? DataDir = null);
+public sealed record MemberSpec(string Name, HostPort Address, int Priority = 0, string? PidFile = null, bool NoFailover = false, string? DataDir = null, string? Site = null);
 
 /// <summary>How a member is probed. <see cref="Timeout"/> is always below <see cref="Interval"/>.</summary>
 public sealed record CheckSpec(
@@ -64,9 +64,12 @@ public sealed record SentinelSpec(HostPort Listen, string Name, SentinelAnswer A
 public sealed record HookSpec(ImmutableArray<string> Exec, TimeSpan Timeout, bool Required = true);
 
 /// <param name="Fence">Run while fencing the old primary, before promotion (e.g. stop it, or a cloud CLI); the failover waits for them.</param>
-public sealed record HooksSpec(ImmutableArray<HookSpec> OnFailover, ImmutableArray<HookSpec> OnSwitchover, ImmutableArray<HookSpec> Fence)
+/// <param name="Veto">Asked before a failover or switchover starts; one that exits non-zero refuses it, its output the reason.</param>
+public sealed record HooksSpec(ImmutableArray<HookSpec> OnFailover, ImmutableArray<HookSpec> OnSwitchover, ImmutableArray<HookSpec> Fence, ImmutableArray<HookSpec> Veto = default)
 {
     public static readonly HooksSpec None = new([], [], []);
+
+    public ImmutableArray<HookSpec> VetoHooks => Veto.IsDefault ? [] : Veto;
 }
 
 /// <summary>How Understudy connects to a PostgreSQL service's members (checks, promotion, re-pointing).</summary>
@@ -119,8 +122,12 @@ public sealed record ServiceSpec(
     ImmutableArray<AlertChannelSpec> Alerts = default,
     RedisSpec? Redis = null,
     MaintenanceSpec? Maintenance = null,
-    SentinelSpec? Sentinel = null)
+    SentinelSpec? Sentinel = null,
+    TrafficSwitchesSpec? Switches = null)
 {
+    /// <summary>traffic.haproxy, traffic.dns and traffic.hooks; none when the service has only the built-in proxy.</summary>
+    public TrafficSwitchesSpec TrafficSwitches => Switches ?? TrafficSwitchesSpec.None;
+
     /// <summary>PostgreSQL and Redis: the servers replicate, report their own role, and a standby is promoted.</summary>
     public bool IsReplicated => Kind is ServiceKind.Postgres or ServiceKind.Redis;
 
@@ -165,9 +172,28 @@ public sealed record ApiTlsSpec(string Cert, string Key, string? Ca = null);
 
 /// <summary>A whole validated <c>understudy.yaml</c>.</summary>
 /// <param name="Alerts">The global channels (top-level <c>alerts</c>), for every service.</param>
-public sealed record UnderstudySpec(ControllerSpec Controller, ImmutableArray<ServiceSpec> Services, ImmutableArray<AlertChannelSpec> Alerts = default)
+/// <param name="Sites">Top-level <c>sites</c>: the services a site failover moves, in dependency order.</param>
+public sealed record UnderstudySpec(ControllerSpec Controller, ImmutableArray<ServiceSpec> Services, ImmutableArray<AlertChannelSpec> Alerts = default,
+    ImmutableArray<SiteSpec> Sites = default)
 {
     public ImmutableArray<AlertChannelSpec> AlertChannels => Alerts.IsDefault ? [] : Alerts;
 
+    public ImmutableArray<SiteSpec> SiteList => Sites.IsDefault ? [] : Sites;
+
+    public SiteSpec? Site(string name) => SiteList.FirstOrDefault(s => s.Name == name);
+
     public ServiceSpec? Service(string name) => Services.FirstOrDefault(s => s.Name == name);
+}
+
+/// <summary>
+/// A site (a region, a data centre): the services a site failover moves off it, in dependency order (database first).
+/// <paramref name="Approvals"/> null: the largest <c>failover.approvals</c> of its services.
+/// </summary>
+public sealed record SiteSpec(string Name, ImmutableArray<string> Services, int? Approvals = null)
+{
+    /// <summary>The probe that verifies each service after it moved, for the services that have one.</summary>
+    public ImmutableDictionary<string, Understudy.Core.Sites.SiteVerifySpec> Verify { get; init; } = ImmutableDictionary<string, Understudy.Core.Sites.SiteVerifySpec>.Empty;
+
+    public int ApprovalsNeeded(IEnumerable<ServiceSpec> services) =>
+        Approvals ?? services.Where(s => Services.Contains(s.Name)).Select(s => s.Failover.Approvals).DefaultIfEmpty(0).Max();
 }

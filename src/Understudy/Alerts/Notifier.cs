@@ -44,14 +44,19 @@ public sealed partial class Notifier : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
         _workers = Task.WhenAll(_all.Select(c => c.RunAsync(_deliveries.Token)));
-        while (true)
+        try
         {
-            await WaitAsync(stopping);
-            DateTimeOffset now = _time.GetUtcNow();
-            while (_events.TryRead(out JournalEvent? e)) Route(e, now);
-            foreach (AlertChannel c in _all)
-                foreach (Notification held in c.Throttle.Due(now)) c.Post(held);
+            while (true)
+            {
+                await WaitAsync(stopping);
+                DateTimeOffset now = _time.GetUtcNow();
+                while (_events.TryRead(out JournalEvent? e)) Route(e, now);
+                foreach (AlertChannel c in _all)
+                    foreach (Notification held in c.Throttle.Due(now)) c.Post(held);
+            }
         }
+        // Also a host that failed to start stops it this way: not a fault to log.
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested) { }
     }
 
     private void Route(JournalEvent e, DateTimeOffset now)

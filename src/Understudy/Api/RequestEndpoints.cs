@@ -74,7 +74,8 @@ public static class RequestEndpoints
             if (body.Force ? !ChangeChecks.TryForce(state, kind, to, out target, out whyNot) : !ChangeChecks.TryTarget(state, kind, to, out target, out whyNot))
                 return Problems.Conflict($"{(body.Force ? "forced " : "")}{kind.Text()} of {service} refused: {whyNot}");
             string from = state.Failover?.From ?? state.Primary;
-            return TypedResults.Ok(new PlanView(service, kind.Text(), from, target, state.Spec.Failover.Approvals, ChangeChecks.Steps(state, kind, target, caller, body.Force)));
+            return TypedResults.Ok(new PlanView(service, kind.Text(), from, target, state.Spec.Failover.Approvals, ChangeChecks.Steps(state, kind, target, caller, body.Force),
+                PlanCommands.For(state.Spec, kind, from, target, state.Failover?.Epoch ?? state.Epoch + 1)));
         }
 
         string id = $"r-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";

@@ -9,7 +9,8 @@ public sealed record RequestView(
 public sealed record RequestsPage(IReadOnlyList<RequestView> Requests);
 
 /// <summary>What a request would do, without doing it (<c>dry_run: true</c>).</summary>
-public sealed record PlanView(string Service, string Kind, string From, string To, int ApprovalsNeeded, IReadOnlyList<string> Steps, bool DryRun = true);
+/// <param name="Commands">Every command the change would run, placeholders filled in, in order (fence hooks, traffic switches, hooks).</param>
+public sealed record PlanView(string Service, string Kind, string From, string To, int ApprovalsNeeded, IReadOnlyList<string> Steps, IReadOnlyList<string> Commands, bool DryRun = true);
 
 /// <summary>The body of <c>POST /api/services/{s}/switchover</c> and <c>/failover</c>.</summary>
 /// <param name="Force">Failover only: carry on a failover stopped by a failed required fence hook, accepting that the old primary may still run.</param>

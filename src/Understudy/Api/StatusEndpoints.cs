@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Understudy.Failover;
 using Understudy.Hosting;
 using Understudy.Journal;
 
@@ -13,12 +14,17 @@ public static class StatusEndpoints
     public static void MapStatusApi(this IEndpointRouteBuilder app)
     {
         string viewer = Auth.ApiCaller.Policy(Core.Topology.ApiRole.Viewer);
-        app.MapGet("/api/status", (Controller controller, JournalHealth journal, Core.Topology.UnderstudySpec spec) =>
+        app.MapGet("/api/status", async (Controller controller, JournalHealth health, IJournal journal, Core.Topology.UnderstudySpec spec, CancellationToken ct) =>
         {
-            JournalCondition now = journal.Now;
-            return new StatusView(
-                new ControllerView(Controller.Version, controller.StartedAt, Live: true, JournalView.From(now)),
-                [.. controller.Services.Select(r => StatusViews.From(r.Loop.State, r.Proxy, now.Writable, spec.AlertChannels.Length + r.Spec.AlertChannels.Length))]);
+            JournalCondition now = health.Now;
+            var services = new List<ServiceView>();
+            foreach (ServiceRuntime r in controller.Services)
+            {
+                Core.Failover.ServiceState state = r.Loop.State;
+                services.Add(StatusViews.From(state, r.Proxy, now.Writable, spec.AlertChannels.Length + r.Spec.AlertChannels.Length,
+                    await VetoViews.LastVetoAsync(journal, state, ct)));
+            }
+            return new StatusView(new ControllerView(Controller.Version, controller.StartedAt, Live: true, JournalView.From(now)), services);
         }).RequireAuthorization(viewer);
 
         app.MapGet("/api/events", GetEventsAsync).RequireAuthorization(viewer);

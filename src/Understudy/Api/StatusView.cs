@@ -15,8 +15,9 @@ public sealed record JournalView(bool Writable, string? Cause, DateTimeOffset? S
 }
 
 /// <param name="LagBytes">PostgreSQL standbys: the primary's last seen WAL position minus this standby's received one.</param>
+/// <param name="Site">The member's <c>site</c>, when sites are declared.</param>
 public sealed record MemberView(string Name, string Address, string Role, string Health, bool Suspected, bool NeedsRejoin, int Priority, string LastDetail, string? Pidfile,
-    long? LagBytes = null, bool? Writable = null);
+    long? LagBytes = null, bool? Writable = null, string? Site = null);
 
 /// <summary>The check and failover settings, so clients (drills) can compute the configured bound.</summary>
 public sealed record SettingsView(double IntervalMs, double TimeoutMs, int Fall, int Rise, string Mode, double CooldownMs, double? HoldMs);
@@ -30,7 +31,7 @@ public sealed record ProxyView(string Listen, int OpenConnections, long Accepted
 public sealed record ServiceView(
     string Name, string Kind, long Epoch, string Primary, string? Routable, string Phase, string? HoldReason,
     FailoverView? Failover, DateTimeOffset? LastFailoverAt, ProxyView? Proxy, IReadOnlyList<MemberView> Members,
-    SettingsView Settings, TargetsView Targets, PauseView? Paused = null, string? OpenRequest = null, int AlertChannels = 0);
+    SettingsView Settings, TargetsView Targets, PauseView? Paused = null, string? OpenRequest = null, int AlertChannels = 0, VetoView? Veto = null);
 
 public sealed record PauseView(string By, string Reason, DateTimeOffset Since);
 
@@ -45,7 +46,8 @@ public static class StatusViews
 {
     /// <param name="journalWritable">False while the journal takes no writes: the state shown is the last one decided, and nothing moves.</param>
     /// <param name="alertChannels">The channels this service's notifications go to (its own and the global ones).</param>
-    public static ServiceView From(ServiceState s, ServiceProxy? proxy, bool journalWritable = true, int alertChannels = 0) => new(
+    /// <param name="lastVeto">The service's latest change.vetoed (see <see cref="VetoViews.LastVetoAsync"/>).</param>
+    public static ServiceView From(ServiceState s, ServiceProxy? proxy, bool journalWritable = true, int alertChannels = 0, ChangeVetoed? lastVeto = null) => new(
         s.Name,
         s.Spec.Kind.ToString().ToLowerInvariant(),
         s.Epoch,
@@ -62,14 +64,15 @@ public static class StatusViews
             s.Spec.Targets.Rpo?.Writes, s.Spec.Targets.Rpo?.Window?.TotalMilliseconds),
         s.Pause is { } pause ? new PauseView(pause.By, pause.Reason, pause.Since) : null,
         s.Request?.Id,
-        alertChannels);
+        alertChannels,
+        VetoViews.From(s, lastVeto));
 
     private static MemberView Member(ServiceState s, Core.Topology.MemberSpec spec)
     {
         MemberState m = s.Members[spec.Name];
         string role = spec.Name == s.Primary ? "primary" : "standby";
         return new MemberView(spec.Name, spec.Address.ToString(), role, m.Health.ToString().ToLowerInvariant(), m.Suspected, m.NeedsRejoin, spec.Priority, m.LastDetail, spec.PidFile,
-            s.IsReplicated && spec.Name != s.Primary ? s.LagOf(spec.Name) : null, m.Replication is { } pg ? !pg.InRecovery : null);
+            s.IsReplicated && spec.Name != s.Primary ? s.LagOf(spec.Name) : null, m.Replication is { } pg ? !pg.InRecovery : null, spec.Site);
     }
 
     private static SettingsView Settings(Core.Topology.ServiceSpec spec) => new(

@@ -50,6 +50,9 @@ public sealed class ApiClient : IDisposable
 
     public Task<T> GetAsync<T>(string path, CancellationToken ct) => SendAsync<T>(() => _http.GetAsync(path, ct), ct);
 
+    /// <summary>A body that is not the API's JSON (a rendered report), as text; errors as for every other call.</summary>
+    public Task<string> GetTextAsync(string path, CancellationToken ct) => SendAsync(() => _http.GetAsync(path, ct), text => text, ct);
+
     /// <summary><c>GET /api/cluster</c>: the instances, which one leads, and whether the one asked routes.</summary>
     public Task<ClusterView> ClusterAsync(CancellationToken ct) => GetAsync<ClusterView>("api/cluster", ct);
 
@@ -73,7 +76,10 @@ public sealed class ApiClient : IDisposable
     public Task<T> PostAsync<T>(string path, object body, CancellationToken ct) =>
         SendAsync<T>(() => _http.PostAsJsonAsync(path, body, ApiJson.Options, ct), ct);
 
-    private async Task<T> SendAsync<T>(Func<Task<HttpResponseMessage>> send, CancellationToken ct)
+    private Task<T> SendAsync<T>(Func<Task<HttpResponseMessage>> send, CancellationToken ct) =>
+        SendAsync(send, text => JsonSerializer.Deserialize<T>(text, Strict) ?? throw new JsonException("empty body"), ct);
+
+    private async Task<T> SendAsync<T>(Func<Task<HttpResponseMessage>> send, Func<string, T> read, CancellationToken ct)
     {
         HttpResponseMessage response;
         try
@@ -99,7 +105,7 @@ public sealed class ApiClient : IDisposable
             if (!response.IsSuccessStatusCode) throw new ApiException(Problem(response.StatusCode, text), response.StatusCode);
             try
             {
-                return JsonSerializer.Deserialize<T>(text, Strict) ?? throw new JsonException("empty body");
+                return read(text);
             }
             catch (JsonException e)
             {

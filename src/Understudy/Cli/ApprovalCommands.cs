@@ -16,13 +16,18 @@ internal static class ApprovalCommands
     {
         var api = new ApiOptions();
         var wait = new RequestWait();
-        var id = new Argument<string>("ID") { Description = "the request's id, as switchover, failover or requests print it" };
+        var id = new Argument<string>("ID") { Description = "the request's id (r-…), as switchover, failover or requests print it, or a site operation's (s-…), as failover --site prints it" };
         var comment = new Option<string?>("--comment") { Description = "a note for the journal" };
         var cmd = api.AddTo(new Command(verb, description) { id, comment });
         if (canWait) wait.AddTo(cmd);
         cmd.SetAction((parse, ct) => api.RunAsync(parse, async client =>
         {
             if (!wait.TryGetTimeout(parse, out TimeSpan timeout, out string whyNot)) return ApiOptions.InputError(parse, whyNot);
+            if (parse.GetValue(id)!.StartsWith(SiteFailover.IdPrefix, StringComparison.Ordinal))
+            {
+                if (!canWait) return await SiteFailover.RejectAsync(client, parse.GetValue(id)!, parse.GetValue(comment), parse.GetValue(api.Json), ct);
+                return await SiteFailover.ApproveAsync(parse, client, parse.GetValue(id)!, parse.GetValue(comment), parse.GetValue(wait.Wait), parse.GetValue(api.Json), timeout, ct);
+            }
             RequestView request = await client.PostAsync<RequestView>(
                 $"api/requests/{Uri.EscapeDataString(parse.GetValue(id)!)}/{verb}", new CommentBody(parse.GetValue(comment), Reason: null), ct);
             return await wait.FollowAsync(parse, client, request, parse.GetValue(api.Json), timeout, ct);

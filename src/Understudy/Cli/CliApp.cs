@@ -30,6 +30,7 @@ public static class CliApp
         root.Subcommands.Add(GuardCommand.Create());
         root.Subcommands.Add(RunbookCommand.Create());
         root.Subcommands.Add(DrillCommand.Create());
+        root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         return root;
     }

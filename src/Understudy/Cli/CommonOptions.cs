@@ -19,8 +19,14 @@ internal static class CommonOptions
     {
         ConfigResult result = ConfigLoader.Load(file.ToString());
         if (result.Ok) return result.Spec;
-        foreach (ConfigError e in result.Errors) Console.Error.WriteLine(e.ToString());
-        Console.Error.WriteLine($"{file}: {result.Errors.Count} error{(result.Errors.Count == 1 ? "" : "s")}");
+        WriteErrors(Console.Error, file, result.Errors);
         return null;
+    }
+
+    /// <summary>Every error as <c>file:line:col key: message</c>, then how many there were.</summary>
+    public static void WriteErrors(TextWriter stderr, FileInfo file, IReadOnlyList<ConfigError> errors)
+    {
+        foreach (ConfigError e in errors) stderr.WriteLine(e.ToString());
+        stderr.WriteLine($"{file}: {errors.Count} error{(errors.Count == 1 ? "" : "s")}");
     }
 }

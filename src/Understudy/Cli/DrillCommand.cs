@@ -6,7 +6,7 @@ using Understudy.Drills.Reports;
 
 namespace Understudy.Cli;
 
-/// <summary><c>drill run FILE</c> and <c>drill report DIR</c>. Run exits 0 passed, 1 failed, 3 aborted, 2 bad input.</summary>
+/// <summary><c>drill run FILE</c>, <c>drill validate FILE</c>, <c>drill report DIR</c> and <c>drill history</c>. Run exits 0 passed, 1 failed, 3 aborted, 2 bad input.</summary>
 internal static class DrillCommand
 {
     public const int Aborted = 3;
@@ -16,7 +16,9 @@ internal static class DrillCommand
     {
         var drill = new Command("drill", "Break something on purpose, measure what clients saw, write the failover test report.");
         drill.Subcommands.Add(Run());
+        drill.Subcommands.Add(DrillValidateCommand.Create());
         drill.Subcommands.Add(DrillReportCommand.Create());
+        drill.Subcommands.Add(DrillHistoryCommand.Create());
         return drill;
     }
 
@@ -25,33 +27,42 @@ internal static class DrillCommand
         var file = new Argument<FileInfo>("FILE") { Description = "the drill file (YAML)" };
         var output = new Option<string>("--out", "-o") { Description = "folder under which the report folder is made", DefaultValueFactory = _ => DefaultOut };
         var confirm = new Option<bool>("--confirm-production") { Description = "allow a drill whose environment is production" };
-        var cmd = new Command("run", "Run a drill and write report.md, report.html, report.json and samples.csv.") { file, output, confirm };
+        var dryRun = new Option<bool>("--dry-run") { Description = "print what the drill would do and touch nothing: no probes, no controller, no report" };
+        var cmd = new Command("run", "Run a drill and write report.md, report.html, report.json and samples.csv (--dry-run: only print its plan).") { file, output, confirm, dryRun };
         cmd.SetAction(async (parse, ct) =>
         {
             FileInfo path = parse.GetValue(file)!;
-            DrillResult loaded = DrillLoader.Load(path.ToString());
-            if (!loaded.Ok)
-            {
-                foreach (var e in loaded.Errors) Console.Error.WriteLine(e.ToString());
-                Console.Error.WriteLine($"{path}: {loaded.Errors.Count} error{(loaded.Errors.Count == 1 ? "" : "s")}");
-                return CliApp.BadInput;
-            }
-            DrillSpec spec = loaded.Spec!;
+            TextWriter stderr = parse.InvocationConfiguration.Error;
+            if (LoadOrReport(path, stderr) is not { } spec) return CliApp.BadInput;
             if (spec.Environment == DrillEnvironment.Production && !parse.GetValue(confirm))
             {
-                Console.Error.WriteLine($"{path}: environment is production; run it with --confirm-production if you mean it");
+                stderr.WriteLine($"{path}: environment is production; run it with --confirm-production if you mean it");
                 return CliApp.BadInput;
             }
             // An https:// controller with a certificate of its own: the drill trusts UNDERSTUDY_CACERT, as the CLI does.
             string? caCert = Environment.GetEnvironmentVariable(ApiClient.CaCertVariable) is { Length: > 0 } v ? v : null;
             if (Api.ApiTrust.Read(caCert is null ? [] : [caCert], out string untrusted) is not { } trust)
             {
-                Console.Error.WriteLine($"understudy drill run: {ApiClient.CaCertVariable}: {untrusted}");
+                stderr.WriteLine($"understudy drill run: {ApiClient.CaCertVariable}: {untrusted}");
                 return CliApp.BadInput;
+            }
+            if (parse.GetValue(dryRun))
+            {
+                DrillPlanPrinter.Write(parse.InvocationConfiguration.Output, spec);
+                return CliApp.Ok;
             }
             return await RunAsync(spec, parse.GetValue(output)!, trust, ct);
         });
         return cmd;
+    }
+
+    /// <summary>Loads a drill file, or prints every error in it and a count to <paramref name="stderr"/> and returns null.</summary>
+    public static DrillSpec? LoadOrReport(FileInfo path, TextWriter stderr)
+    {
+        DrillResult loaded = DrillLoader.Load(path.ToString());
+        if (loaded.Ok) return loaded.Spec;
+        CommonOptions.WriteErrors(stderr, path, loaded.Errors);
+        return null;
     }
 
     private static async Task<int> RunAsync(DrillSpec spec, string outDir, Api.ApiTrust trust, CancellationToken ct)

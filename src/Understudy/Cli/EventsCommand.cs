@@ -3,7 +3,6 @@ using System.Globalization;
 using Spectre.Console;
 using Understudy.Api;
 using Understudy.Config;
-using Understudy.Core.Journal;
 using Understudy.Journal;
 
 namespace Understudy.Cli;
@@ -29,49 +28,9 @@ internal static class EventsCommand
             var query = new JournalQuery(parse.GetValue(service), parse.GetValue(type), from);
             int? newest = parse.GetValue(limit) is { } n ? Math.Max(n, 0) : null;
             bool json = parse.GetValue(api.Json);
-            if (parse.GetValue(api.Config) is { } file && parse.GetValue(api.Api) is null)
-                return await FromJournalAsync(file, query, newest, json, ct);
-            return await api.RunAsync(parse, async client =>
-            {
-                Print(await FromApiAsync(client, query, newest, ct), json);
-                return CliApp.Ok;
-            }, ct);
+            return await EventSource.ShowAsync(api, parse, query, newest, events => Print(events, json), ct);
         });
         return cmd;
-    }
-
-    private static async Task<int> FromJournalAsync(FileInfo file, JournalQuery query, int? newest, bool json, CancellationToken ct)
-    {
-        if (CommonOptions.LoadOrReport(file) is not { } spec) return CliApp.BadInput;
-        if (query.Service is { } s && spec.Service(s) is null)
-        {
-            Console.Error.WriteLine($"--service: {file} has no service '{s}' (it has {string.Join(", ", spec.Services.Select(x => x.Name))})");
-            return CliApp.BadInput;
-        }
-        IReadOnlyList<JournalEvent> events;
-        try
-        {
-            events = await SqliteJournal.OpenReadOnly(spec.Controller.Journal).ReadAsync(query, ct);
-        }
-        catch (JournalException e)
-        {
-            Console.Error.WriteLine($"understudy events: {e.Message}");
-            return CliApp.Failed;
-        }
-        Print([.. (newest is { } n ? events.TakeLast(n) : events).Select(EventView.From)], json);
-        return CliApp.Ok;
-    }
-
-    /// <summary>Keeps the newest <paramref name="newest"/>, so --limit means the same as with the journal: the last events, not the first.</summary>
-    private static async Task<List<EventView>> FromApiAsync(ApiClient client, JournalQuery query, int? newest, CancellationToken ct)
-    {
-        var events = new Queue<EventView>();
-        await foreach (EventView e in client.EventsAsync(query, ct))
-        {
-            events.Enqueue(e);
-            if (newest is { } n && events.Count > n) events.Dequeue();
-        }
-        return [.. events];
     }
 
     internal static bool TryParseSince(string? text, out DateTimeOffset? since, out string whyNot)

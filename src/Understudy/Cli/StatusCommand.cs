@@ -74,7 +74,8 @@ internal static class StatusCommand
     private static async Task<StatusView> FromJournalAsync(UnderstudySpec spec, CancellationToken ct)
     {
         var events = await SqliteJournal.OpenReadOnly(spec.Controller.Journal).ReadAsync(new JournalQuery(), ct);
-        var services = spec.Services.Select(s => StatusViews.From(ServiceFold.Rebuild(s, events, out _), proxy: null)).ToList();
+        var services = spec.Services.Select(s => StatusViews.From(ServiceFold.Rebuild(s, events, out _), proxy: null,
+            lastVeto: events.OfType<ChangeVetoed>().LastOrDefault(e => e.Service == s.Name))).ToList();
         return new StatusView(new ControllerView(Hosting.Controller.Version, null, Live: false), services);
     }
 

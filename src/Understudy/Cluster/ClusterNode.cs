@@ -26,6 +26,11 @@ public sealed partial class ClusterNode(
     private sealed record Registry(IReadOnlyList<RegisteredInstance> Instances, IReadOnlyDictionary<string, long> Lag, IReadOnlyDictionary<string, long> Mirrored,
         string? LeaderDigest, DateTimeOffset ReadAt);
 
+    /// <summary>Work above the loops that only the leader does (site operations): told when the loops lead, and when they follow again.</summary>
+    public Action<string>? Leading { get; set; }
+
+    public Action? Following { get; set; }
+
     public string Cluster => coordination.Cluster;
     public string Instance => controller.Name;
     public bool IsLeader => election.Current is not null;
@@ -106,6 +111,7 @@ public sealed partial class ClusterNode(
             if (change is LeadershipLost lost)
             {
                 foreach (ServiceRuntime s in services) s.Loop.Follow(lost.Reason);
+                Following?.Invoke();
                 continue;
             }
             LeaderToken term = change.Token;
@@ -117,6 +123,7 @@ public sealed partial class ClusterNode(
             }
             await PublishServicesAsync(ct);
             foreach (ServiceRuntime s in services) s.Loop.Lead(Instance, term.CreateRevision);
+            Leading?.Invoke($"as the new leader ({Instance})");
         }
     }
 

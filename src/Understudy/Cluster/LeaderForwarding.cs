@@ -53,6 +53,7 @@ public static partial class LeaderForwarding
             ["services", _, "switchover" or "failover" or "pause" or "resume"] => true,
             ["services", _, "members", _, "rejoin"] => true,
             ["requests", _, "approve" or "reject"] => true,
+            ["sites", _, "failover"] or ["sites", "operations", _, "approve" or "reject"] => true,
             ["drills"] => true,
             _ => false,
         };

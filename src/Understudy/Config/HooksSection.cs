@@ -5,12 +5,12 @@ using YamlDotNet.RepresentationModel;
 namespace Understudy.Config;
 
 /// <summary>
-/// <c>hooks:</c> commands run after traffic moved, each <c>{exec: [...], timeout}</c>; for PostgreSQL also
+/// <c>hooks:</c> commands run after traffic moved, each <c>{exec: [...], timeout}</c>; and
 /// <c>fence</c>, run before promotion, whose hooks also take <c>required</c> (default true). <see cref="Hook"/> also reads <c>postgres.rejoin</c>, which has the same shape.
 /// </summary>
 internal static class HooksSection
 {
-    private static readonly KindKeySet Keys = new(["on_failover", "on_switchover"], [(ServiceKinds.Replicated, ["fence"])]);
+    private static readonly KeySet Keys = new(["on_failover", "on_switchover", "fence", "veto"]);
 
     private static readonly KeySet HookKeys = new(["exec", "timeout"]);
 
@@ -20,17 +20,19 @@ internal static class HooksSection
     private const string Command = "a command as a sequence of strings, e.g. [systemctl, restart, web]";
 
     /// <summary>No hooks when absent; null after an error, which is recorded.</summary>
-    public static HooksSpec? Read(ConfigMapping service, ServiceKind? kind)
+    public static HooksSpec? Read(ConfigMapping service)
     {
         // No section means no hooks; a section that is not a mapping was already reported.
-        if (service.Section("hooks", Keys.For(kind)) is not { } h) return service.IsSet("hooks") ? null : HooksSpec.None;
-        ImmutableArray<HookSpec>? onFailover = List(h, "on_failover");
-        ImmutableArray<HookSpec>? onSwitchover = List(h, "on_switchover");
-        ImmutableArray<HookSpec>? fence = List(h, "fence");
-        return onFailover is { } f && onSwitchover is { } s && fence is { } fe ? new HooksSpec(f, s, fe) : null;
+        if (service.Section("hooks", Keys) is not { } h) return service.IsSet("hooks") ? null : HooksSpec.None;
+        ImmutableArray<HookSpec>? onFailover = List(h, "on_failover", Placeholders.Hooks);
+        ImmutableArray<HookSpec>? onSwitchover = List(h, "on_switchover", Placeholders.Hooks);
+        ImmutableArray<HookSpec>? fence = List(h, "fence", Placeholders.Hooks, fence: true);
+        ImmutableArray<HookSpec>? veto = List(h, "veto", Placeholders.Veto);
+        return onFailover is { } f && onSwitchover is { } s && fence is { } fe && veto is { } v ? new HooksSpec(f, s, fe, v) : null;
     }
 
-    private static ImmutableArray<HookSpec>? List(ConfigMapping h, string key)
+    /// <summary>A sequence of hooks under <paramref name="key"/> (also <c>traffic.hooks</c>); empty when absent, null after an error.</summary>
+    public static ImmutableArray<HookSpec>? List(ConfigMapping h, string key, Placeholders placeholders, bool fence = false)
     {
         // "on_failover:" with nothing after it is an empty list, as an absent key is.
         if (h.Optional(key) is not { } node || NodeText.IsNull(node)) return [];
@@ -38,7 +40,7 @@ internal static class HooksSection
 
         var hooks = ImmutableArray.CreateBuilder<HookSpec>();
         for (int i = 0; i < sequence.Children.Count; i++)
-            if (Hook(h.Reader, sequence.Children[i], $"{h.KeyOf(key)}[{i}]", Placeholders.Hooks, HookDefaults.Timeout, fence: key == "fence") is { } hook) hooks.Add(hook);
+            if (Hook(h.Reader, sequence.Children[i], $"{h.KeyOf(key)}[{i}]", placeholders, HookDefaults.Timeout, fence) is { } hook) hooks.Add(hook);
         return hooks.Count == sequence.Children.Count ? hooks.ToImmutable() : null;
     }
 

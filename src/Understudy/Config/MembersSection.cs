@@ -13,7 +13,7 @@ internal static class MembersSection
 {
     public sealed record MembersRead(ImmutableArray<MemberSpec>? Specs, IReadOnlyList<string>? Names);
 
-    private static readonly KindKeySet Keys = new(["name", "address", "priority", "pidfile"], [(ServiceKinds.Replicated, ["nofailover"]), ([ServiceKind.Postgres], ["data_dir"])]);
+    private static readonly KindKeySet Keys = new(["name", "address", "priority", "pidfile", "site"], [(ServiceKinds.Replicated, ["nofailover"]), ([ServiceKind.Postgres], ["data_dir"])]);
 
     public static MembersRead Read(ConfigMapping service, ServiceKind? kind, AddressBook addresses)
     {
@@ -40,8 +40,10 @@ internal static class MembersSection
             string? pidFile = m.Optional("pidfile") is { } f ? reader.FilePath(f, m.KeyOf("pidfile")) : null;
             bool? noFailover = m.Optional("nofailover") is { } n ? reader.Bool(n, m.KeyOf("nofailover")) : false;
             string? dataDir = m.Optional("data_dir") is { } d ? reader.FilePath(d, m.KeyOf("data_dir")) : null;
+            string? site = m.Optional("site") is { } st ? Site(m, st) : null;
+            if (m.Optional("site") is not null && site is null) continue;
             if (name is null || address is not { } a || priority is not { } prio || noFailover is not { } never) continue;
-            specs.Add(new MemberSpec(name, a, prio, pidFile, never, dataDir));
+            specs.Add(new MemberSpec(name, a, prio, pidFile, never, dataDir, site));
         }
         if (reader.ErrorCount == before && specs.Count > 0 && specs.All(s => s.NoFailover))
             reader.Error(sequence, key, "every member has nofailover: true; at least one must be able to become primary");
@@ -56,6 +58,16 @@ internal static class MembersSection
         else if (names.TryGetValue(v.Text, out YamlNode? first))
             m.Reader.Fail(node, key, v, $"duplicate member name '{v.Text}' (first at line {first.Start.Line})");
         else { names.Add(v.Text, node); return v.Text; }
+        return null;
+    }
+
+    /// <summary><c>site:</c> a name like other names; that the site is declared under top-level <c>sites</c> is checked there.</summary>
+    private static string? Site(ConfigMapping m, YamlNode node)
+    {
+        string key = m.KeyOf("site");
+        if (m.Reader.Scalar(node, key, "a site name") is not { } v) return null;
+        if (Names.IsValid(v.Text)) return v.Text;
+        m.Reader.Fail(node, key, v, Names.WhyNot(v.Text));
         return null;
     }
 

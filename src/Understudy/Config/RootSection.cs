@@ -7,7 +7,7 @@ namespace Understudy.Config;
 /// <summary>The top of the file: <c>controller</c>, <c>services</c> and <c>alerts</c>, then the checks that span services.</summary>
 internal static class RootSection
 {
-    private static readonly KeySet Keys = new(["controller", "services", "alerts"]);
+    private static readonly KeySet Keys = new(["controller", "services", "alerts", "sites"]);
 
     public static UnderstudySpec? Read(ConfigReader reader, YamlMappingNode root)
     {
@@ -16,6 +16,7 @@ internal static class RootSection
         ControllerSpec? controller = ControllerSection.Read(top, addresses);
         ImmutableArray<ServiceSpec>? services = ServicesSection.Read(top, addresses);
         ImmutableArray<AlertChannelSpec>? alerts = AlertsSection.Read(top);
+        ImmutableArray<SiteSpec>? sites = SitesSection.Read(top, services);
         addresses.CheckListens(reader);
         // Without tokens every caller is "operator": distinct approvers could never be told apart.
         if (controller is { AuthTokens.IsEmpty: true } && services is { } read)
@@ -27,6 +28,12 @@ internal static class RootSection
             foreach (ServiceSpec s in alone.Where(s => s.Failover.Quorum > 1))
                 reader.Error(top.KeyNode("services"), $"services.{s.Name}.failover.quorum",
                     $"a quorum of {s.Failover.Quorum} instances needs controller.coordination (several controllers); a single controller decides alone");
-        return controller is not null && services is { } all && alerts is { } channels && reader.ErrorCount == 0 ? new UnderstudySpec(controller, all, channels) : null;
+                // A site operation's approvals are given by named people, as a service's are.
+        if (controller is { AuthTokens.IsEmpty: true } && sites is { } declared && services is { } known)
+            foreach (SiteSpec site in declared.Where(s => s.ApprovalsNeeded(known) > 0 && s.Approvals is > 0))
+                reader.Error(top.KeyNode("sites"), $"sites.{site.Name}.approvals",
+                    $"{site.Approvals} {(site.Approvals == 1 ? "approval needs" : "approvals need")} controller.auth.tokens, so that each approver is a named person");
+        return controller is not null && services is { } all && alerts is { } channels && sites is { } siteList && reader.ErrorCount == 0
+            ? new UnderstudySpec(controller, all, channels, siteList) : null;
     }
 }

@@ -23,8 +23,8 @@ internal static class ServiceSection
         string? primary = Primary(s, kind, members);
         CheckSpec? check = CheckSection.Read(s, kind);
         FailoverSpec? failover = FailoverSection.Read(s, kind);
-        TrafficSection.Read traffic = TrafficSection.From(s, kind, name, addresses);
-        HooksSpec? hooks = HooksSection.Read(s, kind);
+        TrafficSection.Read traffic = TrafficSection.From(s, kind, name, addresses, members);
+        HooksSpec? hooks = HooksSection.Read(s);
         TargetsSpec? targets = TargetsSection.Read(s);
         ImmutableArray<AlertChannelSpec>? alerts = AlertsSection.Read(s);
         MaintenanceSpec? maintenance = MaintenanceSection.Read(s, out bool maintenanceFailed);
@@ -35,7 +35,21 @@ internal static class ServiceSection
             || check is null || failover is null || hooks is null || targets is null || alerts is not { } channels
             || (k == ServiceKind.Postgres && postgres is null) || (k == ServiceKind.Redis && redis is null) || maintenanceFailed)
             return null;
-        return new ServiceSpec(name, k, m, primary, check, failover, traffic.Proxy, hooks, targets, postgres, channels, redis, maintenance, traffic.Sentinel);
+        if (!CanFence(s, traffic, hooks)) return null;
+        return new ServiceSpec(name, k, m, primary, check, failover, traffic.Proxy, hooks, targets, postgres, channels, redis, maintenance, traffic.Sentinel, traffic.Switches);
+    }
+
+    /// <summary>
+    /// Routing fences the old primary when it goes through the built-in proxy or HAProxy (maint). A service reached only
+    /// through DNS or commands has nothing that stops clients reaching the old primary, so it needs a required fence hook.
+    /// </summary>
+    private static bool CanFence(ConfigMapping s, TrafficSection.Read traffic, HooksSpec hooks)
+    {
+        if (traffic.Switches is not { } sw || traffic.Proxy is not null || sw.CanFence || hooks.Fence.Any(h => h.Required)) return true;
+        s.Reader.Error(s.Optional("traffic")!, s.KeyOf("traffic"),
+            "traffic through dns or hooks alone cannot fence the old primary (clients that resolved it, or a platform that failed to switch, still reach it): " +
+            "add a required hooks.fence that stops it, or route through traffic.proxy or traffic.haproxy");
+        return false;
     }
 
     // http and tcp members cannot say which of them is primary, so the file must. PostgreSQL and Redis servers can:

@@ -1,16 +1,15 @@
+using System.Collections.Immutable;
 using Understudy.Core.Topology;
 
 namespace Understudy.Config;
 
-/// <summary><c>traffic:</c> how clients are moved to the new primary: the built-in proxy, and for redis and tcp services a Sentinel listener.</summary>
+/// <summary>
+/// <c>traffic:</c> how clients are moved to the new primary: the built-in proxy, HAProxy's runtime API, a DNS record,
+/// commands (any of them together), and for redis and tcp services a Sentinel listener.
+/// </summary>
 internal static class TrafficSection
 {
-    private static readonly KindKeySet Keys = new(["proxy"], [([ServiceKind.Redis, ServiceKind.Tcp], ["sentinel"])], new Dictionary<string, string>
-    {
-        ["haproxy"] = "traffic.haproxy is not supported yet (supported: proxy)",
-        ["dns"] = "traffic.dns is not supported yet (supported: proxy)",
-        ["hooks"] = "traffic.hooks is not supported yet (supported: proxy)",
-    });
+    private static readonly KindKeySet Keys = new(["proxy", "haproxy", "dns", "hooks"], [([ServiceKind.Redis, ServiceKind.Tcp], ["sentinel"])]);
 
     private static readonly KeySet ProxyKeys = new(["listen", "hold", "drain_timeout"]);
 
@@ -19,14 +18,20 @@ internal static class TrafficSection
         service.Optional("traffic") is YamlDotNet.RepresentationModel.YamlMappingNode t && t.Children.Keys.Any(k => k is YamlDotNet.RepresentationModel.YamlScalarNode { Value: "proxy" });
 
     /// <summary>What <c>traffic</c> sets up; each part null when the service has none (or after an error, which is recorded).</summary>
-    public sealed record Read(ProxySpec? Proxy, SentinelSpec? Sentinel);
+    public sealed record Read(ProxySpec? Proxy, SentinelSpec? Sentinel, TrafficSwitchesSpec? Switches);
 
-    public static Read From(ConfigMapping service, ServiceKind? kind, string serviceName, AddressBook addresses)
+    public static Read From(ConfigMapping service, ServiceKind? kind, string serviceName, AddressBook addresses, MembersSection.MembersRead members)
     {
         ConfigMapping? t = service.Section("traffic", Keys.For(kind));
-        if (t is null) return new Read(null, null);
+        if (t is null) return new Read(null, null, null);
         ProxySpec? proxy = Proxy(t, addresses);
-        return new Read(proxy, SentinelSection.Read(t, serviceName, addresses));
+        SentinelSpec? sentinel = SentinelSection.Read(t, serviceName, addresses);
+        int before = t.Reader.ErrorCount;
+        var haproxy = HaproxySection.Read(t, members);
+        DnsSpec? dns = DnsSection.Read(t, members);
+        ImmutableArray<HookSpec>? hooks = HooksSection.List(t, "hooks", Placeholders.Hooks);
+        TrafficSwitchesSpec? switches = t.Reader.ErrorCount == before && haproxy is { } h && hooks is { } k ? new TrafficSwitchesSpec(h, dns, k) : null;
+        return new Read(proxy, sentinel, switches is { Any: true } ? switches : null);
     }
 
     private static ProxySpec? Proxy(ConfigMapping t, AddressBook addresses)

@@ -12,7 +12,8 @@ namespace Understudy.Coordination;
 /// <summary>
 /// What instances of one cluster must agree on before one may lead (DESIGN.md "Settled details, wave 2 → Several
 /// controllers"): every service's kind, members (in order: it breaks ties between candidates), primary, check,
-/// failover, targets, hooks, traffic kinds and PostgreSQL user and database, as "key path → canonical text".
+/// failover, targets, hooks (veto ones too), traffic kinds and switches (HAProxy, DNS, traffic hooks) and PostgreSQL user
+/// and database, as "key path → canonical text".
 /// Left out on purpose: <c>controller.*</c>, <c>traffic.proxy.listen</c> (each host listens where it likes),
 /// pidfiles and data folders (paths on one host), secrets and alert channels.
 /// </summary>
@@ -98,6 +99,8 @@ public sealed record ServiceDigest(ImmutableSortedDictionary<string, string> Ent
         AddHooks(e, $"{at}.hooks.on_failover", s.Hooks.OnFailover);
         AddHooks(e, $"{at}.hooks.on_switchover", s.Hooks.OnSwitchover);
         AddHooks(e, $"{at}.hooks.fence", s.Hooks.Fence);
+        AddHooks(e, $"{at}.hooks.veto", s.Hooks.VetoHooks);
+        AddSwitches(e, $"{at}.traffic", s.TrafficSwitches);
         if (s.Proxy is { } proxy)
         {
             e[$"{at}.traffic.proxy"] = "on";
@@ -109,6 +112,24 @@ public sealed record ServiceDigest(ImmutableSortedDictionary<string, string> Ent
             e[$"{at}.postgres.user"] = pg.User;
             e[$"{at}.postgres.database"] = pg.Database;
         }
+    }
+
+    /// <summary>HAProxy's socket path is this host's; its admin address, backend and servers, and DNS's name, are the cluster's.</summary>
+    private static void AddSwitches(ImmutableSortedDictionary<string, string>.Builder e, string at, TrafficSwitchesSpec t)
+    {
+        for (int i = 0; i < t.Haproxy.Length; i++)
+        {
+            HaproxySpec h = t.Haproxy[i];
+            e[$"{at}.haproxy[{i}].backend"] = h.Backend;
+            e[$"{at}.haproxy[{i}].address"] = h.Address?.ToString() ?? "(socket)";
+            e[$"{at}.haproxy[{i}].servers"] = string.Join(", ", h.Servers.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
+            e[$"{at}.haproxy[{i}].timeout"] = Time(h.Timeout);
+        }
+        if (t.Dns is { } dns)
+        {
+            e[$"{at}.dns"] = $"{dns.Name} in {dns.Zone} at {dns.Server}, ttl {Time(dns.Ttl)}, key {dns.Tsig.KeyName} ({dns.Tsig.Algorithm}), timeout {Time(dns.Timeout)}";
+        }
+        AddHooks(e, $"{at}.hooks", t.Hooks);
     }
 
     private static void AddHooks(ImmutableSortedDictionary<string, string>.Builder e, string at, ImmutableArray<HookSpec> hooks)

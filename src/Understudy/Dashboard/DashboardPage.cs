@@ -11,7 +11,7 @@ namespace Understudy.Dashboard;
 /// </summary>
 public static class DashboardPage
 {
-    private static readonly string[] Scripts = ["render.js", "dashboard.js"];
+    private static readonly string[] Scripts = ["render.js", "sites.js", "dashboard.js"];
 
     public static void MapDashboard(this IEndpointRouteBuilder app)
     {

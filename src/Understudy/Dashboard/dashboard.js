@@ -1,4 +1,4 @@
-// The dashboard's behaviour: sign-in, polling the API, approving, opening drill reports.
+// The dashboard's behaviour: sign-in, polling the API, approving, opening drill reports (sites.js: the Sites panel).
 // The token lives in sessionStorage (this tab only) and in the Authorization header. It is never put in
 // the DOM, a URL or the console, and an error message shows the API's problem detail, never a request.
 
@@ -58,7 +58,7 @@ function showSignIn(message) {
   sessionStorage.removeItem(TOKEN_KEY);
   clearTimeout(state.timer);
   Object.assign(state, { me: null, failures: 0, drillsAt: 0, lastEventId: 0, shown: {} });
-  for (const id of ['services', 'requests', 'drills', 'events']) $(id).replaceChildren();
+  for (const id of ['services', 'sites', 'requests', 'drills', 'events']) $(id).replaceChildren();
   $('main').hidden = true;
   $('who').hidden = true;
   $('cluster').hidden = true;
@@ -82,12 +82,13 @@ async function poll() {
   clearTimeout(state.timer);
   state.polling = true;
   try {
-    const [status, cluster, requests, events] = await Promise.all([
-      getJson('/api/status'), getJson('/api/cluster'), getJson('/api/requests?state=awaiting_approval'), newEvents()]);
+    const [status, cluster, requests, sites, events] = await Promise.all([
+      getJson('/api/status'), getJson('/api/cluster'), getJson('/api/requests?state=awaiting_approval'), getJson('/api/sites'), newEvents()]);
     if (!state.me) return;
     showStatus(status);
     showCluster(cluster);
     showRequests(requests.requests);
+    showSites(sites, status.services);
     showEvents(events);
     state.failures = 0;
     setConnection('');
@@ -138,15 +139,22 @@ function showIfChanged(id, data, build) {
   $(id).replaceChildren(...build(data));
 }
 
+// One card per item, found by its data-KEY attribute: new items get one, gone ones lose theirs, the others are updated
+// in place and kept in the items' order, so a comment being typed survives the next poll.
+function showKeyed(container, key, items, idOf, build, update) {
+  const ids = new Set(items.map(idOf));
+  for (const card of [...container.children]) if (!ids.has(card.dataset[key])) card.remove();
+  const cards = items.map(item => {
+    const card = [...container.children].find(c => c.dataset[key] === idOf(item)) || build(item);
+    update(card, item);
+    return card;
+  });
+  if (cards.some((card, i) => container.children[i] !== card)) container.append(...cards);
+}
+
 function showRequests(requests) {
-  const container = $('requests');
-  const ids = new Set(requests.map(r => r.id));
-  for (const card of [...container.children]) if (!ids.has(card.dataset.request)) card.remove();
-  for (const r of requests) {
-    let card = [...container.children].find(c => c.dataset.request === r.id);
-    if (!card) container.append(card = requestCard(r, state.me, decide));
-    updateRequestCard(card, r);
-  }
+  showKeyed($('requests'), 'request', requests, r => r.id,
+    r => requestCard(r, state.me, (verb, card) => decide(`/api/requests/${encodeURIComponent(r.id)}`, verb, card)), updateRequestCard);
   $('no-requests').hidden = requests.length > 0;
 }
 
@@ -170,15 +178,16 @@ async function refreshDrills() {
   }
 }
 
-async function decide(request, verb, card) {
-  const buttons = card.querySelectorAll('button');
-  const error = card.querySelector('.error');
+// Approves or rejects what PATH names (a request, a site operation) with the card's comment.
+async function decide(path, verb, card) {
+  const buttons = card.querySelectorAll('.decision button');
+  const error = card.querySelector('.decision .error');
   buttons.forEach(b => { b.disabled = true; });
   try {
-    await api(`/api/requests/${encodeURIComponent(request.id)}/${verb}`, {
+    await api(`${path}/${verb}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ comment: card.querySelector('input').value.trim() }),
+      body: JSON.stringify({ comment: card.querySelector('.decision input').value.trim() }),
     });
     error.textContent = '';
     poll();

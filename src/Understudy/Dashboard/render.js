@@ -64,10 +64,20 @@ function serviceCard(s) {
       fact('Epoch', String(s.epoch), 'epoch'),
       fact('Kind, mode', `${s.kind}, ${s.settings.mode}`, 'mode'),
       s.paused && fact('Paused', `by ${s.paused.by} since ${fmt.time(s.paused.since)}: ${s.paused.reason}`, 'paused'),
-      s.hold_reason && fact('Held', s.hold_reason, 'held'),
+      s.veto && fact('Veto', vetoText(s.veto), 'veto'),
+      // A refusal's hold reason says what the veto line says.
+      s.hold_reason && s.veto?.state !== 'vetoed' && fact('Held', s.hold_reason, 'held'),
       f && fact(f.kind === 'switchover' ? 'Switchover' : 'Failover', `${f.from} → ${f.to}, epoch ${f.epoch}, ${fmt.words(f.stage)}`, 'change'),
       s.open_request && fact('Open request', el('a', { href: `#request-${s.open_request}`, text: s.open_request }), 'open-request')),
     table(`Members of ${s.name}`, ['Member', 'Role', 'Health', 'Lag', 'Writable', 'Needs rejoin', 'Last check'], s.members.map(m => memberRow(s, m))));
+}
+
+// "⛔ failover web-a → web-b vetoed: veto hook 1 `…` exited 1: …; asked again at 12:00:31", or that the hooks are being asked.
+function vetoText(v) {
+  const change = `${v.kind} ${v.from} → ${v.to}${v.request ? ` (request ${v.request})` : ''}`;
+  return v.state === 'asking'
+    ? `asking veto hooks whether the ${change} may start (since ${fmt.time(v.since)})…`
+    : `⛔ ${change} vetoed: ${v.reason}; asked again at ${fmt.time(v.retry_at)}`;
 }
 
 // A table whose rows become labelled lists on a phone (.stack in the CSS): each cell carries its column's name.
@@ -93,37 +103,45 @@ function memberRow(s, m) {
 
 // Requests keep their card while they wait, so a comment being typed survives the next poll.
 function requestCard(r, me, onDecide) {
-  const ownRequest = me.name === r.requested_by;
-  const mayApprove = roleRank(me.role) >= roleRank('approver');
   const titleId = `request-title-${r.id}`;
   const card = el('article', { class: 'card request', id: `request-${r.id}`, 'data-request': r.id, 'aria-labelledby': titleId },
     el('h3', { id: titleId, text: `${fmt.words(r.kind)} of ${r.service}: ${r.from} → ${r.to}` }),
     el('p', { class: 'reason', text: r.reason }),
     el('p', { class: 'muted' }, `${r.id}, requested by ${r.requested_by} at `, timeEl(r.created_at, fmt.time(r.created_at))),
     el('p', { 'data-field': 'approvals' }));
-  if (!mayApprove && !ownRequest) return card;
-
-  const commentId = `comment-${r.id}`;
-  const what = `${r.id}, ${fmt.words(r.kind)} of ${r.service} to ${r.to}`;
-  const error = el('p', { class: 'error', role: 'alert' });
-  const buttons = [];
-  if (mayApprove && !ownRequest) {
-    buttons.push(el('button', { type: 'button', class: 'approve', 'aria-label': `Approve ${what}`, onclick: () => onDecide(r, 'approve', card) }, 'Approve'));
-  }
-  buttons.push(el('button', { type: 'button', class: 'reject', 'aria-label': `${ownRequest ? 'Withdraw' : 'Reject'} ${what}`, onclick: () => onDecide(r, 'reject', card) },
-    ownRequest ? 'Withdraw' : 'Reject'));
-  card.append(
-    el('label', { for: commentId, text: 'Comment (optional, journaled)' }),
-    el('input', { id: commentId, type: 'text', maxlength: 500, autocomplete: 'off' }),
-    el('div', { class: 'actions' }, buttons),
-    error);
+  const controls = decisionControls(r.id, `${r.id}, ${fmt.words(r.kind)} of ${r.service} to ${r.to}`, r.requested_by, me, verb => onDecide(verb, card));
+  if (controls) card.append(controls);
   return card;
 }
 
+// Approve (approvers, not the requester) and reject (approvers) or withdraw (the requester), with an optional comment:
+// the same controls for service requests and site operations. Null for whoever may do neither.
+function decisionControls(id, what, requestedBy, me, onDecide) {
+  const ownRequest = me.name === requestedBy;
+  const mayApprove = roleRank(me.role) >= roleRank('approver');
+  if (!mayApprove && !ownRequest) return null;
+  const commentId = `comment-${id}`;
+  const buttons = [];
+  if (mayApprove && !ownRequest) {
+    buttons.push(el('button', { type: 'button', class: 'approve', 'aria-label': `Approve ${what}`, onclick: () => onDecide('approve') }, 'Approve'));
+  }
+  buttons.push(el('button', { type: 'button', class: 'reject', 'aria-label': `${ownRequest ? 'Withdraw' : 'Reject'} ${what}`, onclick: () => onDecide('reject') },
+    ownRequest ? 'Withdraw' : 'Reject'));
+  return el('div', { class: 'decision' },
+    el('label', { for: commentId, text: 'Comment (optional, journaled)' }),
+    el('input', { id: commentId, type: 'text', maxlength: 500, autocomplete: 'off' }),
+    el('div', { class: 'actions' }, buttons),
+    el('p', { class: 'error', role: 'alert' }));
+}
+
+function approvalsText(x) {
+  const approved = x.approved_by.length ? ` (${x.approved_by.join(', ')})` : '';
+  return `${fmt.words(x.state)}: approvals ${x.approved_by.length}/${x.approvals_needed}${approved}`;
+}
+
 function updateRequestCard(card, r) {
-  const approved = r.approved_by.length ? ` (${r.approved_by.join(', ')})` : '';
   card.querySelector('[data-field=approvals]').replaceChildren(
-    `${fmt.words(r.state)}: approvals ${r.approved_by.length}/${r.approvals_needed}${approved}; expires at `,
+    `${approvalsText(r)}; expires at `,
     timeEl(r.expires_at, fmt.time(r.expires_at)));
 }
 

@@ -63,7 +63,10 @@ public sealed class ControllerClient(Uri baseUrl, string service, ApiTrust? trus
             ?? throw new DrillException($"the controller at {baseUrl} answered the fault injection without applied_at");
     }
 
-    /// <summary>Tells the controller the drill's verdict (journaled as drill.completed, so a failed drill is notified).</summary>
+    /// <summary>
+    /// Tells the controller the drill's verdict and report.json's figures under report.json's names (journaled as
+    /// drill.completed, so a failed drill is notified and <c>drill history</c> can list it).
+    /// </summary>
     public Task ReportVerdictAsync(DrillReport report, string? reportPath, CancellationToken ct)
     {
         var body = new
@@ -73,6 +76,9 @@ public sealed class ControllerClient(Uri baseUrl, string service, ApiTrust? trus
             verdict = report.Verdict.ToString().ToLowerInvariant(),
             rto_ms = report.RtoMs,
             report = reportPath,
+            recovery_time_ms = report.RecoveryTimeMs,
+            lost_acknowledged_writes = report.LostAcknowledgedWrites,
+            availability_pct = report.AvailabilityPct,
         };
         return SendAsync(() => _http.PostAsJsonAsync("/api/drills", body, ct), "record the drill's verdict");
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Immutable;
 using Understudy.Checks;
 using Understudy.Commands;
@@ -5,6 +6,7 @@ using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
 using Understudy.Traffic;
+using Understudy.Traffic.Switches;
 
 namespace Understudy.Failover;
 
@@ -65,6 +67,8 @@ public sealed partial class Executor(
             return step switch
             {
                 FenceMember f => await FenceAsync(f),
+                SwitchTraffic t => ToTuple(await Switches().SwitchAsync(t)),
+                AskVeto v => await AskVetoAsync(v),
                 DrainMember d => proxy is null ? (true, "no built-in proxy: nothing to drain") : (true, await proxy.DrainAsync(d.Member, d.Timeout)),
                 RunHooks h => await RunHooksAsync(h),
                 EndStaleHooks e => await EndStaleAsync(e),
@@ -88,6 +92,11 @@ public sealed partial class Executor(
             return (false, $"unexpected error, please report: {e.Message}");
         }
     }
+
+    private static (bool, string) ToTuple(SwitchOutcome o) => (o.Ok, o.Detail);
+
+    private TrafficSwitchboard Switches() => _switches ??= TrafficSwitchboard.For(service, commands, time);
+    private TrafficSwitchboard? _switches;
 
     private Postgres.PostgresActions Postgres() => _postgres ??= new Postgres.PostgresActions(service, time);
     private Postgres.PostgresActions? _postgres;
@@ -137,6 +146,13 @@ public sealed partial class Executor(
     private async Task<(bool, string)> FenceAsync(FenceMember f)
     {
         string closed = proxy is null ? "no built-in proxy" : $"{proxy.Fence(f.Member)} open connections closed by the proxy";
+        // HAProxy in front: the old primary's server goes to maint and its sessions are shut; one that cannot be reached fails the fence.
+        if (Switches().CanFence)
+        {
+            SwitchOutcome routed = await Switches().FenceAsync(f.Member, f.Epoch);
+            closed = $"{closed}; {routed.Detail}";
+            if (!routed.Ok) return (false, closed);
+        }
         // A Redis old primary that still answers (an operator's failover, a partition) stops taking writes now.
         if (!f.Planned && service.Kind == ServiceKind.Redis) closed = $"{closed}; {await Redis().PauseWritesAsync(f.Member, CancellationToken.None)}";
         if (!f.Planned && !service.Hooks.Fence.IsEmpty)
@@ -151,20 +167,14 @@ public sealed partial class Executor(
 
     private async Task<(bool, string)> RunHooksAsync(RunHooks step)
     {
-        var placeholders = new Dictionary<string, string>
-        {
-            ["service"] = service.Name,
-            ["old_primary"] = step.OldPrimary,
-            ["new_primary"] = step.NewPrimary,
-            ["epoch"] = step.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
+        var placeholders = HookPlaceholders(service, step.OldPrimary, step.NewPrimary, step.Epoch);
         var list = service.Hooks.Of(step.Trigger);
         int failed = 0;
         for (int i = step.FirstHook; i < list.Count; i++)
         {
             // Hooks run to their own timeout even when the controller is stopping: cutting one off
             // would leave its work half-done (a restart runs unfinished hooks again).
-            string[] argv = [.. list[i].Exec.Select(a => Fill(a, placeholders))];
+            string[] argv = Argv(list[i], placeholders);
             int index = i;
             // Reported as soon as it runs and journaled by the loop moments later, so a controller killed while it runs
             // leaves a record to end it by (one killed within those moments leaves none: the PID exists only once it runs).
@@ -179,6 +189,26 @@ public sealed partial class Executor(
         return (failed == 0, $"{ran - failed} of {ran} {step.Trigger.ConfigKey()} hooks succeeded");
     }
 
+    /// <summary>
+    /// The veto hooks, in order, until one refuses: exit 0 allows, anything else refuses with the hook's output as the reason.
+    /// A hook that times out or cannot start refuses too: a policy that cannot be read does not allow a change.
+    /// </summary>
+    private async Task<(bool, string)> AskVetoAsync(AskVeto ask)
+    {
+        var placeholders = HookPlaceholders(service, ask.From, ask.To, ask.Epoch + 1);
+        placeholders["change"] = ask.Kind == Core.Journal.RequestKind.Failover ? "failover" : "switchover";
+        var hooks = service.Hooks.VetoHooks;
+        for (int i = 0; i < hooks.Length; i++)
+        {
+            string[] argv = Argv(hooks[i], placeholders);
+            CommandOutcome o = await commands.RunAsync(argv, hooks[i].Timeout, CancellationToken.None);
+            if (o.Succeeded) continue;
+            string said = o.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
+            return (false, $"veto hook {i + 1} `{o.Command}` {o.Summary}{(said.Length > 0 ? $": {said}" : "")}");
+        }
+        return (true, $"{hooks.Length} of {hooks.Length} veto hooks exited 0");
+    }
+
     /// <summary>Each hook a previous controller left is looked for and ended if it still runs here; each outcome is journaled.</summary>
     private async Task<(bool, string)> EndStaleAsync(EndStaleHooks step)
     {
@@ -191,6 +221,26 @@ public sealed partial class Executor(
         }
         return (left == 0, $"{step.Hooks.Length - left} of {step.Hooks.Length} no longer run");
     }
+
+    /// <summary>What every hook's <c>{{name}}</c> placeholders stand for in a change from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public static Dictionary<string, string> HookPlaceholders(ServiceSpec service, string from, string to, long epoch)
+    {
+        HostPort newAddress = service.Member(to).Address;
+        return new Dictionary<string, string>
+        {
+            ["service"] = service.Name,
+            ["old_primary"] = from,
+            ["new_primary"] = to,
+            ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
+            ["new_primary_address"] = newAddress.ToString(),
+            ["new_primary_host"] = newAddress.Host,
+            ["new_primary_port"] = newAddress.Port.ToString(CultureInfo.InvariantCulture),
+            ["old_primary_address"] = service.Member(from).Address.ToString(),
+        };
+    }
+
+    /// <summary>The command of <paramref name="hook"/> with its placeholders filled in: what runs, and what a dry run shows.</summary>
+    public static string[] Argv(HookSpec hook, IReadOnlyDictionary<string, string> placeholders) => [.. hook.Exec.Select(a => Fill(a, placeholders))];
 
     /// <summary>Replaces <c>{{name}}</c> placeholders; the config validator has already refused unknown ones.</summary>
     public static string Fill(string arg, IReadOnlyDictionary<string, string> placeholders)

@@ -12,6 +12,7 @@ namespace Understudy.Failover;
 public sealed class ServiceRuntime : IDisposable
 {
     private readonly IHealthCheck _check;
+    private IReadOnlyList<Traffic.Switches.HaproxyReconciler> _reconcilers = [];
 
     private ServiceRuntime(ServiceSpec spec, ServiceLoop loop, Executor executor, ServiceProxy? proxy, RouteBoard? routes, IReadOnlyList<CheckScheduler> schedulers, IHealthCheck check, MemberFaults faults)
     {
@@ -69,12 +70,16 @@ public sealed class ServiceRuntime : IDisposable
         }
         ServiceProxy? proxy = routes is null ? null : new ServiceProxy(spec, routes, Passive, faults, time, logger, progress);
         var executor = new Executor(spec, proxy, schedulers.ToDictionary(s => s.Member.Name), commands, loop.Post, time, logger, barrier);
-        return runtime = new ServiceRuntime(spec, loop, executor, proxy, routes, schedulers, check, faults);
+        return runtime = new ServiceRuntime(spec, loop, executor, proxy, routes, schedulers, check, faults)
+        {
+            // traffic.haproxy: one loop per instance puts its servers back where the journal says after HAProxy restarts.
+            _reconcilers = [.. spec.TrafficSwitches.Haproxy.Select(h => new Traffic.Switches.HaproxyReconciler(spec, h, () => loop.State, () => loop.Role != LoopRole.Follower, loop.Post, time, logger))],
+        };
     }
 
     /// <summary>Runs the loop (from <paramref name="start"/>) and the checks; the checks end at <paramref name="stopping"/>, the loop when completed.</summary>
     public Task RunAsync(Input? start, CancellationToken stopping, CancellationToken abort) =>
-        Task.WhenAll([Loop.RunAsync(Executor, start, abort), .. Schedulers.Select(s => s.RunAsync(stopping))]);
+        Task.WhenAll([Loop.RunAsync(Executor, start, abort), .. Schedulers.Select(s => s.RunAsync(stopping)), .. _reconcilers.Select(r => r.RunAsync(stopping))]);
 
     public void Dispose() => (_check as IDisposable)?.Dispose();
 }

@@ -25,7 +25,10 @@ internal static class ClusterHosting
                 sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ControllerMetrics>().CheckEnded, stalls: stalls)).ToList();
             stalls.Journal(runtimes);
             return new Controller(runtimes, log, sp.GetRequiredService<IHostApplicationLifetime>(), time,
-                new Core.Failover.StateRebuilt(Controller.Version, Environment.ProcessId));
+                new Core.Failover.StateRebuilt(Controller.Version, Environment.ProcessId))
+            {
+                Leading = why => sp.GetRequiredService<Sites.SiteOperations>().Lead(why),
+            };
         });
         services.AddSingleton<IClusterState>(sp =>
         {
@@ -110,6 +113,8 @@ internal static class ClusterHosting
                 sp.GetRequiredService<ClusterRouting>(), sp.GetRequiredService<ClusterViews>(), digest, journal, sp.GetRequiredService<JournalFeed>(), sp.GetRequiredService<IHostApplicationLifetime>(), time,
                 sp.GetRequiredService<ILogger<ClusterNode>>());
             sp.GetRequiredService<SharedLog>().StepDown = node.StepDownAsync;
+            node.Leading = why => sp.GetRequiredService<Sites.SiteOperations>().Lead(why);
+            node.Following = () => sp.GetRequiredService<Sites.SiteOperations>().Follow();
             sp.GetRequiredService<StallWatch>().Stalled += node.Stalled;
             return node;
         });

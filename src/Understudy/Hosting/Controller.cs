@@ -25,6 +25,9 @@ public sealed class Controller(IReadOnlyList<ServiceRuntime> services, IServiceL
 
     public IReadOnlyList<ServiceRuntime> Services => services;
 
+    /// <summary>Work above the loops that only the deciding instance does (site operations): told here once a single controller's loops run.</summary>
+    public Action<string>? Leading { get; init; }
+
     /// <summary>The runtime of <paramref name="name"/>, or null for a service the config does not have.</summary>
     public ServiceRuntime? Service(string name) => services.FirstOrDefault(s => s.Spec.Name == name);
 
@@ -44,13 +47,20 @@ public sealed class Controller(IReadOnlyList<ServiceRuntime> services, IServiceL
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
         using (abort.Register(() => started.TrySetCanceled(abort)))
-            await started.Task;
+        {
+            // A host that fails to start (a port in use) stops before it started: nothing ran, nothing to report here
+            // (the failure is said once, by the command); letting the cancellation escape printed a stack trace.
+            try { await started.Task; }
+            catch (OperationCanceledException) when (abort.IsCancellationRequested) { return; }
+        }
 
         using var checks = CancellationTokenSource.CreateLinkedTokenSource(abort, _stopping.Token);
         _running = true;
         // A loop that ends with an error stops the controller at once (its supervisor restarts it from the journal):
         // Task.WhenAll would wait for the others and leave that service unattended meanwhile.
         var loops = services.Select(s => s.RunAsync(start, checks.Token, abort)).ToList();
+        // A cluster member's loops follow until it leads: its node tells the work then.
+        if (start is not null) Leading?.Invoke("after this controller restarted");
         while (loops.Count > 0)
         {
             Task ended = await Task.WhenAny(loops);

@@ -91,6 +91,9 @@ public static class ControllerHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ControllerMetrics>());
         builder.Services.AddSingleton(new ReportIndex(spec.Controller.DrillsDir));
         builder.Services.AddSingleton<IEventRecorder>(sp => sp.GetRequiredService<Controller>());
+        builder.Services.AddSingleton<Sites.SiteOperations>();
+        // Before the controller: it folds the journal's site operations while the loops start, and the loops' leader hands them over.
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Sites.SiteOperations>());
         // Before the controller, so it stops after it and still hears the controller's last events.
         if (Notifier.IsNeeded(spec)) builder.Services.AddHostedService<Notifier>();
         if (spec.Controller.Coordination is { } coordination) builder.Services.AddCluster(spec, coordination, start, journal, time);
@@ -130,6 +133,8 @@ public static class ControllerHost
         app.MapOpenApi("/openapi.json").AllowAnonymous();
         app.MapHealthApi();
         app.MapRequestApi();
+        app.MapSiteApi();
+        app.MapSiteReportApi();
         app.MapMaintenanceApi();
         app.MapStatusApi();
         app.MapFaultApi();
@@ -139,6 +144,7 @@ public static class ControllerHost
         app.MapDrillApi();
         app.MapDashboard();
         app.MapDrillResultApi();
+        app.MapDeployWatchApi();
         app.MapClusterApi();
         return app;
     }

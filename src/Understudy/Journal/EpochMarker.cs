@@ -78,7 +78,7 @@ public sealed partial class EpochMarkerWriter(EpochMarker marker, IReadOnlyDicti
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "could not write {Path}: {Why}")]
+        [LoggerMessage(EventId = 135, Level = LogLevel.Warning, Message = "could not write {Path}: {Why}")]
         public static partial void NotWritten(ILogger logger, string path, string why);
     }
 }

@@ -69,10 +69,10 @@ public sealed partial class JournalAlarm : IHostedService
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 103, Level = LogLevel.Critical, Message = "the journal takes no writes ({Cause}); nothing is decided or acted on until it does; /health answers 503")]
+        [LoggerMessage(EventId = 131, Level = LogLevel.Critical, Message = "the journal takes no writes ({Cause}); nothing is decided or acted on until it does; /health answers 503")]
         public static partial void Unavailable(ILogger logger, string cause);
 
-        [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "the journal takes writes again after {Failed} failed attempts")]
+        [LoggerMessage(EventId = 132, Level = LogLevel.Warning, Message = "the journal takes writes again after {Failed} failed attempts")]
         public static partial void Recovered(ILogger logger, long failed);
     }
 }

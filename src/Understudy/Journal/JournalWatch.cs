@@ -90,10 +90,10 @@ public sealed partial class JournalWatch(SqliteJournal file, IJournal journal, C
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 105, Level = LogLevel.Critical, Message = "the journal {Path} {What} while the controller ran; starting a new one at the same path")]
+        [LoggerMessage(EventId = 133, Level = LogLevel.Critical, Message = "the journal {Path} {What} while the controller ran; starting a new one at the same path")]
         public static partial void Changed(ILogger logger, string path, string what);
 
-        [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "could not start a new journal file: {Why}; retrying")]
+        [LoggerMessage(EventId = 134, Level = LogLevel.Error, Message = "could not start a new journal file: {Why}; retrying")]
         public static partial void NotReplaced(ILogger logger, string why);
     }
 }

@@ -108,10 +108,10 @@ public sealed partial class LastSeenWriter(LastSeen file, string? restored, Func
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 108, Level = LogLevel.Information, Message = "{What}")]
+        [LoggerMessage(EventId = 136, Level = LogLevel.Information, Message = "{What}")]
         public static partial void Restored(ILogger logger, string what);
 
-        [LoggerMessage(EventId = 109, Level = LogLevel.Warning, Message = "could not write {Path}: {Why}")]
+        [LoggerMessage(EventId = 137, Level = LogLevel.Warning, Message = "could not write {Path}: {Why}")]
         public static partial void NotWritten(ILogger logger, string path, string why);
     }
 }

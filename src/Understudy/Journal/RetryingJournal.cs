@@ -42,7 +42,7 @@ public sealed partial class RetryingJournal(IJournal inner, JournalHealth health
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "journal write failed; retry {Attempt}, nothing acts until it succeeds")]
+        [LoggerMessage(EventId = 130, Level = LogLevel.Error, Message = "journal write failed; retry {Attempt}, nothing acts until it succeeds")]
         public static partial void Retry(ILogger logger, Exception? e, int attempt);
     }
 }

@@ -64,7 +64,7 @@ public static class LiveGauges
         Family(text, "understudy_proxy_bytes_total", MetricType.Counter, "Bytes through the built-in proxy: in = client to member, out = member to client.",
             proxies.SelectMany(p => new[] { (Direction(p.Labels, "in"), (double)p.Counters.BytesIn), (Direction(p.Labels, "out"), (double)p.Counters.BytesOut) }));
         Family(text, "understudy_redis_unprotected_writes_total", MetricType.Counter,
-            "Redis synchronous mode, not strict: batches of writes acknowledged to clients with no replica confirming them (the WAIT timed out, or none was online).",
+            "Redis synchronous mode, not strict: acknowledged with no replica confirming them: batches of writes whose WAIT timed out, and single writes passed on while no replica was online.",
             services.Where(s => s.State.IsRedis && s.State.Spec.Failover.Synchronous && s.Proxy is not null).Select(s => (Of(s.State), (double)s.Proxy!.UnprotectedWrites)));
         Family(text, "understudy_proxy_routed_since_seconds", MetricType.Gauge,
             "When this instance's proxy began sending new connections to its current target, in Unix seconds; absent while it sends them nowhere (held, or not routing).",

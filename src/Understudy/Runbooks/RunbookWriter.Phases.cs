@@ -93,6 +93,15 @@ internal sealed partial class RunbookWriter
     private string? ExampleTarget() =>
         _s.Members.Where(m => m.Name != _s.Primary && !m.NoFailover).OrderByDescending(m => m.Priority).FirstOrDefault()?.Name;
 
+    private string Switches()
+    {
+        TrafficSwitchesSpec t = _s.TrafficSwitches;
+        var parts = t.Haproxy.Select(h => $"HAProxy {h.Where} (backend `{h.Backend}`: the new primary's server `ready`, the others `maint`)").ToList();
+        if (t.Dns is { } dns) parts.Add($"the DNS name `{dns.Name}` (a TSIG-signed UPDATE to {dns.Server}, TTL {Format(dns.Ttl)})");
+        parts.AddRange(t.Hooks.Select((h, i) => $"traffic hook {i + 1} (`{string.Join(' ', h.Exec)}`)"));
+        return string.Join(", ", parts);
+    }
+
     private void Execution()
     {
         Md.Heading(_b, 2, "4. Execution");
@@ -100,6 +109,9 @@ internal sealed partial class RunbookWriter
             + "; watch the events. Each step is journaled:");
         int i = 0;
         void Step(string text) => _b.Append($"{++i}. {text}\n");
+        if (_s.Hooks.VetoHooks.Length > 0)
+            Step($"{C(Events.VetoAsked)}: the `veto` hooks are asked first; one that exits non-zero refuses the failover ({C(Events.ChangeVetoed)}, with its words), "
+                + (Automatic ? "which is held and asked about again after 30 s." : "and the request fails."));
         Step($"{C(Events.FailoverStarted)}: the epoch advances by one and the new primary is chosen"
             + (_s.Proxy is { } p && p.Hold > TimeSpan.Zero ? $"; new client connections are held (up to {Format(p.Hold)})." : "."));
         Step($"{C(Events.MemberFenced)}: " + (_s.Proxy is null ? "the old primary is fenced" : "the proxy stops routing to the old primary and closes its connections")
@@ -109,6 +121,9 @@ internal sealed partial class RunbookWriter
         if (Redis)
             Step($"{C(Events.MemberPromoted)}: `REPLICAOF NO ONE` on the new primary, verified by `ROLE`"
                 + (_s.Failover.Synchronous ? $"; `min-replicas-to-write {(_s.Failover.SynchronousStrict ? 1 : 0)}` set on it." : "."));
+        if (_s.TrafficSwitches.Any)
+            Step($"{C(Events.TrafficSwitching)}: {Switches()} are switched to the new primary, each within its timeout; a failure is journaled "
+                + $"({C(Events.TrafficSwitchFailed)}), alerted and tried again (1 s, doubling to 30 s) until it succeeds; clients of the proxy are held meanwhile.");
         Step($"{C(Events.TrafficSwitched)}: " + (Postgres || Redis ? "held connections go to the new primary." : "once the new primary is seen up, traffic goes to it; held connections too."));
         if (Redis)
             Step($"{C(Events.StandbysRepointed)}: the other replicas replicate from the new primary (`REPLICAOF`).");

@@ -3,11 +3,12 @@ using Understudy.Core.Topology;
 
 namespace Understudy.SampleApp;
 
-public sealed record SampleAppOptions(int Port, string Name, HostPort? Peer, ReplicationMode Replication, TimeSpan AsyncDelay, string? PidFile);
+/// <param name="Unready">GET / answers 503 while /health passes: what a verify probe catches and health checks do not.</param>
+public sealed record SampleAppOptions(int Port, string Name, HostPort? Peer, ReplicationMode Replication, TimeSpan AsyncDelay, string? PidFile, bool Unready = false);
 
 /// <summary>
-/// A tiny HTTP service for demos, tests and benchmarks, on 127.0.0.1 only: <c>GET /</c> answers its name,
-/// <c>GET /health</c> "ok"; <c>POST /writes</c> stores a sequence number (replicated to <c>--peer</c>),
+/// A tiny HTTP service for demos, tests and benchmarks, on 127.0.0.1 only: <c>GET /</c> answers its name (503 when
+/// unready), <c>GET /health</c> "ok"; <c>POST /writes</c> stores a sequence number (replicated to <c>--peer</c>),
 /// <c>GET /writes</c> lists them as JSON, <c>GET /stats</c> counts replication.
 /// </summary>
 public static class SampleApp
@@ -19,7 +20,7 @@ public static class SampleApp
         builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, o.Port));
         using var store = new Replicator(o.Peer, o.Replication, o.AsyncDelay);
         WebApplication app = builder.Build();
-        app.MapGet("/", () => Results.Text(o.Name + "\n"));
+        app.MapGet("/", () => o.Unready ? Results.Text($"{o.Name}: not ready\n", statusCode: StatusCodes.Status503ServiceUnavailable) : Results.Text(o.Name + "\n"));
         app.MapGet("/health", () => Results.Text("ok\n"));
         app.MapPost("/writes", async (HttpRequest request) =>
             await ReadSeqAsync(request) is { } seq ? await AckAsync(store, seq, o.Name) : Results.BadRequest("body: expected a whole number\n"));

@@ -287,7 +287,7 @@ public sealed partial class ServiceProxy
         [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "{Service}: could not connect to {Member}: {Error}")]
         public static partial void ConnectFailed(ILogger logger, string service, string member, string error);
 
-        [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "{Service}: writes acknowledged without a replica (none answered WAIT within {Ms} ms); logged once per 1000 batches")]
+        [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "{Service}: writes acknowledged without a replica (a WAIT timed out after {Ms} ms, or no replica is online); logged once per 1000")]
         public static partial void Unprotected(ILogger logger, string service, double ms);
 
         [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "{Service}: synchronous relay closed a connection: {Error}")]

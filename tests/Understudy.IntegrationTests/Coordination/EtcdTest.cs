@@ -46,6 +46,7 @@ public abstract class EtcdTest(ITestOutputHelper output) : IAsyncLifetime
             EtcdLease lease = await store.GrantLeaseAsync(Lease, default);
             await store.KeepAliveOnceAsync(lease.Id, default);
             await store.TryCreateAsync(store.Keys.Root + "warm-up", "", lease.Id, default);
+            await store.GetAsync(store.Keys.Root + "warm-up", default);
             await store.RevokeAsync(lease.Id, default);
             return true;
         }

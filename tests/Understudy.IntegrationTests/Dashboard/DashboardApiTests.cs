@@ -25,10 +25,11 @@ public class DashboardApiTests
         Assert.Contains("script-src 'sha256-", page.Headers.GetValues("Content-Security-Policy").Single());
         Assert.Contains("<body data-auth=\"tokens\">", await page.Content.ReadAsStringAsync());
 
-        foreach (string url in new[] { "/api/whoami", "/api/drills", $"/drills/{Report}/report.html" })
+        foreach (string url in new[] { "/api/whoami", "/api/drills", "/api/sites", $"/drills/{Report}/report.html" })
             Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(url)).StatusCode);
 
         Assert.Equal(new WhoAmIView("vera", "viewer"), await vera.GetFromJsonAsync<WhoAmIView>("/api/whoami", ApiJson.Options));
+        Assert.Equal("[]", await vera.GetStringAsync("/api/sites")); // none declared: the page hides its Sites panel
         using (var bob = Client(pair, "BOB_TOKEN"))
             Assert.Equal(new WhoAmIView("bob", "approver"), await bob.GetFromJsonAsync<WhoAmIView>("/api/whoami", ApiJson.Options));
 

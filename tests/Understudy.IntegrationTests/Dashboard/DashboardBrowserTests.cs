@@ -13,8 +13,6 @@ namespace Understudy.IntegrationTests.Dashboard;
 [Collection(RealProcesses.Name)]
 public class DashboardBrowserTests
 {
-    private static readonly LocatorAssertionsToHaveTextOptions Patiently = new() { Timeout = (float)Eventually.Deadline.TotalMilliseconds };
-
     [Fact]
     public async Task Dashboard_FailoverThenApprovedSwitchover_FollowsThePrimaryWithoutReload()
     {
@@ -26,18 +24,14 @@ public class DashboardBrowserTests
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Chromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
         var errors = new List<string>();
-        page.Console += (_, m) => { if (m.Type == "error") errors.Add(m.Text); };
-        page.PageError += (_, e) => errors.Add(e);
-        await page.GotoAsync($"http://127.0.0.1:{pair.ApiPort}/");
+        IPage page = await OpenAsync(browser, pair, errors);
 
-        await page.GetByLabel("API token").FillAsync(bobToken);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page.GetByText("Signed in as bob (approver)")).ToBeVisibleAsync();
+        await SignInAsync(page, "BOB_TOKEN", "bob (approver)");
         ILocator routable = page.Locator("[data-service=web] [data-field=routable]");
         await Expect(routable).ToHaveTextAsync("web-a", Patiently);
         await Expect(page.Locator("#cluster")).ToBeHiddenAsync(); // a single controller: no cluster to name
+        await Expect(page.Locator("#sites-section")).ToBeHiddenAsync(); // no sites declared
         await page.EvaluateAsync("() => { window.notReloaded = true; }");
 
         pair.A.Kill();

@@ -30,6 +30,7 @@ public sealed class WebCluster : IAsyncDisposable
     public Dictionary<string, (int Api, int Proxy)> Ports { get; } = [];
     private Func<string, string> ControllerExtra { get; init; } = _ => "";
     private string? CaCert { get; init; }
+    private bool TwoSites { get; init; }
 
     public ControllerProcess this[string name] => _processes[name] ?? throw new InvalidOperationException($"{name} is not running");
 
@@ -40,14 +41,17 @@ public sealed class WebCluster : IAsyncDisposable
     /// <param name="services">Instead of the two sample apps: the <c>services:</c> section for an instance whose proxy listens on the given port.</param>
     /// <param name="controllerExtra">More keys of an instance's <c>controller:</c>, by its name, e.g. its <c>tls</c>.</param>
     /// <param name="caCert">With TLS: what the fixture's own reads trust.</param>
+    /// <param name="twoSites">web-a in site east, web-b in west, and <c>sites.east: [web]</c>.</param>
     public static async Task<WebCluster> StartAsync(int instances = 3, string[]? relayed = null, string hold = "5s",
         string failover = "{ mode: automatic, cooldown: 0s }", string hooks = "{}", IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? environment = null,
         string topLevel = "", Func<int, string>? services = null, Func<WebCluster, Task<bool>>? healthy = null,
-        string check = "{ path: /health, interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }", Func<string, string>? controllerExtra = null, string? caCert = null)
+        string check = "{ path: /health, interval: 200ms, timeout: 150ms, fall: 3, rise: 2 }", Func<string, string>? controllerExtra = null, string? caCert = null,
+        bool twoSites = false)
     {
         var cluster = new WebCluster(await EtcdServer.StartAsync())
         {
             Names = [.. Enumerable.Range(0, instances).Select(i => $"ctl-{(char)('a' + i)}")], ControllerExtra = controllerExtra ?? (_ => ""), CaCert = caCert,
+            TwoSites = twoSites,
         };
         try
         {
@@ -61,7 +65,8 @@ public sealed class WebCluster : IAsyncDisposable
                 cluster.Ports[name] = (FreePort.Next(), FreePort.Next());
                 string etcd = relayed?.Contains(name) == true ? (cluster._relays[name] = new TcpRelay(cluster.Etcd.ClientPort)).Url : cluster.Etcd.Url;
                 string body = services?.Invoke(cluster.Ports[name].Proxy) ?? cluster.WebService(name, hold, failover, hooks, check);
-                await File.WriteAllTextAsync(cluster.Config(name), cluster.ControllerText(name, etcd) + body + "\n" + topLevel);
+                string sites = twoSites ? "sites:\n  east: { services: [web] }\n" : "";
+                await File.WriteAllTextAsync(cluster.Config(name), cluster.ControllerText(name, etcd) + body + "\n" + topLevel + sites);
                 cluster._processes[name] = null;
             }
             // One after another, so the first is the leader: tests then know whom to kill.
@@ -124,8 +129,8 @@ public sealed class WebCluster : IAsyncDisposable
           web:
             kind: http
             members:
-              - { name: web-a, address: 127.0.0.1:{{PortA}} }
-              - { name: web-b, address: 127.0.0.1:{{PortB}} }
+              - { name: web-a, address: 127.0.0.1:{{PortA}}{{(TwoSites ? ", site: east" : "")}} }
+              - { name: web-b, address: 127.0.0.1:{{PortB}}{{(TwoSites ? ", site: west" : "")}} }
             primary: web-a
             check: {{check}}
             failover: {{failover}}

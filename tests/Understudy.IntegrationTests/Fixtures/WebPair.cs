@@ -21,9 +21,10 @@ public sealed class WebPair : IAsyncDisposable
     public string AsyncDelay { get; private init; } = "50ms";
 
     /// <param name="topLevel">YAML appended at the top level of the config, e.g. <c>alerts:</c>.</param>
+    /// <param name="trafficExtra">One line added under <c>traffic:</c> beside the proxy, e.g. <c>hooks: [...]</c>.</param>
     public static async Task<WebPair> StartAsync(string kind = "http", string failover = "{ mode: automatic, cooldown: 0s }", string hooks = "{}", string hold = "5s",
         string? replication = null, string asyncDelay = "50ms", string controllerExtra = "", string targets = "{}", string topLevel = "", string? check = null,
-        string journal = "journal.db", string serviceExtra = "")
+        string journal = "journal.db", string serviceExtra = "", string trafficExtra = "", (string A, string B)? sites = null)
     {
         var pair = new WebPair { Replication = replication, AsyncDelay = asyncDelay };
         Directory.CreateDirectory(pair.Dir.File("run"));
@@ -39,13 +40,14 @@ public sealed class WebPair : IAsyncDisposable
               web:
                 kind: {kind}
                 members:
-                  - {'{'} name: web-a, address: 127.0.0.1:{pair.PortA}, pidfile: run/web-a.pid {'}'}
-                  - {'{'} name: web-b, address: 127.0.0.1:{pair.PortB}, pidfile: run/web-b.pid {'}'}
+                  - {'{'} name: web-a, address: 127.0.0.1:{pair.PortA}, pidfile: run/web-a.pid{(sites is { } a ? $", site: {a.A}" : "")} {'}'}
+                  - {'{'} name: web-b, address: 127.0.0.1:{pair.PortB}, pidfile: run/web-b.pid{(sites is { } b ? $", site: {b.B}" : "")} {'}'}
                 primary: web-a
                 check: {check}
                 failover: {failover}
                 traffic:
                   proxy: {'{'} listen: 127.0.0.1:{pair.ProxyPort}, hold: {hold} {'}'}
+                  {trafficExtra}
                 hooks: {hooks}
                 targets: {targets}
                 {serviceExtra}

@@ -55,6 +55,11 @@ public sealed class PgControlled : IAsyncDisposable
         var pg = new PgControlled(cluster, controller, proxy, api, config);
         await Eventually.TrueAsync(async () => await pg.ServiceAsync() is { Routable: not null } s && s.Members.All(m => m.Health == "up"),
             "the controller to route to a writable primary with every member up");
+        // Synchronous mode promotes automatically only a standby the primary was last seen replicating to synchronously:
+        // a crash before the controller has seen that (a loaded host) rightly promotes nothing.
+        if (synchronous)
+            await Eventually.TrueAsync(async () => (await pg.ServiceAsync()).Members.Any(m => m.Role == "primary" && m.LastDetail.Contains("synchronous", StringComparison.Ordinal)),
+                "the controller to see a synchronous standby");
         return pg;
     }
 

@@ -21,6 +21,10 @@ public class DrillApiTests
             (new { service = "web", name = "crash", verdict = "passed", rto_ms = -1 }, "rto_ms: expected a number of milliseconds from 0"),
             (new { service = "web", name = "cra\u0000sh", verdict = "passed" }, "name: control characters"),
             (new { service = "web", name = "crash", verdict = "passed", report = "a\nb" }, "report: control characters"),
+            // report.json's figures, sent since drill history lists them.
+            (new { service = "web", name = "crash", verdict = "passed", lost_acknowledged_writes = -1 }, "lost_acknowledged_writes: expected a count of writes, 0 or more"),
+            (new { service = "web", name = "crash", verdict = "passed", availability_pct = 120 }, "availability_pct: expected a percentage from 0 to 100"),
+            (new { service = "web", name = "crash", verdict = "passed", recovery_time_ms = -5 }, "recovery_time_ms: expected a number of milliseconds from 0"),
         ];
         foreach (var (body, says) in refused)
         {

@@ -49,4 +49,22 @@ public class ScheduledSwitchoverTests
         var failover = await CliRunner.RunAsync(Api(pair), "failover", "web", "--reason", "x", "--at", "2030-01-01T00:00Z");
         Assert.NotEqual(0, failover.ExitCode); // --at is a switchover option only
     }
+
+    [Theory]
+    [InlineData("switchover", """{"to":"web-b","reason":"r","in_window":true}""", "in_window: services.web.maintenance is not set, so web has no window")]
+    [InlineData("switchover", """{"to":"web-b","reason":"r","in_window":true,"at":"2030-01-01T00:00Z"}""", "at: give at or in_window, not both")]
+    [InlineData("failover", """{"reason":"r","at":"2030-01-01T00:00Z"}""", "at: only a switchover can be scheduled; a failover replaces a primary that is down now")]
+    public async Task Schedule_ThatCannotBeKept_Is400NamingTheField(string kind, string body, string detail)
+    {
+        await using var pair = await WebPair.StartAsync();
+        await using var controller = await pair.StartControllerAsync();
+
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var response = await controller.Http.PostAsync($"/api/services/web/{kind}", content);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(detail, problem.RootElement.GetProperty("detail").GetString());
+        Assert.Empty(await controller.EventsAsync("web", EventTypes.RequestCreated));
+    }
 }

@@ -47,6 +47,37 @@ public class NotificationRulesTests
         Assert.Null(NotificationRules.For(Event(EventTypes.RequestCreated, "web-b", details: ("approvals_needed", 0L))));
     }
 
+    [Fact]
+    public void For_DrillRegressed_WarnsUnderItsOwnKey()
+    {
+        Notification n = NotificationRules.For(Event(EventTypes.DrillRegressed, details: [("name", "web crash"), ("measure", "recovery_time_ms"),
+            ("value", 1300.0), ("baseline", 1000.0), ("limit", 1200.0), ("runs", 3L)]))!;
+
+        Assert.Equal((AlertTopics.Drill, AlertSeverity.Warning, AlertAction.Trigger, "understudy/web/drill/web crash/regressed"), (n.Topic, n.Severity, n.Action, n.DedupKey));
+    }
+
+    [Theory]
+    [InlineData(EventTypes.SiteRequested, AlertSeverity.Warning, AlertAction.Trigger, "approvals_needed", 1L)]
+    [InlineData(EventTypes.SiteApproved, AlertSeverity.Info, AlertAction.Resolve, "approvals", 1L)]
+    [InlineData(EventTypes.SiteRejected, AlertSeverity.Info, AlertAction.Resolve, "comment", "not now")]
+    [InlineData(EventTypes.SiteExpired, AlertSeverity.Warning, AlertAction.Resolve, "expires_at", "2026-12-06T12:00:00Z")]
+    public void For_SiteAwaitingApproval_OneConditionPerOperationWhicheverServiceJournaledIt(string type, AlertSeverity severity, AlertAction action, string key, object value)
+    {
+        (string, object?)[] details = [("operation", "s-1"), ("site", "east"), ("approvals_needed", 1L), (key, value)];
+        Notification web = NotificationRules.For(Event(type, service: "web", details: details))!;
+        Notification db = NotificationRules.For(Event(type, service: "db", details: details))!;
+
+        Assert.Equal((AlertTopics.Request, severity, action, "understudy/site/s-1", ""), (web.Topic, web.Severity, web.Action, web.DedupKey, web.Service));
+        Assert.Equal(web.DedupKey, db.DedupKey);
+    }
+
+    [Fact]
+    public void For_SiteThatNeedsNoApprovalOrMoreApprovals_NotifiesNothing()
+    {
+        Assert.Null(NotificationRules.For(Event(EventTypes.SiteRequested, details: [("operation", "s-1"), ("site", "east"), ("approvals_needed", 0L)])));
+        Assert.Null(NotificationRules.For(Event(EventTypes.SiteApproved, details: [("operation", "s-1"), ("site", "east"), ("approvals", 1L), ("approvals_needed", 2L)])));
+    }
+
     [Theory]
     [InlineData("failed", "drill.failed", AlertSeverity.Error)]
     [InlineData("aborted", "drill.aborted", AlertSeverity.Warning)]

@@ -80,7 +80,7 @@ public partial class ConfigLoaderTests
         """,
         "understudy.yaml:2:8 controller.api: expected host:port (e.g. 127.0.0.1:8080), got '127.0.0.1'",
         "understudy.yaml:3:12 controller.journal: expected a file path, got an empty value",
-        "understudy.yaml:8:49 services.web.members[0].weight: unknown key (accepted: name, address, priority, pidfile)",
+        "understudy.yaml:8:49 services.web.members[0].weight: unknown key (accepted: name, address, priority, pidfile, site)",
         "understudy.yaml:9:17 services.web.members[1].name: duplicate member name 'web-a' (first at line 8)",
         "understudy.yaml:9:33 services.web.members[1].address: port must be a number from 1 to 65535, got '99999'",
         "understudy.yaml:10:14 services.web.primary: 'web-z' is not a member of this service (members: web-a)",
@@ -91,7 +91,7 @@ public partial class ConfigLoaderTests
         "understudy.yaml:12:44 services.web.failover.cooldown: a duration cannot be negative (got '-1s'); use ms, s, m or h",
         "understudy.yaml:13:33 services.web.traffic.proxy.listen: 127.0.0.1:8081 is already used by services.web.members[0].address (member web-a)",
         "understudy.yaml:13:55 services.web.traffic.proxy.hold: expected a duration such as 200ms, 5s, 2m or 1h, got 'forever'",
-        "understudy.yaml:14:44 services.web.hooks.on_failover[0].exec[1]: unknown placeholder '{{who}}' (allowed: {{service}}, {{old_primary}}, {{new_primary}}, {{epoch}})",
+        "understudy.yaml:14:44 services.web.hooks.on_failover[0].exec[1]: unknown placeholder '{{who}}' (allowed: {{service}}, {{old_primary}}, {{new_primary}}, {{epoch}}, {{new_primary_address}}, {{new_primary_host}}, {{new_primary_port}}, {{old_primary_address}})",
         "understudy.yaml:15:21 services.web.targets.rto: must be > 0 (got 0)",
         "understudy.yaml:15:34 services.web.targets.recovery: '5' has no unit; use ms, s, m or h, e.g. 5s");
 
@@ -125,7 +125,7 @@ public partial class ConfigLoaderTests
             Assert.Equal(Path.Combine(folder, "understudy.db"), ConfigLoader.Load(path).Spec!.Controller.Journal);
 
             File.WriteAllText(path, Base + "\nbogus: 1");
-            Assert.Equal([$"{path}:8:1 bogus: unknown key (accepted: controller, services, alerts)"],
+            Assert.Equal([$"{path}:8:1 bogus: unknown key (accepted: controller, services, alerts, sites)"],
                 ConfigLoader.Load(path).Errors.Select(e => e.ToString()));
         }
         finally

@@ -1,3 +1,5 @@
+using Understudy.Core.Topology;
+
 namespace Understudy.Tests.Config;
 
 /// <summary>Keys: unknown, misspelled, planned for later, duplicated, missing.</summary>
@@ -6,7 +8,7 @@ public partial class ConfigLoaderTests
     [Fact]
     public void Parse_UnknownTopLevelKey_ListsAcceptedKeys() => AssertErrors(
         Base + "\nlogging: debug",
-        "understudy.yaml:8:1 logging: unknown key (accepted: controller, services, alerts)");
+        "understudy.yaml:8:1 logging: unknown key (accepted: controller, services, alerts, sites)");
 
     [Fact]
     public void Parse_UnknownNestedKey_ListsAcceptedKeys() => AssertErrors(
@@ -19,9 +21,25 @@ public partial class ConfigLoaderTests
         "understudy.yaml:8:14 services.web.check.expectStatus: unknown key; did you mean 'expect_status'? (accepted: interval, timeout, fall, rise, path, expect_status, expect_body)");
 
     [Fact]
-    public void Parse_TrafficOtherThanProxy_NamesTheSupportedOne() => AssertErrors(
-        Web("traffic: { haproxy: { backend: web } }"),
-        "understudy.yaml:8:16 services.web.traffic.haproxy: traffic.haproxy is not supported yet (supported: proxy)");
+    public void Parse_TrafficHooksAlone_NeedARequiredFenceHook() => AssertErrors(
+        Web("traffic: { hooks: [ { exec: [kubectl, label, pod, \"{{new_primary}}\", role=primary, --overwrite] } ] }\nhooks: { fence: [ { exec: [audit], required: false } ] }"),
+        "understudy.yaml:8:14 services.web.traffic: traffic through dns or hooks alone cannot fence the old primary (clients that resolved it, or a platform that " +
+        "failed to switch, still reach it): add a required hooks.fence that stops it, or route through traffic.proxy or traffic.haproxy");
+
+    [Fact]
+    public void Parse_TrafficHooks_TakeTheNewPrimarysAddressButNoUnknownPlaceholder() => AssertErrors(
+        Web("traffic: { proxy: { listen: 127.0.0.1:9000 }, hooks: [ { exec: [switch, \"{{new_primary_address}}\", \"{{member}}\"] } ] }"),
+        "understudy.yaml:8:104 services.web.traffic.hooks[0].exec[2]: unknown placeholder '{{member}}' (allowed: {{service}}, {{old_primary}}, {{new_primary}}, {{epoch}}, " +
+        "{{new_primary_address}}, {{new_primary_host}}, {{new_primary_port}}, {{old_primary_address}})");
+
+    [Fact]
+    public void Parse_TrafficHooksWithARequiredFenceHook_Accepted()
+    {
+        ServiceSpec web = AssertValid(Web("traffic: { hooks: [ { exec: [fly, machine, start, \"{{new_primary}}\"], timeout: 20s } ] }\nhooks: { fence: [ { exec: [fly, machine, stop, \"{{old_primary}}\"] } ] }")).Services.Single();
+        Assert.Null(web.Proxy);
+        Assert.Equal(TimeSpan.FromSeconds(20), Assert.Single(web.TrafficSwitches.Hooks).Timeout);
+        Assert.True(web.Hooks.Fence.Single().Required);
+    }
 
     [Fact]
     public void Parse_DuplicateKey_PointsAtTheSecondAndNamesTheFirst() => AssertErrors(

@@ -230,11 +230,10 @@ public partial class ConfigLoaderTests
         "understudy.yaml:5:49 services.web.members[0].data_dir: only for kind postgres (this service is http)");
 
     [Fact]
-    public void Parse_PostgresFailoverAndFenceKeysOnTcp_AreOnlyForPostgres() => AssertErrors(
+    public void Parse_ReplicationFailoverKeysOnTcp_AreOnlyForPostgresAndRedis() => AssertErrors(
         Base.Replace("kind: http", "kind: tcp") + "\n    failover: { max_lag: 1MB, synchronous: true }\n    hooks: { fence: [ { exec: [stop] } ] }",
         "understudy.yaml:8:17 services.web.failover.max_lag: only for kinds postgres and redis (this service is tcp)",
-        "understudy.yaml:8:31 services.web.failover.synchronous: only for kinds postgres and redis (this service is tcp)",
-        "understudy.yaml:9:14 services.web.hooks.fence: only for kinds postgres and redis (this service is tcp)");
+        "understudy.yaml:8:31 services.web.failover.synchronous: only for kinds postgres and redis (this service is tcp)");
 
     [Fact]
     public void Parse_HttpCheckKeysOnPostgres_AreOnlyForHttp() => AssertErrors(
@@ -245,12 +244,12 @@ public partial class ConfigLoaderTests
     [Fact]
     public void Parse_UnknownKeyOnHttpMember_ListsOnlyItsOwnKeys() => AssertErrors(
         Base.Replace("8081 }", "8081, nofailovr: true }"),
-        "understudy.yaml:5:49 services.web.members[0].nofailovr: unknown key (accepted: name, address, priority, pidfile)");
+        "understudy.yaml:5:49 services.web.members[0].nofailovr: unknown key (accepted: name, address, priority, pidfile, site)");
 
     [Fact]
     public void Parse_MisspeltKeyOnPostgresMember_SuggestsTheKey() => AssertErrors(
         PgBase.Replace("5432 }", "5432, dataDir: data/pg1 }"),
-        "understudy.yaml:6:47 services.db.members[0].dataDir: unknown key; did you mean 'data_dir'? (accepted: name, address, priority, pidfile, nofailover, data_dir)");
+        "understudy.yaml:6:47 services.db.members[0].dataDir: unknown key; did you mean 'data_dir'? (accepted: name, address, priority, pidfile, site, nofailover, data_dir)");
 
     [Fact]
     public void Parse_UnknownKeyInPostgresSection_ListsTheAcceptedOnes() => AssertErrors(
@@ -309,7 +308,7 @@ public partial class ConfigLoaderTests
     [Fact]
     public void Parse_UnknownPlaceholderInFence_ListsTheHookPlaceholders() => AssertErrors(
         Pg("hooks: { fence: [ { exec: [stop, \"{{member}}\"] } ] }"),
-        "understudy.yaml:8:38 services.db.hooks.fence[0].exec[1]: unknown placeholder '{{member}}' (allowed: {{service}}, {{old_primary}}, {{new_primary}}, {{epoch}})");
+        "understudy.yaml:8:38 services.db.hooks.fence[0].exec[1]: unknown placeholder '{{member}}' (allowed: {{service}}, {{old_primary}}, {{new_primary}}, {{epoch}}, {{new_primary_address}}, {{new_primary_host}}, {{new_primary_port}}, {{old_primary_address}})");
 
     [Fact]
     public void Parse_FenceHookRequired_DefaultsToTrueAndTakesFalse()
@@ -418,5 +417,5 @@ public partial class ConfigLoaderTests
         "understudy.yaml:9:14 services.db.check.expect_body: only for kind http (this service is postgres)",
         "understudy.yaml:10:26 services.db.failover.max_lag: expected a size such as 512kB or 1MB, got '1 MB'",
         "understudy.yaml:10:52 services.db.failover.synchronous_strict: requires synchronous: true (it is false by default)",
-        "understudy.yaml:11:35 services.db.hooks.fence[0].exec[1]: unknown placeholder '{{who}}' (allowed: {{service}}, {{old_primary}}, {{new_primary}}, {{epoch}})");
+        "understudy.yaml:11:35 services.db.hooks.fence[0].exec[1]: unknown placeholder '{{who}}' (allowed: {{service}}, {{old_primary}}, {{new_primary}}, {{epoch}}, {{new_primary_address}}, {{new_primary_host}}, {{new_primary_port}}, {{old_primary_address}})");
 }

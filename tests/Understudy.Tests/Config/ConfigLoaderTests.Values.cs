@@ -102,7 +102,7 @@ public partial class ConfigLoaderTests
     [Fact]
     public void Parse_UnknownPlaceholder_ListsTheAllowedOnes() => AssertErrors(
         Web("hooks:\n  on_failover:\n    - exec: [restart, \"{{primary}}\"]"),
-        "understudy.yaml:10:27 services.web.hooks.on_failover[0].exec[1]: unknown placeholder '{{primary}}' (allowed: {{service}}, {{old_primary}}, {{new_primary}}, {{epoch}})");
+        "understudy.yaml:10:27 services.web.hooks.on_failover[0].exec[1]: unknown placeholder '{{primary}}' (allowed: {{service}}, {{old_primary}}, {{new_primary}}, {{epoch}}, {{new_primary_address}}, {{new_primary_host}}, {{new_primary_port}}, {{old_primary_address}})");
 
     [Fact]
     public void Parse_ExecAsOneString_AsksForASequence() => AssertErrors(

@@ -76,6 +76,21 @@ public class ServiceDigestTests
     }
 
     [Fact]
+    public void FirstDifference_VetoHookOrTrafficSwitch_Counts()
+    {
+        ServiceSpec web = Services.Http();
+        var haproxy = new HaproxySpec("/run/haproxy.sock", null, "web", System.Collections.Immutable.ImmutableDictionary<string, string>.Empty, TimeSpan.FromSeconds(2));
+        ServiceSpec routed = web with { Switches = new TrafficSwitchesSpec([haproxy], null, []) };
+
+        Assert.Equal("services.web.hooks.veto[0]: only here",
+            Difference(Digest(web with { Hooks = web.Hooks with { Veto = [new HookSpec(["freeze"], TimeSpan.FromSeconds(5))] } }), Digest(web)));
+        Assert.Equal("services.web.traffic.haproxy[0].backend: web here, api on the leader",
+            Difference(Digest(routed), Digest(web with { Switches = new TrafficSwitchesSpec([haproxy with { Backend = "api" }], null, []) })));
+        // The socket path is this host's own, as the proxy's listen address is.
+        Assert.Null(Difference(Digest(routed), Digest(web with { Switches = new TrafficSwitchesSpec([haproxy with { Socket = "/var/run/other.sock" }], null, []) })));
+    }
+
+    [Fact]
     public void FirstDifference_MemberOrderOrPriority_Counts()
     {
         ServiceSpec web = Services.Http();

@@ -41,6 +41,33 @@ public partial class DashboardPageTests
     }
 
     [Fact]
+    public void Build_SitesPanel_HiddenUntilTheApiListsSites_PlansBeforeAsking_DecidesLikeRequests()
+    {
+        string html = DashboardPage.Build(Open).Html;
+        string script = InlineScript().Match(html).Groups[1].Value;
+
+        Assert.Contains("<section id=\"sites-section\" aria-labelledby=\"sites-title\" hidden>", html);
+        Assert.Contains("getJson('/api/sites')", script);
+        Assert.Contains("function showSites(sites, services) {\n  $('sites-section').hidden = sites.length === 0;", script);
+        Assert.Contains("body: JSON.stringify({ reason: f.reason.value.trim(), dry_run: dryRun }),", script);
+        // Approving a site operation goes through the request cards' controls and their decide().
+        Assert.Contains("decisionControls(op.id, ", script);
+        Assert.Contains("decide(`/api/sites/operations/${encodeURIComponent(op.id)}`, verb, card)", script);
+        Assert.Contains("decide(`/api/requests/${encodeURIComponent(r.id)}`, verb, card)", script);
+        Assert.Single(Regex.Matches(script, "class: 'approve'"));
+    }
+
+    [Fact]
+    public void Build_ServiceCard_SaysWhenVetoHooksHoldAChange()
+    {
+        string script = InlineScript().Match(DashboardPage.Build(Open).Html).Groups[1].Value;
+
+        Assert.Contains("s.veto && fact('Veto', vetoText(s.veto), 'veto')", script);
+        Assert.Contains("`⛔ ${change} vetoed: ${v.reason}; asked again at ${fmt.time(v.retry_at)}`", script);
+        Assert.Contains("`asking veto hooks whether the ${change} may start (since ${fmt.time(v.since)})…`", script);
+    }
+
+    [Fact]
     public void Build_WithOrWithoutTokens_TellsThePageWhetherToAskForOne()
     {
         var token = new ApiToken("bob", ApiRole.Approver, [.. SHA256.HashData("bob-0123456789abcdef"u8)]);

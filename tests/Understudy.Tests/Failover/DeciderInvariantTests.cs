@@ -57,11 +57,17 @@ public class DeciderInvariantTests(ITestOutputHelper output)
     {
         int members = rng.Next(2, 5);
         var priorities = Enumerable.Range(0, members).Select(i => ($"web-{(char)('a' + i)}", rng.Next(0, 3))).ToArray();
-        return Http(members, primary: "web-a", fall: rng.Next(1, 5), rise: rng.Next(1, 4),
+        ServiceSpec spec = Http(members, primary: "web-a", fall: rng.Next(1, 5), rise: rng.Next(1, 4),
             mode: rng.Next(10) == 0 ? FailoverMode.Manual : FailoverMode.Automatic,
             cooldown: TimeSpan.FromSeconds(new[] { 0, 1, 5, 30 }[rng.Next(4)]),
             hooks: rng.Next(2) == 0, approvals: rng.Next(3), approvalTimeout: TimeSpan.FromSeconds(new[] { 5, 30, 900 }[rng.Next(3)]),
-            drain: TimeSpan.FromSeconds(rng.Next(0, 6)), switchoverHooks: rng.Next(2) == 0, priorities: priorities);
+            drain: TimeSpan.FromSeconds(rng.Next(0, 6)), switchoverHooks: rng.Next(2) == 0, priorities: priorities) with
+        {
+            // Now and then traffic also goes through a platform's switch (a command), which may fail and is retried.
+            Switches = rng.Next(3) == 0 ? new TrafficSwitchesSpec([], null, [new HookSpec(["switch", "{{new_primary}}"], TimeSpan.FromSeconds(5))]) : null,
+        };
+        // And now and then a veto hook is asked before every change (the world answers it: mostly yes).
+        return rng.Next(4) == 0 ? spec with { Hooks = spec.Hooks with { Veto = [new HookSpec(["freeze-check"], TimeSpan.FromSeconds(5))] } } : spec;
     }
 
     /// <param name="cluster">This instance (ctl-a) leads a cluster: peers' views come and go, and only a quorum fails over.</param>
@@ -95,7 +101,8 @@ public class DeciderInvariantTests(ITestOutputHelper output)
             if (roll < 55) return _alive[member] ? Ok(member, Now) : Fail(member, Now);
             if (roll < 68) return ProxyRefused(State.Routable ?? member, Now);
             if (roll < 88 && _pending.TryDequeue(out Step? step)) return new StepCompleted(step, rng.Next(10) > 0, "simulated");
-            if (roll < 92) return new StepCompleted(new FenceMember(member, State.Primary, rng.Next(1, (int)State.Epoch + 2)), true, "stale");
+            if (roll < 90) return new StepCompleted(new FenceMember(member, State.Primary, rng.Next(1, (int)State.Epoch + 2)), true, "stale");
+            if (roll < 92) return new StepCompleted(new SwitchTraffic(State.Primary, member, rng.Next(1, (int)State.Epoch + 2)), rng.Next(2) == 0, "stale");
             if (roll < 95) return Restart();
             if (roll < 97) return new SnapshotDue(_journal.Count);
             return Fail(member, Now);
@@ -177,6 +184,14 @@ public class DeciderInvariantTests(ITestOutputHelper output)
                 _routedInEpoch[s.Epoch] = routed;
             }
 
+            // Traffic switches (HAProxy, DNS, commands) only ever point at the epoch's primary, and hold traffic until they all have.
+            foreach (SwitchTraffic sw in d.Plan.OfType<SwitchTraffic>())
+                Assert.Equal((s.Primary, s.Epoch, true), (sw.To, sw.Epoch, sw.To != sw.From));
+            if (s.Failover is { Stage: FailoverStage.Switching }) Assert.Null(s.Routable);
+            if (types.Contains(EventTypes.TrafficSwitched) && spec.TrafficSwitches.Any)
+                Assert.True(input is StepCompleted { Step: SwitchTraffic { } done, Succeeded: true } && done.To == d.Events.First(e => e.Type == EventTypes.TrafficSwitched).Member,
+                    $"traffic switched without its switch step succeeding ({input})");
+
             // Epochs only grow, by one, exactly when the primary changes (a failover starts, a drain ends, a switchover hands back).
             Assert.True(s.Epoch == before.Epoch || s.Epoch == before.Epoch + 1, "the epoch moved by more than one or went back");
             Assert.Equal(s.Epoch != before.Epoch, s.Primary != before.Primary);
@@ -222,7 +237,12 @@ public class DeciderInvariantTests(ITestOutputHelper output)
                 Assert.DoesNotContain(d.Events, e => e.Type is EventTypes.FailoverStarted or EventTypes.SwitchoverStarted or EventTypes.RequestExecuting);
 
             // A request executes exactly while its change is under way, and none waits past its deadline.
-            if (s.Request is { State: RequestState.Executing } executing) Assert.Equal(executing.Id, s.Failover?.Request);
+            if (s.Request is { State: RequestState.Executing } executing) Assert.True(executing.Id == s.Failover?.Request || executing.Id == s.PendingVeto?.Request, "an executing request with no change and no veto question");
+            Assert.False(s.PendingVeto is not null && s.Failover is not null, "a veto question while a change is under way");
+
+            // Veto hooks: no change starts unless they have just allowed exactly it.
+            if (!spec.Hooks.VetoHooks.IsEmpty && d.Events.FirstOrDefault(e => e.Type is EventTypes.FailoverStarted or EventTypes.SwitchoverStarted) is { } started)
+                Assert.True(input is StepCompleted { Step: AskVeto { } ask, Succeeded: true } && ask.To == started.Member, $"{started.Type} without the veto hooks allowing it ({input})");
             if (s.Failover?.Request is { } running) Assert.Equal(running, s.Request?.Id);
             if (s.Request is { State: RequestState.AwaitingApproval } waiting) Assert.True(Now < waiting.ExpiresAt, "a request outlived its deadline");
 

@@ -18,6 +18,8 @@ namespace Understudy.Tests.Failover;
 /// fail now and then, and are cut off by restarts: no promotion follows a fence whose required hook failed unless
 /// an operator forced it, and a hook left running is ended before its list runs again. The worlds come two ways, as
 /// for http: from the fixed seeds the suite always ran, and from CsCheck, which shrinks a failing one to a short one.
+/// Planned switchovers are asked for at random moments: the epoch passes to the target only once it has everything the
+/// stopped (Redis: paused) old primary wrote.
 /// </summary>
 public class DeciderPostgresInvariantTests(ITestOutputHelper output)
 {
@@ -27,9 +29,10 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
 
     /// <summary>
     /// Numbers one step (or the setup) may draw. The setup takes at most 10; a step at most 1 (time) + 13 (the world's
-    /// tick: 1, then 3 for each of 4 servers) + 1 (the input) + 3 (a fence with 2 hooks, or 2 stale hooks ended) = 18.
+    /// tick: 1, then 3 for each of 4 servers) + 1 (the input) + 3 (a switchover request, or a fence with 2 hooks, or 2 stale
+    /// hooks ended) + 1 (the step's outcome) = 19.
     /// </summary>
-    private const int Draws = 20;
+    private const int Draws = 22;
 
     [Fact]
     public void Decide_RandomPostgresWorlds_KeepEveryInvariant() => RandomRuns.FromSeeds(Sequences, Steps, (n, setup, steps) => Run(n, setup, steps, ServiceKind.Postgres));
@@ -65,7 +68,8 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
         var journal = new List<JournalEvent>();
         var pending = new Queue<Step>();
         var results = new Queue<Input>();
-        var forced = new HashSet<long>();
+        // Epochs whose promotion needs no successful fence run: forced by an operator, or a switchover (its old primary stopped cleanly).
+        var fenceExempt = new HashSet<long>();
         var routedInEpoch = new Dictionary<long, string>();
         var failedOverFrom = new HashSet<string>();
         DateTimeOffset? lastEnd = null;
@@ -83,6 +87,8 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
                 < 85 when pending.TryDequeue(out Step? st) => Executed(st),
                 < 86 when s.Failover is { Stage: FailoverStage.FenceFailed } => new ChangeRequested($"f-{step}", RequestKind.Failover, null, "checked by hand", "ops", Force: true),
                 < 87 when s.Failover is null && s.Degraded => new ChangeRequested($"l-{step}", RequestKind.Failover, null, "lag unknown, checked by hand", "ops", Force: true),
+                // A planned switchover, to a random member or the best candidate, at any moment (it is refused when it may not run).
+                < 88 when rng.Next(3) == 0 => new ChangeRequested($"s-{step}", RequestKind.Switchover, rng.Next(2) == 0 ? null : spec.Members[rng.Next(spec.Members.Length)].Name, "patching", "ops"),
                 < 88 => Restart(),
                 < 90 => new SnapshotDue(journal.Count),
                 _ => world.Check(rng, now),
@@ -136,7 +142,8 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
             if (ended) lastEnd = d.Events.First(e => e.Type is EventTypes.FailoverCompleted or EventTypes.FailoverFailed).Time;
             if (types.Contains(EventTypes.FailoverStarted))
             {
-                Assert.True(before.Failover is null || ended, "two failovers at once");
+                bool changeEnded = ended || types.Contains(EventTypes.SwitchoverCompleted) || types.Contains(EventTypes.SwitchoverFailed);
+                Assert.True(before.Failover is null || changeEnded, "two changes at once");
                 // The cooldown holds automatic failovers back; a person's request may come at any time.
                 bool requested = types.Contains(EventTypes.RequestExecuting);
                 Assert.True(lastEnd is null || ended || requested || d.Events[0].Time >= lastEnd + spec.Failover.Cooldown, "failover within cooldown");
@@ -165,13 +172,22 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
             }
             foreach (string from in failedOverFrom) Assert.NotEqual(from, s.Routable);
 
+            // A switchover hands the epoch to its target only once the target has everything the stopped (paused) old primary wrote.
+            if (before.Failover is { IsSwitchover: true, Stage: FailoverStage.CatchingUp } catching && s.Epoch > before.Epoch)
+            {
+                Assert.True(d.Events.Any(e => e is MemberFenced) && world.HasReplayed(catching.To),
+                    $"epoch {s.Epoch} given to {catching.To} before it replayed the stopped primary's last write");
+            }
+
             // A demotion only ever targets a server that is not the routable primary, and names the current primary.
             foreach (DemoteMember demote in d.Plan.OfType<DemoteMember>())
                 Assert.True(demote.Member != s.Routable && demote.Primary == s.Primary && demote.Epoch == s.Epoch, $"demoting {demote.Member} to {demote.Primary} in epoch {demote.Epoch}");
 
-            if (types.Contains(EventTypes.FailoverForced) && before.Failover is { Stage: FailoverStage.FenceFailed }) forced.Add(s.Epoch);
+            if (types.Contains(EventTypes.FailoverForced) && before.Failover is { Stage: FailoverStage.FenceFailed }) fenceExempt.Add(s.Epoch);
+            // A switchover's old primary was stopped cleanly (or paused): its planned fence runs no hooks.
+            foreach (FailoverProgress change in new[] { before.Failover, s.Failover }.OfType<FailoverProgress>().Where(c => c.IsSwitchover)) fenceExempt.Add(change.Epoch + 1);
             foreach (long epoch in d.Events.Where(e => e is MemberFenced).Select(e => e.Epoch).Concat(d.Plan.OfType<PromoteMember>().Select(p => p.Epoch)))
-                Assert.True(forced.Contains(epoch) || LastFenceRunHeld(journal, spec, epoch), $"epoch {epoch}: promotion after a required fence hook failed, not forced");
+                Assert.True(fenceExempt.Contains(epoch) || LastFenceRunHeld(journal, spec, epoch), $"epoch {epoch}: promotion after a required fence hook failed, not forced");
             // A hook journaled as started is ended (or journaled as left) before its list runs again.
             if (d.Plan.OfType<FenceMember>().Any(f => !f.Planned) && !before.RunningHooks.IsEmpty)
                 Assert.IsType<EndStaleHooks>(d.Plan[0]);
@@ -205,11 +221,17 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
         private readonly Dictionary<string, long> _received = spec.Members.ToDictionary(m => m.Name, _ => 0L);
         private readonly HashSet<string> _writable = ["pg1"];
         private long _lsn = 1000;
+
+        /// <summary>A switchover's old primary, stopped (PostgreSQL) or paused (Redis) at this position; null while none is.</summary>
+        private long? _stoppedAt;
+
+        public bool HasReplayed(string member) => _stoppedAt is { } last && _received[member] >= last;
         private string[] _sync = [];
 
         public void Tick(Random rng)
         {
-            _lsn += rng.Next(0, (int)(MiB / 2));
+            // Nothing is written while a switchover's old primary is stopped and before the target takes over.
+            if (_stoppedAt is null || _writable.Count > 0) _lsn += rng.Next(0, (int)(MiB / 2));
             foreach (var m in spec.Members.Select(m => m.Name))
             {
                 if (rng.Next(30) == 0) _alive[m] = !_alive[m];
@@ -254,6 +276,7 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
             {
                 case PromoteMember p when ok && _alive[p.Member]:
                     _writable.Add(p.Member);
+                    _stoppedAt = null;
                     break;
                 case PromoteMember:
                     ok = false;
@@ -266,6 +289,27 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
                     break;
                 case SetSynchronousStandbys sync when ok:
                     _sync = [.. sync.Standbys];
+                    break;
+                case StopMember stop when ok && _alive[stop.Member]:
+                    _writable.Remove(stop.Member);
+                    _stoppedAt = _lsn;
+                    return new StepCompleted(step, true, "simulated") { Lsn = _lsn };
+                case StopMember:
+                    return new StepCompleted(step, false, "simulated");
+                case AwaitReplay wait:
+                    // Reported caught up only when it really is (the real step reads the target's replay position).
+                    return new StepCompleted(step, ok && _alive[wait.Member] && _received[wait.Member] >= wait.Lsn, "simulated");
+                case StartMember start when ok && _alive[start.Member]:
+                    _writable.Add(start.Member);
+                    _stoppedAt = null;
+                    break;
+                case StartMember:
+                    ok = false;
+                    break;
+                case FollowPrimary follow when ok:
+                    _alive[follow.Member] = true;
+                    _writable.Remove(follow.Member);
+                    _stoppedAt = null;
                     break;
             }
             return new StepCompleted(step, ok, "simulated");

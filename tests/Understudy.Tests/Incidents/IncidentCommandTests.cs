@@ -1,12 +1,11 @@
-using System.CommandLine;
 using System.Text.Json;
 using Understudy.Api;
 using Understudy.Cli;
+using Understudy.Core.Journal;
 using Understudy.Incidents;
 using Understudy.Journal;
-using static Understudy.Tests.Incidents.IncidentJournals;
-
 using Understudy.Tests.Testing;
+using static Understudy.Tests.Incidents.IncidentJournals;
 
 namespace Understudy.Tests.Incidents;
 
@@ -18,8 +17,8 @@ public sealed class IncidentCommandTests : IDisposable
 
     private string Config => Path.Combine(_root, "understudy.yaml");
 
-    /// <summary>A config whose journal holds the automatic failover to epoch 2.</summary>
-    private async Task WriteConfigAndJournalAsync()
+    /// <summary>A config whose journal holds the automatic failover to epoch 2, or the given events.</summary>
+    private async Task WriteConfigAndJournalAsync(List<JournalEvent>? events = null)
     {
         await File.WriteAllTextAsync(Config, """
             controller: { journal: understudy.db }
@@ -33,17 +32,10 @@ public sealed class IncidentCommandTests : IDisposable
                 traffic: { proxy: { listen: 127.0.0.1:9000 } }
             """);
         await using var journal = await SqliteJournal.OpenAsync(Path.Combine(_root, "understudy.db"));
-        await journal.AppendAsync(AutomaticFailover());
+        await journal.AppendAsync(events ?? AutomaticFailover());
     }
 
-    private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
-    {
-        var root = new RootCommand { IncidentCommand.Create() };
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = await root.Parse(["incident", .. args]).InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> Run(params string[] args) => CommandRun.RunAsync(IncidentCommand.Create(), args);
 
     [Fact]
     public async Task Incident_FromTheJournal_PrintsTheReportWithHookDetails()
@@ -132,5 +124,60 @@ public sealed class IncidentCommandTests : IDisposable
 
         Assert.Equal(CliApp.BadInput, exit);
         Assert.Equal(message, stderr.Trim());
+    }
+
+    [Fact]
+    public async Task Incident_SiteOperationFromTheJournal_PrintsTheSiteReport()
+    {
+        await WriteConfigAndJournalAsync(SiteJournals.RolledBack());
+
+        var (exit, stdout, stderr) = await Run("--site-operation", SiteJournals.Op, "-c", Config);
+
+        Assert.Equal("", stderr);
+        Assert.Equal(CliApp.Ok, exit);
+        Assert.StartsWith("# Site failover s-1 of east — ❌ failed, rolled back\n", stdout);
+        Assert.Contains("| 2 | api | api-a → api-b | switchover | r-api |", stdout);
+    }
+
+    [Theory]
+    [InlineData("html", "<!DOCTYPE html>")]
+    [InlineData("json", "{\n  \"schema_version\": 1,\n  \"operation\": \"s-1\",")]
+    public async Task Incident_SiteOperationFormat_WritesThatForm(string format, string start)
+    {
+        await WriteConfigAndJournalAsync(SiteJournals.RolledBack());
+        string file = Path.Combine(_root, "report." + format);
+
+        var (exit, stdout, _) = await Run("--site-operation", SiteJournals.Op, "-c", Config, "--format", format, "-o", file);
+
+        Assert.Equal(CliApp.Ok, exit);
+        Assert.Equal(file, stdout.Trim());
+        Assert.StartsWith(start, await File.ReadAllTextAsync(file));
+    }
+
+    [Fact]
+    public async Task Incident_UnknownSiteOperation_ExitsTwoListingRecentOnes()
+    {
+        await WriteConfigAndJournalAsync(SiteJournals.RolledBack());
+
+        var (exit, stdout, stderr) = await Run("--site-operation", "s-9", "-c", Config);
+
+        Assert.Equal(CliApp.BadInput, exit);
+        Assert.Equal("", stdout);
+        Assert.Equal("understudy incident: no site operation 's-9' in the journal; recent ones: s-1 (east, requested 2026-11-22 12:00:00Z)", stderr.Trim());
+    }
+
+    [Theory]
+    [InlineData("give SERVICE --epoch N for one service's failover or switchover, or --site-operation ID for a site failover (exactly one of the two)")]
+    [InlineData("give SERVICE --epoch N for one service's failover or switchover, or --site-operation ID for a site failover (exactly one of the two)", "web", "--epoch", "2", "--site-operation", "s-1")]
+    [InlineData("--epoch: goes with SERVICE, not with --site-operation", "--site-operation", "s-1", "--epoch", "2")]
+    [InlineData("--format: expected md, html or json, got 'pdf'", "--site-operation", "s-1", "--format", "pdf")]
+    [InlineData("--format: a service's incident report is Markdown (md); html and json are for --site-operation", "web", "--epoch", "2", "--format", "html")]
+    public async Task Incident_WrongCombination_ExitsTwoNamingTheOption(string message, params string[] args)
+    {
+        var (exit, stdout, stderr) = await Run([.. args, "-c", Config]);
+
+        Assert.Equal(CliApp.BadInput, exit);
+        Assert.Equal("", stdout);
+        Assert.Equal($"understudy incident: {message}", stderr.Trim());
     }
 }

@@ -1,5 +1,5 @@
-using System.CommandLine;
 using Understudy.Cli;
+using Understudy.Tests.Testing;
 
 namespace Understudy.Tests.Runbooks;
 
@@ -30,11 +30,7 @@ public sealed class RunbookCommandTests : IDisposable
     {
         string config = Path.Combine(_root, "understudy.yaml");
         await File.WriteAllTextAsync(config, Config);
-        var root = new RootCommand { RunbookCommand.Create() };
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = await root.Parse(["runbook", .. args, "-c", config]).InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
-        return (exit, stdout.ToString(), stderr.ToString());
+        return await CommandRun.RunAsync(RunbookCommand.Create(), [.. args, "-c", config]);
     }
 
     [Fact]

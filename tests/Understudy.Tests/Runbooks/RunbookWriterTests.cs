@@ -47,6 +47,26 @@ public sealed class RunbookWriterTests
     }
 
     [Fact]
+    public void Write_VetoHooksAndTrafficSwitches_AreStepsOfTheExecution()
+    {
+        ServiceSpec web = Services.Http();
+        var dns = new DnsSpec(new HostPort("10.0.0.53", 53), "example.com.", "web.example.com.", TimeSpan.FromSeconds(30), new TsigSpec("understudy.", "hmac-sha256", "c2VjcmV0"), TimeSpan.FromSeconds(5));
+        ServiceSpec spec = web with
+        {
+            Hooks = web.Hooks with { Veto = [new HookSpec(["check-freeze"], TimeSpan.FromSeconds(5))] },
+            Switches = new TrafficSwitchesSpec([], dns, [new HookSpec(["kubectl", "label", "pod", "{{new_primary}}", "role=primary"], TimeSpan.FromSeconds(20))]),
+        };
+
+        string md = Write(spec);
+
+        Assert.Contains("`veto.asked`: the `veto` hooks are asked first; one that exits non-zero refuses the failover (`change.vetoed`, with its words), which is held and asked about again after 30 s.", md);
+        Assert.Contains("`traffic.switching`: the DNS name `web.example.com.` (a TSIG-signed UPDATE to 10.0.0.53:53, TTL 30s), traffic hook 1 (`kubectl label pod {{new_primary}} role=primary`) are switched", md);
+        string execution = md[md.IndexOf("## 4. Execution", StringComparison.Ordinal)..];
+        Assert.True(execution.IndexOf("veto.asked", StringComparison.Ordinal) < execution.IndexOf("failover.started", StringComparison.Ordinal));
+        Assert.True(execution.IndexOf("traffic.switching", StringComparison.Ordinal) < execution.IndexOf("`traffic.switched`", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Write_ManualMode_SaysPeopleRequestTheFailover()
     {
         string md = Write(WithFailover(Services.Http(), FailoverMode.Manual));

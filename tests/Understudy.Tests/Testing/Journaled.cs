@@ -43,6 +43,7 @@ public static class Journaled
             $"request={request} pause={s.Pause?.ToString() ?? "none"}",
             $"raised={Join(s.Raised.Order())} needs_rejoin={Join(s.Members.Values.Where(m => m.NeedsRejoin).Select(m => m.Name).Order())}",
             $"running_hooks=[{string.Join("; ", s.RunningHooks)}]",
+            $"veto={s.PendingVeto?.ToString() ?? "none"} veto_retry_at={s.VetoRetryAt:O}",
         ]);
     }
 

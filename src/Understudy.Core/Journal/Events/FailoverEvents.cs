@@ -29,6 +29,18 @@ public sealed record FailoverForced(string From, string To, string Failure, stri
 /// <summary>Traffic goes to the event's member, the primary of its epoch.</summary>
 public sealed record TrafficSwitched : JournalEvent;
 
+/// <summary>
+/// The new primary (the event's member) is ready: traffic.haproxy, traffic.dns and traffic.hooks are being switched to it,
+/// attempt <paramref name="Attempt"/>. Traffic is held until every one has switched.
+/// </summary>
+public sealed record TrafficSwitching(int Attempt = 1) : JournalEvent;
+
+/// <summary>A switch of traffic.haproxy, traffic.dns or traffic.hooks failed; all of them are tried again at <paramref name="RetryAt"/>, never back to the fenced member.</summary>
+public sealed record TrafficSwitchFailed(int Attempt, DateTimeOffset RetryAt) : JournalEvent;
+
+/// <summary>A traffic switch had drifted from the journal's primary (HAProxy restarted or reloaded, a person changed it) and was reset.</summary>
+public sealed record TrafficReconciled(string Switch = "") : JournalEvent, IInformational;
+
 /// <summary>The primary is down and no standby can take over (rule 5).</summary>
 public sealed record ServiceDegraded : JournalEvent;
 

@@ -11,8 +11,20 @@ public sealed record FaultInjected(string Kind = "", DateTimeOffset? Until = nul
 
 public sealed record FaultCleared(string ClearedBy = "") : JournalEvent, IInformational;
 
-/// <summary>A drill reported its verdict to the controller.</summary>
-public sealed record DrillCompleted(string Name, string Verdict, double? RtoMs = null, string? Report = null) : JournalEvent, IInformational;
+/// <summary>
+/// A drill reported its verdict to the controller, with report.json's figures under report.json's names. The
+/// figures are optional: drills journaled before they were sent, and drills that measured nothing, have none.
+/// </summary>
+public sealed record DrillCompleted(
+    string Name, string Verdict, double? RtoMs = null, string? Report = null,
+    double? RecoveryTimeMs = null, int? LostAcknowledgedWrites = null, double? AvailabilityPct = null) : JournalEvent, IInformational;
+
+/// <summary>
+/// A drill run was worse than its recent past (<see cref="Drills.DrillRegression"/>): <paramref name="Measure"/> (report.json's
+/// field name) was <paramref name="Value"/> against a <paramref name="Baseline"/> (the median) of <paramref name="Runs"/> passed runs,
+/// <paramref name="Limit"/> the most it could have been.
+/// </summary>
+public sealed record DrillRegressed(string Name, string Measure, double Value, double Baseline, double Limit, int Runs, string? Report = null) : JournalEvent, IInformational;
 
 /// <summary>A notification of event <paramref name="EventId"/> reached <paramref name="Channel"/>.</summary>
 public sealed record AlertDelivered(string Channel, string Kind, long EventId, int Attempts) : JournalEvent, IInformational;

@@ -24,11 +24,16 @@ public sealed record ServiceSnapshot(
     ImmutableArray<string> Raised,
     ImmutableArray<string> NeedsRejoin,
     ImmutableArray<RunningHook> RunningHooks = default,
-    DateTimeOffset? DemoteRetryAfter = null) : JournalEvent;
+    DateTimeOffset? DemoteRetryAfter = null,
+    SnapshotVeto? Veto = null,
+    DateTimeOffset? VetoRetryAt = null) : JournalEvent;
+
+/// <summary>A change waiting for the veto hooks' answer, as the snapshot holds it.</summary>
+public sealed record SnapshotVeto(RequestKind Kind, string From, string To, string? Request, DateTimeOffset AskedAt);
 
 /// <summary>A failover or switchover under way, as the snapshot holds it (<paramref name="Stage"/>: draining, stopping, catching_up, giving_back, fencing, promoting, awaiting_target, running_hooks, fence_failed).</summary>
 public sealed record SnapshotChange(string From, string To, long Epoch, DateTimeOffset StartedAt, string Stage, int HooksFinished, RequestKind Kind, string? Request,
-    string? FenceFailure = null, long? CheckpointLsn = null);
+    string? FenceFailure = null, long? CheckpointLsn = null, int SwitchAttempts = 0, DateTimeOffset? SwitchRetryAt = null);
 
 /// <summary>An open operator request, as the snapshot holds it (<paramref name="State"/>: awaiting_approval or executing).</summary>
 public sealed record SnapshotRequest(string Id, RequestKind Kind, string From, string To, string Reason, string RequestedBy, DateTimeOffset CreatedAt,

@@ -1,5 +1,6 @@
 using Understudy.Config;
 using Understudy.Core.Drills;
+using Understudy.Core.Topology;
 using YamlDotNet.RepresentationModel;
 
 namespace Understudy.Drills.Loading;
@@ -17,9 +18,10 @@ internal static class ProbeKinds
         ["http"] = (ProbeKind.Http, new(["url", "expect_status", "interval", "timeout", "keepalive", "max_in_flight"], new Dictionary<string, string>
         {
             ["address"] = "only for tcp probes (http probes take url)",
+            ["resolver"] = "only for tcp probes (an http probe's host is looked up by the system's resolver)",
             ["read_url"] = "only for http_write probes",
         })),
-        ["tcp"] = (ProbeKind.Tcp, new(["address", "interval", "timeout", "max_in_flight"], new Dictionary<string, string>
+        ["tcp"] = (ProbeKind.Tcp, new(["address", "resolver", "interval", "timeout", "max_in_flight"], new Dictionary<string, string>
         {
             ["url"] = "tcp probes take address (host:port), not url",
             ["expect_status"] = HttpOnly,
@@ -84,11 +86,24 @@ internal static class ProbeKinds
         bool? keepAlive = k.Optional("keepalive") is { } ka ? reader.Bool(ka, k.KeyOf("keepalive")) : false;
         string? readUrl = k.Has("read_url") ? Url(k, "read_url", required: false) : null;
         int? maxInFlight = k.Optional("max_in_flight") is { } m ? reader.Int(m, k.KeyOf("max_in_flight"), min: 1) : ProbeDefaults.MaxInFlight;
+        HostPort? resolver = k.Optional("resolver") is { } r ? Resolver(k, r, target) : null;
 
         if (reader.ErrorCount > before || target is null || interval is not { } every || timeout is not { } limit
             || status is not { } code || keepAlive is not { } keep || maxInFlight is not { } most)
             return null;
-        return new ProbeSpec(name, probeKind, target, every, limit, code, keep, readUrl, most, table, redis);
+        return new ProbeSpec(name, probeKind, target, every, limit, code, keep, readUrl, most, table, redis, resolver);
+    }
+
+    /// <summary>A tcp probe's <c>resolver</c>: an IP:port, and then <c>address</c> must hold a name for it to look up.</summary>
+    private static HostPort? Resolver(ConfigMapping k, YamlNode node, string? target)
+    {
+        if (k.Reader.Address(node, k.KeyOf("resolver")) is not { } resolver) return null;
+        if (DnsSection.RecordAddress(resolver.Host) is null)
+            k.Reader.Error(node, k.KeyOf("resolver"), $"expected the resolver's IP address and port (e.g. 127.0.0.1:53), got the host name in {resolver}");
+        else if (HostPort.TryParse(target, out HostPort? address, out _) && System.Net.IPAddress.TryParse(address.Value.Host, out _))
+            k.Reader.Error(node, k.KeyOf("resolver"), $"address {address} is an IP address: with a resolver, address names the host to look up (e.g. db.example.com:5432)");
+        else return resolver;
+        return null;
     }
 
     private static string? Url(ConfigMapping k, string key, bool required)

@@ -37,7 +37,14 @@ internal static class ProbesSection
     {
         if (reader.Mapping(node, path, Keys) is not { } p) return null;
         string? name = Name(p, names);
+        ProbeSpec? probe = OneKind(p, name ?? "");
+        return name is not null ? probe : null;
+    }
 
+    /// <summary>The one kind key of <paramref name="p"/> with its settings, named <paramref name="name"/>; null after an error, which is recorded.</summary>
+    public static ProbeSpec? OneKind(ConfigMapping p, string name)
+    {
+        ConfigReader reader = p.Reader;
         List<string> kinds = [.. ProbeKinds.Names.Where(p.Has)];
         // Each kind after the first is an error at its key; the first is still read, so its errors show too.
         foreach (string extra in kinds.Skip(1))
@@ -45,11 +52,8 @@ internal static class ProbesSection
         // A misspelled or planned kind (htp, sql_write) was reported at its key; saying "no kind" too would be noise.
         bool allKnown = p.Node.Children.Keys.All(k => k is YamlScalarNode { Value: { } key } && p.Has(key));
         if (kinds.Count == 0 && allKnown)
-            reader.Error(p.Node, path, $"expected one kind of probe ({NodeText.List(ProbeKinds.Names)}) with its settings, e.g. http: {{ url: \"http://127.0.0.1:9000/\" }}");
-        if (kinds.Count == 0) return null;
-
-        ProbeSpec? probe = ProbeKinds.Read(reader, p, kinds[0], name ?? "");
-        return name is not null ? probe : null;
+            reader.Error(p.Node, p.Path, $"expected one kind of probe ({NodeText.List(ProbeKinds.Names)}) with its settings, e.g. http: {{ url: \"http://127.0.0.1:9000/\" }}");
+        return kinds.Count == 0 ? null : ProbeKinds.Read(reader, p, kinds[0], name);
     }
 
     private static string? Name(ConfigMapping p, Dictionary<string, YamlNode> names)

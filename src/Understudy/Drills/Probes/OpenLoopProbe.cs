@@ -3,8 +3,8 @@ using Understudy.Core.Drills;
 
 namespace Understudy.Drills.Probes;
 
-/// <summary>What one attempt found out; the base class adds the timing.</summary>
-public readonly record struct AttemptOutcome(bool Ok, ErrorKind Error, string? AnsweredBy, string? Detail)
+/// <summary>What one attempt found out; the base class adds the timing. <see cref="Address"/>: see <see cref="ProbeSample.Address"/>.</summary>
+public readonly record struct AttemptOutcome(bool Ok, ErrorKind Error, string? AnsweredBy, string? Detail, string? Address = null)
 {
     public static AttemptOutcome Success(string? answeredBy, string? detail = null) => new(true, ErrorKind.None, answeredBy, detail);
     public static AttemptOutcome Failure(ErrorKind error, string detail) => new(false, error, null, detail);
@@ -78,7 +78,7 @@ public abstract class OpenLoopProbe(ProbeSpec spec, TimeProvider time) : IDispos
         {
             Interlocked.Decrement(ref _inFlight);
         }
-        _samples.Enqueue(new ProbeSample(seq, start, time.GetUtcNow(), outcome.Ok, outcome.Error, outcome.AnsweredBy, outcome.Detail));
+        _samples.Enqueue(new ProbeSample(seq, start, time.GetUtcNow(), outcome.Ok, outcome.Error, outcome.AnsweredBy, outcome.Detail, outcome.Address));
         _running.TryRemove(seq, out _);
     }
 

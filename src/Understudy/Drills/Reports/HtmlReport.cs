@@ -25,32 +25,39 @@ public static class HtmlReport
     public static string Render(DrillReport report, IReadOnlyList<(string Probe, ProbeSample Sample)> samples)
     {
         (string head, string body) = MarkdownReport.RenderParts(report);
-        string title = WebUtility.HtmlEncode($"Failover drill: {report.Name} ({Fmt.Lower(report.Verdict)})");
-        return $"""
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-            <meta name="generator" content="understudy">
-            <title>{title}</title>
-            <style>{Css}</style>
-            </head>
-            <body class="verdict-{Fmt.Lower(report.Verdict)}">
-            <main>
-            {Markdown.ToHtml(head, Pipeline)}
-            <figure class="timeline">
-            <div class="chart">{SvgTimeline.Render(report, samples)}</div>
-            <figcaption>Each tick is one attempt at its start time (green ok, red and orange by failure kind); the blue line is the latency of successful attempts on a log scale. Hover a marker or a lane for details.</figcaption>
-            </figure>
-            {Markdown.ToHtml(body, Pipeline)}
-            </main>
-            </body>
-            </html>
-
-            """;
+        return Page($"Failover drill: {report.Name} ({Fmt.Lower(report.Verdict)})", $"verdict-{Fmt.Lower(report.Verdict)}", head, SvgTimeline.Render(report, samples),
+            "Each tick is one attempt at its start time (green ok, red and orange by failure kind); the blue line is the latency of successful attempts on a log scale. Hover a marker or a lane for details.",
+            body);
     }
+
+    /// <summary>
+    /// The page around a report: <paramref name="head"/> and <paramref name="body"/> are Markdown, the chart between
+    /// them inline SVG; <paramref name="bodyClass"/> (verdict-passed, -failed or -aborted) colours the title.
+    /// </summary>
+    internal static string Page(string title, string bodyClass, string head, string chart, string caption, string body) => $"""
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+        <meta name="generator" content="understudy">
+        <title>{WebUtility.HtmlEncode(title)}</title>
+        <style>{Css}</style>
+        </head>
+        <body class="{bodyClass}">
+        <main>
+        {Markdown.ToHtml(head, Pipeline)}
+        <figure class="timeline">
+        <div class="chart">{chart}</div>
+        <figcaption>{WebUtility.HtmlEncode(caption)}</figcaption>
+        </figure>
+        {Markdown.ToHtml(body, Pipeline)}
+        </main>
+        </body>
+        </html>
+
+        """;
 
     // Tables and the chart scroll sideways inside the page on a narrow screen instead of widening it.
     private const string Css = """

@@ -13,6 +13,23 @@ public static partial class MarkdownReport
         Md.Table(b, ["probe", "kind", "target", "attempts", "failed", "errors by kind", "availability", "RTO", "recovery time", "unexpected errors"],
             r.Probes.Select(p => (IReadOnlyList<string>)[Md.Text(p.Name), Md.Text(p.Kind), Md.Text(p.Target), Fmt.Int(p.Attempts), Fmt.Int(p.Failed),
                 ErrorsByKind(p), Fmt.Pct(p.AvailabilityPct), Outage(p.RtoMs, r), Outage(p.RecoveryTimeMs, r), Fmt.Int(p.UnexpectedErrors)]));
+        var tails = r.Probes.Where(p => p.DnsTail is not null).ToList();
+        foreach (ProbeResult p in tails) b.Append("- ").Append(DnsTailText(p.Name, p.DnsTail!)).Append('\n');
+        if (tails.Count > 0) b.Append('\n');
+    }
+
+    /// <summary>One sentence per probe with a resolver: how long its clients kept reaching the old address.</summary>
+    internal static string DnsTailText(string probe, DnsTail t)
+    {
+        string lead = $"DNS tail ({Md.Text(probe)}): ";
+        string after = t.From == DnsTailCalculation.FromSwitch ? "after traffic.switched" : "after the fault (no traffic.switched in the journal)";
+        if (t.OldAddress is not { } old)
+            return lead + $"not measured: no successful attempt through {Md.Text(t.Resolver)} before the fault recorded an address.";
+        if (t.AttemptsToOldAddressAfterSwitch == 0)
+            return lead + $"0 s: no client resolving through {Md.Text(t.Resolver)} reached the old address {Md.Text(old)} {after}.";
+        int n = t.AttemptsToOldAddressAfterSwitch;
+        return lead + $"clients resolving through {Md.Text(t.Resolver)} kept reaching the old address {Md.Text(old)} for {Fmt.Seconds(t.TailMs ?? 0)} {after} " +
+            $"({Fmt.Int(n)} attempt{(n == 1 ? "" : "s")}, the last at {Fmt.Clock(t.LastOldAddressAt!.Value)}).";
     }
 
     private static string ErrorsByKind(ProbeResult p) => p.ErrorsByKind.Count == 0

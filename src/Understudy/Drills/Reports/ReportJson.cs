@@ -14,7 +14,8 @@ public static class ReportJson
 {
     public const int SchemaVersion = 1;
 
-    private static readonly JsonSerializerOptions Options = new()
+    /// <summary>The conventions of report.json, shared by the other machine-readable reports (the site incident's).</summary>
+    internal static readonly JsonSerializerOptions Options = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DictionaryKeyPolicy = null,

@@ -26,7 +26,8 @@ internal static class ReportJsonMapping
         p.AvailabilityPct, p.RtoMs, p.RecoveryTimeMs, p.FirstFailureAt, p.RecoveredAt, p.UnexpectedErrors,
         new LatencyDoc(ToDoc(p.Before), ToDoc(p.During), ToDoc(p.After)),
         p.Writes?.Lost,
-        p.Writes is { } w ? new WritesDoc(w.Acknowledged, w.ReadBack, w.Lost, w.FirstLostAckAt, w.LastLostAckAt, w.WindowMs) : null);
+        p.Writes is { } w ? new WritesDoc(w.Acknowledged, w.ReadBack, w.Lost, w.FirstLostAckAt, w.LastLostAckAt, w.WindowMs) : null,
+        p.DnsTail is { } d ? new DnsTailDoc(d.Resolver, d.OldAddress, d.From, d.FromAt, d.LastOldAddressAt, d.TailMs, d.AttemptsToOldAddressAfterSwitch) : null);
 
     private static LatencyPartDoc ToDoc(LatencySummary l) => new(l.Count, l.P50Ms, l.P95Ms, l.P99Ms);
 
@@ -49,7 +50,8 @@ internal static class ReportJsonMapping
         p.Name, p.Kind, p.Target, p.Attempts, p.Failed, p.ErrorsByKind.ToDictionary(StringComparer.Ordinal),
         p.AvailabilityPct, p.RtoMs, p.RecoveryTimeMs, p.FirstFailureAt, p.RecoveredAt, p.UnexpectedErrors,
         FromDoc(p.Latency.Before), FromDoc(p.Latency.During), FromDoc(p.Latency.After),
-        p.Writes is { } w ? new WriteLoss(w.Acknowledged, w.ReadBack, w.Lost, w.FirstLostAckAt, w.LastLostAckAt) : null);
+        p.Writes is { } w ? new WriteLoss(w.Acknowledged, w.ReadBack, w.Lost, w.FirstLostAckAt, w.LastLostAckAt) : null,
+        p.DnsTail is { } d ? new DnsTail(d.Resolver, d.OldAddress, d.From, d.FromAt, d.LastOldAddressAt, d.DnsTailMs, d.AttemptsToOldAddressAfterSwitch) : null);
 
     private static LatencySummary FromDoc(LatencyPartDoc l) => new(l.Count, l.P50Ms, l.P95Ms, l.P99Ms);
 

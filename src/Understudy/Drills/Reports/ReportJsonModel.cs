@@ -55,7 +55,8 @@ internal sealed record ProbeDoc(
     int UnexpectedErrors,
     LatencyDoc Latency,
     int? LostAcknowledgedWrites,
-    WritesDoc? Writes);
+    WritesDoc? Writes,
+    DnsTailDoc? DnsTail = null);
 
 internal sealed record LatencyDoc(LatencyPartDoc Before, LatencyPartDoc During, LatencyPartDoc After);
 
@@ -63,6 +64,16 @@ internal sealed record LatencyPartDoc(int Count, double? P50Ms, double? P95Ms, d
 
 /// <summary><see cref="WindowMs"/> is written for readers; on read it is recomputed from the two times.</summary>
 internal sealed record WritesDoc(int Acknowledged, int ReadBack, int Lost, DateTimeOffset? FirstLostAckAt, DateTimeOffset? LastLostAckAt, double? WindowMs);
+
+/// <summary>Null for a probe without a resolver; optional on read, as reports written before it have no such field.</summary>
+internal sealed record DnsTailDoc(
+    string Resolver,
+    string? OldAddress,
+    string From,
+    DateTimeOffset FromAt,
+    DateTimeOffset? LastOldAddressAt,
+    double? DnsTailMs,
+    int AttemptsToOldAddressAfterSwitch);
 
 internal sealed record StepDoc(string Phase, string Step, string Expected, string Actual, DateTimeOffset Start, DateTimeOffset End, bool Ok);
 

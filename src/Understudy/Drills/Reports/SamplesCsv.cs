@@ -6,11 +6,16 @@ namespace Understudy.Drills.Reports;
 
 /// <summary>
 /// samples.csv: every probe attempt, one row each, in the order given. <c>latency_ms</c> is end − start
-/// for spreadsheets; on read the times are what count. <c>error</c> is empty for a success.
+/// for spreadsheets; on read the times are what count. <c>error</c> is empty for a success. <c>address</c>, the last
+/// column, is the IP a tcp probe with a resolver connected or tried to; files written before it was added (without
+/// the column) still read, with no addresses.
 /// </summary>
 public static class SamplesCsv
 {
-    public const string Header = "probe,seq,start,end,latency_ms,ok,error,answered_by,detail";
+    public const string Header = "probe,seq,start,end,latency_ms,ok,error,answered_by,detail,address";
+
+    /// <summary>The header before the <c>address</c> column.</summary>
+    public const string HeaderWithoutAddress = "probe,seq,start,end,latency_ms,ok,error,answered_by,detail";
 
     private static readonly string[] Columns = Header.Split(',');
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -26,7 +31,7 @@ public static class SamplesCsv
         w.Write(Header + "\r\n");
         foreach ((string probe, ProbeSample s) in samples)
             Csv.WriteRecord(w, probe, s.Seq.ToString(Inv), Fmt.Iso(s.Start), Fmt.Iso(s.End),
-                s.Latency.TotalMilliseconds.ToString("0.###", Inv), s.Ok ? "true" : "false", s.Error == ErrorKind.None ? null : KindName(s.Error), s.AnsweredBy, s.Detail);
+                s.Latency.TotalMilliseconds.ToString("0.###", Inv), s.Ok ? "true" : "false", s.Error == ErrorKind.None ? null : KindName(s.Error), s.AnsweredBy, s.Detail, s.Address);
     }
 
     public static string Write(IReadOnlyList<(string Probe, ProbeSample Sample)> samples)
@@ -47,17 +52,19 @@ public static class SamplesCsv
     {
         var result = new List<(string, ProbeSample)>();
         bool header = true;
+        int columns = Columns.Length;
         foreach ((int line, List<CsvField> f) in Csv.ReadRecords(reader, source))
         {
             if (header)
             {
                 // A BOM is tolerated: spreadsheets add one when they save.
                 string got = string.Join(',', f.Select(x => x.Text)).TrimStart('\uFEFF');
-                if (got != Header) throw new ReportException($"{source} line {line}: expected the header '{Header}', got '{got}'");
+                if (got == HeaderWithoutAddress) columns = Columns.Length - 1;
+                else if (got != Header) throw new ReportException($"{source} line {line}: expected the header '{Header}', got '{got}'");
                 header = false;
                 continue;
             }
-            if (f.Count != Columns.Length) throw new ReportException($"{source} line {line}: expected {Columns.Length} fields, got {f.Count}");
+            if (f.Count != columns) throw new ReportException($"{source} line {line}: expected {columns} fields, got {f.Count}");
             result.Add((f[0].Text, Parse(f, line, source)));
         }
         if (header) throw new ReportException($"{source}: empty (expected the header '{Header}')");
@@ -76,7 +83,7 @@ public static class SamplesCsv
         ErrorKind error = ErrorKind.None;
         if (f[6].Text.Length > 0 && !KindsByName.TryGetValue(f[6].Text, out error))
             throw Bad(6, $"empty or one of {string.Join(", ", KindsByName.Keys)}");
-        return new ProbeSample(seq, start, end, ok, error, Optional(f[7]), Optional(f[8]));
+        return new ProbeSample(seq, start, end, ok, error, Optional(f[7]), Optional(f[8]), f.Count > 9 ? Optional(f[9]) : null);
     }
 
     private static string? Optional(CsvField f) => f.Text.Length == 0 && !f.Quoted ? null : f.Text;

@@ -3,12 +3,13 @@ using Understudy.Core.Drills;
 
 namespace Understudy.Drills.Reports;
 
-// What surrounds the lanes: the outage band, the event markers, the time axis and the legend.
+// What surrounds the lanes: the outage band, the DNS tails, the event markers, the time axis and the legend.
 public static partial class SvgTimeline
 {
-    private const string FaultColour = "#d62728", RecoveredColour = "#2e9d4a", EventColour = "#6b7280";
+    internal const string FaultColour = "#d62728", RecoveredColour = "#2e9d4a", EventColour = "#6b7280", DnsTailColour = "#7c3aed";
 
-    private readonly record struct Marker(DateTimeOffset At, string Kind, string Label, string Tooltip, string Colour, string Dash);
+    /// <summary>A vertical line across the lanes at <see cref="At"/>, labelled above them; <see cref="Kind"/> is its data-marker.</summary>
+    internal readonly record struct Marker(DateTimeOffset At, string Kind, string Label, string Tooltip, string Colour, string Dash);
 
     /// <summary>
     /// A faint tint from the fault to recovery (or the end), so the outage reads before any detail. Drawn over
@@ -19,6 +20,26 @@ public static partial class SvgTimeline
         if (r.FaultAt is not { } fault) return;
         double from = x.X(fault), to = x.X(r.RecoveredAt ?? r.EndedAt);
         b.Append($"<rect class=\"outage\" x=\"{Fmt.Px(from)}\" y=\"{Fmt.Px(Top)}\" width=\"{Fmt.Px(Math.Max(to - from, 1))}\" height=\"{Fmt.Px(bottom - Top)}\" fill=\"{FaultColour}\" fill-opacity=\"0.08\" pointer-events=\"none\"/>");
+    }
+
+    /// <summary>
+    /// Over each lane whose probe has a DNS tail, a band from the switch to the last attempt that still reached the old
+    /// address: how long clients behind a caching resolver trailed the controller. Nothing when no attempt did.
+    /// </summary>
+    private static void DnsTails(StringBuilder b, DrillReport r, List<string> lanes, TimeScale x)
+    {
+        foreach (ProbeResult p in r.Probes)
+        {
+            if (p.DnsTail is not { LastOldAddressAt: { } last, TailMs: > 0 and var ms } tail) continue;
+            double top = Top + lanes.IndexOf(p.Name) * LaneHeight, from = x.X(tail.FromAt), width = Math.Max(x.X(last) - from, 1);
+            string label = $"DNS tail {Fmt.Seconds(ms)}";
+            string tooltip = $"{p.Name}: clients resolving through {tail.Resolver} reached the old address {tail.OldAddress} until {Fmt.Clock(last)}, "
+                           + $"{Fmt.Seconds(ms)} after {(tail.From == DnsTailCalculation.FromSwitch ? "traffic.switched" : "the fault")} ({Fmt.Int(tail.AttemptsToOldAddressAfterSwitch)} attempts)";
+            b.Append($"<g class=\"dns-tail\" data-probe=\"{Esc(p.Name)}\" pointer-events=\"none\"><title>{Esc(tooltip)}</title>");
+            b.Append($"<rect x=\"{Fmt.Px(from)}\" y=\"{Fmt.Px(top)}\" width=\"{Fmt.Px(width)}\" height=\"{Fmt.Px(BandTop + BandHeight)}\" fill=\"{DnsTailColour}\" fill-opacity=\"0.12\" "
+                   + $"stroke=\"{DnsTailColour}\" stroke-dasharray=\"3 2\"/>");
+            b.Append($"<text x=\"{Fmt.Px(from + 3)}\" y=\"{Fmt.Px(top + BandTop + 10)}\" fill=\"{DnsTailColour}\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">{Esc(label)}</text></g>");
+        }
     }
 
     private static void Markers(StringBuilder b, DrillReport r, TimeScale x, double bottom)
@@ -35,7 +56,12 @@ public static partial class SvgTimeline
             markers.Add(new(e.Time, "event", e.Type,
                 $"{e.Type} at {Fmt.Clock(e.Time)} ({Fmt.Since(e.Time, r.StartedAt)}){(e.Member is null ? "" : $", member {e.Member}")}, epoch {e.Epoch}, by {e.Actor}: {e.Reason}",
                 EventColour, "2 2"));
+        Draw(b, markers, x, bottom);
+    }
 
+    /// <summary>The markers' lines, then their labels; the fault and recovery kinds are placed first, events last.</summary>
+    internal static void Draw(StringBuilder b, List<Marker> markers, TimeScale x, double bottom)
+    {
         // Lines first, labels over them with a white halo, so a line never strikes through a label.
         foreach (Marker m in markers)
         {
@@ -70,7 +96,7 @@ public static partial class SvgTimeline
         b.Append("</g>");
     }
 
-    private static void Axis(StringBuilder b, TimeScale x, double bottom)
+    internal static void Axis(StringBuilder b, TimeScale x, double bottom, string origin)
     {
         double y = bottom + 4;
         b.Append($"<g class=\"axis\"><path stroke=\"#374151\" d=\"M{Fmt.Px(Left)} {Fmt.Px(y)}h{Fmt.Px(PlotWidth)}");
@@ -79,11 +105,10 @@ public static partial class SvgTimeline
         b.Append("\"/>");
         foreach ((double ms, string label) in ticks)
             b.Append($"<text x=\"{Fmt.Px(x.X(ms))}\" y=\"{Fmt.Px(y + 15)}\" text-anchor=\"middle\">{label}</text>");
-        b.Append($"<text x=\"{Fmt.Px(Left - 16)}\" y=\"{Fmt.Px(y + 15)}\" text-anchor=\"end\" fill=\"#6b7280\">since start</text></g>");
+        b.Append($"<text x=\"{Fmt.Px(Left - 16)}\" y=\"{Fmt.Px(y + 15)}\" text-anchor=\"end\" fill=\"#6b7280\">{Esc(origin)}</text></g>");
     }
 
-    /// <summary>Draws the legend from <paramref name="top"/>, wrapping to more rows as needed; returns the chart's full height.</summary>
-    private static double Legend(StringBuilder b, IReadOnlyList<ErrorKind> failureKinds, double top)
+    private static List<(string Swatch, string Label)> LegendItems(IReadOnlyList<ErrorKind> failureKinds, bool dnsTail)
     {
         var items = new List<(string Swatch, string Label)> { (Box(OkColour), "ok") };
         items.AddRange(failureKinds.Select(k => (Box(FailureColours[k]), SamplesCsv.KindName(k))));
@@ -93,7 +118,13 @@ public static partial class SvgTimeline
         items.Add((Line(RecoveredColour, "5 3"), "recovered"));
         items.Add((Line(EventColour, "2 2"), "controller event"));
         items.Add(($"<rect x=\"0\" y=\"-8\" width=\"12\" height=\"10\" fill=\"{FaultColour}\" fill-opacity=\"0.12\"/>", "fault to recovery"));
+        if (dnsTail) items.Add(($"<rect x=\"0\" y=\"-8\" width=\"12\" height=\"10\" fill=\"{DnsTailColour}\" fill-opacity=\"0.12\" stroke=\"{DnsTailColour}\"/>", "DNS tail: old address still reached"));
+        return items;
+    }
 
+    /// <summary>Draws the legend from <paramref name="top"/>, wrapping to more rows as needed; returns the chart's full height.</summary>
+    internal static double Legend(StringBuilder b, IEnumerable<(string Swatch, string Label)> items, double top)
+    {
         b.Append("<g class=\"legend\">");
         double x = Left, y = top;
         foreach ((string swatch, string label) in items)
@@ -107,8 +138,8 @@ public static partial class SvgTimeline
         return y + 12;
     }
 
-    private static string Box(string colour) => $"<rect x=\"0\" y=\"-8\" width=\"12\" height=\"10\" fill=\"{colour}\"/>";
+    internal static string Box(string colour) => $"<rect x=\"0\" y=\"-8\" width=\"12\" height=\"10\" fill=\"{colour}\"/>";
 
-    private static string Line(string colour, string dash) =>
+    internal static string Line(string colour, string dash) =>
         $"<path d=\"M0 -3h12\" stroke=\"{colour}\" stroke-width=\"1.5\"{(dash.Length > 0 ? $" stroke-dasharray=\"{dash}\"" : "")}/>";
 }

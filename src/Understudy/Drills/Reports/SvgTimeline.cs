@@ -8,16 +8,17 @@ namespace Understudy.Drills.Reports;
 /// The timeline chart of report.html as inline SVG: x is time since the drill started; one lane per probe
 /// (<c>&lt;g class="probe" data-probe="NAME"&gt;</c>) with each attempt as a tick at its start, coloured by
 /// outcome, over a log-scale latency band; vertical markers for the fault, recovery and every controller
-/// event, with &lt;title&gt; tooltips. No script and no external reference, so the file stands alone.
+/// event, with &lt;title&gt; tooltips; a band over a probe's lane for its DNS tail. No script and no external reference, so the file stands alone.
 /// </summary>
 public static partial class SvgTimeline
 {
     /// <summary>Above this many attempts a probe's marks are merged into <see cref="BinWidth"/>-pixel bins, to keep the page small.</summary>
     public const int MaxMarksPerProbe = 2000;
 
-    private const double Width = 960, Left = 150, Right = 16, PlotWidth = Width - Left - Right;
+    // Internal: the site incident chart draws its own lanes in the same frame.
+    internal const double Width = 960, Left = 150, Right = 16, PlotWidth = Width - Left - Right;
     private const int LabelRows = 4;
-    private const double LabelRowHeight = 12, Top = 8 + LabelRows * LabelRowHeight + 6;
+    internal const double LabelRowHeight = 12, Top = 8 + LabelRows * LabelRowHeight + 6;
     private const double LaneHeight = 86, StripHeight = 12, BandTop = 18, BandHeight = 56;
     private const double BinWidth = 2;
 
@@ -49,15 +50,20 @@ public static partial class SvgTimeline
         var body = new StringBuilder();
         for (int i = 0; i < lanes.Count; i++) Lane(body, lanes[i].Name, lanes[i].Samples, Top + i * LaneHeight, x, y);
         Outage(body, report, x, lanesBottom);
+        DnsTails(body, report, lanes.Select(l => l.Name).ToList(), x);
         Markers(body, report, x, lanesBottom);
-        Axis(body, x, lanesBottom);
+        Axis(body, x, lanesBottom, "since start");
         var kinds = samples.Where(s => !s.Sample.Ok).Select(s => Outcome(s.Sample)).Distinct().Order().ToList();
-        double height = Legend(body, kinds, lanesBottom + 44);
-        return $"<svg id=\"timeline\" viewBox=\"0 0 {Fmt.Px(Width)} {Fmt.Px(height)}\" width=\"{Fmt.Px(Width)}\" height=\"{Fmt.Px(height)}\" "
-            + "role=\"img\" aria-labelledby=\"timeline-title\" font-family=\"system-ui, sans-serif\" font-size=\"10\">"
-            + "<title id=\"timeline-title\">Every probe attempt over the drill, coloured by outcome, with latency, the fault and controller events</title>"
-            + body + "</svg>";
+        double height = Legend(body, LegendItems(kinds, report.Probes.Any(p => p.DnsTail is { TailMs: > 0 })), lanesBottom + 44);
+        return Svg(body, height, "Every probe attempt over the drill, coloured by outcome, with latency, the fault and controller events");
     }
+
+    /// <summary>The chart's frame: one inline SVG with an accessible title and no external reference.</summary>
+    internal static string Svg(StringBuilder body, double height, string title) =>
+        $"<svg id=\"timeline\" viewBox=\"0 0 {Fmt.Px(Width)} {Fmt.Px(height)}\" width=\"{Fmt.Px(Width)}\" height=\"{Fmt.Px(height)}\" "
+        + "role=\"img\" aria-labelledby=\"timeline-title\" font-family=\"system-ui, sans-serif\" font-size=\"10\">"
+        + $"<title id=\"timeline-title\">{Esc(title)}</title>"
+        + body + "</svg>";
 
     /// <summary>The report's probes in its order, then any probe found only in the samples, so no attempt goes undrawn.</summary>
     private static List<(string, List<ProbeSample>)> Lanes(DrillReport report, IReadOnlyList<(string Probe, ProbeSample Sample)> samples)

@@ -27,7 +27,7 @@ public sealed class Rejoin(ServiceSpec service, CommandRunner commands)
                 ["service"] = service.Name, ["member"] = member, ["data_dir"] = m.DataDir ?? "", ["new_primary"] = primary,
                 ["primary_host"] = source.Host, ["primary_port"] = source.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
-            CommandOutcome o = await commands.RunAsync([.. template.Exec.Select(a => Failover.Executor.Fill(a, placeholders))], template.Timeout, ct);
+            CommandOutcome o = await commands.RunAsync(Failover.Executor.Argv(template, placeholders), template.Timeout, ct);
             return (o.Succeeded, $"rejoin command {o.Summary}: {Tail(o.Output)}");
         }
         if (m.DataDir is not { } path) return (false, $"{member} has no data_dir and the service no postgres.rejoin command: rejoin it by hand");

@@ -39,19 +39,7 @@ public sealed class EtcdServer : IAsyncDisposable
     }
 
     /// <summary>SIGTERM by PID, then SIGKILL by PID if it has not exited within 10 s.</summary>
-    public async Task StopAsync()
-    {
-        if (_process is not { } p || p.HasExited) return;
-        Signals.TrySend(p.Id, Signals.Cont); // a paused etcd cannot act on SIGTERM
-        Signals.TrySend(p.Id, Signals.Term);
-        using var patience = new CancellationTokenSource(StopTimeout);
-        try { await p.WaitForExitAsync(patience.Token); }
-        catch (OperationCanceledException)
-        {
-            Signals.TrySend(p.Id, Signals.Kill);
-            await p.WaitForExitAsync();
-        }
-    }
+    public Task StopAsync() => ProcessStop.TermThenKillAsync(_process, StopTimeout);
 
     /// <summary>
     /// SIGSTOP: connections stay open and nothing answers, as with a host that froze or a network that drops packets.

@@ -55,19 +55,7 @@ public sealed class RedisServer : IAsyncDisposable
     public Task ResumeAsync() => Freezer.ThawAsync(_process!.Id, Name);
 
     /// <summary>SIGTERM (SIGCONT first, a paused server cannot act on it), then SIGKILL after 10 s; by PID.</summary>
-    public async Task StopAsync()
-    {
-        if (_process is not { HasExited: false } p) return;
-        Signals.TrySend(p.Id, Signals.Cont);
-        Signals.TrySend(p.Id, Signals.Term);
-        using var patience = new CancellationTokenSource(StopTimeout);
-        try { await p.WaitForExitAsync(patience.Token); }
-        catch (OperationCanceledException)
-        {
-            Signals.TrySend(p.Id, Signals.Kill);
-            await p.WaitForExitAsync();
-        }
-    }
+    public Task StopAsync() => ProcessStop.TermThenKillAsync(_process, StopTimeout);
 
     /// <summary>
     /// One command in RESP on a new connection, the reply as text (bulk strings and simple replies; arrays joined by

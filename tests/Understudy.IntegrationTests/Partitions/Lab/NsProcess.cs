@@ -55,19 +55,7 @@ public sealed class NsProcess : IAsyncDisposable
     }
 
     /// <summary>SIGTERM by PID, then SIGKILL by PID if it has not exited within <paramref name="patience"/>.</summary>
-    public async Task StopAsync(TimeSpan? patience = null)
-    {
-        if (_process.HasExited) return;
-        Signals.TrySend(_process.Id, Signals.Cont); // a paused process cannot act on SIGTERM
-        Signals.TrySend(_process.Id, Signals.Term);
-        using var cts = new CancellationTokenSource(patience ?? TimeSpan.FromSeconds(15));
-        try { await _process.WaitForExitAsync(cts.Token); }
-        catch (OperationCanceledException)
-        {
-            Signals.TrySend(_process.Id, Signals.Kill);
-            await _process.WaitForExitAsync();
-        }
-    }
+    public Task StopAsync(TimeSpan? patience = null) => Fixtures.ProcessStop.TermThenKillAsync(_process, patience ?? TimeSpan.FromSeconds(15));
 
     public async ValueTask DisposeAsync()
     {

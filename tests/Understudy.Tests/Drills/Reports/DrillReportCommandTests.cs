@@ -1,5 +1,5 @@
-using System.CommandLine;
 using Understudy.Cli;
+using Understudy.Tests.Testing;
 using Understudy.Drills.Reports;
 using static Understudy.Tests.Drills.Reports.ReportFixture;
 
@@ -15,14 +15,7 @@ public sealed class DrillReportCommandTests : IDisposable
     }
 
     /// <summary>Runs <c>report ARGS</c> as `understudy drill report` would, with its own output writers.</summary>
-    private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
-    {
-        var root = new RootCommand { DrillReportCommand.Create() };
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = await root.Parse(["report", .. args]).InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> Run(params string[] args) => CommandRun.RunAsync(DrillReportCommand.Create(), args);
 
     private async Task<string> Folder()
     {

@@ -122,4 +122,35 @@ public class HtmlReportTests
         Assert.Contains("no attempts recorded", svg);
         Assert.DoesNotContain("data-marker", svg);
     }
+
+    [Fact]
+    public void Render_ProbeWithAResolver_ShowsItsDnsTail()
+    {
+        string html = Render(ReportWithDnsTail());
+
+        Assert.Contains("DNS tail (db-by-name): clients resolving through 127.0.0.1:5353 kept reaching the old address 127.0.0.1 for 3.2 s after traffic.switched (156 attempts", html);
+    }
+
+    [Fact]
+    public void Timeline_ProbeWithADnsTail_DrawsABandOverItsLaneFromTheSwitchLabelledWithItsLength()
+    {
+        string svg = Svg(Render(ReportWithDnsTail()));
+
+        // From traffic.switched (11.845 s) to the last attempt at the old address (15.045 s) of a 60 s run across 794 px from x = 150,
+        // in the third lane.
+        Match tail = Assert.Single(Regex.Matches(svg, "<g class=\"dns-tail\" data-probe=\"db-by-name\".*?</g>"));
+        Assert.Contains("<rect x=\"306.7\" y=\"234\" width=\"42.3\" height=\"74\"", tail.Value);
+        Assert.Contains(">DNS tail 3.2 s</text>", tail.Value);
+        Assert.Contains("<title>db-by-name: clients resolving through 127.0.0.1:5353 reached the old address 127.0.0.1 until 12:00:15.045, 3.2 s after traffic.switched (156 attempts)</title>", tail.Value);
+        Assert.Contains("DNS tail: old address still reached", svg);
+    }
+
+    [Fact]
+    public void Timeline_NoDnsTail_DrawsNoBand()
+    {
+        string svg = Svg(Render());
+
+        Assert.DoesNotContain("dns-tail", svg);
+        Assert.DoesNotContain("DNS tail", svg);
+    }
 }

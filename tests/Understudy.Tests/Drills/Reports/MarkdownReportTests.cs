@@ -150,4 +150,25 @@ public class MarkdownReportTests
     {
         Assert.Equal(expected, Understudy.Drills.Reports.Md.Text(input));
     }
+
+    [Fact]
+    public void Render_ProbeWithAResolver_SaysHowLongClientsKeptReachingTheOldAddress()
+    {
+        string md = MarkdownReport.Render(ReportWithDnsTail());
+
+        Assert.Contains("- DNS tail (db-by-name): clients resolving through 127.0.0.1:5353 kept reaching the old address 127.0.0.1 for 3.2 s "
+            + "after traffic.switched (156 attempts, the last at 12:00:15.045).\n", md);
+        Assert.Equal(1, md.Split("DNS tail").Length - 1);
+        Assert.DoesNotContain("DNS tail", MarkdownReport.Render(Report()));
+    }
+
+    [Fact]
+    public void Render_DnsTailWithoutOldAddressAttemptsOrSwitch_SaysSo()
+    {
+        DnsTail none = new("127.0.0.1:5353", "127.0.0.1", DnsTailCalculation.FromFault, At(10_000), null, 0, 0);
+
+        Assert.Equal("DNS tail (db): 0 s: no client resolving through 127.0.0.1:5353 reached the old address 127.0.0.1 after the fault (no traffic.switched in the journal).",
+            MarkdownReport.DnsTailText("db", none));
+        Assert.StartsWith("DNS tail (db): not measured:", MarkdownReport.DnsTailText("db", none with { OldAddress = null, TailMs = null }));
+    }
 }

@@ -126,6 +126,6 @@ public sealed class ReportFolderTests : IDisposable
         var e = await Assert.ThrowsAsync<ReportException>(() => ReportFolder.ReadAsync(folder));
 
         Assert.True(next > 1202, "the fixture has multi-line details");
-        Assert.Equal($"{csv} line {next}: expected 9 fields, got 3", e.Message);
+        Assert.Equal($"{csv} line {next}: expected 10 fields, got 3", e.Message);
     }
 }

@@ -56,7 +56,8 @@ public class ReportJsonTests
 
         JsonElement web = probes[0], writer = probes[1];
         Assert.Equal(["name", "kind", "target", "attempts", "failed", "errors_by_kind", "availability_pct", "rto_ms", "recovery_time_ms",
-            "first_failure_at", "recovered_at", "unexpected_errors", "latency", "lost_acknowledged_writes", "writes"], Names(web));
+            "first_failure_at", "recovered_at", "unexpected_errors", "latency", "lost_acknowledged_writes", "writes", "dns_tail"], Names(web));
+        Assert.Equal(JsonValueKind.Null, web.GetProperty("dns_tail").ValueKind);
         Assert.Equal(22, web.GetProperty("errors_by_kind").GetProperty("timeout").GetInt32());
         Assert.Equal(["before", "during", "after"], Names(web.GetProperty("latency")));
         Assert.Equal(["count", "p50_ms", "p95_ms", "p99_ms"], Names(web.GetProperty("latency").GetProperty("before")));
@@ -68,6 +69,40 @@ public class ReportJsonTests
         JsonElement writes = writer.GetProperty("writes");
         Assert.Equal(["acknowledged", "read_back", "lost", "first_lost_ack_at", "last_lost_ack_at", "window_ms"], Names(writes));
         Assert.Equal(150, writes.GetProperty("window_ms").GetDouble());
+    }
+
+    [Fact]
+    public void Write_ProbeWithAResolver_HasItsDnsTail()
+    {
+        JsonElement tail = Root(ReportWithDnsTail()).GetProperty("probes")[2].GetProperty("dns_tail");
+
+        Assert.Equal(["resolver", "old_address", "from", "from_at", "last_old_address_at", "dns_tail_ms", "attempts_to_old_address_after_switch"], Names(tail));
+        Assert.Equal("127.0.0.1:5353", tail.GetProperty("resolver").GetString());
+        Assert.Equal("127.0.0.1", tail.GetProperty("old_address").GetString());
+        Assert.Equal("traffic.switched", tail.GetProperty("from").GetString());
+        Assert.Equal("2026-11-22T12:00:11.845Z", tail.GetProperty("from_at").GetString());
+        Assert.Equal("2026-11-22T12:00:15.045Z", tail.GetProperty("last_old_address_at").GetString());
+        Assert.Equal(3200, tail.GetProperty("dns_tail_ms").GetDouble());
+        Assert.Equal(156, tail.GetProperty("attempts_to_old_address_after_switch").GetInt32());
+    }
+
+    [Fact]
+    public void ReadOfWrite_DnsTail_Survives()
+    {
+        DrillReport report = ReportWithDnsTail();
+
+        ReportAssert.Equal(report, ReportJson.Read(ReportJson.Write(report)));
+    }
+
+    [Fact]
+    public void Read_ReportWrittenBeforeTheDnsTail_ReadsWithoutOne()
+    {
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(ReportJson.Write(Report()))!;
+        foreach (var probe in doc["probes"]!.AsArray()) probe!.AsObject().Remove("dns_tail");
+
+        DrillReport back = ReportJson.Read(doc.ToJsonString());
+
+        ReportAssert.Equal(Report(), back);
     }
 
     [Fact]
