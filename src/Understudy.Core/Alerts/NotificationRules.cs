@@ -31,7 +31,8 @@ public static class NotificationRules
             New(e, AlertTopics.Request, AlertSeverity.Warning, AlertAction.Trigger, "request"),
         EventTypes.DrillCompleted when e is DrillCompleted drill => Drill(drill),
         // Passed, but worse than its recent past: the failover path got slower or lossier, and someone should know before it fails.
-        EventTypes.DrillRegressed when e is DrillRegressed r => New(e, AlertTopics.Drill, AlertSeverity.Warning, AlertAction.Trigger, $"drill/{r.Name}/regressed"),
+        // The drill's own key, so that its next good run resolves it as it resolves a failure.
+        EventTypes.DrillRegressed when e is DrillRegressed r => New(e, AlertTopics.Drill, AlertSeverity.Warning, AlertAction.Trigger, $"drill/{r.Name}"),
         // Health fell after a deploy: someone must look at it, the more urgently when the rollback did not work.
         EventTypes.DeployRolledBack when e is DeployRolledBack d => New(e, AlertTopics.Degraded, d.Succeeded ? AlertSeverity.Error : AlertSeverity.Critical,
             AlertAction.Trigger, "deploy"),
@@ -79,9 +80,10 @@ public static class NotificationRules
 
     private static Notification? Drill(DrillCompleted e)
     {
-        string verdict = e.Verdict;
-        if (verdict is not ("failed" or "aborted")) return null;
-        string name = e.Name;
+        string verdict = e.Verdict, name = e.Name;
+        // A pass ends the drill's open alert (a failure, or a regression before it); with none open the throttle drops it.
+        if (verdict is not ("failed" or "aborted"))
+            return New(e, AlertTopics.Drill, AlertSeverity.Info, AlertAction.Resolve, $"drill/{name}", $"drill.{verdict}");
         string summary = $"drill '{name}' {verdict}" + (e.Report is { Length: > 0 } report ? $" (report: {report})" : "");
         return New(e, AlertTopics.Drill, verdict == "failed" ? AlertSeverity.Error : AlertSeverity.Warning, AlertAction.Trigger,
             $"drill/{name}", $"drill.{verdict}", summary);

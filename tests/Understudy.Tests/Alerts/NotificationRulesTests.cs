@@ -48,12 +48,12 @@ public class NotificationRulesTests
     }
 
     [Fact]
-    public void For_DrillRegressed_WarnsUnderItsOwnKey()
+    public void For_DrillRegressed_WarnsUnderTheDrillsKey()
     {
         Notification n = NotificationRules.For(Event(EventTypes.DrillRegressed, details: [("name", "web crash"), ("measure", "recovery_time_ms"),
             ("value", 1300.0), ("baseline", 1000.0), ("limit", 1200.0), ("runs", 3L)]))!;
 
-        Assert.Equal((AlertTopics.Drill, AlertSeverity.Warning, AlertAction.Trigger, "understudy/web/drill/web crash/regressed"), (n.Topic, n.Severity, n.Action, n.DedupKey));
+        Assert.Equal((AlertTopics.Drill, AlertSeverity.Warning, AlertAction.Trigger, "understudy/web/drill/web crash"), (n.Topic, n.Severity, n.Action, n.DedupKey));
     }
 
     [Theory]
@@ -90,8 +90,27 @@ public class NotificationRulesTests
     }
 
     [Fact]
-    public void For_DrillPassed_NotifiesNothing() =>
-        Assert.Null(NotificationRules.For(Event(EventTypes.DrillCompleted, details: [("name", "x"), ("verdict", "passed")])));
+    public void For_DrillPassed_ResolvesTheDrillsKey()
+    {
+        Notification n = NotificationRules.For(Event(EventTypes.DrillCompleted, details: [("name", "x"), ("verdict", "passed")]))!;
+
+        Assert.Equal((AlertAction.Resolve, "drill.passed", "understudy/web/drill/x"), (n.Action, n.Kind, n.DedupKey));
+    }
+
+    [Fact]
+    public void Throttle_PassedRegressedFailedPassed_OnlyAnOpenAlertIsResolved()
+    {
+        var throttle = new AlertThrottle(TimeSpan.Zero);
+        var now = DateTimeOffset.Parse("2026-12-06T12:00:00Z");
+        Notification Drill(string verdict) => NotificationRules.For(Event(EventTypes.DrillCompleted, details: [("name", "x"), ("verdict", verdict)]))!;
+
+        Assert.Null(throttle.Offer(Drill("passed"), now));
+        Assert.NotNull(throttle.Offer(NotificationRules.For(Event(EventTypes.DrillRegressed, details: [("name", "x"), ("measure", "recovery_time_ms"),
+            ("value", 1300.0), ("baseline", 1000.0), ("limit", 1200.0), ("runs", 3L)]))!, now));
+        Assert.Equal(AlertSeverity.Error, throttle.Offer(Drill("failed"), now)?.Severity);
+        Assert.Equal(AlertAction.Resolve, throttle.Offer(Drill("passed"), now)?.Action);
+        Assert.Null(throttle.Offer(Drill("passed"), now));
+    }
 
     [Fact]
     public void For_DrillOfNoService_LeavesTheServiceOutOfKeyAndSummary()
