@@ -6,6 +6,7 @@ namespace Understudy.Core.Drills;
 /// Whether a drill run is worse than its own recent past (DESIGN, drill programme): its recovery time above
 /// max(1.2 × median, median + 100 ms) of the last five passed runs of the same drill, once three exist; or acknowledged
 /// writes lost where none of those runs lost any. Recovery time, not RTO: behind a holding proxy RTO is often 0.
+/// Only a passed run is judged: a worse run that failed is already an error.
 /// </summary>
 public static class DrillRegression
 {
@@ -16,7 +17,8 @@ public static class DrillRegression
     /// <param name="earlier">Earlier runs of the same drill (same service and name), in any order.</param>
     public static DrillRegressed? Judge(DrillCompleted run, IEnumerable<DrillCompleted> earlier)
     {
-        if (run.Verdict == "aborted") return null;
+        // A failed run is alerted as an error already; an aborted one measured nothing.
+        if (run.Verdict != "passed") return null;
         List<DrillCompleted> passed = [.. earlier.Where(e => e.Verdict == "passed").OrderByDescending(e => e.Time).ThenByDescending(e => e.Id).Take(Window)];
         return Slower(run, passed) ?? Lost(run, passed);
     }

@@ -14,7 +14,8 @@ namespace Understudy.Api;
 /// </summary>
 public sealed record DrillResultBody(
     string? Service, string? Name, string? Verdict, double? RtoMs, string? Report,
-    double? RecoveryTimeMs = null, int? LostAcknowledgedWrites = null, double? AvailabilityPct = null);
+    double? RecoveryTimeMs = null, int? LostAcknowledgedWrites = null, double? AvailabilityPct = null,
+    double? RtoTargetMs = null, double? RecoveryTargetMs = null);
 
 /// <summary>
 /// <c>POST /api/drills</c>: a drill runner reports its verdict, journaled as drill.completed with the caller
@@ -38,7 +39,8 @@ public static class DrillResultEndpoints
         if (name.Length > MaxText) return Problems.Bad($"name: at most {MaxText} characters");
         if (body.Verdict is not { } verdict || !Verdicts.Contains(verdict)) return Problems.Bad($"verdict: expected passed, failed or aborted, got '{body.Verdict}'");
         if (name.Any(char.IsControl)) return Problems.Bad("name: control characters (NUL, newlines) are not allowed");
-        if ((OutOfRange("rto_ms", body.RtoMs) ?? OutOfRange("recovery_time_ms", body.RecoveryTimeMs)) is { } badTime) return badTime;
+        if ((OutOfRange("rto_ms", body.RtoMs) ?? OutOfRange("recovery_time_ms", body.RecoveryTimeMs)
+             ?? OutOfRange("rto_target_ms", body.RtoTargetMs) ?? OutOfRange("recovery_target_ms", body.RecoveryTargetMs)) is { } badTime) return badTime;
         if (body.LostAcknowledgedWrites is < 0)
             return Problems.Bad($"lost_acknowledged_writes: expected a count of writes, 0 or more, got {body.LostAcknowledgedWrites}");
         if (body.AvailabilityPct is { } pct && (!double.IsFinite(pct) || pct < 0 || pct > 100))
@@ -67,7 +69,7 @@ public static class DrillResultEndpoints
             service = body.Service;
         }
         var drill = new DrillCompleted(name, verdict, body.RtoMs, string.IsNullOrEmpty(body.Report) ? null : body.Report,
-            body.RecoveryTimeMs, body.LostAcknowledgedWrites, body.AvailabilityPct)
+            body.RecoveryTimeMs, body.LostAcknowledgedWrites, body.AvailabilityPct, body.RtoTargetMs, body.RecoveryTargetMs)
         {
             Actor = ApiCaller.Name(http), Reason = $"drill '{name}' {verdict}" + (body.RtoMs is { } rto ? $" (RTO {rto:0} ms)" : ""),
         };

@@ -58,7 +58,7 @@ function showSignIn(message) {
   sessionStorage.removeItem(TOKEN_KEY);
   clearTimeout(state.timer);
   Object.assign(state, { me: null, failures: 0, drillsAt: 0, lastEventId: 0, shown: {} });
-  for (const id of ['services', 'sites', 'requests', 'drills', 'events']) $(id).replaceChildren();
+  for (const id of ['services', 'sites', 'requests', 'trends', 'drills', 'events']) $(id).replaceChildren();
   $('main').hidden = true;
   $('who').hidden = true;
   $('cluster').hidden = true;
@@ -167,14 +167,21 @@ function showEvents(events) {
 }
 
 async function refreshDrills() {
+  state.drillsAt = Date.now() + DRILLS_EVERY_MS;
+  await Promise.all([
+    refreshPart('drills', '/api/drills', p => [drillsTable(p, openReport, download)], 'list the drill reports'),
+    refreshPart('trends', '/api/drills/trends', trendFigures, 'draw the drill trends'),
+  ]);
+}
+
+// One section from one API call; its own error line says what failed, and the rest of the page goes on.
+async function refreshPart(id, path, build, what) {
   try {
-    const page = await getJson('/api/drills');
-    showIfChanged('drills', page, p => [drillsTable(p, openReport, download)]);
-    $('drills-error').textContent = '';
-    state.drillsAt = Date.now() + DRILLS_EVERY_MS;
+    showIfChanged(id, await getJson(path), build);
+    $(`${id}-error`).textContent = '';
   } catch (e) {
     if (e.status === 401) throw e;
-    $('drills-error').textContent = `Cannot list the drill reports: ${e.message}`;
+    $(`${id}-error`).textContent = `Cannot ${what}: ${e.message}`;
   }
 }
 

@@ -170,6 +170,25 @@ function drillsTable(page, onOpen, onDownload) {
   return table(caption, ['Started', 'Drill', 'Verdict', 'RTO', 'Files'], rows);
 }
 
+// The chart is the controller's own SVG (the drill report's chart code), shown as an image: an image runs no
+// script and reads nothing from the page, and the page's policy allows data: images only.
+function trendFigure(t) {
+  const last = t.runs[t.runs.length - 1];
+  const regressions = t.runs.filter(r => r.regressed).length;
+  const caption = `${t.runs.length} run${t.runs.length === 1 ? '' : 's'}; last ${fmt.dateTime(last.time)}: ${last.verdict}, `
+    + `recovery ${fmt.ms(last.recovery_time_ms)}${t.recovery_target_ms != null ? ` (target ${fmt.ms(t.recovery_target_ms)})` : ''}`
+    + (regressions ? `; ${regressions} regression${regressions === 1 ? '' : 's'}` : '');
+  return el('figure', { class: 'trend', 'data-trend': `${t.service}/${t.name}` },
+    el('h3', { text: t.service ? `${t.service}: ${t.name}` : t.name }),
+    el('img', { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(t.svg)}`, alt: `RTO and recovery time of drill ${t.name} over its last ${t.runs.length} runs` }),
+    el('figcaption', { class: 'muted', text: caption }));
+}
+
+function trendFigures(page) {
+  if (page.trends.length === 0) return [el('p', { class: 'muted', text: 'No drill has reported to this controller yet (drills with controller: in their file do).' })];
+  return page.trends.map(trendFigure);
+}
+
 const ROLES = ['viewer', 'operator', 'approver', 'admin'];
 
 function roleRank(role) {

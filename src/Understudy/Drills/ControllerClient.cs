@@ -79,6 +79,8 @@ public sealed class ControllerClient(Uri baseUrl, string service, ApiTrust? trus
             recovery_time_ms = report.RecoveryTimeMs,
             lost_acknowledged_writes = report.LostAcknowledgedWrites,
             availability_pct = report.AvailabilityPct,
+            rto_target_ms = report.Targets.RtoMs,
+            recovery_target_ms = report.Targets.RecoveryMs,
         };
         return SendAsync(() => _http.PostAsJsonAsync("/api/drills", body, ct), "record the drill's verdict");
     }

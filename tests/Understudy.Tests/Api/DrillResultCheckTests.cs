@@ -30,4 +30,12 @@ public class DrillResultCheckTests
         Assert.Equal(400, problem?.StatusCode);
         Assert.StartsWith(says, problem!.ProblemDetails.Detail);
     }
+
+    [Fact]
+    public void Check_TargetsOutOfRange_400NamingTheTarget()
+    {
+        Assert.Null(DrillResultEndpoints.Check(Fine with { RtoTargetMs = 5000, RecoveryTargetMs = 8000 }));
+        Assert.StartsWith("rto_target_ms: expected a number of milliseconds", DrillResultEndpoints.Check(Fine with { RtoTargetMs = -5 })!.ProblemDetails.Detail);
+        Assert.StartsWith("recovery_target_ms: expected a number of milliseconds", DrillResultEndpoints.Check(Fine with { RecoveryTargetMs = double.PositiveInfinity })!.ProblemDetails.Detail);
+    }
 }

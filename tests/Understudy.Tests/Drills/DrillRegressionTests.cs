@@ -69,9 +69,11 @@ public class DrillRegressionTests
         Assert.Null(DrillRegression.Judge(Run(10, 1000, lost: null), [Run(0, 1000)]));
     }
 
-    [Fact]
-    public void Judge_AbortedRun_IsNoMeasurement()
+    [Theory]
+    [InlineData("aborted")] // no measurement
+    [InlineData("failed")]  // already alerted as an error; a regression warning under the same key would downgrade it
+    public void Judge_RunThatDidNotPass_IsNotJudged(string verdict)
     {
-        Assert.Null(DrillRegression.Judge(Run(10, 9000, "aborted", lost: 5), Passed(100, 100, 100)));
+        Assert.Null(DrillRegression.Judge(Run(10, 9000, verdict, lost: 5), Passed(100, 100, 100)));
     }
 }

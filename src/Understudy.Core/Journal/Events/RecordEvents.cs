@@ -14,10 +14,13 @@ public sealed record FaultCleared(string ClearedBy = "") : JournalEvent, IInform
 /// <summary>
 /// A drill reported its verdict to the controller, with report.json's figures under report.json's names. The
 /// figures are optional: drills journaled before they were sent, and drills that measured nothing, have none.
+/// The targets are the drill's own (report.json's <c>targets.rto_ms</c> and <c>targets.recovery_ms</c>), so a
+/// trend can be drawn against the target each run was judged by.
 /// </summary>
 public sealed record DrillCompleted(
     string Name, string Verdict, double? RtoMs = null, string? Report = null,
-    double? RecoveryTimeMs = null, int? LostAcknowledgedWrites = null, double? AvailabilityPct = null) : JournalEvent, IInformational;
+    double? RecoveryTimeMs = null, int? LostAcknowledgedWrites = null, double? AvailabilityPct = null,
+    double? RtoTargetMs = null, double? RecoveryTargetMs = null) : JournalEvent, IInformational;
 
 /// <summary>
 /// A drill run was worse than its recent past (<see cref="Drills.DrillRegression"/>): <paramref name="Measure"/> (report.json's
