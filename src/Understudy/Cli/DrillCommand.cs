@@ -6,7 +6,7 @@ using Understudy.Drills.Reports;
 
 namespace Understudy.Cli;
 
-/// <summary><c>drill run FILE</c>, <c>drill validate FILE</c>, <c>drill report DIR</c> and <c>drill history</c>. Run exits 0 passed, 1 failed, 3 aborted, 2 bad input.</summary>
+/// <summary><c>drill run FILE</c>, <c>drill run-all DIR</c>, <c>drill validate FILE</c>, <c>drill report DIR</c> and <c>drill history</c>. Run exits 0 passed, 1 failed, 3 aborted, 2 bad input.</summary>
 internal static class DrillCommand
 {
     public const int Aborted = 3;
@@ -16,6 +16,7 @@ internal static class DrillCommand
     {
         var drill = new Command("drill", "Break something on purpose, measure what clients saw, write the failover test report.");
         drill.Subcommands.Add(Run());
+        drill.Subcommands.Add(DrillRunAllCommand.Create());
         drill.Subcommands.Add(DrillValidateCommand.Create());
         drill.Subcommands.Add(DrillReportCommand.Create());
         drill.Subcommands.Add(DrillHistoryCommand.Create());
@@ -39,19 +40,13 @@ internal static class DrillCommand
                 stderr.WriteLine($"{path}: environment is production; run it with --confirm-production if you mean it");
                 return CliApp.BadInput;
             }
-            // An https:// controller with a certificate of its own: the drill trusts UNDERSTUDY_CACERT, as the CLI does.
-            string? caCert = Environment.GetEnvironmentVariable(ApiClient.CaCertVariable) is { Length: > 0 } v ? v : null;
-            if (Api.ApiTrust.Read(caCert is null ? [] : [caCert], out string untrusted) is not { } trust)
-            {
-                stderr.WriteLine($"understudy drill run: {ApiClient.CaCertVariable}: {untrusted}");
-                return CliApp.BadInput;
-            }
+            if (TrustOrReport(stderr, "drill run") is not { } trust) return CliApp.BadInput;
             if (parse.GetValue(dryRun))
             {
                 DrillPlanPrinter.Write(parse.InvocationConfiguration.Output, spec);
                 return CliApp.Ok;
             }
-            return await RunAsync(spec, parse.GetValue(output)!, trust, ct);
+            return (await RunAsync(spec, parse.GetValue(output)!, trust, ct)).Exit;
         });
         return cmd;
     }
@@ -65,7 +60,19 @@ internal static class DrillCommand
         return null;
     }
 
-    private static async Task<int> RunAsync(DrillSpec spec, string outDir, Api.ApiTrust trust, CancellationToken ct)
+    /// <summary>An https:// controller with a certificate of its own: a drill trusts UNDERSTUDY_CACERT, as the CLI does. Null (and said) when it is unusable.</summary>
+    public static Api.ApiTrust? TrustOrReport(TextWriter stderr, string command)
+    {
+        string? caCert = Environment.GetEnvironmentVariable(ApiClient.CaCertVariable) is { Length: > 0 } v ? v : null;
+        if (Api.ApiTrust.Read(caCert is null ? [] : [caCert], out string untrusted) is { } trust) return trust;
+        stderr.WriteLine($"understudy {command}: {ApiClient.CaCertVariable}: {untrusted}");
+        return null;
+    }
+
+    /// <summary>What one drill run ended with: its exit code, its report, and the report's folder (null when it could not be written).</summary>
+    public sealed record Outcome(int Exit, DrillReport Report, string? Folder);
+
+    public static async Task<Outcome> RunAsync(DrillSpec spec, string outDir, Api.ApiTrust trust, CancellationToken ct)
     {
         IAnsiConsole console = AnsiConsole.Console;
         console.Write(new Rule($"[bold]drill: {Markup.Escape(spec.Name)}[/]").LeftJustified());
@@ -88,10 +95,10 @@ internal static class DrillCommand
         if (notWritten is not null)
         {
             Console.Error.WriteLine($"understudy drill run: the drill ran ({report.Verdict.ToString().ToLowerInvariant()}) but its report could not be written under {outDir}: {notWritten}");
-            return CliApp.Failed;
+            return new Outcome(CliApp.Failed, report, null);
         }
         DrillSummary.Write(console, report, folder!);
-        return report.Verdict switch { Verdict.Passed => CliApp.Ok, Verdict.Failed => CliApp.Failed, _ => Aborted };
+        return new Outcome(report.Verdict switch { Verdict.Passed => CliApp.Ok, Verdict.Failed => CliApp.Failed, _ => Aborted }, report, folder);
     }
 
     /// <summary>Best effort: the drill's result does not depend on the controller hearing it, so a failure is only a warning.</summary>

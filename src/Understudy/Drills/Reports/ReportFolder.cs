@@ -107,7 +107,7 @@ public static class ReportFolder
     /// Writes to a temporary name beside the target, flushes it to disk, then renames it over the target:
     /// readers and a crash mid-write see the old file or the new one, never half of one.
     /// </summary>
-    private static async Task WriteAtomicallyAsync(string path, Func<StreamWriter, Task> write, CancellationToken ct)
+    internal static async Task WriteAtomicallyAsync(string path, Func<StreamWriter, Task> write, CancellationToken ct)
     {
         string temp = $"{path}.{Guid.NewGuid():N}.tmp";
         try

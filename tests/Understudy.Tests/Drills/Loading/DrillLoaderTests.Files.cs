@@ -128,6 +128,21 @@ public partial class DrillLoaderTests
             ExampleFiles());
 
     [Fact]
+    public void Load_LadderExamples_FourStepsOfOrdersDbEachValid()
+    {
+        string ladder = Path.Combine(ExamplesFolder(), "ladder");
+        string[] files = [.. Directory.GetFiles(ladder, "*.yaml").Order(StringComparer.Ordinal)];
+
+        Assert.Equal(["01-single-member.yaml", "02-member-and-lagging-replica.yaml", "03-network-partition.yaml", "04-whole-site.yaml"], files.Select(Path.GetFileName));
+        foreach (string file in files)
+        {
+            DrillResult result = DrillLoader.Load(file);
+            Assert.Empty(result.Errors.Select(e => e.ToString()));
+            Assert.Equal("orders-db", result.Spec!.Service);
+        }
+    }
+
+    [Fact]
     public void Load_PostgresCrashExample_WritesThroughTheProxyAndKillsByPidfile()
     {
         DrillResult result = DrillLoader.Load(Path.Combine(ExamplesFolder(), "..", "postgres", "crash-drill.yaml"));
