@@ -82,7 +82,14 @@ public sealed record DrillReport(
     IReadOnlyList<ControllerEventRecord> Events,
     IReadOnlyList<KeyValuePair<string, string>> Configuration,
     IReadOnlyList<string> Issues,
-    string DrillFile);
+    string DrillFile)
+{
+    /// <summary>Each load of the drill's <c>load</c> section, per window.</summary>
+    public IReadOnlyList<LoadResult> Load { get; init; } = [];
+
+    /// <summary>The first failed attempt of any probe or load from the fault on: what broke first.</summary>
+    public FirstFailure? FirstBroken { get; init; }
+}
 
 /// <summary>Targets as reported: milliseconds and plain numbers, so report.json needs no duration syntax.</summary>
 public sealed record ReportTargets(double? RtoMs, double? RecoveryMs, int? RpoWrites, double? RpoWindowMs, double? AvailabilityPct, double RtoTolerancePct);

@@ -23,7 +23,11 @@ public sealed record DrillSpec(
     ImmutableArray<DrillStep> Rollback,
     StopConditions StopConditions,
     string SourceText,
-    string SourcePath);
+    string SourcePath)
+{
+    /// <summary>The <c>load</c> section: traffic run beside the probes, reported per window; none by default.</summary>
+    public ImmutableArray<LoadSpec> Load { get; init; } = [];
+}
 
 /// <summary>What the drill is judged against. Null: no criterion of that kind (unless the linked service sets one).</summary>
 /// <param name="RtoTolerance">Fraction above <see cref="Rto"/> still passing (0.2 = 20 %).</param>

@@ -24,7 +24,10 @@ public sealed record DrillRecord(
     IReadOnlyList<KeyValuePair<string, string>> Configuration,
     TheoreticalRto? Theoretical,
     IReadOnlyList<string> ManualSteps,
-    IReadOnlyList<string> Problems);
+    IReadOnlyList<string> Problems)
+{
+    public IReadOnlyList<LoadRecord> Load { get; init; } = [];
+}
 
 /// <summary>Builds the report from a run's record: measurements, phases, criteria, verdict and issues. Pure.</summary>
 public static class ReportAssembly
@@ -63,7 +66,13 @@ public static class ReportAssembly
             probes.Any(p => p.Writes is not null) ? probes.Sum(p => p.Writes?.Lost ?? 0) : null,
             criteria, probes, r.Steps, r.Theoretical,
             r.FaultAt is { } fault && r.Events.Count > 0 ? PhaseBreakdown.From(fault, r.Events, r.Probes.SelectMany(p => p.Samples)) : [],
-            r.Events, r.Configuration, issues, r.Spec.SourceText);
+            r.Events, r.Configuration, issues, r.Spec.SourceText)
+        {
+            Load = [.. r.Load.Select(l => LoadMeasurement.Measure(l, r.StartedAt, r.EndedAt, r.FaultAt, allRecovered ? probes.Max(p => p.RecoveredAt) : null))],
+            FirstBroken = (r.FaultBegan ?? r.FaultAt) is { } from
+                ? LoadMeasurement.First(r.Probes.Select(p => (p.Spec.Name, p.Samples)).Concat(r.Load.Select(l => (l.Spec.Name, l.Samples))), from)
+                : null,
+        };
     }
 
     /// <summary>

@@ -28,6 +28,11 @@ public static class DrillPlanText
             "probes (for the whole drill):",
         };
         lines.AddRange(d.Probes.Select(p => F($"  {p.Name}: {ProbeMeasurement.KindName(p.Kind)} {p.Shown} every {p.Interval.TotalMilliseconds:0} ms, timeout {p.Timeout.TotalMilliseconds:0} ms")));
+        if (d.Load.Length > 0)
+        {
+            lines.Add("load (with the probes, reported apart; external tools are stopped when the probes stop):");
+            lines.AddRange(d.Load.Select(l => $"  {l.Name}: {l.Shown}"));
+        }
         lines.Add(F($"steady state: {d.SteadyState.Duration.TotalSeconds:0.###} s with at most {d.SteadyState.MaxErrorRate * 100:0.##} % errors, else abort before any fault"));
         AddSteps(lines, "faults (in order):", d.Faults);
         lines.Add(F($"recovery: {d.Recovery.StableFor.TotalSeconds:0.###} s of unbroken successes on every probe, within {d.Recovery.Timeout.TotalSeconds:0.###} s of the fault"));

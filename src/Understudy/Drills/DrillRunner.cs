@@ -27,6 +27,7 @@ public sealed partial class DrillRunner(DrillContext ctx)
         DateTimeOffset? recoveredAt = null;
         string? abort = null;
         var probes = spec.Probes.Select(p => ProbeFactory.Create(p, ctx.Time)).ToList();
+        using var load = new LoadRun(ctx);
         using var stopProbes = new CancellationTokenSource();
         using var stopCondition = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         Task probing = Task.CompletedTask;
@@ -35,7 +36,8 @@ public sealed partial class DrillRunner(DrillContext ctx)
         {
             if (ctx.Controller is { } controller) ctx.Service = await controller.StatusAsync(cancel);
             foreach (OpenLoopProbe probe in probes) await probe.PrepareAsync(cancel);
-            probing = Task.WhenAll(probes.Select(p => p.RunAsync(stopProbes.Token)));
+            await load.PrepareAsync(cancel);
+            probing = Task.WhenAll(probes.Select(p => p.RunAsync(stopProbes.Token)).Append(load.RunAsync(stopProbes.Token)));
             using var progress = ReportProgress(probes, started, stopProbes.Token);
             using var watchdog = WatchStopConditions(probes, stopCondition, stopProbes.Token);
 
@@ -69,7 +71,7 @@ public sealed partial class DrillRunner(DrillContext ctx)
         var events = await ControllerEventsAsync(started);
         var record = new DrillRecord(spec, started, ctx.Now, ctx.FaultAt, recoveredAt, abort, ctx.FaultBegan, EffectiveTargets(),
             [.. probes.Select(p => new ProbeRecord(p.Spec, p.Samples, writes.GetValueOrDefault(p.Spec.Name)))],
-            _steps, events, DrillConfiguration.Describe(ctx), Theoretical(), ctx.ManualSteps, _problems);
+            _steps, events, DrillConfiguration.Describe(ctx), Theoretical(), ctx.ManualSteps, _problems) { Load = load.Records() };
         foreach (var p in probes) p.Dispose();
         return record;
     }

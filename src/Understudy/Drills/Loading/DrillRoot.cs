@@ -11,7 +11,7 @@ internal static class DrillRoot
 
     private static readonly KeySet Keys = new([
         "name", "description", "environment", "service", "controller", "targets", "probes",
-        "steady_state", "faults", "recovery", "verify", "rollback", "stop_conditions",
+        "steady_state", "faults", "recovery", "verify", "rollback", "stop_conditions", "load",
     ]);
 
     public static DrillSpec? Read(ConfigReader reader, YamlMappingNode root, string sourceText, string sourcePath)
@@ -26,6 +26,7 @@ internal static class DrillRoot
 
         DrillTargets? targets = DrillTargetsSection.Read(top);
         var probes = ProbesSection.Read(top);
+        var load = LoadSection.Read(top, probes?.Select(p => p.Name) ?? []);
         SteadyStateSpec? steadyState = PhaseSections.SteadyState(top);
         var faults = StepsSection.Read(top, StepsSection.Faults, steps);
         RecoverySpec? recovery = PhaseSections.Recovery(top);
@@ -34,9 +35,9 @@ internal static class DrillRoot
         StopConditions? stop = PhaseSections.Stop(top);
 
         if (reader.ErrorCount > before || header is null || targets is null || probes is not { } p || steadyState is null
-            || faults is not { } f || recovery is null || verify is not { } v || rollback is not { } r || stop is null)
+            || faults is not { } f || recovery is null || verify is not { } v || rollback is not { } r || stop is null || load is not { } l)
             return null;
         return new DrillSpec(header.Name, header.Description, header.Environment, header.Service, header.Controller,
-            targets, p, steadyState, f, recovery, v, r, stop, sourceText, sourcePath);
+            targets, p, steadyState, f, recovery, v, r, stop, sourceText, sourcePath) { Load = l };
     }
 }

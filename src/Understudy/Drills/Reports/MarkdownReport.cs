@@ -28,6 +28,7 @@ public static partial class MarkdownReport
         Recovery(body, r);
         Clients(body, r);
         Latency(body, r);
+        Load(body, r);
         DataIntegrity(body, r);
         Events(body, r);
         Criteria(body, r);

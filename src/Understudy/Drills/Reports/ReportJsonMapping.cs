@@ -17,7 +17,14 @@ internal static class ReportJsonMapping
         [.. r.Phases.Select(p => new PhaseDoc(p.Name, p.At, p.DurationMs, p.SinceFaultMs))],
         [.. r.Events.Select(e => new EventDoc(e.Time, e.Type, e.Member, e.Epoch, e.Actor, e.Reason))],
         [.. r.Configuration.Select(kv => new ConfigEntryDoc(kv.Key, kv.Value))],
-        r.Issues, r.DrillFile);
+        r.Issues, r.DrillFile, ToDoc(r.FirstBroken),
+        r.Load.Count == 0 ? null : [.. r.Load.Select(l => new LoadDoc(l.Name, l.Source,
+            [.. l.Windows.Select(w => new LoadWindowDoc(w.Name, w.Seconds, w.Attempts, w.Succeeded, w.ThroughputPerS, w.ErrorRatePct, w.P50Ms, w.P99Ms))],
+            ToDoc(l.FirstFailure), l.Outcome, l.Output))]);
+
+    private static FirstFailureDoc? ToDoc(FirstFailure? f) => f is null ? null : new(f.Source, f.At, f.AfterFaultMs, f.Kind, f.Detail);
+
+    private static FirstFailure? FromDoc(FirstFailureDoc? f) => f is null ? null : new(f.Source, f.At, f.AfterFaultMs, f.Kind, f.Detail);
 
     private static ProbeDoc ToDoc(ProbeResult p) => new(
         p.Name, p.Kind, p.Target, p.Attempts, p.Failed,
@@ -44,7 +51,13 @@ internal static class ReportJsonMapping
         [.. Items(d.Events, "events").Select(e => new ControllerEventRecord(e.Time, e.Type, e.Member, e.Epoch, e.Actor, e.Reason))],
         [.. Items(d.Configuration, "configuration").Select(c => new KeyValuePair<string, string>(c.Key, c.Value))],
         [.. Items(d.Issues, "issues")],
-        d.DrillFile);
+        d.DrillFile)
+    {
+        FirstBroken = FromDoc(d.FirstBroken),
+        Load = [.. (d.Load ?? []).Select(l => new LoadResult(l.Name, l.Source,
+            [.. l.Windows.Select(w => new LoadWindow(w.Name, w.Seconds, w.Attempts, w.Succeeded, w.ThroughputPerS, w.ErrorRatePct, w.P50Ms, w.P99Ms))],
+            FromDoc(l.FirstFailure), l.Outcome, l.Output))],
+    };
 
     private static ProbeResult FromDoc(ProbeDoc p) => new(
         p.Name, p.Kind, p.Target, p.Attempts, p.Failed, p.ErrorsByKind.ToDictionary(StringComparer.Ordinal),

@@ -32,7 +32,17 @@ internal sealed record ReportDoc(
     IReadOnlyList<EventDoc> Events,
     IReadOnlyList<ConfigEntryDoc> Configuration,
     IReadOnlyList<string> Issues,
-    string DrillFile);
+    string DrillFile,
+    // Optional, so that reports written before they existed still read; load is written only by drills with one.
+    FirstFailureDoc? FirstBroken = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<LoadDoc>? Load = null);
+
+internal sealed record FirstFailureDoc(string Source, DateTimeOffset At, double AfterFaultMs, ErrorKind Kind, string? Detail);
+
+internal sealed record LoadWindowDoc(string Name, double Seconds, int Attempts, int Succeeded, double ThroughputPerS, double ErrorRatePct, double? P50Ms, double? P99Ms);
+
+internal sealed record LoadDoc(string Name, string Source, IReadOnlyList<LoadWindowDoc> Windows, FirstFailureDoc? FirstFailure, string? Outcome, string? Output);
 
 internal sealed record TargetsDoc(double? RtoMs, double? RecoveryMs, int? RpoWrites, double? RpoWindowMs, double? AvailabilityPct, double RtoTolerancePct);
 

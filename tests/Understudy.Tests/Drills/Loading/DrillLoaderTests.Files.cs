@@ -100,7 +100,7 @@ public partial class DrillLoaderTests
 
             File.WriteAllText(path, text + "bogus: 1\n");
             Assert.Equal([$"{path}:4:1 bogus: unknown key (accepted: name, description, environment, service, controller, targets, probes, "
-                + "steady_state, faults, recovery, verify, rollback, stop_conditions)"], DrillLoader.Load(path).Errors.Select(e => e.ToString()));
+                + "steady_state, faults, recovery, verify, rollback, stop_conditions, load)"], DrillLoader.Load(path).Errors.Select(e => e.ToString()));
         }
         finally
         {

@@ -33,7 +33,7 @@ public partial class DrillLoaderTests
     public void Parse_UnknownTopLevelKey_SuggestsTheSnakeCaseSpelling() => AssertErrors(
         Minimal + "\nstopConditions: { max_outage: 1m }",
         "drill.yaml:5:1 stopConditions: unknown key; did you mean 'stop_conditions'? (accepted: name, description, environment, service, "
-        + "controller, targets, probes, steady_state, faults, recovery, verify, rollback, stop_conditions)");
+        + "controller, targets, probes, steady_state, faults, recovery, verify, rollback, stop_conditions, load)");
 
     [Fact]
     public void Parse_DuplicateTopLevelKey_NamesTheFirst() => AssertErrors(

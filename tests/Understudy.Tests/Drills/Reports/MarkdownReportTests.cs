@@ -27,6 +27,21 @@ public class MarkdownReportTests
     private static string[] Lines(string md) => md.Split('\n');
 
     [Fact]
+    public void Render_Load_UnderLoadSectionWithWhatBrokeFirstTheWindowsAndTheToolsOutput()
+    {
+        DrillReport r = ReportWithLoad();
+
+        string md = MarkdownReport.Render(r);
+
+        Assert.Contains("## Under load", md);
+        Assert.Contains("**What broke first**: browse, +100 ms after the fault (refused: connection refused).", md);
+        Assert.Contains("| browse | during | 4.2 | 840 | 150/s | 25 % | 3 ms | 900 ms |", md);
+        Assert.Contains("**bench** (`pgbench -T 600`): ran 60 s, stopped with the probes. The last of its output:", md);
+        Assert.Contains("tps = 812", md);
+        Assert.DoesNotContain("## Under load", MarkdownReport.Render(Report()));
+    }
+
+    [Fact]
     public void Render_HasEverySectionInOrder()
     {
         string[] lines = Lines(MarkdownReport.Render(Report()));

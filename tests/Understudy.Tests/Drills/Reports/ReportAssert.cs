@@ -23,6 +23,8 @@ internal static class ReportAssert
             Assert.Equal(e.ErrorsByKind.OrderBy(kv => kv.Key), a.ErrorsByKind.OrderBy(kv => kv.Key));
             Assert.Equal(e with { ErrorsByKind = NoErrors }, a with { ErrorsByKind = NoErrors });
         }
+        Assert.Equal(expected.Load.Select(l => l with { Windows = [] }), actual.Load.Select(l => l with { Windows = [] }));
+        Assert.Equal(expected.Load.SelectMany(l => l.Windows), actual.Load.SelectMany(l => l.Windows));
         Assert.Equal(Blank(expected), Blank(actual));
     }
 
@@ -30,7 +32,7 @@ internal static class ReportAssert
 
     private static DrillReport Blank(DrillReport r) => r with
     {
-        Criteria = [], Probes = [], Steps = [], Phases = [], Events = [], Configuration = [], Issues = [],
+        Criteria = [], Probes = [], Steps = [], Phases = [], Events = [], Configuration = [], Issues = [], Load = [],
     };
 
     public static void Equal(IReadOnlyList<(string Probe, ProbeSample Sample)> expected, IReadOnlyList<(string Probe, ProbeSample Sample)> actual)

@@ -114,6 +114,19 @@ internal static class ReportFixture
         return r with { Probes = [.. r.Probes, db] };
     }
 
+    /// <summary>The fixture under load: a generator that broke first (+100 ms, refused) and an external tool stopped with the probes.</summary>
+    public static DrillReport ReportWithLoad()
+    {
+        var first = new FirstFailure("browse", At(10_100), 100, ErrorKind.Refused, "connection refused");
+        return Report() with
+        {
+            FirstBroken = first,
+            Load = [new LoadResult("browse", "http http://127.0.0.1:9000/ at 200/s, at most 16 in flight",
+                [new LoadWindow("before", 10, 2000, 2000, 200, 0, 1.5, 4), new LoadWindow("during", 4.2, 840, 630, 150, 25, 3, 900)], first, null, null),
+                new LoadResult("bench", "pgbench -T 600", [], null, "ran 60 s, stopped with the probes", "tps = 812\n")],
+        };
+    }
+
     /// <summary>
     /// Attempts spread evenly over the 60 s run (every 100 ms by default): refused, then timeouts after the
     /// fault, writes failing with 503s. Latencies are whole milliseconds too.

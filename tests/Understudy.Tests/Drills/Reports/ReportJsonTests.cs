@@ -25,6 +25,7 @@ public class ReportJsonTests
             ["theoretical_rto"] = JsonValueKind.Object, ["criteria"] = JsonValueKind.Array, ["probes"] = JsonValueKind.Array,
             ["steps"] = JsonValueKind.Array, ["phases"] = JsonValueKind.Array, ["events"] = JsonValueKind.Array,
             ["configuration"] = JsonValueKind.Array, ["issues"] = JsonValueKind.Array, ["drill_file"] = JsonValueKind.String,
+            ["first_broken"] = JsonValueKind.Null,
         };
         Assert.Equal(expected.Keys.Order(), root.EnumerateObject().Select(p => p.Name).Order());
         foreach ((string name, JsonValueKind kind) in expected) Assert.True(kind == root.GetProperty(name).ValueKind, $"{name}: {root.GetProperty(name).ValueKind}");
@@ -103,6 +104,23 @@ public class ReportJsonTests
         DrillReport back = ReportJson.Read(doc.ToJsonString());
 
         ReportAssert.Equal(Report(), back);
+    }
+
+    [Fact]
+    public void ReadOfWrite_LoadAndWhatBrokeFirst_Survive()
+    {
+        DrillReport report = ReportWithLoad();
+
+        JsonElement root = Root(report);
+        DrillReport back = ReportJson.Read(ReportJson.Write(report));
+
+        Assert.Equal(("refused", 100.0), (root.GetProperty("first_broken").GetProperty("kind").GetString(), root.GetProperty("first_broken").GetProperty("after_fault_ms").GetDouble()));
+        Assert.Equal(150, root.GetProperty("load")[0].GetProperty("windows")[1].GetProperty("throughput_per_s").GetDouble());
+        ReportAssert.Equal(report, back);
+        Assert.Equal(report.FirstBroken, back.FirstBroken);
+        Assert.Equal(report.Load.Select(l => (l.Name, l.Source, l.Outcome, l.Output, l.FirstFailure)), back.Load.Select(l => (l.Name, l.Source, l.Outcome, l.Output, l.FirstFailure)));
+        Assert.Equal(report.Load.SelectMany(l => l.Windows), back.Load.SelectMany(l => l.Windows));
+        Assert.False(Root(Report()).TryGetProperty("load", out _), "a drill without load has no load field");
     }
 
     [Fact]
