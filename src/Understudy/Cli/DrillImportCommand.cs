@@ -54,7 +54,7 @@ internal static class DrillImportCommand
         if (output is null)
         {
             stdout.Write(yaml);
-            stderr.WriteLine($"{experiment}: converted ({listed})");
+            stderr.WriteLine($"{experiment}: written to standard output ({listed})");
             return CliApp.Ok;
         }
         try
