@@ -53,11 +53,18 @@ internal sealed partial class HypothesisProbes(ChaosVariables variables, ImportN
             notes.NotConverted(path, what, "a drill's http probe sends a plain GET, without headers or query arguments");
             return null;
         }
+        string resolvedUrl = variables.Resolve(url, $"{path}.provider.url");
+        // A URL read from the environment is checked when the drill loads; a written one can be checked now.
+        if (!resolvedUrl.Contains('$') && !(Uri.TryCreate(resolvedUrl, UriKind.Absolute, out Uri? absolute) && absolute.Scheme is "http" or "https"))
+        {
+            notes.NotConverted(path, what, $"url {resolvedUrl} is not an absolute http or https URL");
+            return null;
+        }
         if (Status(probe.Field("tolerance"), path, what) is not { } status) return null;
         if (http.Field("verify_tls") is { ValueKind: JsonValueKind.False })
             notes.Add(path, what, "verify_tls false not kept: a drill's probe always verifies the certificate");
         if (probe.Object("pauses") is not null) notes.Add($"{path}.pauses", null, "not converted: a drill's probes run throughout, without pauses");
-        return new Converted(UniqueName(probe.Text("name")), variables.Resolve(url, $"{path}.provider.url"), status, Timeout(http.Field("timeout"), path));
+        return new Converted(UniqueName(probe.Text("name")), resolvedUrl, status, Timeout(http.Field("timeout"), path));
     }
 
     // A status code, or a list of them (the drill's probe expects one, so the first is kept); other tolerances check what a probe cannot.

@@ -124,6 +124,21 @@ public sealed class ChaosToolkitImportTests
         Assert.Equal(error, result.Error);
     }
 
+    [Fact]
+    public void ProbeUrlNotAbsoluteHttp_IsNotConverted()
+    {
+        ImportResult result = ChaosToolkitImport.Convert("""
+            { "title": "t",
+              "steady-state-hypothesis": { "probes": [ { "type": "probe", "name": "web", "tolerance": 200, "provider": { "type": "http", "url": "localhost:8080/health" } } ] },
+              "method": [ { "type": "action", "provider": { "type": "process", "path": "true" } } ] }
+            """, "e.json");
+
+        Assert.Equal(
+            ["steady-state-hypothesis.probes[0] (http GET localhost:8080/health): not converted: url localhost:8080/health is not an absolute http or https URL"],
+            result.Notes.Select(n => n.ToString()));
+        Assert.Equal("e.json: nothing runnable to write: no steady-state probe could be converted (a drill needs at least one http probe)", result.Error);
+    }
+
     // ExecStep holds an ImmutableArray, which records compare by reference: steps are compared as reports describe them, plus exec timeouts.
     private static readonly IEqualityComparer<DrillStep> StepComparer = EqualityComparer<DrillStep>.Create(
         (a, b) => a!.Describe() == b!.Describe() && (a as ExecStep)?.Timeout == (b as ExecStep)?.Timeout,
