@@ -90,9 +90,11 @@ internal sealed class ActivityConverter(ChaosVariables variables, ImportNotes no
         if (KillCommands.IsKillLike(program))
             notes.Add(path, what, "kept as exec: it names no single pid or pidfile, so kill_process cannot stand for it");
         YamlNode argv = DrillYaml.Command(command.Words);
-        return provider.Field("timeout") is { } t && variables.Duration(t, $"{at}.timeout") is { } timeout
-            ? new DraftStep("exec", DrillYaml.Flow(("command", argv), ("timeout", DrillYaml.Text(timeout))))
-            : new DraftStep("exec", argv);
+        if (provider.Field("timeout") is not { } writtenTimeout) return new DraftStep("exec", argv);
+        if (variables.Duration(writtenTimeout, $"{at}.timeout") is { } timeout)
+            return new DraftStep("exec", DrillYaml.Flow(("command", argv), ("timeout", DrillYaml.Text(timeout))));
+        notes.NotConverted($"{at}.timeout", null, $"expected seconds above 0, got {writtenTimeout.GetRawText()}; the exec step's default of 60 s applies");
+        return new DraftStep("exec", argv);
     }
 
     private IEnumerable<DraftStep> Pause(JsonElement activity, string when, string path)

@@ -70,7 +70,7 @@ public static class ChaosToolkitImport
         return new ImportResult(yaml.ToString(), notes.All, null);
     }
 
-    private static YamlMappingNode HttpSettings(HypothesisProbes.Converted probe)
+    private static YamlMappingNode HttpSettings(HypothesisProbes.ImportedProbe probe)
     {
         var settings = Flow(("url", Text(probe.Url)), ("expect_status", Text(probe.ExpectStatus.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         if (probe.Timeout is { } timeout) settings.Add("timeout", Text(timeout));

@@ -9,16 +9,16 @@ namespace Understudy.Drills.Import;
 /// </summary>
 internal sealed partial class HypothesisProbes(ChaosVariables variables, ImportNotes notes, ActivityConverter activities)
 {
-    public sealed record Converted(string Name, string Url, int ExpectStatus, string? Timeout);
+    public sealed record ImportedProbe(string Name, string Url, int ExpectStatus, string? Timeout);
 
     [GeneratedRegex("[^a-z0-9_-]+")]
     private static partial Regex NotInName();
 
     private readonly HashSet<string> _names = [];
 
-    public List<Converted> Convert(JsonElement experiment)
+    public List<ImportedProbe> Convert(JsonElement experiment)
     {
-        var converted = new List<Converted>();
+        var converted = new List<ImportedProbe>();
         JsonElement hypothesis = experiment.Object("steady-state-hypothesis") ?? default;
         foreach (var (item, i) in hypothesis.Items("probes"))
         {
@@ -28,7 +28,7 @@ internal sealed partial class HypothesisProbes(ChaosVariables variables, ImportN
         return converted;
     }
 
-    private Converted? Probe(JsonElement probe, string path)
+    private ImportedProbe? Probe(JsonElement probe, string path)
     {
         string what = ActivityConverter.Describe(probe);
         JsonElement? provider = probe.Object("provider");
@@ -63,8 +63,8 @@ internal sealed partial class HypothesisProbes(ChaosVariables variables, ImportN
         if (Status(probe.Field("tolerance"), path, what) is not { } status) return null;
         if (http.Field("verify_tls") is { ValueKind: JsonValueKind.False })
             notes.Add(path, what, "verify_tls false not kept: a drill's probe always verifies the certificate");
-        if (probe.Object("pauses") is not null) notes.Add($"{path}.pauses", null, "not converted: a drill's probes run throughout, without pauses");
-        return new Converted(UniqueName(probe.Text("name")), resolvedUrl, status, Timeout(http.Field("timeout"), path));
+        if (probe.Object("pauses") is not null) notes.NotConverted($"{path}.pauses", null, "a drill's probes run throughout, without pauses");
+        return new ImportedProbe(UniqueName(probe.Text("name")), resolvedUrl, status, Timeout(http.Field("timeout"), path));
     }
 
     // A status code, or a list of them (the drill's probe expects one, so the first is kept); other tolerances check what a probe cannot.
