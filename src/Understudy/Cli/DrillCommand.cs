@@ -6,7 +6,7 @@ using Understudy.Drills.Reports;
 
 namespace Understudy.Cli;
 
-/// <summary><c>drill run FILE</c>, <c>drill run-all DIR</c>, <c>drill validate FILE</c>, <c>drill report DIR</c> and <c>drill history</c>. Run exits 0 passed, 1 failed, 3 aborted, 2 bad input.</summary>
+/// <summary><c>drill run FILE</c>, <c>drill run-all DIR</c>, <c>drill validate FILE</c>, <c>drill report DIR</c>, <c>drill history</c> and <c>drill import</c>. Run exits 0 passed, 1 failed, 3 aborted, 2 bad input.</summary>
 internal static class DrillCommand
 {
     public const int Aborted = 3;
@@ -20,6 +20,7 @@ internal static class DrillCommand
         drill.Subcommands.Add(DrillValidateCommand.Create());
         drill.Subcommands.Add(DrillReportCommand.Create());
         drill.Subcommands.Add(DrillHistoryCommand.Create());
+        drill.Subcommands.Add(DrillImportCommand.Create());
         return drill;
     }
 
