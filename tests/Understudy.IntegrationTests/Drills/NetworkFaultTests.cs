@@ -85,6 +85,40 @@ public class NetworkFaultTests
         }
     }
 
+    [Fact]
+    public async Task Run_DelayToAMember_IsTheProxysLatencyFaultAndRollbackClearsIt()
+    {
+        await using var pair = await WebPair.StartAsync();
+        await using var controller = await ControllerProcess.StartHealthyAsync(pair);
+
+        // 60 ms stays under the checks' 150 ms timeout: the member is slow, not down.
+        var run = await DrillRun.RunAsync(pair.Dir, DrillRun.Yaml(pair,
+            faults: $"  - network: {{ target: 127.0.0.1:{pair.PortA}, delay: 60ms, duration: 2s }}\n  - wait: 2s"));
+
+        DrillReport report = run.Report ?? throw new Xunit.Sdk.XunitException($"no report\n{run.Cli.Out}\n{run.Cli.Err}");
+        StepRecord delay = Assert.Single(report.Steps, s => s.Step.StartsWith("network delay", StringComparison.Ordinal));
+        Assert.True(delay.Ok, delay.Actual);
+        Assert.StartsWith("the controller's proxy delays traffic to web-a", delay.Actual);
+        Assert.Contains(report.Events, e => e.Type == EventTypes.FaultInjected && e.Member == "web-a" && e.Actor == Actors.Drill && e.Reason.StartsWith("latency", StringComparison.Ordinal));
+        Assert.Contains(run.Samples, s => s.Sample.Ok && s.Sample.Latency >= TimeSpan.FromMilliseconds(60));
+        Assert.True(Assert.Single(report.Steps, s => s.Step == "clear the proxy fault toward web-a").Ok);
+        Assert.Equal("web-a", (await controller.ServiceAsync("web")).Routable);
+    }
+
+    [Fact]
+    public async Task Run_DelayToAnAddressNoMemberHas_AbortsWithTheReason()
+    {
+        await using var pair = await WebPair.StartAsync();
+        await using var controller = await ControllerProcess.StartHealthyAsync(pair);
+
+        var run = await DrillRun.RunAsync(pair.Dir, DrillRun.Yaml(pair, faults: "  - network: { target: 127.0.0.1:1, delay: 60ms, duration: 2s }"));
+
+        Assert.Equal(3, run.Cli.ExitCode);
+        Assert.StartsWith($"fault step failed: network delay 60 ms ± 0 ms 127.0.0.1:1 for 2 s: no member of service web has address 127.0.0.1:1 (web-a 127.0.0.1:{pair.PortA}, web-b 127.0.0.1:{pair.PortB}); "
+            + "a delay needs a member behind the controller's proxy, since this kernel has no netem", run.Report!.AbortReason);
+        Assert.DoesNotContain("   at ", run.Cli.Err);
+    }
+
     private static async Task<string?> TableOfAsync(int pid) =>
         (await Shell.RunAsync("nft", "list", "tables")).Split('\n')
             .Select(line => line.Trim().Split(' ')[^1])
