@@ -28,8 +28,9 @@ public sealed class HostFirewall(TimeProvider time)
         await _gate.WaitAsync(ct);
         try
         {
-            int number = ++_faults;
-            await NftHost.RunAsync(NftRuleset.Add(Table, number, fault), ct);
+            int number = _faults + 1;
+            await NftHost.RunAsync(NftRuleset.Add(Table, number, fault));
+            _faults = number;
             Present = true;
             _inForce.Add(number);
             _ = EndAfterAsync(number, fault.Duration);
@@ -44,7 +45,7 @@ public sealed class HostFirewall(TimeProvider time)
         try
         {
             if (!Present) return false;
-            await NftHost.RunAsync(NftRuleset.Delete(Table), CancellationToken.None);
+            await NftHost.RunAsync(NftRuleset.Delete(Table));
             Present = false;
             _inForce.Clear();
             return true;
@@ -61,7 +62,7 @@ public sealed class HostFirewall(TimeProvider time)
             // Rollback may have removed the whole table already.
             if (!_inForce.Remove(number)) return;
             bool last = _inForce.Count == 0;
-            await NftHost.RunAsync(last ? NftRuleset.Delete(Table) : NftRuleset.End(Table, number), CancellationToken.None);
+            await NftHost.RunAsync(last ? NftRuleset.Delete(Table) : NftRuleset.End(Table, number));
             if (last) Present = false;
         }
         // Not fatal: the element expires a margin later, and rollback deletes the table again.

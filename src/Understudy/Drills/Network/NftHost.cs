@@ -16,8 +16,11 @@ public static class NftHost
         return Program() is null ? $"{Needs}: nft was not found on PATH or in /usr/sbin" : null;
     }
 
-    /// <summary>Feeds <paramref name="ruleset"/> to nft on stdin, as one transaction: all of it applies or none does.</summary>
-    public static async Task RunAsync(string ruleset, CancellationToken ct)
+    /// <summary>
+    /// Feeds <paramref name="ruleset"/> to nft on stdin, as one transaction: all of it applies or none does. Not
+    /// cancellable: nft takes milliseconds, and a Ctrl-C halfway must not leave a table the run does not know it made.
+    /// </summary>
+    public static async Task RunAsync(string ruleset)
     {
         string nft = Program() ?? throw new DrillException(Refusal() ?? Needs);
         var info = new ProcessStartInfo(nft) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -28,8 +31,7 @@ public static class NftHost
         process.StandardInput.Close();
         Task<string> errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
         _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        limit.CancelAfter(Timeout);
+        using var limit = new CancellationTokenSource(Timeout);
         try { await process.WaitForExitAsync(limit.Token); }
         catch (OperationCanceledException)
         {
