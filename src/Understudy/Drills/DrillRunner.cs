@@ -8,9 +8,9 @@ namespace Understudy.Drills;
 /// <summary>
 /// Runs a drill: probes for the whole run; steady state (abort if it does not hold) → faults → observe
 /// until every probe has <c>stable_for</c> of unbroken successes or <c>recovery.timeout</c> → verify →
-/// read writes back → rollback (always: also after an abort, an error or Ctrl-C; injected proxy faults
-/// are cleared and the nft table of network faults removed first). Stop conditions are watched from the fault on and abort early. Returns the record
-/// the report is built from.
+/// read writes back → rollback (always: also after an abort, an error or Ctrl-C; the nft table of network
+/// faults is removed and injected proxy faults are cleared first). Stop conditions are watched from the
+/// fault on and abort early. Returns the record the report is built from.
 /// </summary>
 public sealed partial class DrillRunner(DrillContext ctx)
 {
