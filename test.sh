@@ -12,7 +12,8 @@ status=0
 # drill reports and the dashboard (Playwright); PostgreSQL 15 backs the PostgreSQL fixtures (its binaries are
 # not on PATH, so look for the server itself where the fixtures run it); promtool, from prometheus, checks
 # the alert rules; etcd (server and etcdctl) backs the coordination tests of several controllers; nftables
-# (nft) and iproute2 (ip) cut and heal the partition suite's network namespaces.
+# (nft) and iproute2 (ip) cut and heal the partition suite's network namespaces; nft also applies the drills'
+# network drops and loss.
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql)

@@ -1,6 +1,7 @@
 using Understudy.Api;
 using Understudy.Commands;
 using Understudy.Core.Drills;
+using Understudy.Drills.Network;
 using Understudy.Hosting;
 
 namespace Understudy.Drills;
@@ -26,8 +27,11 @@ public sealed class DrillContext(DrillSpec spec, ControllerClient? controller, I
     /// <summary>When the first fault step began; before <see cref="FaultAt"/> for a command that takes a while to act.</summary>
     public DateTimeOffset? FaultBegan { get; set; }
 
-    /// <summary>Members the drill injected proxy faults toward; rollback clears them, whatever happened.</summary>
+    /// <summary>Members the drill injected proxy faults toward (a network delay included); rollback clears them, whatever happened.</summary>
     public HashSet<string> FaultedMembers { get; } = [];
+
+    /// <summary>The run's nft table for network drops and loss; rollback removes it, whatever happened.</summary>
+    public HostFirewall Firewall { get; } = new(time);
 
     /// <summary>Manual steps run; each one fails the verdict ("manual step needed").</summary>
     public List<string> ManualSteps { get; } = [];

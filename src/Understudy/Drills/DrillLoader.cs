@@ -1,6 +1,7 @@
 using Understudy.Config;
 using Understudy.Core.Drills;
 using Understudy.Drills.Loading;
+using Understudy.Drills.Network;
 
 namespace Understudy.Drills;
 
@@ -14,7 +15,7 @@ public static class DrillLoader
     public static DrillResult Load(string path)
     {
         if (YamlFile.ReadText(path, DrillRoot.Shape, out string text) is { } unreadable) return new DrillResult(null, [unreadable]);
-        return Parse(text, path, YamlFile.FolderOf(path), Path.GetFullPath(path), Environment.GetEnvironmentVariable);
+        return Parse(text, path, YamlFile.FolderOf(path), Path.GetFullPath(path), Environment.GetEnvironmentVariable, NftHost.Refusal);
     }
 
     /// <summary>
@@ -22,17 +23,22 @@ public static class DrillLoader
     /// <paramref name="fileName"/> is taken to be in that folder for <see cref="DrillSpec.SourcePath"/>.
     /// </summary>
     public static DrillResult Parse(string yamlText, string fileName, string baseDirectory) =>
-        Parse(yamlText, fileName, baseDirectory, Environment.GetEnvironmentVariable);
+        Parse(yamlText, fileName, baseDirectory, Environment.GetEnvironmentVariable, null);
 
-    /// <summary>As above, with the environment that <c>${NAME}</c> references read from, for tests.</summary>
-    internal static DrillResult Parse(string yamlText, string fileName, string baseDirectory, Func<string, string?> environment) =>
-        Parse(yamlText, fileName, baseDirectory, Path.GetFullPath(fileName, Path.GetFullPath(baseDirectory)), environment);
+    /// <summary>
+    /// As above, with the environment that <c>${NAME}</c> references read from and, for tests, whether this host
+    /// can apply nft faults (<see cref="NftHost.Refusal"/> when not given).
+    /// </summary>
+    internal static DrillResult Parse(string yamlText, string fileName, string baseDirectory, Func<string, string?> environment,
+        Func<string?>? networkRefusal = null) =>
+        Parse(yamlText, fileName, baseDirectory, Path.GetFullPath(fileName, Path.GetFullPath(baseDirectory)), environment, networkRefusal ?? NftHost.Refusal);
 
     // Load knows the real full path; Parse can only place the name in the folder it was given.
-    private static DrillResult Parse(string yamlText, string fileName, string baseDirectory, string sourcePath, Func<string, string?> environment)
+    private static DrillResult Parse(string yamlText, string fileName, string baseDirectory, string sourcePath, Func<string, string?> environment,
+        Func<string?> networkRefusal)
     {
         var (spec, errors) = YamlFile.Parse(yamlText, fileName, baseDirectory, environment, DrillRoot.Shape,
-            (reader, root) => DrillRoot.Read(reader, root, yamlText, sourcePath));
+            (reader, root) => DrillRoot.Read(reader, root, yamlText, sourcePath, networkRefusal));
         return new DrillResult(spec, errors);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Understudy.Core.Drills;
+using Understudy.Drills.Network;
 using Understudy.Drills.Steps;
 
 namespace Understudy.Drills;
@@ -37,7 +38,7 @@ public static class DrillPlanText
         AddSteps(lines, "faults (in order):", d.Faults);
         lines.Add(F($"recovery: {d.Recovery.StableFor.TotalSeconds:0.###} s of unbroken successes on every probe, within {d.Recovery.Timeout.TotalSeconds:0.###} s of the fault"));
         AddSteps(lines, "verify (unless the drill aborted):", d.Verify);
-        lines.Add("rollback (always, also after an abort; proxy faults injected are cleared first):");
+        lines.Add("rollback (always, also after an abort; proxy faults injected are cleared and network faults' nft table removed first):");
         lines.AddRange(d.Rollback.IsEmpty ? ["  (no rollback steps)"] : d.Rollback.Select(Step));
         lines.Add("stop conditions: " + (d.StopConditions.MaxOutage is { } max
             ? F($"abort (and roll back) if a probe fails for {max.TotalSeconds:0.###} s without a break")
@@ -68,12 +69,18 @@ public static class DrillPlanText
         ProxyFault { Kind: ProxyFaultKind.Blackhole } f => F($"the controller's proxy leaves traffic to {f.Member} unanswered for {f.Duration.TotalSeconds:0.###} s"),
         ProxyFault { Kind: ProxyFaultKind.Latency } f => F($"the controller's proxy delays traffic to {f.Member} by {f.Latency.TotalMilliseconds:0} ms ± {f.Jitter.TotalMilliseconds:0} ms for {f.Duration.TotalSeconds:0.###} s"),
         ProxyFault f => F($"the controller's proxy resets connections to {f.Member} for {f.Duration.TotalSeconds:0.###} s"),
+        NetworkFault { Kind: NetworkFaultKind.Drop } n => F($"drop every packet between this host and {n.Target} for {n.Duration.TotalSeconds:0.###} s ({NftExpiry(n)})"),
+        NetworkFault { Kind: NetworkFaultKind.Loss } n => F($"drop {n.LossPercent} % of the packets between this host and {n.Target} for {n.Duration.TotalSeconds:0.###} s ({NftExpiry(n)})"),
+        NetworkFault n => F($"the controller's proxy delays traffic to the member at {n.Target} by {n.Delay.TotalMilliseconds:0} ms ± {n.Jitter.TotalMilliseconds:0} ms for {n.Duration.TotalSeconds:0.###} s (this kernel has no netem)"),
         WaitStep w => F($"do nothing for {w.Duration.TotalSeconds:0.###} s"),
         ManualStep m => $"ask the operator to: {m.Instruction} (a manual step fails the verdict)",
         AlertReceived => "read the controller's journal for the alert",
         HttpCheckStep h => F($"one GET, timeout {h.Timeout.TotalSeconds:0.###} s"),
         _ => step.Describe(),
     };
+
+    private static string NftExpiry(NetworkFault n) =>
+        F($"nft rules in a table of this run, expiring on their own {(n.Duration + NftRuleset.Margin).TotalSeconds:0.###} s after they are applied");
 
     private static void AddSteps(List<string> lines, string heading, IReadOnlyList<DrillStep> steps)
     {

@@ -1,4 +1,5 @@
 using Understudy.Core.Drills;
+using Understudy.Drills.Network;
 using Understudy.Drills.Probes;
 using Understudy.Drills.Steps;
 
@@ -7,9 +8,9 @@ namespace Understudy.Drills;
 /// <summary>
 /// Runs a drill: probes for the whole run; steady state (abort if it does not hold) → faults → observe
 /// until every probe has <c>stable_for</c> of unbroken successes or <c>recovery.timeout</c> → verify →
-/// read writes back → rollback (always: also after an abort, an error or Ctrl-C; injected proxy faults
-/// are cleared first). Stop conditions are watched from the fault on and abort early. Returns the record
-/// the report is built from.
+/// read writes back → rollback (always: also after an abort, an error or Ctrl-C; the nft table of network
+/// faults is removed and injected proxy faults are cleared first). Stop conditions are watched from the
+/// fault on and abort early. Returns the record the report is built from.
 /// </summary>
 public sealed partial class DrillRunner(DrillContext ctx)
 {
@@ -162,11 +163,12 @@ public sealed partial class DrillRunner(DrillContext ctx)
         }
     }
 
-    /// <summary>Clears the proxy faults the drill injected, then runs the rollback steps.</summary>
+    /// <summary>Removes the drill's nft table and clears the proxy faults it injected, then runs the rollback steps.</summary>
     private async Task RollbackAsync()
     {
-        if (ctx.Spec.Rollback.IsEmpty && ctx.FaultedMembers.Count == 0) return;
+        if (ctx.Spec.Rollback.IsEmpty && ctx.FaultedMembers.Count == 0 && !ctx.Firewall.Used) return;
         Enter("rollback");
+        if (ctx.Firewall.Used) await RemoveNetworkFaultsAsync();
         foreach (string member in ctx.FaultedMembers)
         {
             DateTimeOffset start = ctx.Now;
@@ -177,6 +179,16 @@ public sealed partial class DrillRunner(DrillContext ctx)
             _steps.Add(Record(new StepRecord("rollback", $"clear the proxy fault toward {member}", "the controller removes the fault", actual, start, ctx.Now, ok)));
         }
         foreach (DrillStep step in ctx.Spec.Rollback) _steps.Add(await _runner.RunAsync("rollback", step, CancellationToken.None));
+    }
+
+    private async Task RemoveNetworkFaultsAsync()
+    {
+        DateTimeOffset start = ctx.Now;
+        string actual = "already removed when its last fault ended";
+        bool ok = true;
+        try { if (await ctx.Firewall.RemoveAsync()) actual = "deleted"; }
+        catch (DrillException e) { (ok, actual) = (false, $"{e.Message}; its rules expire on their own {NftRuleset.Margin.TotalSeconds:0} s after their fault's end"); }
+        _steps.Add(Record(new StepRecord("rollback", $"remove the network faults' nft table inet {ctx.Firewall.Table}", "nft deletes the table", actual, start, ctx.Now, ok)));
     }
 
     /// <summary>Reads write probes back; after an abort this gets less time, so cleanup is not held up.</summary>

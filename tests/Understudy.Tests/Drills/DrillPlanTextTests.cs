@@ -81,6 +81,25 @@ public sealed class DrillPlanTextTests
     }
 
     [Fact]
+    public void Action_NetworkFaults_SayWhatIsHitAndWhenNftExpiresIt()
+    {
+        var port = new NetworkTarget(System.Net.IPAddress.Loopback, 9001);
+        DrillStep[] steps =
+        [
+            new NetworkFault(port, NetworkFaultKind.Drop, TimeSpan.FromSeconds(10)),
+            new NetworkFault(new NetworkTarget(System.Net.IPAddress.Parse("10.0.0.7"), null), NetworkFaultKind.Loss, TimeSpan.FromSeconds(30), LossPercent: 2),
+            new NetworkFault(port, NetworkFaultKind.Delay, TimeSpan.FromSeconds(5), Delay: TimeSpan.FromMilliseconds(300), Jitter: TimeSpan.FromMilliseconds(50)),
+        ];
+
+        Assert.Equal(
+        [
+            "drop every packet between this host and 127.0.0.1:9001 for 10 s (nft rules in a table of this run, expiring on their own 15 s after they are applied); expects nft applies the rules",
+            "drop 2 % of the packets between this host and 10.0.0.7 for 30 s (nft rules in a table of this run, expiring on their own 35 s after they are applied); expects nft applies the rules",
+            "the controller's proxy delays traffic to the member at 127.0.0.1:9001 by 300 ms ± 50 ms for 5 s (this kernel has no netem); expects the controller's proxy delays the member at the target",
+        ], steps.Select(s => $"{DrillPlanText.Action(s)}; expects {Understudy.Drills.Steps.StepRunner.Expected(s)}"));
+    }
+
+    [Fact]
     public void Lines_Verify_AlertAndHttpCheck()
     {
         List<string> verify = Section(Plan(), "verify");

@@ -14,7 +14,7 @@ internal static class DrillRoot
         "steady_state", "faults", "recovery", "verify", "rollback", "stop_conditions", "load",
     ]);
 
-    public static DrillSpec? Read(ConfigReader reader, YamlMappingNode root, string sourceText, string sourcePath)
+    public static DrillSpec? Read(ConfigReader reader, YamlMappingNode root, string sourceText, string sourcePath, Func<string?> networkRefusal)
     {
         ConfigMapping top = ConfigMapping.Read(reader, root, "", Keys);
         int before = reader.ErrorCount;
@@ -22,7 +22,7 @@ internal static class DrillRoot
         DrillHeader? header = DrillHeaderSection.Read(top);
         // Steps that talk to the controller are judged on whether one is named at all, so a mistyped URL is
         // reported once, at controller, and not again at every step that needs it.
-        var steps = new StepContext(reader, HasController: top.IsSet("controller"));
+        var steps = new StepContext(reader, HasController: top.IsSet("controller"), networkRefusal);
 
         DrillTargets? targets = DrillTargetsSection.Read(top);
         var probes = ProbesSection.Read(top);

@@ -5,8 +5,11 @@ using YamlDotNet.RepresentationModel;
 
 namespace Understudy.Drills.Loading;
 
-/// <summary>What every step reader needs: where errors go, and whether the drill names a controller.</summary>
-internal sealed record StepContext(ConfigReader Reader, bool HasController)
+/// <summary>
+/// What every step reader needs: where errors go, whether the drill names a controller, and why this host cannot
+/// apply nft faults (null when it can; a test passes its own answer).
+/// </summary>
+internal sealed record StepContext(ConfigReader Reader, bool HasController, Func<string?> NetworkRefusal)
 {
     /// <summary>
     /// Records "needs controller" at <paramref name="at"/> when the drill names none; true when it does.
@@ -27,7 +30,7 @@ internal static class StepsSection
 {
     public sealed record StepList(string Key, IReadOnlyList<string> Kinds, bool Required, string Example);
 
-    public static readonly StepList Faults = new("faults", ["kill_process", "proxy", "exec", "wait", "manual"], true,
+    public static readonly StepList Faults = new("faults", ["kill_process", "proxy", "network", "exec", "wait", "manual"], true,
         "[ { kill_process: { member: web-a } } ]");
     public static readonly StepList Verify = new("verify", ["alert_received", "http", "exec", "manual", "wait"], false,
         "[ { alert_received: { within: 30s } } ]");
@@ -40,6 +43,7 @@ internal static class StepsSection
     {
         ["kill_process"] = FaultSteps.KillProcess,
         ["proxy"] = FaultSteps.Proxy,
+        ["network"] = NetworkSteps.Network,
         ["exec"] = CommandSteps.Exec,
         ["wait"] = CommandSteps.Wait,
         ["manual"] = CommandSteps.Manual,

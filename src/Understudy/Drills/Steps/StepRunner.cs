@@ -1,7 +1,10 @@
 using System.Globalization;
+using System.Net;
 using Understudy.Commands;
 using Understudy.Core.Drills;
 using Understudy.Core.Journal;
+using Understudy.Core.Topology;
+using Understudy.Drills.Network;
 using Understudy.Hosting;
 
 namespace Understudy.Drills.Steps;
@@ -40,6 +43,7 @@ public sealed class StepRunner(DrillContext ctx)
                 KillProcess k => await KillAsync(k, ct),
                 ExecStep e => await ExecAsync(e, ct),
                 ProxyFault f => await ProxyAsync(f, ct),
+                NetworkFault n => await NetworkAsync(n, ct),
                 WaitStep w => await WaitAsync(w, ct),
                 ManualStep m => await ManualAsync(m, ct),
                 AlertReceived a => await AlertAsync(a, ct),
@@ -58,6 +62,8 @@ public sealed class StepRunner(DrillContext ctx)
         KillProcess k => $"the process gets SIG{k.Signal}",
         ExecStep e => $"exits 0 within {e.Timeout.TotalSeconds:0.###} s",
         ProxyFault => "the controller's proxy applies the fault",
+        NetworkFault { Kind: NetworkFaultKind.Delay } => "the controller's proxy delays the member at the target",
+        NetworkFault => "nft applies the rules",
         WaitStep w => $"{w.Duration.TotalSeconds:0.###} s pass",
         ManualStep m => $"an operator confirms within {m.Timeout.TotalMinutes:0.#} min",
         AlertReceived a => $"alert.delivered (alert.raised when the controller has no alert channels) in the controller's journal within {a.Within.TotalSeconds:0.###} s of the fault",
@@ -108,6 +114,31 @@ public sealed class StepRunner(DrillContext ctx)
     {
         EffectiveAt = await Controller().InjectAsync(f, ct);
         return (true, $"applied by the controller at {EffectiveAt:HH:mm:ss.fff}; it ends on its own after {f.Duration.TotalSeconds:0.###} s");
+    }
+
+    private async Task<(bool, string)> NetworkAsync(NetworkFault n, CancellationToken ct)
+    {
+        if (n.Kind == NetworkFaultKind.Delay) return await DelayAsync(n, ct);
+        await ctx.Firewall.ApplyAsync(n, ct);
+        EffectiveAt = ctx.Now;
+        return (true, $"nft table inet {ctx.Firewall.Table} in force; removed after {n.Duration.TotalSeconds:0.###} s, " +
+            $"and its rules expire on their own {NftRuleset.Margin.TotalSeconds:0} s later should nothing remove it");
+    }
+
+    /// <summary>
+    /// A delay is the proxy's latency fault toward the member at the target (this kernel has no netem), so it
+    /// disturbs what goes through the controller: client traffic and the controller's own checks.
+    /// </summary>
+    private async Task<(bool, string)> DelayAsync(NetworkFault n, CancellationToken ct)
+    {
+        var service = await Controller().StatusAsync(ct);
+        var member = service.Members.FirstOrDefault(m => HostPort.TryParse(m.Address, out var a, out _) && a.Value.Port == n.Target.Port
+                && IPAddress.TryParse(a.Value.Host, out var ip) && ip.Equals(n.Target.Address))
+            ?? throw new DrillException($"no member of service {service.Name} has address {n.Target} " +
+                $"({string.Join(", ", service.Members.Select(m => $"{m.Name} {m.Address}"))}); a delay needs a member behind the controller's proxy, since this kernel has no netem");
+        ctx.FaultedMembers.Add(member.Name);
+        EffectiveAt = await Controller().InjectAsync(new ProxyFault(member.Name, ProxyFaultKind.Latency, n.Duration, n.Delay, n.Jitter), ct);
+        return (true, $"the controller's proxy delays traffic to {member.Name} from {EffectiveAt:HH:mm:ss.fff}; it ends on its own after {n.Duration.TotalSeconds:0.###} s");
     }
 
     private async Task<(bool, string)> WaitAsync(WaitStep w, CancellationToken ct)

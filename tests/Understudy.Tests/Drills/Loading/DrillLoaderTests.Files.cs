@@ -48,7 +48,7 @@ public partial class DrillLoaderTests
         "drill.yaml:11:64 faults[0].kill_process.signal: expected a signal: one of KILL, TERM, INT, STOP, CONT, HUP, QUIT, USR1, USR2 "
         + "(SIG prefix and lower case also accepted), got 'TERMINATE'",
         "drill.yaml:12:12 faults[1].proxy.latency: required: the delay added, e.g. latency: 200ms",
-        "drill.yaml:13:5 faults[2].alert_received: allowed only in verify (steps allowed in faults: kill_process, proxy, exec, wait, manual)",
+        "drill.yaml:13:5 faults[2].alert_received: allowed only in verify (steps allowed in faults: kill_process, proxy, network, exec, wait, manual)",
         "drill.yaml:14:11 faults[3].exec: expected a command as a sequence of strings, e.g. [systemctl, restart, web], got an empty sequence",
         "drill.yaml:15:38 recovery.stable_for: must be shorter than timeout (5s), got 5s",
         "drill.yaml:17:5 verify[0].proxy: allowed only in faults and rollback (steps allowed in verify: alert_received, http, exec, manual, wait)",

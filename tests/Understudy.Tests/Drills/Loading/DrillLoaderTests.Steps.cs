@@ -9,19 +9,19 @@ public partial class DrillLoaderTests
     [Fact]
     public void Parse_NoFaults_SaysOneIsNeeded() => AssertErrors(
         Minimal.Replace("  - wait: 1s", "  []"),
-        "drill.yaml:4:3 faults: at least one step is required (one of kill_process, proxy, exec, wait, manual)");
+        "drill.yaml:4:3 faults: at least one step is required (one of kill_process, proxy, network, exec, wait, manual)");
 
     [Fact]
     public void Parse_StepInTheWrongList_SaysWhereItIsAllowed() => AssertErrors(
         Steps("faults:\n  - alert_received: { within: 30s }\nverify:\n  - kill_process: { pid: 1 }\nrollback:\n  - http: { url: \"http://h/\" }"),
-        "drill.yaml:6:5 faults[0].alert_received: allowed only in verify (steps allowed in faults: kill_process, proxy, exec, wait, manual)",
+        "drill.yaml:6:5 faults[0].alert_received: allowed only in verify (steps allowed in faults: kill_process, proxy, network, exec, wait, manual)",
         "drill.yaml:8:5 verify[0].kill_process: allowed only in faults and rollback (steps allowed in verify: alert_received, http, exec, manual, wait)",
         "drill.yaml:10:5 rollback[0].http: allowed only in verify (steps allowed in rollback: exec, kill_process, proxy, wait, manual)");
 
     [Fact]
     public void Parse_UnknownStepKind_SuggestsTheSpelling() => AssertErrors(
         Steps("faults:\n  - killProcess: { pid: 1 }"),
-        "drill.yaml:6:5 faults[0].killProcess: unknown key; did you mean 'kill_process'? (accepted: kill_process, proxy, exec, wait, manual)");
+        "drill.yaml:6:5 faults[0].killProcess: unknown key; did you mean 'kill_process'? (accepted: kill_process, proxy, network, exec, wait, manual)");
 
     [Fact]
     public void Parse_TwoKindsInOneItem_AsksForAnItemEach() => AssertErrors(
@@ -32,7 +32,7 @@ public partial class DrillLoaderTests
     public void Parse_StepThatIsNotAMapping_ShowsTheShape() => AssertErrors(
         Steps("faults:\n  - wait\n  - {}"),
         "drill.yaml:6:5 faults[0]: expected a step, a mapping with one key such as { wait: 2s }, got 'wait'",
-        "drill.yaml:7:5 faults[1]: expected one step (kill_process, proxy, exec, wait, manual), got an empty mapping");
+        "drill.yaml:7:5 faults[1]: expected one step (kill_process, proxy, network, exec, wait, manual), got an empty mapping");
 
     [Fact]
     public void Parse_ControllerStepsWithoutController_NeedOne() => AssertErrors(
