@@ -8,7 +8,7 @@ namespace Understudy.Drills;
 /// Runs a drill: probes for the whole run; steady state (abort if it does not hold) → faults → observe
 /// until every probe has <c>stable_for</c> of unbroken successes or <c>recovery.timeout</c> → verify →
 /// read writes back → rollback (always: also after an abort, an error or Ctrl-C; injected proxy faults
-/// are cleared first). Stop conditions are watched from the fault on and abort early. Returns the record
+/// are cleared first). Stop conditions abort early (see DrillRunner.StopConditions.cs). Returns the record
 /// the report is built from.
 /// </summary>
 public sealed partial class DrillRunner(DrillContext ctx)
@@ -18,6 +18,7 @@ public sealed partial class DrillRunner(DrillContext ctx)
     private readonly List<string> _problems = [];
     private readonly StepRunner _runner = new(ctx);
     private string _phase = "starting";
+    // Set once, by the first stop condition to fire (watchers run on timer and pool threads).
     private string? _stopped;
 
     public async Task<DrillRecord> RunAsync(CancellationToken cancel)
@@ -30,16 +31,19 @@ public sealed partial class DrillRunner(DrillContext ctx)
         using var stopProbes = new CancellationTokenSource();
         using var stopCondition = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         Task probing = Task.CompletedTask;
+        Task checking = Task.CompletedTask;
         var writes = new Dictionary<string, WriteLoss>();
         try
         {
             if (ctx.Controller is { } controller) ctx.Service = await controller.StatusAsync(cancel);
             foreach (OpenLoopProbe probe in probes) await probe.PrepareAsync(cancel);
+            DateTimeOffset probingSince = ctx.Now;
             probing = Task.WhenAll(probes.Select(p => p.RunAsync(stopProbes.Token)));
             using var progress = ReportProgress(probes, started, stopProbes.Token);
-            using var watchdog = WatchStopConditions(probes, stopCondition, stopProbes.Token);
+            using var watchdog = WatchStopConditions(probes, probingSince, stopCondition, stopProbes.Token);
+            checking = WatchCommandAsync(stopCondition, stopProbes.Token);
 
-            abort = await SteadyStateAsync(probes, started, cancel)
+            abort = await SteadyStateAsync(probes, started, stopCondition.Token)
                 ?? await FaultsAsync(stopCondition.Token)
                 ?? await ObserveAsync(probes, stopCondition.Token, at => recoveredAt = at);
             if (abort is null) await StepsAsync("verify", spec.Verify, stopCondition.Token);
@@ -60,6 +64,7 @@ public sealed partial class DrillRunner(DrillContext ctx)
         {
             await stopProbes.CancelAsync();
             await probing;
+            await checking;
             await ReadBackAsync(probes, writes, aborted: abort is not null);
             if (abort is null) await ConsistencyAsync(probes);
             // Rollback runs whatever happened, with its own timeouts rather than the cancelled token.

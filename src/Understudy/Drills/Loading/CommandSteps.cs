@@ -14,7 +14,7 @@ internal static class CommandSteps
     /// <summary>How long a person gets to confirm a manual step when the file does not say.</summary>
     public static readonly TimeSpan ManualTimeout = TimeSpan.FromMinutes(10);
 
-    private const string Command = "a command as a sequence of strings, e.g. [systemctl, restart, web]";
+    internal const string Command = "a command as a sequence of strings, e.g. [systemctl, restart, web]";
 
     private static readonly KeySet ExecKeys = new(["command", "timeout"]);
     private static readonly KeySet ManualKeys = new(["instruction", "timeout"]);
@@ -54,7 +54,7 @@ internal static class CommandSteps
 
     // A sequence, not a shell line: arguments reach the program as written. The first word is left as
     // written too (not resolved against the drill's folder), so PATH lookups such as [fly, ...] keep working.
-    private static ImmutableArray<string>? Arguments(ConfigReader reader, YamlNode node, string key)
+    internal static ImmutableArray<string>? Arguments(ConfigReader reader, YamlNode node, string key)
     {
         if (reader.Sequence(node, key, Command) is not { } sequence) return null;
         if (sequence.Children.Count == 0)
