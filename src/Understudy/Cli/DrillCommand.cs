@@ -17,6 +17,7 @@ internal static class DrillCommand
         var drill = new Command("drill", "Break something on purpose, measure what clients saw, write the failover test report.");
         drill.Subcommands.Add(Run());
         drill.Subcommands.Add(DrillValidateCommand.Create());
+        drill.Subcommands.Add(DrillApprovalCommands.Request());
         drill.Subcommands.Add(DrillReportCommand.Create());
         drill.Subcommands.Add(DrillHistoryCommand.Create());
         return drill;
@@ -40,17 +41,16 @@ internal static class DrillCommand
                 return CliApp.BadInput;
             }
             // An https:// controller with a certificate of its own: the drill trusts UNDERSTUDY_CACERT, as the CLI does.
-            string? caCert = Environment.GetEnvironmentVariable(ApiClient.CaCertVariable) is { Length: > 0 } v ? v : null;
-            if (Api.ApiTrust.Read(caCert is null ? [] : [caCert], out string untrusted) is not { } trust)
-            {
-                stderr.WriteLine($"understudy drill run: {ApiClient.CaCertVariable}: {untrusted}");
-                return CliApp.BadInput;
-            }
+            if (DrillApprovalCommands.Trust(stderr) is not { } trust) return CliApp.BadInput;
             if (parse.GetValue(dryRun))
             {
                 DrillPlanPrinter.Write(parse.InvocationConfiguration.Output, spec);
                 return CliApp.Ok;
             }
+            // The two-person rule, checked (and the approval used) only when the drill is about to run for real.
+            if (spec.Environment == DrillEnvironment.Production && spec.Controller is not null
+                && !await DrillApprovalCommands.AuthorizeAsync(spec, path, trust, stderr, ct))
+                return CliApp.BadInput;
             return await RunAsync(spec, parse.GetValue(output)!, trust, ct);
         });
         return cmd;

@@ -144,6 +144,7 @@ public static class ControllerHost
         app.MapDrillApi();
         app.MapDashboard();
         app.MapDrillResultApi();
+        app.MapDrillApprovalApi();
         app.MapDeployWatchApi();
         app.MapClusterApi();
         return app;
