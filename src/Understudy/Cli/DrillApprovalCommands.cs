@@ -23,12 +23,18 @@ internal static class DrillApprovalCommands
             FileInfo path = parse.GetValue(file)!;
             TextWriter stderr = parse.InvocationConfiguration.Error;
             if (DrillCommand.LoadOrReport(path, stderr) is not { } spec) return CliApp.BadInput;
-            if (string.IsNullOrWhiteSpace(parse.GetValue(reason)))
-                return ApiOptions.InputError(parse, "--reason is required: say why the drill should run in production (it is journaled and shown to approvers)");
-            if (spec.Environment != DrillEnvironment.Production || spec.Controller is null)
-                return ApiOptions.InputError(parse, $"{path}: only a drill with environment: production and a controller needs a drill request");
+            string? refused = string.IsNullOrWhiteSpace(parse.GetValue(reason))
+                ? "--reason is required: say why the drill should run in production (it is journaled and shown to approvers)"
+                : spec.Environment != DrillEnvironment.Production || spec.Controller is null
+                    ? $"{path}: only a drill with environment: production and a controller needs a drill request"
+                    : null;
+            if (refused is not null)
+            {
+                stderr.WriteLine($"understudy drill request: {refused}");
+                return CliApp.BadInput;
+            }
             if (Trust(stderr) is not { } trust) return CliApp.BadInput;
-            using var client = new ApiClient(spec.Controller, Environment.GetEnvironmentVariable(ApiClient.TokenVariable), trust: trust);
+            using var client = new ApiClient(spec.Controller!, Environment.GetEnvironmentVariable(ApiClient.TokenVariable), trust: trust);
             try
             {
                 var made = await client.PostAsync<DrillRequestView>("api/drills/requests",

@@ -14,8 +14,18 @@ public static class DrillPlanText
     public static string Summary(DrillSpec d)
     {
         int steps = d.Faults.Length + d.Verify.Length + d.Rollback.Length;
-        return $"drill {d.Name}{(d.Service is { } s ? $" on service {s}" : "")}: {Count(steps, "step")}, {Count(d.Probes.Length, "probe")}, targets {Targets(d.Targets)}";
+        string stops = StopConditionKeys(d.StopConditions) is { Count: > 0 } keys ? $", stop conditions {string.Join(", ", keys)}" : "";
+        return $"drill {d.Name}{(d.Service is { } s ? $" on service {s}" : "")}: {Count(steps, "step")}, {Count(d.Probes.Length, "probe")}, targets {Targets(d.Targets)}{stops}";
     }
+
+    /// <summary>The keys of the stop conditions the file sets, e.g. <c>max_outage</c>, <c>command</c>.</summary>
+    private static List<string> StopConditionKeys(StopConditions c) =>
+    [
+        .. c.MaxOutage is null ? [] : new[] { "max_outage" },
+        .. c.MaxErrorRate is null ? [] : new[] { "max_error_rate" },
+        .. c.MaxP99 is null ? [] : new[] { "max_p99" },
+        .. c.Command is null ? [] : new[] { "command" },
+    ];
 
     /// <summary>Every phase in the order the drill would run it, one line each; steps are indented under their phase.</summary>
     public static IReadOnlyList<string> Lines(DrillSpec d)

@@ -66,7 +66,7 @@ public sealed class DrillCommandTests : IDisposable
 
         Assert.Equal(CliApp.Ok, exit);
         Assert.Equal(
-            $"{WebExample}: valid (drill web primary crash on service web: 4 steps, 2 probes, targets RTO ≤ 5 s (+20 %), RPO ≤ 0 lost writes, availability ≥ 99 %)",
+            $"{WebExample}: valid (drill web primary crash on service web: 4 steps, 2 probes, targets RTO ≤ 5 s (+20 %), RPO ≤ 0 lost writes, availability ≥ 99 %, stop conditions max_outage)",
             stdout.TrimEnd());
         Assert.Equal("", stderr);
     }

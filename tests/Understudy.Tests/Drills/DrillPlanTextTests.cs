@@ -155,7 +155,7 @@ public sealed class DrillPlanTextTests
     public void Summary_CountsStepsOfEveryListAndProbes()
     {
         Assert.Equal(
-            "drill every step on service web: 11 steps, 2 probes, targets RTO ≤ 5 s (+25 %), recovery ≤ 4 s, RPO ≤ 0 lost writes, availability ≥ 99.5 %",
+            "drill every step on service web: 11 steps, 2 probes, targets RTO ≤ 5 s (+25 %), recovery ≤ 4 s, RPO ≤ 0 lost writes, availability ≥ 99.5 %, stop conditions max_outage, max_error_rate, max_p99, command",
             DrillPlanText.Summary(Load(EveryStep)));
     }
 }
