@@ -114,10 +114,26 @@ public sealed record RecoverySpec(TimeSpan Timeout, TimeSpan StableFor)
     public static readonly RecoverySpec Default = new(TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(3));
 }
 
+/// <summary>What aborts a drill early (then it rolls back). Null: not watched.</summary>
 /// <param name="MaxOutage">Abort when any probe has failed without a break for this long.</param>
-public sealed record StopConditions(TimeSpan? MaxOutage)
+/// <param name="MaxErrorRate">Abort when a probe's share of failed attempts over a sliding window is above the rate.</param>
+/// <param name="MaxP99">Abort when a probe's p99 latency of successful attempts over a sliding window is above the limit.</param>
+/// <param name="Command">Abort when a check command, run again and again, exits non-zero or times out.</param>
+public sealed record StopConditions(TimeSpan? MaxOutage, ErrorRateStop? MaxErrorRate = null, LatencyStop? MaxP99 = null, CommandStop? Command = null)
 {
     public static readonly StopConditions None = new((TimeSpan?)null);
+}
+
+/// <param name="Rate">Fraction of failed attempts (0.5 = 50 %); the drill aborts above it.</param>
+public sealed record ErrorRateStop(double Rate, TimeSpan Window);
+
+public sealed record LatencyStop(TimeSpan P99, TimeSpan Window);
+
+/// <param name="Interval">Pause between the end of one run and the start of the next (runs never overlap).</param>
+public sealed record CommandStop(ImmutableArray<string> Command, TimeSpan Interval, TimeSpan Timeout)
+{
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>One step of a drill's faults, verify or rollback list. Steps are imperatives.</summary>

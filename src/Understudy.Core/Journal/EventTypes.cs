@@ -75,6 +75,11 @@ public static class EventTypes
     public const string DrillCompleted = "drill.completed";
     public const string DrillRegressed = "drill.regressed";
 
+    /// <summary>A production drill's two-person approval: asked for, approved, used by the run it allowed.</summary>
+    public const string DrillRequested = "drill.requested";
+    public const string DrillApproved = "drill.approved";
+    public const string DrillApprovalUsed = "drill.approval_used";
+
     /// <summary>A deploy watch saw its health gate breached and ran the rollback command.</summary>
     public const string DeployRolledBack = "deploy.rolled_back";
 

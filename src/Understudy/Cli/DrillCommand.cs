@@ -18,6 +18,7 @@ internal static class DrillCommand
         drill.Subcommands.Add(Run());
         drill.Subcommands.Add(DrillRunAllCommand.Create());
         drill.Subcommands.Add(DrillValidateCommand.Create());
+        drill.Subcommands.Add(DrillApprovalCommands.Request());
         drill.Subcommands.Add(DrillReportCommand.Create());
         drill.Subcommands.Add(DrillHistoryCommand.Create());
         drill.Subcommands.Add(DrillImportCommand.Create());
@@ -47,6 +48,10 @@ internal static class DrillCommand
                 DrillPlanPrinter.Write(parse.InvocationConfiguration.Output, spec);
                 return CliApp.Ok;
             }
+            // The two-person rule, checked (and the approval used) only when the drill is about to run for real.
+            if (spec.Environment == DrillEnvironment.Production && spec.Controller is not null
+                && !await DrillApprovalCommands.AuthorizeAsync(spec, path, trust, stderr, ct))
+                return CliApp.BadInput;
             return (await RunAsync(spec, parse.GetValue(output)!, trust, ct)).Exit;
         });
         return cmd;

@@ -55,6 +55,8 @@ public static partial class LeaderForwarding
             ["requests", _, "approve" or "reject"] => true,
             ["sites", _, "failover"] or ["sites", "operations", _, "approve" or "reject"] => true,
             ["drills"] => true,
+            // Drill approvals are decided one at a time, so on one instance: the leader.
+            ["drills", "requests" or "authorize"] or ["drills", "requests", _, "approve"] => true,
             _ => false,
         };
     }

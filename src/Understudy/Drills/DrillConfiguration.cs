@@ -26,7 +26,7 @@ public static class DrillConfiguration
         Add("steady state", F($"{d.SteadyState.Duration.TotalSeconds:0.###} s, at most {d.SteadyState.MaxErrorRate * 100:0.##} % errors"));
         Add("faults", string.Join("; then ", d.Faults.Select(f => f.Describe())));
         Add("recovery", F($"{d.Recovery.StableFor.TotalSeconds:0.###} s of unbroken successes, within {d.Recovery.Timeout.TotalSeconds:0.###} s"));
-        if (d.StopConditions.MaxOutage is { } max) Add("stop conditions", F($"abort if a probe fails for {max.TotalSeconds:0.###} s without a break"));
+        if (DrillPlanText.StopConditions(d.StopConditions) is { Count: > 0 } stops) Add("stop conditions", "abort when " + string.Join("; or ", stops));
         return rows;
     }
 

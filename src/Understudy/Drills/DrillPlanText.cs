@@ -15,8 +15,18 @@ public static class DrillPlanText
     public static string Summary(DrillSpec d)
     {
         int steps = d.Faults.Length + d.Verify.Length + d.Rollback.Length;
-        return $"drill {d.Name}{(d.Service is { } s ? $" on service {s}" : "")}: {Count(steps, "step")}, {Count(d.Probes.Length, "probe")}, targets {Targets(d.Targets)}";
+        string stops = StopConditionKeys(d.StopConditions) is { Count: > 0 } keys ? $", stop conditions {string.Join(", ", keys)}" : "";
+        return $"drill {d.Name}{(d.Service is { } s ? $" on service {s}" : "")}: {Count(steps, "step")}, {Count(d.Probes.Length, "probe")}, targets {Targets(d.Targets)}{stops}";
     }
+
+    /// <summary>The keys of the stop conditions the file sets, e.g. <c>max_outage</c>, <c>command</c>.</summary>
+    private static List<string> StopConditionKeys(StopConditions c) =>
+    [
+        .. c.MaxOutage is null ? [] : new[] { "max_outage" },
+        .. c.MaxErrorRate is null ? [] : new[] { "max_error_rate" },
+        .. c.MaxP99 is null ? [] : new[] { "max_p99" },
+        .. c.Command is null ? [] : new[] { "command" },
+    ];
 
     /// <summary>Every phase in the order the drill would run it, one line each; steps are indented under their phase.</summary>
     public static IReadOnlyList<string> Lines(DrillSpec d)
@@ -40,9 +50,9 @@ public static class DrillPlanText
         AddSteps(lines, "verify (unless the drill aborted):", d.Verify);
         lines.Add("rollback (always, also after an abort; proxy faults injected are cleared and network faults' nft table removed first):");
         lines.AddRange(d.Rollback.IsEmpty ? ["  (no rollback steps)"] : d.Rollback.Select(Step));
-        lines.Add("stop conditions: " + (d.StopConditions.MaxOutage is { } max
-            ? F($"abort (and roll back) if a probe fails for {max.TotalSeconds:0.###} s without a break")
-            : "none"));
+        var stops = StopConditions(d.StopConditions);
+        lines.Add(stops.Count == 0 ? "stop conditions: none" : "stop conditions (the first to fire aborts the drill, which then rolls back):");
+        lines.AddRange(stops.Select(s => "  " + s));
         lines.Add($"targets: {Targets(d.Targets)}" + (d.Service is { } service ? $" (a target left out comes from service {service} on the controller, if it sets one)" : ""));
         return lines;
     }
@@ -57,6 +67,20 @@ public static class DrillPlanText
         if (t.Rpo?.Window is { } window) parts.Add(F($"RPO window ≤ {window.TotalSeconds:0.###} s"));
         if (t.AvailabilityPct is { } availability) parts.Add(F($"availability ≥ {availability:0.###} %"));
         return parts.Count == 0 ? "none" : string.Join(", ", parts);
+    }
+
+    /// <summary>Each stop condition the file sets, as <c>key: when it fires</c>, in the order of the reference.</summary>
+    public static IReadOnlyList<string> StopConditions(StopConditions c)
+    {
+        var lines = new List<string>();
+        if (c.MaxOutage is { } max) lines.Add(F($"max_outage: a probe fails for {max.TotalSeconds:0.###} s without a break (from the fault on)"));
+        if (c.MaxErrorRate is { } rate)
+            lines.Add(F($"max_error_rate: more than {rate.Rate * 100:0.##} % of a probe's attempts failed in the last {rate.Window.TotalSeconds:0.###} s (from the fault on, once the window holds {StopWindows.MinAttempts} of its attempts)"));
+        if (c.MaxP99 is { } p99)
+            lines.Add(F($"max_p99: the p99 latency of a probe's successful attempts in the last {p99.Window.TotalSeconds:0.###} s is above {p99.P99.TotalMilliseconds:0} ms (from the fault on, once the window holds {StopWindows.MinAttempts} of them)"));
+        if (c.Command is { } check)
+            lines.Add(F($"command: {string.Join(' ', check.Command)} exits non-zero or runs over {check.Timeout.TotalSeconds:0.###} s (run every {check.Interval.TotalSeconds:0.###} s from the start of steady state)"));
+        return lines;
     }
 
     /// <summary>What running the step would do; <see cref="StepRunner.Expected"/> says what it then expects.</summary>

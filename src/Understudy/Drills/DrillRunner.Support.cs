@@ -5,32 +5,6 @@ namespace Understudy.Drills;
 
 public sealed partial class DrillRunner
 {
-    /// <summary>
-    /// <c>max_outage</c>, watched from the fault on in every phase (a long wait or a manual step included):
-    /// a probe failing without a break for longer cancels the drill's token with the reason.
-    /// </summary>
-    private IDisposable? WatchStopConditions(List<OpenLoopProbe> probes, CancellationTokenSource abort, CancellationToken stop)
-    {
-        if (ctx.Spec.StopConditions.MaxOutage is not { } max) return null;
-        var timer = ctx.Time.CreateTimer(_ =>
-        {
-            if (_stopped is not null || ctx.FaultBegan is not { } began) return;
-            foreach (OpenLoopProbe p in probes)
-            {
-                var samples = p.Samples;
-                DateTimeOffset lastOk = samples.Where(s => s.Ok).Select(s => s.End).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
-                if (samples.Where(s => !s.Ok && s.End > lastOk && s.End >= began).MinBy(s => s.Start) is { } first && ctx.Now - first.Start > max)
-                {
-                    _stopped = $"stop condition max_outage: probe {p.Spec.Name} has failed for {(ctx.Now - first.Start).TotalSeconds:0.#} s (limit {max.TotalSeconds:0.###} s)";
-                    abort.Cancel();
-                    return;
-                }
-            }
-        }, null, Poll, Poll);
-        stop.Register(() => timer.Dispose());
-        return timer;
-    }
-
     private async Task<IReadOnlyList<ControllerEventRecord>> ControllerEventsAsync(DateTimeOffset since)
     {
         if (ctx.Controller is not { } controller) return [];

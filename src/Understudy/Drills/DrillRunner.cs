@@ -9,8 +9,8 @@ namespace Understudy.Drills;
 /// Runs a drill: probes for the whole run; steady state (abort if it does not hold) → faults → observe
 /// until every probe has <c>stable_for</c> of unbroken successes or <c>recovery.timeout</c> → verify →
 /// read writes back → rollback (always: also after an abort, an error or Ctrl-C; the nft table of network
-/// faults is removed and injected proxy faults are cleared first). Stop conditions are watched from the
-/// fault on and abort early. Returns the record the report is built from.
+/// faults is removed and injected proxy faults are cleared first). Stop conditions abort early (see
+/// DrillRunner.StopConditions.cs). Returns the record the report is built from.
 /// </summary>
 public sealed partial class DrillRunner(DrillContext ctx)
 {
@@ -19,6 +19,7 @@ public sealed partial class DrillRunner(DrillContext ctx)
     private readonly List<string> _problems = [];
     private readonly StepRunner _runner = new(ctx);
     private string _phase = "starting";
+    // Set once, by the first stop condition to fire (watchers run on timer and pool threads).
     private string? _stopped;
 
     public async Task<DrillRecord> RunAsync(CancellationToken cancel)
@@ -32,17 +33,20 @@ public sealed partial class DrillRunner(DrillContext ctx)
         using var stopProbes = new CancellationTokenSource();
         using var stopCondition = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         Task probing = Task.CompletedTask;
+        Task checking = Task.CompletedTask;
         var writes = new Dictionary<string, WriteLoss>();
         try
         {
             if (ctx.Controller is { } controller) ctx.Service = await controller.StatusAsync(cancel);
             foreach (OpenLoopProbe probe in probes) await probe.PrepareAsync(cancel);
             await load.PrepareAsync(cancel);
+            DateTimeOffset probingSince = ctx.Now;
             probing = Task.WhenAll(probes.Select(p => p.RunAsync(stopProbes.Token)).Append(load.RunAsync(stopProbes.Token)));
             using var progress = ReportProgress(probes, started, stopProbes.Token);
-            using var watchdog = WatchStopConditions(probes, stopCondition, stopProbes.Token);
+            using var watchdog = WatchStopConditions(probes, probingSince, stopCondition, stopProbes.Token);
+            checking = WatchCommandAsync(stopCondition, stopProbes.Token);
 
-            abort = await SteadyStateAsync(probes, started, cancel)
+            abort = await SteadyStateAsync(probes, started, stopCondition.Token)
                 ?? await FaultsAsync(stopCondition.Token)
                 ?? await ObserveAsync(probes, stopCondition.Token, at => recoveredAt = at);
             if (abort is null) await StepsAsync("verify", spec.Verify, stopCondition.Token);
@@ -63,6 +67,7 @@ public sealed partial class DrillRunner(DrillContext ctx)
         {
             await stopProbes.CancelAsync();
             await probing;
+            await checking;
             await ReadBackAsync(probes, writes, aborted: abort is not null);
             if (abort is null) await ConsistencyAsync(probes);
             // Rollback runs whatever happened, with its own timeouts rather than the cancelled token.

@@ -145,6 +145,7 @@ public static class ControllerHost
         app.MapDashboard();
         app.MapDrillResultApi();
         app.MapDrillTrendApi();
+        app.MapDrillApprovalApi();
         app.MapDeployWatchApi();
         app.MapClusterApi();
         return app;

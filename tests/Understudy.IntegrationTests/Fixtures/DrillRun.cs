@@ -8,11 +8,15 @@ public static class DrillRun
 {
     public sealed record Result(CliRunner.Result Cli, DrillReport? Report, IReadOnlyList<(string Probe, ProbeSample Sample)> Samples, string? Folder);
 
-    public static async Task<Result> RunAsync(TempDir dir, string drillYaml, params string[] extraArgs)
+    public static Task<Result> RunAsync(TempDir dir, string drillYaml, params string[] extraArgs) => RunAsAsync(null, dir, drillYaml, extraArgs);
+
+    /// <param name="token">The caller's API token (UNDERSTUDY_TOKEN), for a controller with auth.</param>
+    public static async Task<Result> RunAsAsync(string? token, TempDir dir, string drillYaml, params string[] extraArgs)
     {
         string file = dir.File("drill.yaml"), output = dir.File("reports");
         await File.WriteAllTextAsync(file, drillYaml);
-        var cli = await CliRunner.RunAsync(["drill", "run", file, "--out", output, .. extraArgs]);
+        var environment = token is null ? null : new Dictionary<string, string> { ["UNDERSTUDY_TOKEN"] = token };
+        var cli = await CliRunner.RunAsync(environment, ["drill", "run", file, "--out", output, .. extraArgs]);
         string? folder = Directory.Exists(output) ? Directory.GetDirectories(output).SingleOrDefault() : null;
         if (folder is null) return new Result(cli, null, [], null);
         var (report, samples) = await ReportFolder.ReadAsync(folder);

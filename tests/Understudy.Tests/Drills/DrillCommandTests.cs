@@ -66,7 +66,7 @@ public sealed class DrillCommandTests : IDisposable
 
         Assert.Equal(CliApp.Ok, exit);
         Assert.Equal(
-            $"{WebExample}: valid (drill web primary crash on service web: 4 steps, 2 probes, targets RTO ≤ 5 s (+20 %), RPO ≤ 0 lost writes, availability ≥ 99 %)",
+            $"{WebExample}: valid (drill web primary crash on service web: 4 steps, 2 probes, targets RTO ≤ 5 s (+20 %), RPO ≤ 0 lost writes, availability ≥ 99 %, stop conditions max_outage)",
             stdout.TrimEnd());
         Assert.Equal("", stderr);
     }
@@ -84,7 +84,7 @@ public sealed class DrillCommandTests : IDisposable
         Assert.Contains("  1. kill_process member web-a (SIGKILL): send SIGKILL to member web-a's process (its pidfile from the controller's config); expects the process gets SIGKILL", lines);
         Assert.Contains(lines, l => l.StartsWith("  1. alert_received within 30 s", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("  1. exec echo restart web-a by hand", StringComparison.Ordinal));
-        Assert.Contains("stop conditions: abort (and roll back) if a probe fails for 120 s without a break", lines);
+        Assert.Contains("  max_outage: a probe fails for 120 s without a break (from the fault on)", lines);
         Assert.False(Directory.Exists(reports));
     }
 

@@ -32,7 +32,11 @@ public sealed class DrillPlanTextTests
           - http: { url: "http://127.0.0.1:9000/health", expect_status: 204, expect_body: ok, timeout: 3s }
         rollback:
           - exec: { command: [systemctl, start, web-a], timeout: 2m }
-        stop_conditions: { max_outage: 90s }
+        stop_conditions:
+          max_outage: 90s
+          max_error_rate: { rate: 50%, window: 10s }
+          max_p99: { latency: 2s, window: 5s }
+          command: { run: [sh, -c, "test ! -e STOP"], interval: 2s, timeout: 3s }
         """;
 
     private static DrillSpec Load(string yaml)
@@ -133,7 +137,12 @@ public sealed class DrillPlanTextTests
 
         Assert.Contains("steady state: 7 s with at most 2 % errors, else abort before any fault", plan);
         Assert.Contains("recovery: 2 s of unbroken successes on every probe, within 45 s of the fault", plan);
-        Assert.Contains("stop conditions: abort (and roll back) if a probe fails for 90 s without a break", plan);
+        Assert.Equal([
+            "  max_outage: a probe fails for 90 s without a break (from the fault on)",
+            "  max_error_rate: more than 50 % of a probe's attempts failed in the last 10 s (from the fault on, once the window holds 10 of its attempts)",
+            "  max_p99: the p99 latency of a probe's successful attempts in the last 5 s is above 2000 ms (from the fault on, once the window holds 10 of them)",
+            "  command: sh -c test ! -e STOP exits non-zero or runs over 3 s (run every 2 s from the start of steady state)",
+        ], Section(plan, "stop conditions (the first to fire aborts the drill, which then rolls back):"));
         Assert.Equal(
             "targets: RTO ≤ 5 s (+25 %), recovery ≤ 4 s, RPO ≤ 0 lost writes, availability ≥ 99.5 % (a target left out comes from service web on the controller, if it sets one)",
             plan[^1]);
@@ -165,7 +174,7 @@ public sealed class DrillPlanTextTests
     public void Summary_CountsStepsOfEveryListAndProbes()
     {
         Assert.Equal(
-            "drill every step on service web: 11 steps, 2 probes, targets RTO ≤ 5 s (+25 %), recovery ≤ 4 s, RPO ≤ 0 lost writes, availability ≥ 99.5 %",
+            "drill every step on service web: 11 steps, 2 probes, targets RTO ≤ 5 s (+25 %), recovery ≤ 4 s, RPO ≤ 0 lost writes, availability ≥ 99.5 %, stop conditions max_outage, max_error_rate, max_p99, command",
             DrillPlanText.Summary(Load(EveryStep)));
     }
 }

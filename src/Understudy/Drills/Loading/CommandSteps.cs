@@ -14,7 +14,7 @@ internal static class CommandSteps
     /// <summary>How long a person gets to confirm a manual step when the file does not say.</summary>
     public static readonly TimeSpan ManualTimeout = TimeSpan.FromMinutes(10);
 
-    private const string Command = "a command as a sequence of strings, e.g. [systemctl, restart, web]";
+    internal const string Command = "a command as a sequence of strings, e.g. [systemctl, restart, web]";
 
     private static readonly KeySet ExecKeys = new(["command", "timeout"]);
     private static readonly KeySet ManualKeys = new(["instruction", "timeout"]);

@@ -32,7 +32,7 @@ internal static class DrillRoot
         RecoverySpec? recovery = PhaseSections.Recovery(top);
         var verify = StepsSection.Read(top, StepsSection.Verify, steps);
         var rollback = StepsSection.Read(top, StepsSection.Rollback, steps);
-        StopConditions? stop = PhaseSections.Stop(top);
+        StopConditions? stop = StopConditionsSection.Read(top);
 
         if (reader.ErrorCount > before || header is null || targets is null || probes is not { } p || steadyState is null
             || faults is not { } f || recovery is null || verify is not { } v || rollback is not { } r || stop is null || load is not { } l)

@@ -4,12 +4,11 @@ using YamlDotNet.RepresentationModel;
 
 namespace Understudy.Drills.Loading;
 
-/// <summary>The small mappings that time the drill: <c>steady_state</c>, <c>recovery</c>, <c>stop_conditions</c>.</summary>
+/// <summary>The small mappings that time the drill: <c>steady_state</c>, <c>recovery</c> (<c>stop_conditions</c> has a file of its own).</summary>
 internal static class PhaseSections
 {
     private static readonly KeySet SteadyKeys = new(["duration", "max_error_rate"]);
     private static readonly KeySet RecoveryKeys = new(["timeout", "stable_for"]);
-    private static readonly KeySet StopKeys = new(["max_outage"]);
 
     /// <summary>Defaults for what is absent; null after an error, which is recorded.</summary>
     public static SteadyStateSpec? SteadyState(ConfigMapping top)
@@ -50,15 +49,8 @@ internal static class PhaseSections
         return null;
     }
 
-    public static StopConditions? Stop(ConfigMapping top)
-    {
-        if (top.Section("stop_conditions", StopKeys) is not { } s) return top.IsSet("stop_conditions") ? null : StopConditions.None;
-        if (s.Optional("max_outage") is not { } m) return StopConditions.None;
-        return top.Reader.Duration(m, s.KeyOf("max_outage"), zeroAllowed: false) is { } outage ? new StopConditions(outage) : null;
-    }
-
     // A bare number is a fraction (0.01); with a percent sign it is a percentage (1%). Both end as a fraction.
-    private static double? ErrorRate(ConfigReader reader, YamlNode node, string key)
+    internal static double? ErrorRate(ConfigReader reader, YamlNode node, string key)
     {
         if (DrillValues.Number(reader, node, key, "a fraction such as 0.01 or a percentage such as 1%", out bool percent, out string shown) is not { } n)
             return null;

@@ -54,7 +54,7 @@ public partial class DrillLoaderTests
         "drill.yaml:17:5 verify[0].proxy: allowed only in faults and rollback (steps allowed in verify: alert_received, http, exec, manual, wait)",
         "drill.yaml:19:11 rollback[0].wait: expected a duration such as 200ms, 5s, 2m or 1h, got 'soon'",
         "drill.yaml:20:32 stop_conditions.max_outage: must be > 0 (got 0)",
-        "drill.yaml:20:35 stop_conditions.abort_on: unknown key (accepted: max_outage)");
+        "drill.yaml:20:35 stop_conditions.abort_on: unknown key (accepted: max_outage, max_error_rate, max_p99, command)");
 
     [Fact]
     public void Parse_RelativeFileName_IsPlacedInTheBaseDirectory() =>
