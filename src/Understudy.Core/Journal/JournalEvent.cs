@@ -78,6 +78,8 @@ namespace Understudy.Core.Journal;
 [JsonDerivedType(typeof(ServiceResumed), EventTypes.ServiceResumed)]
 [JsonDerivedType(typeof(DrillCompleted), EventTypes.DrillCompleted)]
 [JsonDerivedType(typeof(DrillRegressed), EventTypes.DrillRegressed)]
+[JsonDerivedType(typeof(DrillStarted), EventTypes.DrillStarted)]
+[JsonDerivedType(typeof(DrillSkipped), EventTypes.DrillSkipped)]
 [JsonDerivedType(typeof(DeployRolledBack), EventTypes.DeployRolledBack)]
 [JsonDerivedType(typeof(AlertDelivered), EventTypes.AlertDelivered)]
 [JsonDerivedType(typeof(AlertDeliveryFailed), EventTypes.AlertDeliveryFailed)]

@@ -3,13 +3,18 @@ using Spectre.Console;
 using Understudy.Core.Drills;
 using Understudy.Drills;
 using Understudy.Drills.Reports;
+using Understudy.Drills.Scheduling;
 
 namespace Understudy.Cli;
 
-/// <summary><c>drill run FILE</c>, <c>drill validate FILE</c>, <c>drill report DIR</c> and <c>drill history</c>. Run exits 0 passed, 1 failed, 3 aborted, 2 bad input.</summary>
+/// <summary>
+/// <c>drill run FILE</c>, <c>drill validate FILE</c>, <c>drill report DIR</c>, <c>drill history</c> and <c>drill schedule</c>. Run exits 0 passed,
+/// 1 failed, 3 aborted, 2 bad input, 4 not started (the linked controller's pre-flight or drill lock refused it).
+/// </summary>
 internal static class DrillCommand
 {
     public const int Aborted = 3;
+    public const int NotStarted = 4;
     public const string DefaultOut = "artifacts/failover-tests";
 
     public static Command Create()
@@ -19,6 +24,7 @@ internal static class DrillCommand
         drill.Subcommands.Add(DrillValidateCommand.Create());
         drill.Subcommands.Add(DrillReportCommand.Create());
         drill.Subcommands.Add(DrillHistoryCommand.Create());
+        drill.Subcommands.Add(DrillScheduleCommand.Create());
         return drill;
     }
 
@@ -70,6 +76,22 @@ internal static class DrillCommand
         IAnsiConsole console = AnsiConsole.Console;
         console.Write(new Rule($"[bold]drill: {Markup.Escape(spec.Name)}[/]").LeftJustified());
         using ControllerClient? controller = spec.Controller is { } url ? new ControllerClient(url, spec.Service!, trust) : null;
+        DrillLockLease? lease = null;
+        try
+        {
+            if (controller is not null)
+                lease = await DrillLockLease.TakeAsync(controller, spec.Name, spec.SourcePath, Environment.GetEnvironmentVariable(DrillScheduler.LockVariable), ct);
+        }
+        catch (DrillException e)
+        {
+            Console.Error.WriteLine($"understudy drill run: not started: {e.Message}");
+            return NotStarted;
+        }
+        await using (lease) return await RunLockedAsync(console, spec, controller, outDir, ct);
+    }
+
+    private static async Task<int> RunLockedAsync(IAnsiConsole console, DrillSpec spec, ControllerClient? controller, string outDir, CancellationToken ct)
+    {
         var ctx = new DrillContext(spec, controller, new ConsoleDrillObserver(console), TimeProvider.System, Console.In);
         DrillRecord record = await new DrillRunner(ctx).RunAsync(ct);
         DrillReport report = ReportAssembly.Build(record);
