@@ -41,7 +41,7 @@ public sealed partial class DrillScheduler(UnderstudySpec spec, DrillGate gate, 
                 await WaitUntilAsync(run.StartsAt, stopping);
                 // From now, not from the occurrence: occurrences that passed during the jitter are not run late.
                 after = time.GetUtcNow();
-                if (cluster.IsLeader) await StartAsync(schedule, stopping);
+                if (cluster.IsLeader) await TryStartAsync(schedule, stopping);
             }
             _next[index] = null;
         }
@@ -58,6 +58,16 @@ public sealed partial class DrillScheduler(UnderstudySpec spec, DrillGate gate, 
     {
         for (TimeSpan left = at - time.GetUtcNow(); left > TimeSpan.Zero; left = at - time.GetUtcNow())
             await Task.Delay(left < LongestWait ? left : LongestWait, time, stopping);
+    }
+
+    /// <summary>A run that could not start (the journal unavailable, say) costs that run, never the calendar or the controller.</summary>
+    private async Task TryStartAsync(DrillScheduleSpec s, CancellationToken stopping)
+    {
+        try { await StartAsync(s, stopping); }
+        catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)
+        {
+            Log.Failed(logger, e, s.Name);
+        }
     }
 
     private async Task StartAsync(DrillScheduleSpec s, CancellationToken stopping)
@@ -81,19 +91,20 @@ public sealed partial class DrillScheduler(UnderstudySpec spec, DrillGate gate, 
             await gate.SkippedAsync(s.Service, s.Name, s.File, $"the drill process could not start: {e.Message}", Actors.Controller, stopping);
             return;
         }
-        await gate.StartedAsync(s.Service, s.Name, s.File, child.Id, Actors.Controller, stopping);
-        Log.Started(logger, s.Name, child.Id);
-        _ = ReleaseAtExitAsync(child, s, taken);
+        int pid = child.Id;
+        _ = ReleaseAtExitAsync(child, s, taken, pid);
+        Log.Started(logger, s.Name, pid);
+        await gate.StartedAsync(s.Service, s.Name, s.File, pid, Actors.Controller, stopping);
     }
 
     /// <summary>The run's end frees the service whatever its outcome; a controller stopping meanwhile leaves the drill to finish.</summary>
-    private async Task ReleaseAtExitAsync(Process child, DrillScheduleSpec s, DrillLock taken)
+    private async Task ReleaseAtExitAsync(Process child, DrillScheduleSpec s, DrillLock taken, int pid)
     {
         using (child)
         {
             await child.WaitForExitAsync();
             locks.Release(s.Service, taken.Token);
-            Log.Ended(logger, s.Name, child.Id, child.ExitCode);
+            Log.Ended(logger, s.Name, pid, child.ExitCode);
         }
     }
 
@@ -107,6 +118,9 @@ public sealed partial class DrillScheduler(UnderstudySpec spec, DrillGate gate, 
 
         [LoggerMessage(EventId = 142, Level = LogLevel.Information, Message = "scheduled drill '{Name}' (pid {Pid}) ended with exit code {ExitCode}")]
         public static partial void Ended(ILogger logger, string name, int pid, int exitCode);
+
+        [LoggerMessage(EventId = 144, Level = LogLevel.Error, Message = "scheduled drill '{Name}' could not be started")]
+        public static partial void Failed(ILogger logger, Exception error, string name);
 
         [LoggerMessage(EventId = 143, Level = LogLevel.Debug, Message = "drill '{Name}': {Line}")]
         public static partial void Output(ILogger logger, string name, string line);
