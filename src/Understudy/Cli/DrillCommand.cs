@@ -80,7 +80,7 @@ internal static class DrillCommand
         try
         {
             if (controller is not null)
-                lease = await DrillLockLease.TakeAsync(controller, spec.Name, spec.SourcePath, Environment.GetEnvironmentVariable(DrillScheduler.LockVariable), ct);
+                lease = await DrillLockLease.TakeAsync(controller, spec.Name, spec.SourcePath, Environment.GetEnvironmentVariable(DrillLauncher.LockVariable), ct);
         }
         catch (DrillException e)
         {

@@ -23,7 +23,7 @@ public sealed class DrillLockLease : IAsyncDisposable
     }
 
     /// <summary>Takes the lock, or throws <see cref="DrillException"/> with the controller's reason (a pre-flight refusal, another drill).</summary>
-    /// <param name="scheduledToken">The lock a scheduled run was started with (<see cref="DrillScheduler.LockVariable"/>), if any.</param>
+    /// <param name="scheduledToken">The lock a scheduled run was started with (<see cref="DrillLauncher.LockVariable"/>), if any.</param>
     public static async Task<DrillLockLease> TakeAsync(ControllerClient controller, string name, string file, string? scheduledToken, CancellationToken ct) =>
         new(controller, await controller.TakeDrillLockAsync(name, file, scheduledToken, ct));
 

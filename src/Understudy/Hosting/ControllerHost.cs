@@ -101,9 +101,9 @@ public static class ControllerHost
         // After the controller, so it stops first: no run starts while the loops are stopping.
         builder.Services.AddSingleton(new Drills.Scheduling.DrillLocks(time));
         builder.Services.AddSingleton<Drills.Scheduling.DrillGate>();
-        builder.Services.AddSingleton(sp => new Drills.Scheduling.DrillScheduler(spec, sp.GetRequiredService<Drills.Scheduling.DrillGate>(),
-            sp.GetRequiredService<Drills.Scheduling.DrillLocks>(), sp.GetRequiredService<IClusterState>(), time, new Random(),
-            sp.GetRequiredService<ILogger<Drills.Scheduling.DrillScheduler>>()));
+        builder.Services.AddSingleton<Drills.Scheduling.DrillLauncher>();
+        builder.Services.AddSingleton(sp => new Drills.Scheduling.DrillScheduler(spec, sp.GetRequiredService<Drills.Scheduling.DrillLauncher>().StartAsync,
+            sp.GetRequiredService<IClusterState>(), time, new Random(), sp.GetRequiredService<ILogger<Drills.Scheduling.DrillScheduler>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Drills.Scheduling.DrillScheduler>());
         // After the controller (and the cluster node), so it stops before them and its last count is still journaled.
         builder.Services.AddHostedService<SignInJournal>();
