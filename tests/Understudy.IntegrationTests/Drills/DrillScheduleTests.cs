@@ -6,7 +6,7 @@ using Understudy.IntegrationTests.Fixtures;
 
 namespace Understudy.IntegrationTests.Drills;
 
-/// <summary>A drill scheduled in the controller's config runs at its time as its own process, and is skipped, with the reason, while its service is paused.</summary>
+/// <summary>A drill scheduled in the controller's config runs at its time as its own process, and is skipped, with the reason, while its service is paused (as is one run by hand).</summary>
 [Collection(RealProcesses.Name)]
 public class DrillScheduleTests
 {
@@ -34,6 +34,11 @@ public class DrillScheduleTests
         EventView skipped = await Eventually.GetAsync(async () => (await controller.EventsAsync("web", EventTypes.DrillSkipped))
             .FirstOrDefault(e => Text(e, "why").Contains("paused", StringComparison.Ordinal)), "a drill.skipped because web is paused");
         Assert.Equal("web is paused (operator: kernel update)", Text(skipped, "why"));
+        // The same pre-flight turns away a drill run by hand, before it probes anything.
+        var byHand = await CliRunner.RunAsync("drill", "run", pair.Dir.File("drill.yaml"), "--out", pair.Dir.File("by-hand"));
+        Assert.True(byHand.ExitCode == 4, $"exit {byHand.ExitCode}\n{byHand.Out}\n{byHand.Err}");
+        Assert.Contains("web is paused (operator: kernel update)", byHand.Err);
+        Assert.False(Directory.Exists(pair.Dir.File("by-hand")));
 
         var cli = await CliRunner.RunAsync("drill", "schedule", "--api", $"http://127.0.0.1:{pair.ApiPort}", "--json");
         Assert.True(cli.ExitCode == 0, cli.Err);
