@@ -45,10 +45,11 @@ internal static class DrillScheduleCommand
             ApiOptions.WriteJson(runs);
             return;
         }
-        var table = new Table().AddColumns("next run (UTC)", "starts at (UTC)", "drill", "service", "cron", "timezone", "file");
+        // When the run starts: its drawn jitter included when a controller says it. The files are in --json, so the table fits a terminal.
+        var table = new Table().AddColumns(new TableColumn("next run (UTC)").NoWrap(), new TableColumn("drill"), new TableColumn("service"),
+            new TableColumn("cron").NoWrap(), new TableColumn("timezone"));
         foreach (DrillScheduleView r in runs)
-            table.AddRow(Time(r.NextRun), r.StartsAt is { } at ? Time(at) : "-", Markup.Escape(r.Name), Markup.Escape(r.Service), Markup.Escape(r.Cron),
-                Markup.Escape(r.Timezone), Markup.Escape(r.File));
+            table.AddRow(Time(r.StartsAt ?? r.NextRun), Markup.Escape(r.Name), Markup.Escape(r.Service), Markup.Escape(r.Cron), Markup.Escape(r.Timezone));
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"{runs.Count} scheduled drill{(runs.Count == 1 ? "" : "s")}");
     }
