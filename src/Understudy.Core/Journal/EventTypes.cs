@@ -79,6 +79,9 @@ public static class EventTypes
     public const string DrillRequested = "drill.requested";
     public const string DrillApproved = "drill.approved";
     public const string DrillApprovalUsed = "drill.approval_used";
+    /// <summary>A drill began (a scheduled run, or <c>drill run</c> that took the drill lock), or did not and why.</summary>
+    public const string DrillStarted = "drill.started";
+    public const string DrillSkipped = "drill.skipped";
 
     /// <summary>A deploy watch saw its health gate breached and ran the rollback command.</summary>
     public const string DeployRolledBack = "deploy.rolled_back";

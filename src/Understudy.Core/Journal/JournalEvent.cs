@@ -81,6 +81,8 @@ namespace Understudy.Core.Journal;
 [JsonDerivedType(typeof(DrillRequested), EventTypes.DrillRequested)]
 [JsonDerivedType(typeof(DrillApproved), EventTypes.DrillApproved)]
 [JsonDerivedType(typeof(DrillApprovalUsed), EventTypes.DrillApprovalUsed)]
+[JsonDerivedType(typeof(DrillStarted), EventTypes.DrillStarted)]
+[JsonDerivedType(typeof(DrillSkipped), EventTypes.DrillSkipped)]
 [JsonDerivedType(typeof(DeployRolledBack), EventTypes.DeployRolledBack)]
 [JsonDerivedType(typeof(AlertDelivered), EventTypes.AlertDelivered)]
 [JsonDerivedType(typeof(AlertDeliveryFailed), EventTypes.AlertDeliveryFailed)]

@@ -173,9 +173,12 @@ public sealed record ApiTlsSpec(string Cert, string Key, string? Ca = null);
 /// <summary>A whole validated <c>understudy.yaml</c>.</summary>
 /// <param name="Alerts">The global channels (top-level <c>alerts</c>), for every service.</param>
 /// <param name="Sites">Top-level <c>sites</c>: the services a site failover moves, in dependency order.</param>
+/// <param name="Drills">Top-level <c>drills</c>: the drills the controller runs on a schedule.</param>
 public sealed record UnderstudySpec(ControllerSpec Controller, ImmutableArray<ServiceSpec> Services, ImmutableArray<AlertChannelSpec> Alerts = default,
-    ImmutableArray<SiteSpec> Sites = default)
+    ImmutableArray<SiteSpec> Sites = default, ImmutableArray<DrillScheduleSpec> Drills = default)
 {
+    public ImmutableArray<DrillScheduleSpec> DrillSchedules => Drills.IsDefault ? [] : Drills;
+
     public ImmutableArray<AlertChannelSpec> AlertChannels => Alerts.IsDefault ? [] : Alerts;
 
     public ImmutableArray<SiteSpec> SiteList => Sites.IsDefault ? [] : Sites;

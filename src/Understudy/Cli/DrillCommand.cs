@@ -3,13 +3,19 @@ using Spectre.Console;
 using Understudy.Core.Drills;
 using Understudy.Drills;
 using Understudy.Drills.Reports;
+using Understudy.Drills.Scheduling;
 
 namespace Understudy.Cli;
 
-/// <summary><c>drill run FILE</c>, <c>drill run-all DIR</c>, <c>drill validate FILE</c>, <c>drill report DIR</c>, <c>drill history</c> and <c>drill import</c>. Run exits 0 passed, 1 failed, 3 aborted, 2 bad input.</summary>
+/// <summary>
+/// <c>drill run FILE</c>, <c>drill run-all DIR</c>, <c>drill validate FILE</c>, <c>drill report DIR</c>, <c>drill history</c>,
+/// <c>drill import</c> and <c>drill schedule</c>. Run exits 0 passed, 1 failed, 3 aborted, 2 bad input, 4 not started
+/// (the linked controller's pre-flight or drill lock refused it).
+/// </summary>
 internal static class DrillCommand
 {
     public const int Aborted = 3;
+    public const int NotStarted = 4;
     public const string DefaultOut = "artifacts/failover-tests";
 
     public static Command Create()
@@ -22,6 +28,7 @@ internal static class DrillCommand
         drill.Subcommands.Add(DrillReportCommand.Create());
         drill.Subcommands.Add(DrillHistoryCommand.Create());
         drill.Subcommands.Add(DrillImportCommand.Create());
+        drill.Subcommands.Add(DrillScheduleCommand.Create());
         return drill;
     }
 
@@ -75,14 +82,30 @@ internal static class DrillCommand
         return null;
     }
 
-    /// <summary>What one drill run ended with: its exit code, its report, and the report's folder (null when it could not be written).</summary>
-    public sealed record Outcome(int Exit, DrillReport Report, string? Folder);
+    /// <summary>What one drill run ended with: its exit code, its report (null when it did not start), and the report's folder (null when it could not be written).</summary>
+    public sealed record Outcome(int Exit, DrillReport? Report, string? Folder);
 
     public static async Task<Outcome> RunAsync(DrillSpec spec, string outDir, Api.ApiTrust trust, CancellationToken ct)
     {
         IAnsiConsole console = AnsiConsole.Console;
         console.Write(new Rule($"[bold]drill: {Markup.Escape(spec.Name)}[/]").LeftJustified());
         using ControllerClient? controller = spec.Controller is { } url ? new ControllerClient(url, spec.Service!, trust) : null;
+        DrillLockLease? lease = null;
+        try
+        {
+            if (controller is not null)
+                lease = await DrillLockLease.TakeAsync(controller, spec.Name, spec.SourcePath, Environment.GetEnvironmentVariable(DrillLauncher.LockVariable), ct);
+        }
+        catch (DrillException e)
+        {
+            Console.Error.WriteLine($"understudy drill run: not started: {e.Message}");
+            return new Outcome(NotStarted, null, null);
+        }
+        await using (lease) return await RunLockedAsync(console, spec, controller, outDir, ct);
+    }
+
+    private static async Task<Outcome> RunLockedAsync(IAnsiConsole console, DrillSpec spec, ControllerClient? controller, string outDir, CancellationToken ct)
+    {
         var ctx = new DrillContext(spec, controller, new ConsoleDrillObserver(console), TimeProvider.System, Console.In);
         DrillRecord record = await new DrillRunner(ctx).RunAsync(ct);
         DrillReport report = ReportAssembly.Build(record);

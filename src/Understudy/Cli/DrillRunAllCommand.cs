@@ -9,7 +9,7 @@ namespace Understudy.Cli;
 /// <c>drill run-all DIR</c>: the drill files of a folder in file-name order, an escalation ladder (seed 004) that
 /// stops at the first drill that does not pass, and one summary report. Every file is loaded before any runs, so a
 /// typo in the fourth step is found before the first breaks anything. Exits as the drill it stopped at (1 failed,
-/// 3 aborted), 0 when all passed, 2 on bad input.
+/// 3 aborted, 4 not started), 0 when all passed, 2 on bad input.
 /// </summary>
 internal static class DrillRunAllCommand
 {
@@ -69,7 +69,7 @@ internal static class DrillRunAllCommand
             }
             console.MarkupLine($"[bold]{entries.Count + 1}/{drills.Count}[/] {Markup.Escape(file.Name)}");
             DrillCommand.Outcome outcome = await DrillCommand.RunAsync(spec, outDir, trust, ct);
-            entries.Add(RunAllEntry.From(file.FullName, outcome.Report, outcome.Folder));
+            entries.Add(outcome.Report is { } report ? RunAllEntry.From(file.FullName, report, outcome.Folder) : new RunAllEntry(file.FullName, spec.Name, RunAllEntry.NotStarted));
             exit = outcome.Exit;
         }
         var summary = new RunAllSummary(folder.FullName, started, TimeProvider.System.GetUtcNow(), entries);

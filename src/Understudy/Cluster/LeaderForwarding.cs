@@ -52,6 +52,7 @@ public static partial class LeaderForwarding
         {
             ["services", _, "switchover" or "failover" or "pause" or "resume"] => true,
             ["services", _, "members", _, "rejoin"] => true,
+            ["services", _, "drill-lock"] or ["services", _, "drill-lock", "release"] => true,
             ["requests", _, "approve" or "reject"] => true,
             ["sites", _, "failover"] or ["sites", "operations", _, "approve" or "reject"] => true,
             ["drills"] => true,

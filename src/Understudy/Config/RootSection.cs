@@ -4,10 +4,10 @@ using YamlDotNet.RepresentationModel;
 
 namespace Understudy.Config;
 
-/// <summary>The top of the file: <c>controller</c>, <c>services</c> and <c>alerts</c>, then the checks that span services.</summary>
+/// <summary>The top of the file: <c>controller</c>, <c>services</c>, <c>alerts</c>, <c>sites</c> and <c>drills</c>, then the checks that span services.</summary>
 internal static class RootSection
 {
-    private static readonly KeySet Keys = new(["controller", "services", "alerts", "sites"]);
+    private static readonly KeySet Keys = new(["controller", "services", "alerts", "sites", "drills"]);
 
     public static UnderstudySpec? Read(ConfigReader reader, YamlMappingNode root)
     {
@@ -17,6 +17,7 @@ internal static class RootSection
         ImmutableArray<ServiceSpec>? services = ServicesSection.Read(top, addresses);
         ImmutableArray<AlertChannelSpec>? alerts = AlertsSection.Read(top);
         ImmutableArray<SiteSpec>? sites = SitesSection.Read(top, services);
+        ImmutableArray<DrillScheduleSpec>? drills = DrillsSection.Read(top, controller, services);
         addresses.CheckListens(reader);
         // Without tokens every caller is "operator": distinct approvers could never be told apart.
         if (controller is { AuthTokens.IsEmpty: true } && services is { } read)
@@ -33,7 +34,7 @@ internal static class RootSection
             foreach (SiteSpec site in declared.Where(s => s.ApprovalsNeeded(known) > 0 && s.Approvals is > 0))
                 reader.Error(top.KeyNode("sites"), $"sites.{site.Name}.approvals",
                     $"{site.Approvals} {(site.Approvals == 1 ? "approval needs" : "approvals need")} controller.auth.tokens, so that each approver is a named person");
-        return controller is not null && services is { } all && alerts is { } channels && sites is { } siteList && reader.ErrorCount == 0
-            ? new UnderstudySpec(controller, all, channels, siteList) : null;
+        return controller is not null && services is { } all && alerts is { } channels && sites is { } siteList && drills is { } schedules && reader.ErrorCount == 0
+            ? new UnderstudySpec(controller, all, channels, siteList, schedules) : null;
     }
 }

@@ -85,6 +85,33 @@ public sealed class ControllerClient(Uri baseUrl, string service, ApiTrust? trus
         return SendAsync(() => _http.PostAsJsonAsync("/api/drills", body, ct), "record the drill's verdict");
     }
 
+    /// <summary>
+    /// The service's drill lock, after the controller's pre-flight; with <paramref name="token"/> (a scheduled run's lock,
+    /// handed down by the controller), that lock renewed. Refused: a <see cref="DrillException"/> with the controller's reason.
+    /// </summary>
+    public async Task<DrillLockView> TakeDrillLockAsync(string name, string file, string? token, CancellationToken ct)
+    {
+        var body = new DrillLockBody(name, file, Environment.ProcessId, token);
+        string json = await SendAsync(() => _http.PostAsJsonAsync(DrillLock(), body, ApiJson.Options, ct), "start the drill", refusedWith: Detail);
+        return JsonSerializer.Deserialize<DrillLockView>(json, ApiJson.Options)
+            ?? throw new DrillException($"the controller at {baseUrl} answered the drill lock with nothing");
+    }
+
+    public Task RenewDrillLockAsync(string token, CancellationToken ct) =>
+        SendAsync(() => _http.PostAsJsonAsync(DrillLock(), new DrillLockBody(null, null, null, token), ApiJson.Options, ct), "renew the drill lock");
+
+    public Task ReleaseDrillLockAsync(string token, CancellationToken ct) =>
+        SendAsync(() => _http.PostAsJsonAsync(DrillLock() + "/release", new DrillLockRelease(token), ApiJson.Options, ct), "release the drill lock");
+
+    private string DrillLock() => $"/api/services/{Uri.EscapeDataString(service)}/drill-lock";
+
+    /// <summary>A problem body's detail, the reason a person reads; the whole body when it has none.</summary>
+    private static string Detail(string body)
+    {
+        try { return JsonSerializer.Deserialize<Microsoft.AspNetCore.Mvc.ProblemDetails>(body)?.Detail ?? body; }
+        catch (JsonException) { return body; }
+    }
+
     public Task ClearAsync(string member, CancellationToken ct) =>
         SendAsync(() => _http.DeleteAsync(MemberFaults(member), ct), $"clear the fault toward {member}");
 
@@ -102,14 +129,15 @@ public sealed class ControllerClient(Uri baseUrl, string service, ApiTrust? trus
         }
     }
 
-    private async Task<string> SendAsync(Func<Task<HttpResponseMessage>> send, string what)
+    /// <param name="refusedWith">How a refusal's body reads in the message; as it came when null.</param>
+    private async Task<string> SendAsync(Func<Task<HttpResponseMessage>> send, string what, Func<string, string>? refusedWith = null)
     {
         try
         {
             using HttpResponseMessage response = await send();
             string body = await response.Content.ReadAsStringAsync();
             if (!response.IsSuccessStatusCode)
-                throw new DrillException($"the controller refused to {what}: HTTP {(int)response.StatusCode} {body}");
+                throw new DrillException($"the controller refused to {what}: HTTP {(int)response.StatusCode} {refusedWith?.Invoke(body) ?? body}");
             return body;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)

@@ -12,7 +12,7 @@ public static partial class MaintenanceWindows
     /// <summary>The window open now, or the next one to open, from <paramref name="now"/>.</summary>
     public static ScheduledWindow Next(MaintenanceSpec m, DateTimeOffset now)
     {
-        var cron = MaintenanceSection.Parse(m.Cron);
+        var cron = CronValues.Parse(m.Cron);
         TimeZoneInfo zone = TimeZoneInfo.FindSystemTimeZoneById(m.TimeZone);
         // Inclusive from one duration back: a window that opened less than a duration ago is still open.
         DateTimeOffset start = cron.GetNextOccurrence(now - m.Duration, zone, inclusive: true)

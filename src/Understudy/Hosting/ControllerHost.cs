@@ -98,6 +98,13 @@ public static class ControllerHost
         if (Notifier.IsNeeded(spec)) builder.Services.AddHostedService<Notifier>();
         if (spec.Controller.Coordination is { } coordination) builder.Services.AddCluster(spec, coordination, start, journal, time);
         else builder.Services.AddAlone(spec, start, journal, time);
+        // After the controller, so it stops first: no run starts while the loops are stopping.
+        builder.Services.AddSingleton(new Drills.Scheduling.DrillLocks(time));
+        builder.Services.AddSingleton<Drills.Scheduling.DrillGate>();
+        builder.Services.AddSingleton<Drills.Scheduling.DrillLauncher>();
+        builder.Services.AddSingleton(sp => new Drills.Scheduling.DrillScheduler(spec, sp.GetRequiredService<Drills.Scheduling.DrillLauncher>().StartAsync,
+            sp.GetRequiredService<IClusterState>(), time, new Random(), sp.GetRequiredService<ILogger<Drills.Scheduling.DrillScheduler>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Drills.Scheduling.DrillScheduler>());
         // After the controller (and the cluster node), so it stops before them and its last count is still journaled.
         builder.Services.AddHostedService<SignInJournal>();
         builder.Services.AddHostedService(sp => new LastSeenWriter(lastSeen, restored, () => sp.GetRequiredService<Controller>().Services.Select(r => r.Loop.State), time,
@@ -146,6 +153,7 @@ public static class ControllerHost
         app.MapDrillResultApi();
         app.MapDrillTrendApi();
         app.MapDrillApprovalApi();
+        app.MapDrillScheduleApi();
         app.MapDeployWatchApi();
         app.MapClusterApi();
         return app;

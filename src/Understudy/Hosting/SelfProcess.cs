@@ -23,9 +23,14 @@ public static class SelfProcess
     public static Process Start(Action<string>? onOutput, params string[] args) => Start(onOutput, null, args);
 
     /// <param name="environment">Added to (or replacing in) the inherited environment.</param>
-    public static Process Start(Action<string>? onOutput, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Process Start(Action<string>? onOutput, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        StartIn(null, onOutput, environment, args);
+
+    /// <param name="workingDirectory">The child's working directory; this process's when null.</param>
+    public static Process StartIn(string? workingDirectory, Action<string>? onOutput, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var p = new Process { StartInfo = StartInfo(args), EnableRaisingEvents = true };
+        if (workingDirectory is not null) p.StartInfo.WorkingDirectory = workingDirectory;
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) p.StartInfo.Environment[name] = value;
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) onOutput?.Invoke(e.Data); };
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) onOutput?.Invoke(e.Data); };

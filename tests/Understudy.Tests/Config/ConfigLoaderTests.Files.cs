@@ -125,7 +125,7 @@ public partial class ConfigLoaderTests
             Assert.Equal(Path.Combine(folder, "understudy.db"), ConfigLoader.Load(path).Spec!.Controller.Journal);
 
             File.WriteAllText(path, Base + "\nbogus: 1");
-            Assert.Equal([$"{path}:8:1 bogus: unknown key (accepted: controller, services, alerts, sites)"],
+            Assert.Equal([$"{path}:8:1 bogus: unknown key (accepted: controller, services, alerts, sites, drills)"],
                 ConfigLoader.Load(path).Errors.Select(e => e.ToString()));
         }
         finally

@@ -8,7 +8,7 @@ public partial class ConfigLoaderTests
     [Fact]
     public void Parse_UnknownTopLevelKey_ListsAcceptedKeys() => AssertErrors(
         Base + "\nlogging: debug",
-        "understudy.yaml:8:1 logging: unknown key (accepted: controller, services, alerts, sites)");
+        "understudy.yaml:8:1 logging: unknown key (accepted: controller, services, alerts, sites, drills)");
 
     [Fact]
     public void Parse_UnknownNestedKey_ListsAcceptedKeys() => AssertErrors(

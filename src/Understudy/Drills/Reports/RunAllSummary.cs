@@ -10,6 +10,9 @@ public sealed record RunAllEntry(string File, string Name, string Verdict, doubl
 {
     public const string NotRun = "not_run";
 
+    /// <summary>The linked controller refused to start it (pre-flight, drill lock): the ladder stops there.</summary>
+    public const string NotStarted = "not_started";
+
     public static RunAllEntry From(string file, DrillReport r, string? folder) =>
         new(file, r.Name, Fmt.Lower(r.Verdict), r.RtoMs, r.RecoveryTimeMs, r.LostAcknowledgedWrites, r.AvailabilityPct, folder);
 }
@@ -72,6 +75,7 @@ public sealed record RunAllSummary(string Directory, DateTimeOffset StartedAt, D
         "passed" => "✅ passed",
         "failed" => "❌ failed",
         "aborted" => "⚠️ aborted",
+        RunAllEntry.NotStarted => "⛔ not started",
         _ => "not run",
     };
 }
