@@ -58,7 +58,7 @@ function showSignIn(message) {
   sessionStorage.removeItem(TOKEN_KEY);
   clearTimeout(state.timer);
   Object.assign(state, { me: null, failures: 0, drillsAt: 0, lastEventId: 0, shown: {} });
-  for (const id of ['services', 'sites', 'requests', 'trends', 'drills', 'events']) $(id).replaceChildren();
+  for (const id of ['services', 'sites', 'requests', 'schedule', 'trends', 'drills', 'events']) $(id).replaceChildren();
   $('main').hidden = true;
   $('who').hidden = true;
   $('cluster').hidden = true;
@@ -171,6 +171,7 @@ async function refreshDrills() {
   await Promise.all([
     refreshPart('drills', '/api/drills', p => [drillsTable(p, openReport, download)], 'list the drill reports'),
     refreshPart('trends', '/api/drills/trends', trendFigures, 'draw the drill trends'),
+    refreshPart('schedule', '/api/drills/schedule', scheduleTable, 'list the scheduled drills'),
   ]);
 }
 

@@ -170,6 +170,18 @@ function drillsTable(page, onOpen, onDownload) {
   return table(caption, ['Started', 'Drill', 'Verdict', 'RTO', 'Files'], rows);
 }
 
+// The drills the controller runs by itself (controller config drills:), soonest first.
+function scheduleTable(runs) {
+  if (runs.length === 0) return [el('p', { class: 'muted', text: 'No drill is scheduled (drills: in the controller\'s config).' })];
+  const rows = [...runs].sort((a, b) => (a.starts_at || a.next_run).localeCompare(b.starts_at || b.next_run)).map(r => el('tr', { 'data-schedule': r.file },
+    el('td', {}, timeEl(r.starts_at || r.next_run, fmt.dateTime(r.starts_at || r.next_run))),
+    el('th', { scope: 'row', title: r.file }, r.name),
+    el('td', { text: r.service }),
+    el('td', { text: `${r.cron} (${r.timezone})` }),
+    el('td', { text: r.environment })));
+  return [table(runs.length === 1 ? '1 scheduled drill' : `${runs.length} scheduled drills`, ['Next run', 'Drill', 'Service', 'Schedule', 'Environment'], rows)];
+}
+
 // The chart is the controller's own SVG (the drill report's chart code), shown as an image: an image runs no
 // script and reads nothing from the page, and the page's policy allows data: images only.
 function trendFigure(t) {

@@ -47,6 +47,7 @@ public class DashboardTrendTests(ITestOutputHelper output)
         IPage page2 = await OpenAsync(browser, pair, errors);
         await SignInAsync(page2, "VERA_TOKEN", "vera (viewer)");
 
+        await Expect(page2.Locator("#schedule")).ToContainTextAsync("No drill is scheduled", new() { Timeout = Patiently.Timeout });
         ILocator figure = page2.Locator("[data-trend='web/web primary crash']");
         await Expect(figure.Locator("figcaption")).ToContainTextAsync("5 runs", new() { Timeout = Patiently.Timeout });
         await Expect(figure.Locator("figcaption")).ToContainTextAsync("failed, recovery 9.00 s (target 5.00 s); 1 regression");
