@@ -6,13 +6,17 @@ namespace Understudy.Core.Drills;
 
 /// <summary>A drill request as its events leave it (<see cref="DrillApprovals.Fold"/>).</summary>
 public sealed record DrillApproval(string Id, string Service, string Name, string Digest, string RequestedBy, string Why, DateTimeOffset CreatedAt,
-    DateTimeOffset ExpiresAt, int ApprovalsNeeded, ImmutableArray<string> ApprovedBy, string? UsedBy = null, DateTimeOffset? UsedAt = null)
+    DateTimeOffset ExpiresAt, int ApprovalsNeeded, ImmutableArray<string> ApprovedBy, string? UsedBy = null, DateTimeOffset? UsedAt = null, bool Standing = false)
 {
     public bool IsApproved => ApprovedBy.Length >= ApprovalsNeeded;
 
-    /// <summary>used, awaiting_approval, approved or expired. Approved but unused still expires: an approval is for a drill soon, not one day.</summary>
-    public string State(DateTimeOffset now) =>
-        UsedAt is not null ? "used" : now >= ExpiresAt ? "expired" : IsApproved ? "approved" : "awaiting_approval";
+    /// <summary>
+    /// used, awaiting_approval, approved or expired. A one-run approval unused still expires: it is for a drill soon, not one day.
+    /// A standing one (a schedule's) must be approved before it expires, and then holds for every run of its file, used or not.
+    /// </summary>
+    public string State(DateTimeOffset now) => Standing
+        ? IsApproved ? "approved" : now >= ExpiresAt ? "expired" : "awaiting_approval"
+        : UsedAt is not null ? "used" : now >= ExpiresAt ? "expired" : IsApproved ? "approved" : "awaiting_approval";
 }
 
 /// <summary>
@@ -31,7 +35,7 @@ public static class DrillApprovals
         {
             all = e switch
             {
-                DrillRequested r => all.SetItem(r.Request, new DrillApproval(r.Request, r.Service, r.Name, r.Digest, r.Actor, r.Why, r.Time, r.ExpiresAt, r.ApprovalsNeeded, [])),
+                DrillRequested r => all.SetItem(r.Request, new DrillApproval(r.Request, r.Service, r.Name, r.Digest, r.Actor, r.Why, r.Time, r.ExpiresAt, r.ApprovalsNeeded, [], Standing: r.Standing)),
                 DrillApproved a when all.TryGetValue(a.Request, out var d) => all.SetItem(a.Request, d with { ApprovedBy = d.ApprovedBy.Add(a.Actor) }),
                 DrillApprovalUsed u when all.TryGetValue(u.Request, out var d) => all.SetItem(u.Request, d with { UsedBy = u.Actor, UsedAt = u.Time }),
                 _ => all,
@@ -51,9 +55,16 @@ public static class DrillApprovals
         _ => null,
     };
 
-    /// <summary>The oldest approved, unexpired, unused request for this service, drill and file; null when there is none.</summary>
+    /// <summary>
+    /// The request a run of this service, drill and file may use: the oldest approved, unexpired, unused one-run request, else a standing
+    /// one (kept for the schedule, so a hand-run drill does not spend it for nothing); null when there is none.
+    /// </summary>
     public static DrillApproval? Usable(IEnumerable<DrillApproval> all, string service, string name, string digest, DateTimeOffset now) =>
-        all.Where(d => d.Service == service && d.Name == name && d.Digest == digest && d.State(now) == "approved").MinBy(d => d.CreatedAt);
+        all.Where(d => d.Service == service && d.Name == name && d.Digest == digest && d.State(now) == "approved").OrderBy(d => d.Standing).ThenBy(d => d.CreatedAt).FirstOrDefault();
+
+    /// <summary>An approved standing request for this file: what a production schedule needs before each run.</summary>
+    public static DrillApproval? Standing(IEnumerable<DrillApproval> all, string service, string name, string digest, DateTimeOffset now) =>
+        all.Where(d => d.Standing && d.Service == service && d.Name == name && d.Digest == digest && d.State(now) == "approved").MinBy(d => d.CreatedAt);
 
     /// <summary>Why no request allows the run, and what to do: the API's 409 and the drill's exit-2 message.</summary>
     public static string Refusal(IEnumerable<DrillApproval> all, string service, string name, string digest, DateTimeOffset now)
@@ -63,6 +74,6 @@ public static class DrillApprovals
         string seen = same.Count == 0 ? "none was made"
             : same.All(d => d.Digest != digest) ? "the requests made were for another version of the file (it changed since)"
             : string.Join("; ", same.Where(d => d.Digest == digest).Select(d => $"{d.Id} is {d.State(now).Replace('_', ' ')}"));
-        return $"{what}: {seen}. Ask with understudy drill request FILE --reason TEXT, have another person run understudy approve ID, then run it again";
+        return $"{what}: {seen}. Ask with understudy drill request FILE --reason TEXT (--standing for a schedule), have another person run understudy approve ID, then run it again";
     }
 }

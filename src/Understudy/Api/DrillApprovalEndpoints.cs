@@ -12,14 +12,14 @@ using Understudy.Journal;
 namespace Understudy.Api;
 
 /// <summary>The body of <c>POST /api/drills/requests</c> and <c>POST /api/drills/authorize</c>: which drill file, by its SHA-256.</summary>
-public sealed record DrillRequestBody(string? Service, string? Name, string? Digest, string? Reason = null);
+public sealed record DrillRequestBody(string? Service, string? Name, string? Digest, string? Reason = null, bool Standing = false);
 
 /// <summary>A drill request as the API shows it; <see cref="State"/>: awaiting_approval, approved, used, expired.</summary>
 public sealed record DrillRequestView(string Id, string Service, string Name, string Digest, string State, string Reason, string RequestedBy,
-    DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, int ApprovalsNeeded, IReadOnlyList<string> ApprovedBy, string? UsedBy, DateTimeOffset? UsedAt)
+    DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, int ApprovalsNeeded, IReadOnlyList<string> ApprovedBy, string? UsedBy, DateTimeOffset? UsedAt, bool Standing)
 {
     public static DrillRequestView From(DrillApproval d, DateTimeOffset now) => new(d.Id, d.Service, d.Name, d.Digest, d.State(now), d.Why, d.RequestedBy,
-        d.CreatedAt, d.ExpiresAt, d.ApprovalsNeeded, d.ApprovedBy, d.UsedBy, d.UsedAt);
+        d.CreatedAt, d.ExpiresAt, d.ApprovalsNeeded, d.ApprovedBy, d.UsedBy, d.UsedAt, d.Standing);
 }
 
 /// <summary>What <c>POST /api/drills/authorize</c> answers: whether the service needs an approval at all, and the request the run used.</summary>
@@ -57,10 +57,11 @@ public static class DrillApprovalEndpoints
         string id = DrillApprovals.IdPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         string name = body.Name!.Trim();
         DateTimeOffset now = time.GetUtcNow();
-        var requested = new DrillRequested(id, name, body.Digest!, failover.Approvals, now + failover.ApprovalWindow, reason)
+        var requested = new DrillRequested(id, name, body.Digest!, failover.Approvals, now + failover.ApprovalWindow, reason, body.Standing)
         {
             Actor = ApiCaller.Name(http), Time = now,
-            Reason = $"drill request {id}: production drill '{name}' (sha256 {body.Digest![..12]}…) awaits {failover.Approvals} approval(s): {reason}",
+            Reason = $"drill request {id}: production drill '{name}' (sha256 {body.Digest![..12]}…) awaits {failover.Approvals} approval(s)"
+                + (body.Standing ? " for every scheduled run of this file" : "") + $": {reason}",
         };
         await controller.NoteAsync(runtime.Spec.Name, requested, ct);
         DrillApproval made = (await FoldAsync(journal, runtime.Spec.Name, ct))[id];
@@ -108,12 +109,17 @@ public static class DrillApprovalEndpoints
         {
             var all = (await FoldAsync(journal, service, ct)).Values;
             DateTimeOffset now = time.GetUtcNow();
-            if (DrillApprovals.Usable(all, service, name, body.Digest!, now) is not { } d)
-                return Problems.Conflict(DrillApprovals.Refusal(all, service, name, body.Digest!, now));
+            // A scheduled run (standing: true) uses its schedule's standing approval, never a one-run request meant for a person's run.
+            DrillApproval? usable = body.Standing
+                ? DrillApprovals.Standing(all, service, name, body.Digest!, now)
+                : DrillApprovals.Usable(all, service, name, body.Digest!, now);
+            if (usable is not { } d)
+                return Problems.Conflict(DrillApprovals.Refusal(body.Standing ? all.Where(a => a.Standing) : all, service, name, body.Digest!, now));
             await controller.NoteAsync(service, new DrillApprovalUsed(d.Id, d.Digest)
             {
                 Actor = ApiCaller.Name(http), Time = now,
-                Reason = $"production drill '{name}' runs on drill request {d.Id} (approved by {string.Join(", ", d.ApprovedBy)}); it cannot be used again",
+                Reason = $"production drill '{name}' runs on drill request {d.Id} (approved by {string.Join(", ", d.ApprovedBy)})"
+                    + (d.Standing ? "; it is standing: it allows every run of this file" : "; it cannot be used again"),
             }, ct);
             return Results.Json(new DrillAuthorizationView(true, DrillRequestView.From((await FoldAsync(journal, service, ct))[d.Id], now)), ApiJson.Options);
         }

@@ -16,8 +16,9 @@ internal static class DrillApprovalCommands
     {
         var file = new Argument<FileInfo>("FILE") { Description = "the production drill file to be approved (approval binds its SHA-256: a changed file needs a new one)" };
         var reason = new Option<string?>("--reason") { Description = "why the drill should run in production: journaled and shown to approvers (required)" };
+        var standing = new Option<bool>("--standing") { Description = "for a schedule (drills: in the controller's config): once approved, it allows every run of this exact file" };
         var json = CommonOptions.Json();
-        var cmd = new Command("request", "Ask for approval to run a production drill (another person then runs understudy approve ID).") { file, reason, json };
+        var cmd = new Command("request", "Ask for approval to run a production drill (another person then runs understudy approve ID).") { file, reason, standing, json };
         cmd.SetAction(async (parse, ct) =>
         {
             FileInfo path = parse.GetValue(file)!;
@@ -38,7 +39,7 @@ internal static class DrillApprovalCommands
             try
             {
                 var made = await client.PostAsync<DrillRequestView>("api/drills/requests",
-                    new DrillRequestBody(spec.Service, spec.Name, await DigestAsync(path, ct), parse.GetValue(reason)), ct);
+                    new DrillRequestBody(spec.Service, spec.Name, await DigestAsync(path, ct), parse.GetValue(reason), parse.GetValue(standing)), ct);
                 if (parse.GetValue(json)) ApiOptions.WriteJson(made);
                 else Console.WriteLine($"{made.Id}: drill '{made.Name}' on {made.Service} (sha256 {made.Digest[..12]}…) {made.State.Replace('_', ' ')}, " +
                     $"approvals 0/{made.ApprovalsNeeded}, expires {made.ExpiresAt:u}; another person approves it with: understudy approve {made.Id}");
@@ -62,9 +63,13 @@ internal static class DrillApprovalCommands
         using var client = new ApiClient(spec.Controller!, Environment.GetEnvironmentVariable(ApiClient.TokenVariable), trust: trust);
         try
         {
-            var answer = await client.PostAsync<DrillAuthorizationView>("api/drills/authorize", new DrillRequestBody(spec.Service, spec.Name, await DigestAsync(path, ct)), ct);
+            // A run the schedule started carries its drill lock: it asks for the schedule's standing approval.
+            bool scheduled = Environment.GetEnvironmentVariable(Drills.Scheduling.DrillLauncher.LockVariable) is { Length: > 0 };
+            var answer = await client.PostAsync<DrillAuthorizationView>("api/drills/authorize",
+                new DrillRequestBody(spec.Service, spec.Name, await DigestAsync(path, ct), Standing: scheduled), ct);
             if (answer.Request is { } used)
-                Console.WriteLine($"production drill allowed by drill request {used.Id} (approved by {string.Join(", ", used.ApprovedBy)}); it is now used");
+                Console.WriteLine($"production drill allowed by drill request {used.Id} (approved by {string.Join(", ", used.ApprovedBy)})"
+                    + (used.Standing ? "; it is standing" : "; it is now used"));
             return true;
         }
         catch (ApiException e)
@@ -75,6 +80,6 @@ internal static class DrillApprovalCommands
     }
 
     /// <summary>The file as written (before <c>${NAME}</c> is replaced): what the approvers approved.</summary>
-    private static async Task<string> DigestAsync(FileInfo path, CancellationToken ct) =>
+    internal static async Task<string> DigestAsync(FileInfo path, CancellationToken ct) =>
         Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(path.FullName, ct)));
 }

@@ -41,17 +41,10 @@ internal static class DrillsSection
         string? file = m.Required("file", "the drill file to run, e.g. drills/web-crash.yaml") is { } f ? reader.FilePath(f, m.KeyOf("file")) : null;
         string? cron = CronValues.ReadCron(m);
         string? zone = CronValues.ReadZone(m);
-        DrillEnvironment? environment = m.Required("environment", "the drill file's environment, staging (production drills are not scheduled yet)") is { } e
+        DrillEnvironment? environment = m.Required("environment", "the drill file's environment, staging or production") is { } e
             ? reader.Choice(e, m.KeyOf("environment"), Environments) : null;
         TimeSpan? jitter = m.Optional("jitter") is { } j ? reader.Duration(j, m.KeyOf("jitter"), zeroAllowed: true) : TimeSpan.Zero;
         DrillSpec? drill = file is null ? null : DrillFile(m, file, controller, services);
-        // A production drill on a timer needs its own two-person approval bound to the file's digest: not built yet.
-        if (environment == DrillEnvironment.Production)
-        {
-            reader.Error(m.Optional("environment")!, m.KeyOf("environment"),
-                "production drills cannot be scheduled yet: a production schedule needs a two-person approval bound to the drill file, which is built separately; run it by hand with drill run --confirm-production");
-            return null;
-        }
         if (drill is null) return null;
         if (environment is { } env && env != drill.Environment)
         {

@@ -101,6 +101,7 @@ public static class ControllerHost
         // After the controller, so it stops first: no run starts while the loops are stopping.
         builder.Services.AddSingleton(new Drills.Scheduling.DrillLocks(time));
         builder.Services.AddSingleton<Drills.Scheduling.DrillGate>();
+        builder.Services.AddSingleton<Drills.Scheduling.ProductionSchedules>();
         builder.Services.AddSingleton<Drills.Scheduling.DrillLauncher>();
         builder.Services.AddSingleton(sp => new Drills.Scheduling.DrillScheduler(spec, sp.GetRequiredService<Drills.Scheduling.DrillLauncher>().StartAsync,
             sp.GetRequiredService<IClusterState>(), time, new Random(), sp.GetRequiredService<ILogger<Drills.Scheduling.DrillScheduler>>()));

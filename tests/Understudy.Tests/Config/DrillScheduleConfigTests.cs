@@ -79,9 +79,13 @@ public sealed class DrillScheduleConfigTests : IDisposable
         $"understudy.yaml:8:56 drills[0].environment: staging does not match the drill file's environment (production in {Path.Combine(_folder, "prod.yaml")})");
 
     [Fact]
-    public void Parse_Production_RefusedUntilProductionApprovalsExist() => AssertErrors(
-        "  - { file: prod.yaml, cron: \"0 3 * * *\", environment: production }",
-        "understudy.yaml:8:56 drills[0].environment: production drills cannot be scheduled yet: a production schedule needs a two-person approval bound to the drill file, which is built separately; run it by hand with drill run --confirm-production");
+    public void Parse_Production_AcceptedItsApprovalIsCheckedBeforeEachRun()
+    {
+        ConfigResult result = Parse("  - { file: prod.yaml, cron: \"0 3 * * *\", environment: production }");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(DrillEnvironment.Production, result.Spec!.DrillSchedules[0].Environment);
+    }
 
     [Fact]
     public void Parse_InvalidDrillFile_QuotesItsFirstError() => AssertErrors(
@@ -130,7 +134,7 @@ public sealed class DrillScheduleConfigTests : IDisposable
         "understudy.yaml:9:29 drills[1].cron: '0 3 * * FUNDAY' is not a cron expression: The given cron expression has an invalid format. Days of week: Value must be a number between 0 and 7 (all inclusive).",
         "understudy.yaml:9:57 drills[1].timezone: 'Mars/Olympus' is not a time zone this machine knows (an IANA name such as Europe/Berlin, or UTC)",
         "understudy.yaml:9:101 drills[1].jitter: a duration cannot be negative (got '-5m'); use ms, s, m or h",
-        "understudy.yaml:10:5 drills[2].environment: required: the drill file's environment, staging (production drills are not scheduled yet)");
+        "understudy.yaml:10:5 drills[2].environment: required: the drill file's environment, staging or production");
 
     [Fact]
     public void Parse_NotASequence_SaysWhatIsExpected() => AssertErrors(

@@ -30,6 +30,27 @@ public sealed class DrillApprovalsTests
     }
 
     [Fact]
+    public void Standing_ApprovedOnce_HoldsForEveryRunAndPastItsApprovalWindow_OneRunRequestsAreUsedFirst()
+    {
+        JournalEvent standing = new DrillRequested("d-s", "crash", Digest, 1, T0.AddMinutes(30), "nightly", Standing: true) { Service = "web", Actor = "alice", Time = T0, Id = 1 };
+        JournalEvent[] events =
+        [
+            standing, Approved("bob", "d-s", 2),
+            new DrillApprovalUsed("d-s", Digest) { Service = "web", Actor = "controller", Time = T0.AddDays(1), Id = 3 },
+            .. Requested("d-1", eventId: 4), Approved("carol", "d-1", 5),
+        ];
+        var all = DrillApprovals.Fold(events).Values;
+        DateTimeOffset tomorrow = T0.AddDays(1).AddMinutes(1);
+
+        Assert.Equal("approved", DrillApprovals.Fold(events)["d-s"].State(T0.AddDays(30)));
+        Assert.Equal("d-1", DrillApprovals.Usable(all, "web", "crash", Digest, T0.AddMinutes(2))!.Id);
+        Assert.Equal("d-s", DrillApprovals.Usable(all, "web", "crash", Digest, tomorrow)!.Id); // d-1 expired
+        Assert.Equal("d-s", DrillApprovals.Standing(all, "web", "crash", Digest, T0.AddMinutes(2))!.Id);
+        Assert.Null(DrillApprovals.Standing(all, "web", "crash", Other, T0.AddMinutes(2)));
+        Assert.Equal("expired", DrillApprovals.Fold([standing])["d-s"].State(T0.AddMinutes(30))); // never approved in time
+    }
+
+    [Fact]
     public void CannotApprove_TheRequesterOrTwice_IsForbidden_LateIsAConflict()
     {
         var two = DrillApprovals.Fold([.. Requested(approvals: 2), Approved("bob")])["d-1"];
@@ -57,7 +78,7 @@ public sealed class DrillApprovalsTests
         var awaiting = DrillApprovals.Fold(Requested()).Values;
 
         Assert.Equal("drill 'crash' on service web needs an approved drill request for this file (sha256 aaaaaaaaaaaa…): d-1 is awaiting approval. "
-            + "Ask with understudy drill request FILE --reason TEXT, have another person run understudy approve ID, then run it again",
+            + "Ask with understudy drill request FILE --reason TEXT (--standing for a schedule), have another person run understudy approve ID, then run it again",
             DrillApprovals.Refusal(awaiting, "web", "crash", Digest, T0));
         Assert.Contains(": none was made.", DrillApprovals.Refusal([], "web", "crash", Digest, T0));
         Assert.Contains(": the requests made were for another version of the file (it changed since).", DrillApprovals.Refusal(awaiting, "web", "crash", Other, T0));

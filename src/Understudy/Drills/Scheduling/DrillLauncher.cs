@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using Understudy.Core.Drills;
 using Understudy.Core.Journal;
 using Understudy.Core.Topology;
 using Understudy.Hosting;
@@ -12,13 +13,19 @@ namespace Understudy.Drills.Scheduling;
 /// gets the lock the gate took through <see cref="LockVariable"/>, and the lock is released when the process ends,
 /// whatever it did.
 /// </summary>
-public sealed partial class DrillLauncher(UnderstudySpec spec, DrillGate gate, DrillLocks locks, ILogger<DrillLauncher> logger)
+public sealed partial class DrillLauncher(UnderstudySpec spec, DrillGate gate, DrillLocks locks, ProductionSchedules production, ILogger<DrillLauncher> logger)
 {
     /// <summary>The drill lock's token, handed to a scheduled run: its <c>drill run</c> renews that lock instead of taking another.</summary>
     public const string LockVariable = "UNDERSTUDY_DRILL_LOCK";
 
     public async Task StartAsync(DrillScheduleSpec s, CancellationToken stopping)
     {
+        if (await production.WhyNotAsync(s, stopping) is { } unapproved)
+        {
+            Log.Skipped(logger, s.Name, unapproved);
+            await gate.SkippedAsync(s.Service, s.Name, s.File, unapproved, Actors.Controller, stopping);
+            return;
+        }
         var (taken, whyNot) = await gate.TryOpenAsync(s.Service, s.Name, s.File, Actors.Controller, $"the schedule of {s.File}", stopping);
         if (taken is null)
         {
@@ -30,7 +37,8 @@ public sealed partial class DrillLauncher(UnderstudySpec spec, DrillGate gate, D
         {
             // In the drill file's folder, as drill files expect of their exec steps; the report where the dashboard lists reports.
             child = SelfProcess.StartIn(Path.GetDirectoryName(s.File), line => Log.Output(logger, s.Name, line),
-                new Dictionary<string, string> { [LockVariable] = taken.Token }, "drill", "run", s.File, "--out", spec.Controller.DrillsDir);
+                new Dictionary<string, string> { [LockVariable] = taken.Token },
+                ["drill", "run", s.File, "--out", spec.Controller.DrillsDir, .. s.Environment == DrillEnvironment.Production ? ["--confirm-production"] : Array.Empty<string>()]);
         }
         catch (Exception e) when (e is Win32Exception or IOException or InvalidOperationException)
         {
