@@ -32,6 +32,9 @@ public static class NotificationRules
         EventTypes.DrillCompleted when e is DrillCompleted drill => Drill(drill),
         // Passed, but worse than its recent past: the failover path got slower or lossier, and someone should know before it fails.
         // The drill's own key, so that its next good run resolves it as it resolves a failure.
+        // A drill that was due and did not run (paused, degraded, no approval): news, not a page; the throttle keeps a
+        // seconds-resolution schedule from repeating it.
+        EventTypes.DrillSkipped when e is DrillSkipped s => New(e, AlertTopics.Drill, AlertSeverity.Warning, AlertAction.Info, $"drill/{s.Name}/skipped"),
         EventTypes.DrillRegressed when e is DrillRegressed r => New(e, AlertTopics.Drill, AlertSeverity.Warning, AlertAction.Trigger, $"drill/{r.Name}"),
         // Health fell after a deploy: someone must look at it, the more urgently when the rollback did not work.
         EventTypes.DeployRolledBack when e is DeployRolledBack d => New(e, AlertTopics.Degraded, d.Succeeded ? AlertSeverity.Error : AlertSeverity.Critical,

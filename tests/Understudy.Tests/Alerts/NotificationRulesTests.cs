@@ -90,6 +90,14 @@ public class NotificationRulesTests
     }
 
     [Fact]
+    public void For_DrillSkipped_IsNewsUnderItsOwnKey()
+    {
+        Notification n = NotificationRules.For(Event(EventTypes.DrillSkipped, details: [("name", "x"), ("file", "/d/x.yaml"), ("why", "web is paused")]))!;
+
+        Assert.Equal((AlertTopics.Drill, AlertAction.Info, "understudy/web/drill/x/skipped"), (n.Topic, n.Action, n.DedupKey));
+    }
+
+    [Fact]
     public void For_DrillPassed_ResolvesTheDrillsKey()
     {
         Notification n = NotificationRules.For(Event(EventTypes.DrillCompleted, details: [("name", "x"), ("verdict", "passed")]))!;
