@@ -37,7 +37,7 @@ public sealed record DrillTargets(TimeSpan? Rto, TimeSpan? Recovery, RpoTarget? 
     public static readonly DrillTargets None = new(null, null, null, null, DefaultRtoTolerance);
 }
 
-public enum ProbeKind { Http, Tcp, HttpWrite, SqlWrite, RedisWrite, Redis }
+public enum ProbeKind { Http, Tcp, HttpWrite, SqlWrite, RedisWrite, Redis, Sql }
 
 /// <summary>
 /// A client the drill imitates. <see cref="Target"/> is a URL for http/http_write, host:port for tcp and
@@ -58,17 +58,20 @@ public sealed record ProbeSpec(
     int MaxInFlight = ProbeDefaults.MaxInFlight,
     string? Table = null,
     RedisProbeSpec? Redis = null,
-    HostPort? Resolver = null)
+    HostPort? Resolver = null,
+    string? Query = null)
 {
     /// <summary>The target as reports show it: a connection string without its password; a Redis probe's read-back address when it has its own.</summary>
     public string Shown => Kind switch
     {
-        ProbeKind.SqlWrite => string.Join(';', Target.Split(';')
-            .Where(part => part.Split('=', 2)[0].Trim().ToLowerInvariant() is not ("password" or "pwd"))) + (Table is null ? "" : $" table {Table}"),
+        ProbeKind.SqlWrite => WithoutPassword + (Table is null ? "" : $" table {Table}"),
+        ProbeKind.Sql => $"{WithoutPassword} query {Query}",
         ProbeKind.RedisWrite when Redis?.VerifyAddress is { } verify => $"{Target} (read back on {verify})",
         ProbeKind.Tcp when Resolver is { } resolver => $"{Target} (resolved through {resolver})",
         _ => Target,
     };
+
+    private string WithoutPassword => string.Join(';', Target.Split(';').Where(part => part.Split('=', 2)[0].Trim().ToLowerInvariant() is not ("password" or "pwd")));
 }
 
 public enum RedisReadCommand { Ping, Get }

@@ -86,6 +86,7 @@ public static class ProbeMeasurement
         ProbeKind.SqlWrite => "sql_write",
         ProbeKind.RedisWrite => "redis_write",
         ProbeKind.Redis => "redis",
+        ProbeKind.Sql => "sql",
         _ => kind.ToString().ToLowerInvariant(),
     };
 

@@ -14,9 +14,9 @@ namespace Understudy.Config;
 internal static class SiteVerifySection
 {
     private static readonly KeySet Keys = new(["probe", "successes", "within"]);
-    private static readonly KeySet ProbeKeys = new(ProbeKinds.Names, new Dictionary<string, string>
+    private static readonly KeySet ProbeKeys = new([.. ProbeKinds.Names.Where(k => k != "sql")], new Dictionary<string, string>
     {
-        ["sql"] = "there is no read-only sql probe: sql_write { connection: … } INSERTs a row, which proves the new primary takes writes",
+        ["sql"] = "a sql probe only reads, which a standby answers too: sql_write { connection: … } INSERTs a row, which proves the new primary takes writes",
     });
 
     /// <summary>Empty when absent; null after an error, which is recorded.</summary>

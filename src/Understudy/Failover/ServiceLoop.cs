@@ -242,9 +242,10 @@ public sealed partial class ServiceLoop
         if (f.Position <= _position) return; // our own commit, or a batch already folded
         ServiceState before = State;
         ServiceState after = f.Events.Aggregate(before, ServiceFold.Evolve);
+        // State first, then the position: whoever sees the position advanced also sees the state it stands for.
+        Publish(after);
         Interlocked.Exchange(ref _position, f.Position);
         CountTowardSnapshot(f.Events);
-        Publish(after);
         foreach (JournalEvent e in f.Events) Log.Folded(_logger, e.Service, e.Epoch, e.Type, e.Member ?? "", e.Reason);
     }
 

@@ -51,7 +51,7 @@ public class SiteVerifyConfigTests
     [Fact]
     public void Parse_SqlProbe_PointsToSqlWrite() => AssertErrors(
         "      web: { probe: { sql: { connection: \"Host=127.0.0.1\" } } }",
-        "understudy.yaml:20:23 sites.east.verify.web.probe.sql: there is no read-only sql probe: sql_write { connection: … } INSERTs a row, which proves the new primary takes writes");
+        "understudy.yaml:20:23 sites.east.verify.web.probe.sql: a sql probe only reads, which a standby answers too: sql_write { connection: … } INSERTs a row, which proves the new primary takes writes");
 
     [Fact]
     public void Parse_ProbeWithoutItsSettings_SaysWhatIsRequired() => AssertErrors(

@@ -6,14 +6,14 @@ using YamlDotNet.RepresentationModel;
 namespace Understudy.Drills.Loading;
 
 /// <summary>
-/// <c>load:</c> optional; each item a unique name and either a built-in generator (a read kind of probe, http, tcp or
-/// redis, with <c>rate</c> and <c>concurrency</c>) or <c>command</c>, an external tool. Load names share the probes'
+/// <c>load:</c> optional; each item a unique name and either a built-in generator (a read kind of probe, http, tcp,
+/// redis or sql, with <c>rate</c> and <c>concurrency</c>) or <c>command</c>, an external tool. Load names share the probes'
 /// namespace: the report's "what broke first" names either.
 /// </summary>
 internal static class LoadSection
 {
     private const string Expected = "a sequence of loads, e.g. [ { name: browse, http: { url: \"http://127.0.0.1:9000/\" }, rate: 200, concurrency: 32 } ]";
-    private static readonly string[] GeneratorKinds = ["http", "tcp", "redis"];
+    private static readonly string[] GeneratorKinds = ["http", "tcp", "redis", "sql"];
 
     private static readonly KeySet Keys = new(["name", "rate", "concurrency", "command", .. ProbeKinds.Names], new Dictionary<string, string>
     {

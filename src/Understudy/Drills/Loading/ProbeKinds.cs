@@ -5,7 +5,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace Understudy.Drills.Loading;
 
-/// <summary>The settings of each kind of probe: <c>http</c>, <c>tcp</c>, <c>http_write</c>, <c>sql_write</c>, <c>redis_write</c>, <c>redis</c>.</summary>
+/// <summary>The settings of each kind of probe: <c>http</c>, <c>tcp</c>, <c>http_write</c>, <c>sql_write</c>, <c>redis_write</c>, <c>redis</c>, <c>sql</c>.</summary>
 internal static class ProbeKinds
 {
     private const string HttpOnly = "only for http probes";
@@ -60,9 +60,17 @@ internal static class ProbeKinds
             ["expect_status"] = HttpOnly,
             ["read_url"] = "only for http_write probes",
         })),
+        ["sql"] = (ProbeKind.Sql, new(["connection", "query", "interval", "timeout", "keepalive", "max_in_flight"], new Dictionary<string, string>
+        {
+            ["url"] = "sql probes take connection (an Npgsql connection string), not url",
+            ["address"] = "sql probes take connection (an Npgsql connection string), not address",
+            ["table"] = "only for sql_write probes (sql probes run query)",
+            ["expect_status"] = HttpOnly,
+            ["read_url"] = "only for http_write probes",
+        })),
     };
 
-    public static IReadOnlyList<string> Names { get; } = ["http", "tcp", "http_write", "sql_write", "redis_write", "redis"];
+    public static IReadOnlyList<string> Names { get; } = ["http", "tcp", "http_write", "sql_write", "redis_write", "redis", "sql"];
 
     /// <summary>The probe <paramref name="name"/> of kind <paramref name="kind"/>; null after an error, which is recorded.</summary>
     public static ProbeSpec? Read(ConfigReader reader, ConfigMapping probe, string kind, string name)
@@ -74,7 +82,7 @@ internal static class ProbeKinds
         string? target = probeKind switch
         {
             ProbeKind.Tcp => Address(k),
-            ProbeKind.SqlWrite => SqlProbe.Connection(k),
+            ProbeKind.SqlWrite or ProbeKind.Sql => SqlProbe.Connection(k),
             ProbeKind.RedisWrite or ProbeKind.Redis => Address(k, "the server's host:port, usually the service's proxy, e.g. address: 127.0.0.1:6390"),
             _ => Url(k, "url", required: true),
         };
@@ -87,11 +95,12 @@ internal static class ProbeKinds
         string? readUrl = k.Has("read_url") ? Url(k, "read_url", required: false) : null;
         int? maxInFlight = k.Optional("max_in_flight") is { } m ? reader.Int(m, k.KeyOf("max_in_flight"), min: 1) : ProbeDefaults.MaxInFlight;
         HostPort? resolver = k.Optional("resolver") is { } r ? Resolver(k, r, target) : null;
+        string? query = probeKind == ProbeKind.Sql ? (k.Optional("query") is { } q ? DrillValues.NonEmpty(reader, q, k.KeyOf("query"), "an SQL statement, e.g. query: SELECT 1") : "SELECT 1") : null;
 
         if (reader.ErrorCount > before || target is null || interval is not { } every || timeout is not { } limit
             || status is not { } code || keepAlive is not { } keep || maxInFlight is not { } most)
             return null;
-        return new ProbeSpec(name, probeKind, target, every, limit, code, keep, readUrl, most, table, redis, resolver);
+        return new ProbeSpec(name, probeKind, target, every, limit, code, keep, readUrl, most, table, redis, resolver, query);
     }
 
     /// <summary>A tcp probe's <c>resolver</c>: an IP:port, and then <c>address</c> must hold a name for it to look up.</summary>

@@ -12,6 +12,7 @@ public static class ProbeFactory
         ProbeKind.SqlWrite => new SqlWriteProbe(spec, time),
         ProbeKind.RedisWrite => new RedisWriteProbe(spec, time),
         ProbeKind.Redis => new RedisProbe(spec, time),
+        ProbeKind.Sql => new SqlReadProbe(spec, time),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "no probe for this kind"),
     };
 }

@@ -53,7 +53,9 @@ public sealed class SqlWriteProbe : OpenLoopProbe, IWriteProbe
     /// shutting down or starting up (57P01–57P03) is refused/reset as a client sees it; any other server
     /// error (writing to a read-only server, a constraint) is a real error, kind other.
     /// </summary>
-    protected override AttemptOutcome ClassifyFailure(Exception e) => e switch
+    protected override AttemptOutcome ClassifyFailure(Exception e) => ClassifyNpgsql(e);
+
+    internal static AttemptOutcome ClassifyNpgsql(Exception e) => e switch
     {
         PostgresException { SqlState: "57P03" } => AttemptOutcome.Failure(ErrorKind.Refused, "the server is starting up or shutting down"),
         PostgresException { SqlState: "57P01" or "57P02" } pe => AttemptOutcome.Failure(ErrorKind.Reset, $"terminated by the server ({pe.SqlState})"),
@@ -116,7 +118,7 @@ public sealed class SqlWriteProbe : OpenLoopProbe, IWriteProbe
         return (reader.GetInt64(0), reader.GetString(1));
     }
 
-    private static string Connection(string connectionString, HostPort? at, bool keepAlive)
+    internal static string Connection(string connectionString, HostPort? at, bool keepAlive)
     {
         var b = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = keepAlive };
         if (at is { } a) (b.Host, b.Port) = (a.Host, a.Port);

@@ -37,8 +37,22 @@ public partial class DrillLoaderTests
         "drill.yaml:7:55 load[1].http.interval: a load is paced by its rate (attempts per second), not interval",
         "drill.yaml:7:77 load[1].rate: must be from 1 to 1000 attempts per second (an external tool in command: for more), got 0",
         "drill.yaml:7:93 load[1].concurrency: must be from 1 to 10000 (got 0)",
-        "drill.yaml:8:16 load[2].sql_write: not a load: a load reads (http, tcp, redis) or runs a command; writes are measured by probes",
+        "drill.yaml:8:16 load[2].sql_write: not a load: a load reads (http, tcp, redis, sql) or runs a command; writes are measured by probes",
         "drill.yaml:9:32 load[3].rate: not with command: an external tool sets its own pace",
         "drill.yaml:10:5 load[4].rate: required: attempts per second, e.g. rate: 200",
         "drill.yaml:10:5 load[4].concurrency: required: at most this many attempts in flight, e.g. concurrency: 32");
+
+    [Fact]
+    public void Parse_SqlRead_SelectOneUnlessAQueryAndThePasswordNeverShown()
+    {
+        DrillSpec spec = AssertValid(Minimal + """
+
+            load:
+              - { name: reads, sql: { connection: "Host=127.0.0.1;Port=6432;Username=app;Password=secret" }, rate: 20, concurrency: 4 }
+              - { name: counts, sql: { connection: "Host=127.0.0.1", query: "SELECT count(*) FROM orders" }, rate: 5, concurrency: 1 }
+            """);
+
+        Assert.Equal(("SELECT 1", "SELECT count(*) FROM orders"), (spec.Load[0].Generator!.Query, spec.Load[1].Generator!.Query));
+        Assert.Equal("Host=127.0.0.1;Port=6432;Username=app query SELECT 1", spec.Load[0].Generator!.Shown);
+    }
 }

@@ -31,7 +31,7 @@ public partial class DrillLoaderTests
     [Fact]
     public void Parse_ProbeWithoutKind_ListsTheKinds() => AssertErrors(
         WithProbes("{ name: web }"),
-        "drill.yaml:3:5 probes[0]: expected one kind of probe (http, tcp, http_write, sql_write, redis_write, redis) with its settings, e.g. http: { url: \"http://127.0.0.1:9000/\" }");
+        "drill.yaml:3:5 probes[0]: expected one kind of probe (http, tcp, http_write, sql_write, redis_write, redis, sql) with its settings, e.g. http: { url: \"http://127.0.0.1:9000/\" }");
 
     [Fact]
     public void Parse_SqlWriteProbeWithBadKeys_SaysWhatItTakes() => AssertErrors(
