@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Security.Cryptography;
+using Understudy.Drills;
 using Understudy.Api;
 using Understudy.Core.Drills;
 
@@ -39,7 +39,7 @@ internal static class DrillApprovalCommands
             try
             {
                 var made = await client.PostAsync<DrillRequestView>("api/drills/requests",
-                    new DrillRequestBody(spec.Service, spec.Name, await DigestAsync(path, ct), parse.GetValue(reason), parse.GetValue(standing)), ct);
+                    new DrillRequestBody(spec.Service, spec.Name, await DrillFileDigest.OfAsync(path.FullName, ct), parse.GetValue(reason), parse.GetValue(standing)), ct);
                 if (parse.GetValue(json)) ApiOptions.WriteJson(made);
                 else Console.WriteLine($"{made.Id}: drill '{made.Name}' on {made.Service} (sha256 {made.Digest[..12]}…) {made.State.Replace('_', ' ')}, " +
                     $"approvals 0/{made.ApprovalsNeeded}, expires {made.ExpiresAt:u}; another person approves it with: understudy approve {made.Id}");
@@ -66,7 +66,7 @@ internal static class DrillApprovalCommands
             // A run the schedule started carries its drill lock: it asks for the schedule's standing approval.
             bool scheduled = Environment.GetEnvironmentVariable(Drills.Scheduling.DrillLauncher.LockVariable) is { Length: > 0 };
             var answer = await client.PostAsync<DrillAuthorizationView>("api/drills/authorize",
-                new DrillRequestBody(spec.Service, spec.Name, await DigestAsync(path, ct), Standing: scheduled), ct);
+                new DrillRequestBody(spec.Service, spec.Name, await DrillFileDigest.OfAsync(path.FullName, ct), Standing: scheduled), ct);
             if (answer.Request is { } used)
                 Console.WriteLine($"production drill allowed by drill request {used.Id} (approved by {string.Join(", ", used.ApprovedBy)})"
                     + (used.Standing ? "; it is standing" : "; it is now used"));
@@ -78,8 +78,4 @@ internal static class DrillApprovalCommands
             return false;
         }
     }
-
-    /// <summary>The file as written (before <c>${NAME}</c> is replaced): what the approvers approved.</summary>
-    internal static async Task<string> DigestAsync(FileInfo path, CancellationToken ct) =>
-        Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(path.FullName, ct)));
 }

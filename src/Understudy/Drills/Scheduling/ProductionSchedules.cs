@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Understudy.Core.Drills;
 using Understudy.Core.Topology;
 using Understudy.Hosting;
@@ -20,7 +19,7 @@ public sealed class ProductionSchedules(Controller controller, IJournal journal,
         string digest;
         try
         {
-            digest = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(s.File, ct)));
+            digest = await DrillFileDigest.OfAsync(s.File, ct);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
