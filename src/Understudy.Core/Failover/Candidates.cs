@@ -42,10 +42,12 @@ public static class Candidates
         if (state.LagOf(member.Name) is not { } lag) return "its lag is unknown (no WAL position of the primary to compare)";
         long max = state.Spec.Failover.MaxLagBytes;
         if (lag > max) return $"lag {ReplicationView.Bytes(lag)} > max_lag {ReplicationView.Bytes(max)}";
-        // An acknowledged commit is on a standby that was synchronous: the one named, or the one the primary
-        // last reported (they differ only briefly, while the setting changes). Least lag picks among them.
-        if (state.Spec.Failover.Synchronous && PossiblySynchronous(state) is { Count: > 0 } sync && !sync.Contains(member.Name))
-            return $"not a synchronous standby while {string.Join(", ", sync.Order())} {(sync.Count == 1 ? "is" : "are")}";
+        // Every acknowledged commit is on the standby proven synchronous and caught up; on no other for sure, and on
+        // none while none is proven (the setting was cleared, or names a standby still catching up).
+        if (state.IsPostgres && state.Spec.Failover.Synchronous && state.SyncConfirmed != member.Name)
+            return state.SyncConfirmed is { } sync
+                ? $"not the synchronous standby ({sync} is)"
+                : "no standby is known to hold every acknowledged commit (none has been synchronous and caught up since the setting last changed)";
         return null;
     }
 
@@ -73,8 +75,4 @@ public static class Candidates
         { Replication.InRecovery: false } when state.IsReplicated => "it accepts writes (not a standby)",
         _ => null,
     };
-
-    /// <summary>Standbys that may hold commits acknowledged synchronously: named in the setting or reported sync by the primary.</summary>
-    public static IReadOnlySet<string> PossiblySynchronous(ServiceState state) =>
-        new HashSet<string>((state.PrimaryMember.Replication?.SyncStandbys ?? []).Concat(state.SyncStandbys ?? []));
 }

@@ -28,6 +28,7 @@ internal static class CheckRules
         if (check.Origin == CheckOrigin.Passive) suspected = true;
         else if (check.Ok || tracker.Health == Health.Down) suspected = false;
         d.Observe(new MemberObserved(member.Name, tracker, suspected, check.Detail, pg));
+        SynchronousRules.WatchCatchUp(d, check);
 
         if (check.Origin == CheckOrigin.Passive)
         {
@@ -79,7 +80,7 @@ internal static class CheckRules
         {
             if (primary.Health == Health.Up && s.Routable is not null && (s.Degraded || s.HoldReason is not null))
                 d.Emit(new ServiceRestored { Member = primary.Name, Reason = $"primary {primary.Name} is up again; nothing was failed over" });
-            ReplicationRules.ManageSynchronousStandbys(d);
+            SynchronousRules.ManageSynchronousStandbys(d);
             ReplicationRules.WatchRedisReplicas(d);
             return;
         }

@@ -56,7 +56,7 @@ internal static class FailoverRules
         }
         if (done.Step is SetSynchronousStandbys steady && d.State.Failover is null && steady.Epoch == d.State.Epoch)
         {
-            ReplicationRules.SyncStepDone(d, steady, done);
+            SynchronousRules.SyncStepDone(d, steady, done);
             return;
         }
         if (done.Step is AskVeto ask)
@@ -98,7 +98,7 @@ internal static class FailoverRules
                     break;
                 }
                 d.Emit(new MemberPromoted(done.Detail) { Member = f.To, Reason = $"{f.To} {(d.State.IsPostgres ? "left recovery" : "is a primary")} and accepts writes ({done.Detail})" });
-                ReplicationRules.SyncAfterPromotion(d, f.To);
+                SynchronousRules.SyncAfterPromotion(d, f.To);
                 break;
             case RepointStandbys repoint:
                 d.Emit(new StandbysRepointed(repoint.Standbys, done.Succeeded)
@@ -111,7 +111,7 @@ internal static class FailoverRules
                 if (!done.Succeeded) d.Alert("critical", $"{d.State.Name}: standbys not all re-pointed at {f.To}: {done.Detail}", f.To);
                 break;
             case SetSynchronousStandbys sync:
-                ReplicationRules.SyncStepDone(d, sync, done);
+                SynchronousRules.SyncStepDone(d, sync, done);
                 break;
             case SwitchTraffic sw when f.Stage == FailoverStage.Switching && f.SwitchRetryAt is null && sw.To == f.To:
                 SwitchDone(d, f, done);

@@ -7,11 +7,12 @@ namespace Understudy.Core.Failover;
 
 /// <summary>
 /// PostgreSQL and Redis: roles are read from the servers (the config's primary is only a hint); PostgreSQL's synchronous
-/// standby is kept named; a Redis server that accepts writes out of turn is made a replica of the primary on sight.
+/// standby is kept named (<see cref="SynchronousRules"/>); a Redis server that accepts writes out of turn is made a replica of the primary on sight.
 /// </summary>
 internal static class ReplicationRules
 {
-    private static readonly TimeSpan SyncRetry = TimeSpan.FromSeconds(5);
+    /// <summary>The pause before a failed demotion or write of synchronous_standby_names is tried again.</summary>
+    internal static readonly TimeSpan SyncRetry = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// What to keep of a check's server observation, and the check as it counts: a primary found in recovery
@@ -157,56 +158,6 @@ internal static class ReplicationRules
     private static void Confirm(DecisionBuilder d, string primary, string reason) =>
         d.Emit(new MemberRole(primary) { Member = primary, Reason = reason });
 
-    /// <summary>
-    /// Synchronous mode: synchronous_standby_names names exactly one standby, <c>FIRST 1 ("pgN")</c>, so the
-    /// primary cannot move the synchronous role between checks; it changes only when that standby stops
-    /// streaming. With none left it is cleared so writes go on (non-strict, as Patroni's synchronous_mode) or
-    /// names any standby so commits wait (strict); either way an alert goes out. A failed write backs off.
-    /// </summary>
-    public static void ManageSynchronousStandbys(DecisionBuilder d)
-    {
-        ServiceState s = d.State;
-        if (!s.IsPostgres || !s.Spec.Failover.Synchronous || !s.RolesConfirmed || s.Failover is not null || s.Routable is null) return;
-        if (s.PrimaryMember.Health != Health.Up || s.SyncRetryAfter > d.Now) return;
-        ImmutableArray<string> wanted = DesiredSyncStandby(s);
-        if (s.SyncStandbys is { } current && current.SequenceEqual(wanted)) return;
-        SetSync(d, s.Primary, wanted);
-    }
-
-    /// <summary>
-    /// The standby to name: the one named now while it still streams, else the least lagging streaming one.
-    /// The primary's own list decides who streams (and so who would acknowledge); among those, one our checks
-    /// see up is preferred, but one they cannot reach right now is still better than no synchronous copy.
-    /// </summary>
-    private static ImmutableArray<string> DesiredSyncStandby(ServiceState s)
-    {
-        bool Streams(MemberState m) => m.Name != s.Primary && !m.NeedsRejoin && m.Replication?.InRecovery != false && s.StreamsFromPrimary(m.Name);
-        bool Up(MemberState m) => m.Health == Health.Up && m.Replication is not null;
-        if (s.SyncStandbys is [var named] && Streams(s.Members[named])) return [named];
-        return s.Spec.Members.Select(m => s.Members[m.Name]).Where(Streams)
-            .OrderByDescending(Up).ThenBy(m => s.LagOf(m.Name) ?? long.MaxValue)
-            .ThenByDescending(m => s.Spec.Member(m.Name).Priority).ThenBy(m => s.Spec.ConfigOrder(m.Name))
-            .Take(1).Select(m => m.Name).ToImmutableArray();
-    }
-
-    private static void SetSync(DecisionBuilder d, string primary, ImmutableArray<string> standbys)
-    {
-        bool strict = d.State.Spec.Failover.SynchronousStrict;
-        if (standbys.IsEmpty)
-        {
-            string why = strict
-                ? $"no standby streams from {primary}: synchronous_standby_names names any standby, so writes wait until one is back (synchronous_strict)"
-                : $"no standby streams from {primary}: synchronous_standby_names cleared, so writes go on without a synchronous copy";
-            d.Emit(new SyncStandbysChanged(standbys) { Member = primary, Reason = why });
-            d.Alert("critical", $"{d.State.Name}: {why}", primary);
-        }
-        else
-        {
-            d.Emit(new SyncStandbysChanged(standbys) { Member = primary, Reason = $"synchronous_standby_names on {primary} names {standbys[0]}" });
-        }
-        d.Do(new SetSynchronousStandbys(primary, standbys, strict, d.State.Epoch));
-    }
-
     /// <summary>Redis synchronous mode, not strict: the primary, seen up, has no replica online, so nothing would answer a WAIT.</summary>
     public static bool Unreplicated(ServiceState s) =>
         s is { IsRedis: true, Spec.Failover: { Synchronous: true, SynchronousStrict: false } } && s.Routable == s.Primary
@@ -226,16 +177,6 @@ internal static class ReplicationRules
             : $"no replica replicates from {s.Primary}: the proxy stops waiting and writes are acknowledged without a copy until one is back";
         string key = $"unreplicated:{s.Primary}:{s.Epoch}";
         if (!s.Raised.Contains(key)) d.Alert("critical", $"{s.Name}: {why}", s.Primary, key);
-    }
-
-    /// <summary>A failed write of synchronous_standby_names is retried after a pause: the set becomes unknown, so it is set again.</summary>
-    public static void SyncStepDone(DecisionBuilder d, SetSynchronousStandbys sync, StepCompleted done)
-    {
-        if (done.Succeeded) return;
-        string key = $"sync-failed:{sync.Primary}:{d.State.Epoch}";
-        string reason = $"setting synchronous_standby_names on {sync.Primary} failed ({done.Detail}); retrying every {SyncRetry.TotalSeconds:0} s";
-        d.Emit(new SyncStandbysFailed(d.Now + SyncRetry) { Member = sync.Primary, Reason = reason });
-        if (!d.State.Raised.Contains(key)) d.Alert("critical", $"{d.State.Name}: {reason}", sync.Primary, key);
     }
 
     /// <summary>A lasting condition is journaled and alerted on once, until it clears (a rejoin, the next epoch).</summary>
@@ -258,21 +199,5 @@ internal static class ReplicationRules
         if (!others.IsEmpty) d.Do(new RepointStandbys(f.To, others, f.Epoch));
         if (f.IsSwitchover && !s.Members[f.From].NeedsRejoin) d.Do(new FollowPrimary(f.From, f.To, f.Epoch));
         d.Do(new RunHooks(f.Hooks, f.From, f.To, f.Epoch, f.HooksFinished));
-    }
-
-    /// <summary>
-    /// The executor promoted with synchronous_standby_names reset (cleared, or any standby when strict):
-    /// whatever the server inherited must not block or mislead. Until a standby streams from it, writes are
-    /// unprotected (or wait), and an alert says so.
-    /// </summary>
-    public static void SyncAfterPromotion(DecisionBuilder d, string primary)
-    {
-        if (!d.State.IsPostgres || !d.State.Spec.Failover.Synchronous) return;
-        bool strict = d.State.Spec.Failover.SynchronousStrict;
-        string why = strict
-            ? $"{primary} was promoted with synchronous_standby_names naming any standby: writes wait until one streams from it"
-            : $"{primary} was promoted with synchronous_standby_names cleared: writes are acknowledged without a synchronous copy until a standby streams from it";
-        d.Emit(new SyncStandbysChanged([]) { Member = primary, Reason = why });
-        d.Alert(strict ? "critical" : "warning", $"{d.State.Name}: {why}", primary);
     }
 }

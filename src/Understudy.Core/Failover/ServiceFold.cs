@@ -100,8 +100,17 @@ public static class ServiceFold
         },
         MemberRole e => s with { RolesConfirmed = true, PrimaryKnown = true, Primary = e.Primary, Routable = e.Primary },
         ConfigMismatch { Primary: { } found } when s.Failover is null => s with { RolesConfirmed = true, PrimaryKnown = true, Primary = found, Routable = found },
-        SyncStandbysChanged e => s with { SyncStandbys = e.Standbys },
+        // Decided before it is written, so the state never trusts a standby longer than the server's setting does.
+        SyncStandbysChanged e => s with
+        {
+            SyncStandbys = e.Standbys, SyncConfirmed = e.Standbys.Contains(s.SyncConfirmed ?? "") ? s.SyncConfirmed : null, SyncWrittenAt = null, SyncMark = null,
+        },
         SyncStandbysFailed e => s with { SyncStandbys = null, SyncRetryAfter = e.RetryAfter },
+        SyncStandbyCaughtUp e => s with { SyncConfirmed = e.Standby, SyncMark = null },
+        SyncWritten w => s with { SyncWrittenAt = w.At },
+        SyncMarked m => s with { SyncMark = m },
+        // The previous leader may have died before writing what it decided: the setting is written again.
+        LeaderElected => s with { SyncStandbys = null, SyncWrittenAt = null, SyncMark = null },
         AlertRaised { Once: { } key } => s with { Raised = s.Raised.Add(key) },
         ControllerStarted => Restarted(s),
         ServiceSnapshot e => Snapshots.Restore(s, e),
@@ -193,6 +202,8 @@ public static class ServiceFold
     private static ServiceState Restarted(ServiceState s)
     {
         if (!s.IsReplicated) return s;
+        // The previous controller may have died before writing what it decided: the setting is written again.
+        s = s with { SyncStandbys = null };
         s = s with { Routable = null, RolesConfirmed = false };
         return s.Failover is { Stage: FailoverStage.RunningHooks } f ? s with { Failover = f with { Stage = FailoverStage.AwaitingTarget } } : s;
     }

@@ -89,6 +89,18 @@ public sealed record ServiceState(
     /// <summary>PostgreSQL synchronous mode: the standbys last written to synchronous_standby_names; null when not set by us yet.</summary>
     public ImmutableArray<string>? SyncStandbys { get; init; }
 
+    /// <summary>
+    /// PostgreSQL synchronous mode: the standby proven to hold every acknowledged commit (sync.caught_up), the only one
+    /// promoted automatically; null after the setting was cleared or named another, until one is proven again.
+    /// </summary>
+    public string? SyncConfirmed { get; init; }
+
+    /// <summary>When the latest write of synchronous_standby_names succeeded; observed, never journaled.</summary>
+    public DateTimeOffset? SyncWrittenAt { get; init; }
+
+    /// <summary>The primary's position once it reported the named standby synchronous; observed, never journaled.</summary>
+    public SyncMarked? SyncMark { get; init; }
+
     /// <summary>The open operator request (awaiting approval or executing); one at a time per service.</summary>
     public OperatorRequest? Request { get; init; }
 

@@ -17,7 +17,7 @@ public static class Snapshots
         [.. s.Raised.Order(StringComparer.Ordinal)],
         [.. s.Spec.Members.Select(m => m.Name).Where(m => s.Members[m].NeedsRejoin)],
         s.RunningHooks, s.DemoteRetryAfter,
-        s.PendingVeto is { } v ? new SnapshotVeto(v.Kind, v.From, v.To, v.Request, v.AskedAt) : null, s.VetoRetryAt);
+        s.PendingVeto is { } v ? new SnapshotVeto(v.Kind, v.From, v.To, v.Request, v.AskedAt) : null, s.VetoRetryAt, s.SyncConfirmed);
 
     /// <summary>The snapshot's state, over what this instance's checks observe of each member (kept as it is).</summary>
     public static ServiceState Restore(ServiceState s, ServiceSnapshot e)
@@ -48,6 +48,7 @@ public static class Snapshots
             DemoteRetryAfter = e.DemoteRetryAfter,
             PendingVeto = e.Veto is { } v ? new VetoQuestion(v.Kind, v.From, v.To, v.Request, v.AskedAt) : null,
             VetoRetryAt = e.VetoRetryAt,
+            SyncConfirmed = e.SyncConfirmed,
         };
     }
 

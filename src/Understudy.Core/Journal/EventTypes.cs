@@ -49,6 +49,7 @@ public static class EventTypes
     public const string StandbysRepointed = "standbys.repointed";
     public const string SyncStandbysChanged = "sync.changed";
     public const string SyncStandbysFailed = "sync.failed";
+    public const string SyncStandbyCaughtUp = "sync.caught_up";
     public const string ConfigMismatch = "config.mismatch";
     public const string FaultInjected = "fault.injected";
     public const string FaultCleared = "fault.cleared";

@@ -55,6 +55,7 @@ namespace Understudy.Core.Journal;
 [JsonDerivedType(typeof(StandbysRepointed), EventTypes.StandbysRepointed)]
 [JsonDerivedType(typeof(SyncStandbysChanged), EventTypes.SyncStandbysChanged)]
 [JsonDerivedType(typeof(SyncStandbysFailed), EventTypes.SyncStandbysFailed)]
+[JsonDerivedType(typeof(SyncStandbyCaughtUp), EventTypes.SyncStandbyCaughtUp)]
 [JsonDerivedType(typeof(ConfigMismatch), EventTypes.ConfigMismatch)]
 [JsonDerivedType(typeof(FaultInjected), EventTypes.FaultInjected)]
 [JsonDerivedType(typeof(FaultCleared), EventTypes.FaultCleared)]

@@ -135,6 +135,9 @@ internal sealed partial class RunbookWriter
                     + (_s.Failover.SynchronousStrict
                         ? "it names any standby (`*`), so commits wait until one is back (`synchronous_strict: true`)."
                         : "it is cleared so writes go on, and an alert says they have no synchronous copy (`synchronous_strict: false`)."));
+            if (_s.Failover.Synchronous)
+                Step($"{C(Events.SyncStandbyCaughtUp)}: the named standby, seen synchronous and caught up, is again the one that may be promoted "
+                    + "automatically; until then a failure of the new primary is not failed over without an operator's `--force`.");
         }
         if (_s.Hooks.OnFailover.Length > 0)
             Step($"`on_failover` hooks, in order, each killed at its timeout ({C(Events.HookCompleted)} / {C(Events.HookFailed)}); a failing hook does not undo the failover.");

@@ -31,6 +31,9 @@ public static class ScenarioRunner
             lab.StartClients();
             await Eventually.TrueAsync(() => lab.Clients.All(c => c.Attempts().Count(a => a.Ok) >= 5), "every client's writes acknowledged", TimeSpan.FromSeconds(30));
             string leader = await lab.LeaderAsync();
+            // Until the standby is proven synchronous and caught up, no failover may happen (and none is expected).
+            await Eventually.TrueAsync(async () => (await lab.Instance(leader).EventsAsync(PartitionLab.Service, EventTypes.SyncStandbyCaughtUp)).Count > 0,
+                "the synchronous standby proven caught up", TimeSpan.FromSeconds(30));
             var context = new FaultContext(lab, random, PartitionRun.Full, lab.Instance(leader).Host);
             await Task.Delay(context.Seconds(0.5, 1.5)); // steady state before the fault, its length from the seed
 

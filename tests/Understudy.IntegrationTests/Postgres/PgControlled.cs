@@ -1,4 +1,5 @@
 using Understudy.Api;
+using Understudy.Core.Journal;
 using Understudy.Hosting;
 using Understudy.IntegrationTests.Fixtures;
 using Understudy.IntegrationTests.Fixtures.Postgres;
@@ -55,11 +56,11 @@ public sealed class PgControlled : IAsyncDisposable
         var pg = new PgControlled(cluster, controller, proxy, api, config);
         await Eventually.TrueAsync(async () => await pg.ServiceAsync() is { Routable: not null } s && s.Members.All(m => m.Health == "up"),
             "the controller to route to a writable primary with every member up");
-        // Synchronous mode promotes automatically only a standby the primary was last seen replicating to synchronously:
-        // a crash before the controller has seen that (a loaded host) rightly promotes nothing.
+        // Synchronous mode promotes automatically only the standby proven synchronous and caught up (sync.caught_up):
+        // a crash before the controller has proven that (a loaded host) rightly promotes nothing.
         if (synchronous)
-            await Eventually.TrueAsync(async () => (await pg.ServiceAsync()).Members.Any(m => m.Role == "primary" && m.LastDetail.Contains("synchronous", StringComparison.Ordinal)),
-                "the controller to see a synchronous standby");
+            await Eventually.TrueAsync(async () => (await controller.EventsAsync("orders-db", EventTypes.SyncStandbyCaughtUp)).Count > 0,
+                "the controller to prove a synchronous standby caught up");
         return pg;
     }
 

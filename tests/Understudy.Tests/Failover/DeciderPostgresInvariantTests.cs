@@ -13,8 +13,8 @@ namespace Understudy.Tests.Failover;
 /// Seeded random PostgreSQL worlds: servers die and return, WAL advances, standbys fall behind (a frozen
 /// walreceiver), promotions really change which server is writable. After every step: rule 1 (one routable
 /// member per epoch, routed only once a writable primary was seen), rule 2 (no failback), rule 3 (never a
-/// standby beyond max_lag, never nofailover, in synchronous mode only a synchronous standby while one
-/// existed), one failover at a time, and the journal rebuilds what a restart needs. Fence hooks (required or not)
+/// standby beyond max_lag, never nofailover, in synchronous mode never one that lacks a commit the world's primary
+/// acknowledged, whatever its synchronous_standby_names held meanwhile), one failover at a time, and the journal rebuilds what a restart needs. Fence hooks (required or not)
 /// fail now and then, and are cut off by restarts: no promotion follows a fence whose required hook failed unless
 /// an operator forced it, and a hook left running is ended before its list runs again. The worlds come two ways, as
 /// for http: from the fixed seeds the suite always ran, and from CsCheck, which shrinks a failing one to a short one.
@@ -164,9 +164,9 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
                 {
                     long primaryLsn = s.Members[from].Replication!.CurrentLsn!.Value;
                     Assert.True(primaryLsn - target.Replication!.ReceiveLsn!.Value <= spec.Failover.MaxLagBytes, $"{to} promoted {primaryLsn - target.Replication.ReceiveLsn} bytes behind");
-                    // Only a standby that may hold synchronously acknowledged commits: reported sync, or named.
-                    var sync = new HashSet<string>((s.Members[from].Replication?.SyncStandbys ?? []).Concat(before.SyncStandbys ?? []));
-                    if (spec.Failover.Synchronous && sync.Count > 0) Assert.Contains(to, sync);
+                    // Synchronous mode: the target holds every commit acknowledged so far, by the world's truth rather than the decider's view.
+                    if (spec.Failover.Synchronous && kind == ServiceKind.Postgres)
+                        Assert.True(world.Received(to) >= world.Acked, $"{to} promoted having received {world.Received(to)} while {world.Acked} was acknowledged");
                     Assert.Contains(to, s.Members[from].Replication!.Streaming);
                 }
             }
@@ -213,7 +213,10 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
         return run.Count == spec.Hooks.Fence.Length && !run.Any(h => h is HookFailed { Required: true });
     }
 
-    /// <summary>What is really true: who is writable, WAL positions, who is alive, whose walreceiver is frozen.</summary>
+    /// <summary>
+    /// What is really true: who is writable, WAL positions, who is alive, whose walreceiver is frozen, what each server's
+    /// synchronous_standby_names holds, and how far the current primary has acknowledged commits to clients.
+    /// </summary>
     private sealed class World(ServiceSpec spec)
     {
         private readonly Dictionary<string, bool> _alive = spec.Members.ToDictionary(m => m.Name, _ => true);
@@ -222,11 +225,21 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
         private readonly HashSet<string> _writable = ["pg1"];
         private long _lsn = 1000;
 
+        /// <summary>Each server's synchronous_standby_names: the names, or (empty and <c>any</c>) '*' as strict mode writes it; empty alone: cleared.</summary>
+        private readonly Dictionary<string, (string[] Names, bool Any)> _syncOf = spec.Members.ToDictionary(m => m.Name, _ => (Array.Empty<string>(), false));
+
+        /// <summary>The server clients write to: the first primary, then the one last promoted (or started again).</summary>
+        private string _current = "pg1";
+
+        /// <summary>The highest WAL position of a commit the current primary has acknowledged.</summary>
+        public long Acked { get; private set; }
+
+        public long Received(string member) => _received[member];
+
         /// <summary>A switchover's old primary, stopped (PostgreSQL) or paused (Redis) at this position; null while none is.</summary>
         private long? _stoppedAt;
 
         public bool HasReplayed(string member) => _stoppedAt is { } last && _received[member] >= last;
-        private string[] _sync = [];
 
         public void Tick(Random rng)
         {
@@ -236,8 +249,26 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
             {
                 if (rng.Next(30) == 0) _alive[m] = !_alive[m];
                 if (rng.Next(40) == 0) _frozen[m] = !_frozen[m];
-                if (_alive[m] && !_frozen[m]) _received[m] = _lsn - rng.Next(0, 64 * 1024);
+                if (_alive[m] && !_frozen[m] && !_writable.Contains(m)) _received[m] = Math.Max(_received[m], _lsn - rng.Next(0, 64 * 1024));
             }
+            if (_writable.Contains(_current) && _alive[_current]) Acked = Math.Max(Acked, Acknowledged(_current));
+        }
+
+        /// <summary>How far <paramref name="primary"/> acknowledges: its whole WAL without a synchronous standby, else what its synchronous one received.</summary>
+        private long Acknowledged(string primary)
+        {
+            var (names, any) = _syncOf[primary];
+            if (names.Length == 0 && !any) return _lsn;
+            var waitedFor = SyncReported(primary);
+            return waitedFor.Length == 0 ? Acked : Math.Min(_lsn, waitedFor.Max(m => _received[m]));
+        }
+
+        /// <summary>What pg_stat_replication reports sync: the first named standby that streams (a frozen walreceiver still does), or any one for '*'.</summary>
+        private string[] SyncReported(string primary)
+        {
+            var (names, any) = _syncOf[primary];
+            var streaming = spec.Members.Select(x => x.Name).Where(x => _alive[x] && !_writable.Contains(x)).ToList();
+            return any ? [.. streaming.Take(1)] : [.. names.Where(streaming.Contains).Take(1)];
         }
 
         public CheckObserved Check(Random r, DateTimeOffset at)
@@ -246,7 +277,7 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
             if (!_alive[m]) return Fail(m, at);
             // Streaming: the live servers that are not writable (a frozen walreceiver still shows as streaming, lagging).
             return _writable.Contains(m)
-                ? new CheckObserved(CheckResult.Passed(m, at, TimeSpan.Zero, "primary", ReplicationView.Primary(_lsn, sync: [.. _sync],
+                ? new CheckObserved(CheckResult.Passed(m, at, TimeSpan.Zero, "primary", ReplicationView.Primary(_lsn, sync: [.. SyncReported(m)],
                     streaming: [.. spec.Members.Select(x => x.Name).Where(x => _alive[x] && !_writable.Contains(x))])))
                 : new CheckObserved(CheckResult.Passed(m, at, TimeSpan.Zero, "standby", ReplicationView.Standby(_received[m], _received[m])));
         }
@@ -277,6 +308,10 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
                 case PromoteMember p when ok && _alive[p.Member]:
                     _writable.Add(p.Member);
                     _stoppedAt = null;
+                    // The executor promotes with the setting reset; what the new primary acknowledges starts from its own history.
+                    _syncOf[p.Member] = ([], spec.Failover.SynchronousStrict);
+                    _current = p.Member;
+                    Acked = Math.Min(Acked, _received[p.Member]);
                     break;
                 case PromoteMember:
                     ok = false;
@@ -288,7 +323,7 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
                     ok = false;
                     break;
                 case SetSynchronousStandbys sync when ok:
-                    _sync = [.. sync.Standbys];
+                    _syncOf[sync.Primary] = ([.. sync.Standbys], sync.Strict && sync.Standbys.IsEmpty);
                     break;
                 case StopMember stop when ok && _alive[stop.Member]:
                     _writable.Remove(stop.Member);
@@ -302,6 +337,7 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
                 case StartMember start when ok && _alive[start.Member]:
                     _writable.Add(start.Member);
                     _stoppedAt = null;
+                    _current = start.Member;
                     break;
                 case StartMember:
                     ok = false;

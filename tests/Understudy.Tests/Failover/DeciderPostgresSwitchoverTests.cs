@@ -41,10 +41,11 @@ public class DeciderPostgresSwitchoverTests
             run.Decide(PgStandby("pg2", T0, pg2), 0);
             run.Decide(PgStandby("pg3", T0, 10 * MiB), 0);
             Assert.Equal("pg1", run.State.Routable);
+            if (synchronous) run.State = SyncProven(run.State, 0, 10 * MiB);
             return run;
         }
 
-        public ServiceState State { get; private set; } = s;
+        public ServiceState State { get; set; } = s;
         public List<JournalEvent> Journal { get; } = [];
 
         public Decision Decide(Input input, double at)
@@ -298,7 +299,7 @@ public class DeciderPostgresSwitchoverTests
             "a PostgreSQL switchover stops pg1 with pg_ctl on its data directory, and pg1 has no data_dir: set members[].data_dir (the controller must run on its host), or stop pg1 yourself and request a failover");
         Refused(Running(pg2: 8 * MiB), "pg2", "pg2 cannot take over: lag 2 MiB > max_lag 1 MiB");
         Refused(Running(streaming: ["pg3"]), "pg2", "pg2 cannot take over: it was not streaming from pg1 when last seen");
-        Refused(Running(synchronous: true, sync: ["pg2"]), "pg3", "pg3 cannot take over: not a synchronous standby while pg2 is");
+        Refused(Running(synchronous: true, sync: ["pg2"]), "pg3", "pg3 cannot take over: not the synchronous standby (pg2 is)");
         var s = Running();
         s = Decider.Decide(s, Fail("pg2", At(0.5)), At(0.5)).State;
         s = Decider.Decide(s, Fail("pg2", At(0.7)), At(0.7)).State;

@@ -221,11 +221,12 @@ public class DeciderPostgresTests
         // acknowledged commit, so pg3 is promoted.
         var s = Running(ServiceState.Initial(Postgres(synchronous: true)), pg2: 10 * MiB - 8192, pg3: 10 * MiB);
         Assert.Equal(["pg3"], s.SyncStandbys!.Value.ToArray());
-        s = Decider.Decide(s, PgPrimary("pg1", At(0.5), 10 * MiB, sync: ["pg3"]), At(0.5)).State;
-        s = Decider.Decide(s, PgStandby("pg2", At(0.5), 10 * MiB), At(0.5)).State;
-        s = Decider.Decide(s, PgStandby("pg3", At(0.5), 10 * MiB - 4096), At(0.5)).State;
+        s = SyncProven(s, 0.5, 10 * MiB);
+        s = Decider.Decide(s, PgPrimary("pg1", At(2), 11 * MiB, sync: ["pg3"]), At(2)).State;
+        s = Decider.Decide(s, PgStandby("pg2", At(2), 11 * MiB), At(2)).State;
+        s = Decider.Decide(s, PgStandby("pg3", At(2), 11 * MiB - 4096), At(2)).State;
 
-        PrimaryDies(ref s);
+        PrimaryDies(ref s, at: 3);
 
         Assert.Equal("pg3", s.Primary);
     }
@@ -251,6 +252,86 @@ public class DeciderPostgresTests
         var gone = Decider.Decide(s, PgPrimary("pg1", At(1.4), 100, streaming: []), At(1.4));
         Assert.Equal<Step>([new SetSynchronousStandbys("pg1", [], false, 1)], gone.Plan);
         Assert.Equal([EventTypes.SyncStandbysChanged, EventTypes.AlertRaised], gone.Types());
+    }
+
+    [Fact]
+    public void Decide_SynchronousMode_NoStandbyPromotedBeforeOneIsProvenCaughtUp()
+    {
+        // The setting names pg2 but nothing has proven pg2 holds every commit yet (pg1 may have acknowledged alone before).
+        var s = Running(ServiceState.Initial(Postgres(members: 2, synchronous: true)));
+        Assert.Equal(["pg2"], s.SyncStandbys!.Value.ToArray());
+        Assert.Null(s.SyncConfirmed);
+
+        var d = PrimaryDies(ref s);
+
+        Assert.DoesNotContain(EventTypes.FailoverStarted, d.Types());
+        Assert.Contains("pg2: no standby is known to hold every acknowledged commit", d.Reason);
+    }
+
+    [Fact]
+    public void Decide_SynchronousMode_ProvenOnlyByACheckBegunAfterTheSettingSettled_AndWhenTheStandbyReceivedThatFar()
+    {
+        var s = Running(ServiceState.Initial(Postgres(members: 2, synchronous: true)));
+        s = Decider.Decide(s, new StepCompleted(new SetSynchronousStandbys("pg1", ["pg2"], false, 1), true, "written"), At(1)).State;
+
+        // Reported sync, but by a check begun before the setting settled: it may describe the old setting.
+        s = Decider.Decide(s, PgPrimary("pg1", At(1.5), 11 * MiB, sync: ["pg2"]), At(1.5)).State;
+        s = Decider.Decide(s, PgStandby("pg2", At(1.6), 12 * MiB), At(1.6)).State;
+        Assert.Null(s.SyncConfirmed);
+
+        // Settled: the mark is pg1's position then; pg2 proven only once it received that far.
+        s = Decider.Decide(s, PgPrimary("pg1", At(2.1), 13 * MiB, sync: ["pg2"]), At(2.1)).State;
+        s = Decider.Decide(s, PgStandby("pg2", At(2.2), 13 * MiB - 1), At(2.2)).State;
+        Assert.Null(s.SyncConfirmed);
+        var proven = Decider.Decide(s, PgStandby("pg2", At(2.3), 13 * MiB), At(2.3));
+        Assert.Equal([EventTypes.SyncStandbyCaughtUp], proven.Types());
+        Assert.Equal("pg2", proven.State.SyncConfirmed);
+
+        s = proven.State;
+        PrimaryDies(ref s, at: 3);
+        Assert.Equal("pg2", s.Primary);
+    }
+
+    [Fact]
+    public void Decide_SynchronousMode_AfterTheSettingWasCleared_NoFailoverUntilTheStandbyIsProvenAgain()
+    {
+        var s = Running(ServiceState.Initial(Postgres(members: 2, synchronous: true)));
+        s = SyncProven(s, 0.2, 10 * MiB);
+
+        // pg2 stops streaming: cleared, so pg1 acknowledges alone and pg2 is no longer trusted.
+        s = Decider.Decide(s, PgPrimary("pg1", At(2), 11 * MiB, streaming: []), At(2)).State;
+        Assert.Equal([], s.SyncStandbys!.Value.ToArray());
+        Assert.Null(s.SyncConfirmed);
+
+        // It streams again and is named again, but has not been proven caught up: a failover now would lose commits.
+        var renamed = Decider.Decide(s, PgPrimary("pg1", At(2.2), 12 * MiB), At(2.2));
+        Assert.Equal<Step>([new SetSynchronousStandbys("pg1", ["pg2"], false, 1)], renamed.Plan);
+        s = renamed.State;
+        s = Decider.Decide(s, PgStandby("pg2", At(2.3), 12 * MiB), At(2.3)).State;
+        var held = PrimaryDies(ref s, at: 3);
+        Assert.DoesNotContain(EventTypes.FailoverStarted, held.Types());
+        Assert.True(s.Degraded);
+    }
+
+    [Fact]
+    public void Decide_SynchronousMode_RestartKeepsTheProofAndWritesTheSettingAgain()
+    {
+        var journal = new List<JournalEvent>();
+        var s = ServiceState.Initial(Postgres(members: 2, synchronous: true));
+        foreach (var (input, at) in new (Input, double)[] { (PgPrimary("pg1", T0, 10 * MiB), 0), (PgStandby("pg2", T0, 10 * MiB), 0) })
+        {
+            var d = Decider.Decide(s, input, At(at));
+            journal.AddRange(d.Events);
+            s = d.State;
+        }
+        var proven = SyncProven(s, 0.2, 10 * MiB, journal);
+
+        var rebuilt = ServiceFold.Rebuild(proven.Spec, journal, out _);
+        var restarted = Decider.Decide(rebuilt, Journaled.Restarted, At(5));
+
+        // The previous controller may have died before writing what it decided: written again, the proof kept.
+        Assert.Null(restarted.State.SyncStandbys);
+        Assert.Equal("pg2", restarted.State.SyncConfirmed);
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public static class Journaled
             $"epoch={s.Epoch} primary={s.Primary} routable={s.Routable ?? "none"}",
             $"failover={s.Failover?.ToString() ?? "none"} last_failover_at={s.LastFailoverAt:O}",
             $"hold={s.HoldReason ?? "none"} degraded={s.Degraded} roles_confirmed={s.RolesConfirmed} primary_known={s.PrimaryKnown}",
-            $"sync={Join(s.SyncStandbys)} sync_retry_after={s.SyncRetryAfter:O} demote_retry_after={s.DemoteRetryAfter:O}",
+            $"sync={Join(s.SyncStandbys)} sync_confirmed={s.SyncConfirmed ?? "none"} sync_retry_after={s.SyncRetryAfter:O} demote_retry_after={s.DemoteRetryAfter:O}",
             $"request={request} pause={s.Pause?.ToString() ?? "none"}",
             $"raised={Join(s.Raised.Order())} needs_rejoin={Join(s.Members.Values.Where(m => m.NeedsRejoin).Select(m => m.Name).Order())}",
             $"running_hooks=[{string.Join("; ", s.RunningHooks)}]",

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Understudy.Core.Detection;
 using Understudy.Core.Failover;
 using Understudy.Core.Topology;
+using Xunit;
 
 namespace Understudy.Tests.Testing;
 
@@ -55,6 +56,33 @@ public static class Services
 
     public static CheckObserved PgStandby(string member, DateTimeOffset at, long received) =>
         new(CheckResult.Passed(member, at, TimeSpan.FromMilliseconds(1), "standby", ReplicationView.Standby(received, received)));
+
+    /// <summary>
+    /// PostgreSQL synchronous mode: the standby the state names is written at <paramref name="at"/>, reported synchronous
+    /// by the primary (at <paramref name="lsn"/>) once the setting has settled, and seen to have received that far: proven.
+    /// </summary>
+    /// <param name="journal">Collects the events decided, for a rebuild.</param>
+    public static ServiceState SyncProven(ServiceState s, double at, long lsn, List<Core.Journal.JournalEvent>? journal = null)
+    {
+        string named = Assert.Single(s.SyncStandbys!.Value);
+        double settled = at + SynchronousSettle.TotalSeconds + 0.01;
+        foreach (var (input, time) in new (Input, double)[]
+        {
+            (new StepCompleted(new SetSynchronousStandbys(s.Primary, [named], false, s.Epoch), true, "written"), at),
+            (PgPrimary(s.Primary, At(settled), lsn, sync: [named]), settled),
+            (PgStandby(named, At(settled), lsn), settled),
+        })
+        {
+            Decision d = Decider.Decide(s, input, At(time));
+            journal?.AddRange(d.Events);
+            s = d.State;
+        }
+        Assert.Equal(named, s.SyncConfirmed);
+        return s;
+    }
+
+    /// <summary>How long after a write of synchronous_standby_names a check counts as seeing it in force (SynchronousRules.Settle).</summary>
+    public static readonly TimeSpan SynchronousSettle = TimeSpan.FromSeconds(1);
 
     public static CheckObserved Fail(string member, DateTimeOffset at, string detail = "connection refused") =>
         new(CheckResult.Failed(member, at, TimeSpan.FromMilliseconds(1), detail));

@@ -12,6 +12,13 @@ public sealed record SyncStandbysChanged(ImmutableArray<string> Standbys) : Jour
 public sealed record SyncStandbysFailed(DateTimeOffset RetryAfter) : JournalEvent;
 
 /// <summary>
+/// Synchronous mode: the standby synchronous_standby_names names was seen synchronous and has received the WAL up to
+/// <paramref name="Lsn"/>, the primary's position once the setting was in force, so it holds every acknowledged
+/// commit: from now on it alone may be promoted automatically, until the setting names another or none.
+/// </summary>
+public sealed record SyncStandbyCaughtUp(string Standby, long Lsn) : JournalEvent;
+
+/// <summary>
 /// The config and the servers disagree. With <paramref name="Primary"/>, a new journal follows the writable
 /// server it names; without, nothing is routed.
 /// </summary>

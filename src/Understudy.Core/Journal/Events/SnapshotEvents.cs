@@ -26,7 +26,8 @@ public sealed record ServiceSnapshot(
     ImmutableArray<RunningHook> RunningHooks = default,
     DateTimeOffset? DemoteRetryAfter = null,
     SnapshotVeto? Veto = null,
-    DateTimeOffset? VetoRetryAt = null) : JournalEvent;
+    DateTimeOffset? VetoRetryAt = null,
+    string? SyncConfirmed = null) : JournalEvent;
 
 /// <summary>A change waiting for the veto hooks' answer, as the snapshot holds it.</summary>
 public sealed record SnapshotVeto(RequestKind Kind, string From, string To, string? Request, DateTimeOffset AskedAt);
