@@ -52,6 +52,9 @@ async Task AttemptAsync(string id)
         await reader.ReadAsync();
         string server = reader.GetString(0);
         int timeline = reader.GetInt32(1);
+        // The row comes before the commit's end: only the command's completion acknowledges it, and the WARNING of a
+        // cancelled synchronous wait arrives just before that (judged on the row alone, 30 such commits once counted as lost).
+        await reader.CloseAsync();
         Write(localOnly is null
             ? new Attempt(id, name, start, DateTimeOffset.UtcNow, true, server, timeline, null)
             : new Attempt(id, name, start, DateTimeOffset.UtcNow, false, server, timeline, $"{Attempt.LocalOnly}: {localOnly}"));

@@ -44,10 +44,15 @@ public static class Candidates
         if (lag > max) return $"lag {ReplicationView.Bytes(lag)} > max_lag {ReplicationView.Bytes(max)}";
         // Every acknowledged commit is on the standby proven synchronous and caught up; on no other for sure, and on
         // none while none is proven (the setting was cleared, or names a standby still catching up).
-        if (state.IsPostgres && state.Spec.Failover.Synchronous && state.SyncConfirmed != member.Name)
-            return state.SyncConfirmed is { } sync
-                ? $"not the synchronous standby ({sync} is)"
-                : "no standby is known to hold every acknowledged commit (none has been synchronous and caught up since the setting last changed)";
+        if (state.IsPostgres && state.Spec.Failover.Synchronous)
+        {
+            if (state.SyncConfirmed != member.Name)
+                return state.SyncConfirmed is { } sync
+                    ? $"not the synchronous standby ({sync} is)"
+                    : "no standby is known to hold every acknowledged commit (none has been synchronous and caught up since the setting last changed)";
+            // What the server last said, beside what the controller wrote: someone may have changed the setting behind its back.
+            if (!state.PrimaryMember.Replication!.SyncStandbys.Contains(member.Name)) return $"{state.Primary} did not report it synchronous when last seen";
+        }
         return null;
     }
 

@@ -104,9 +104,10 @@ public static class ServiceFold
         SyncStandbysChanged e => s with
         {
             SyncStandbys = e.Standbys, SyncConfirmed = e.Standbys.Contains(s.SyncConfirmed ?? "") ? s.SyncConfirmed : null, SyncWrittenAt = null, SyncMark = null,
+            SyncChanges = s.SyncChanges + 1,
         },
         SyncStandbysFailed e => s with { SyncStandbys = null, SyncRetryAfter = e.RetryAfter },
-        SyncStandbyCaughtUp e => s with { SyncConfirmed = e.Standby, SyncMark = null },
+        SyncStandbyCaughtUp e when s.SyncStandbys?.Contains(e.Standby) == true => s with { SyncConfirmed = e.Standby, SyncMark = null },
         SyncWritten w => s with { SyncWrittenAt = w.At },
         SyncMarked m => s with { SyncMark = m },
         // The previous leader may have died before writing what it decided: the setting is written again.

@@ -95,7 +95,10 @@ public sealed record ServiceState(
     /// </summary>
     public string? SyncConfirmed { get; init; }
 
-    /// <summary>When the latest write of synchronous_standby_names succeeded; observed, never journaled.</summary>
+    /// <summary>How many sync.changed were folded: the number of the latest decided write of synchronous_standby_names.</summary>
+    public int SyncChanges { get; init; }
+
+    /// <summary>When the latest decided write of synchronous_standby_names succeeded; observed, never journaled.</summary>
     public DateTimeOffset? SyncWrittenAt { get; init; }
 
     /// <summary>The primary's position once it reported the named standby synchronous; observed, never journaled.</summary>

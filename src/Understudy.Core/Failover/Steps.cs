@@ -47,6 +47,12 @@ public sealed record RepointStandbys(string NewPrimary, ImmutableArray<string> S
 /// </summary>
 public sealed record SetSynchronousStandbys(string Primary, ImmutableArray<string> Standbys, bool Strict, long Epoch) : Step(Epoch)
 {
+    /// <summary>
+    /// The number of the sync.changed that decided this write (<see cref="ServiceState.SyncChanges"/>): only the latest
+    /// decided write's completion says the setting now holds what the state names. Not part of equality (what it does).
+    /// </summary>
+    public int Change { get; init; }
+
     public bool Equals(SetSynchronousStandbys? other) => other is not null && Primary == other.Primary && Strict == other.Strict && Epoch == other.Epoch && Standbys.SequenceEqual(other.Standbys);
     public override int GetHashCode() => HashCode.Combine(Primary, Strict, Epoch, Standbys.Length);
 }

@@ -7,8 +7,11 @@ namespace Understudy.Core.Failover;
 /// <summary>A write of synchronous_standby_names ended well at <paramref name="At"/>. Observed, never journaled.</summary>
 public sealed record SyncWritten(DateTimeOffset At) : Observation;
 
-/// <summary>The primary, checked once the setting was in force, reported <paramref name="Standby"/> synchronous while at <paramref name="Lsn"/>. Observed, never journaled.</summary>
-public sealed record SyncMarked(string Standby, long Lsn) : Observation;
+/// <summary>
+/// The primary, checked once the setting was in force, reported <paramref name="Standby"/> synchronous while at
+/// <paramref name="Lsn"/>; that check ended at <paramref name="At"/>. Observed, never journaled.
+/// </summary>
+public sealed record SyncMarked(string Standby, long Lsn, DateTimeOffset At) : Observation;
 
 /// <summary>
 /// PostgreSQL synchronous mode. synchronous_standby_names names exactly one standby, <c>FIRST 1 ("pgN")</c>, so the
@@ -41,23 +44,26 @@ internal static class SynchronousRules
     /// <summary>
     /// After a check: the named standby becomes the one that may be promoted once the primary, checked at least
     /// <see cref="Settle"/> after the setting was written, reports it synchronous — its WAL position then is the mark —
-    /// and the standby has received up to the mark. Every commit acknowledged before the setting was in force is below
-    /// the mark; every one after waited for that standby.
+    /// and the standby's own check, begun after that, shows it received up to the mark on the primary's timeline (an
+    /// older view may be of another timeline). Every commit acknowledged before the setting was in force is below the
+    /// mark; every one after waited for that standby.
     /// </summary>
     public static void WatchCatchUp(DecisionBuilder d, CheckResult check)
     {
         ServiceState s = d.State;
-        if (!s.IsPostgres || !s.Spec.Failover.Synchronous || s.Failover is not null) return;
+        if (!s.IsPostgres || !s.Spec.Failover.Synchronous || s.Failover is not null || !check.Ok) return;
         if (s.SyncStandbys is not [var named] || s.SyncConfirmed == named) return;
-        if (s.SyncMark?.Standby != named && check.Ok && check.Member == s.Primary && s.SyncWrittenAt is { } written
-            && check.At - check.Duration >= written + Settle
-            && s.PrimaryMember.Replication is { InRecovery: false, CurrentLsn: { } lsn } view && view.SyncStandbys.Contains(named))
+        DateTimeOffset began = check.At - check.Duration;
+        if (check.Member == s.Primary)
         {
-            d.Observe(new SyncMarked(named, lsn));
-            s = d.State;
+            if (s.SyncMark?.Standby != named && s.SyncWrittenAt is { } written && began >= written + Settle
+                && s.PrimaryMember.Replication is { InRecovery: false, CurrentLsn: { } lsn } view && view.SyncStandbys.Contains(named))
+                d.Observe(new SyncMarked(named, lsn, check.At));
+            return;
         }
-        if (s.SyncMark is not { } mark || mark.Standby != named || !s.StreamsFromPrimary(named)) return;
-        if (s.Members[named].Replication is not { InRecovery: true, ReceiveLsn: { } received } || received < mark.Lsn) return;
+        if (check.Member != named || s.SyncMark is not { } mark || mark.Standby != named || began < mark.At || !s.StreamsFromPrimary(named)) return;
+        if (s.Members[named].Replication is not { InRecovery: true, ReceiveLsn: { } received } standby || received < mark.Lsn) return;
+        if (standby.Timeline is { } timeline && s.PrimaryMember.Replication?.Timeline is { } primaryTimeline && timeline != primaryTimeline) return;
         d.Emit(new SyncStandbyCaughtUp(named, mark.Lsn)
         {
             Member = named,
@@ -67,7 +73,8 @@ internal static class SynchronousRules
     }
 
     /// <summary>
-    /// The standby to name: the one named now while it still streams, else the least lagging streaming one.
+    /// The standby to name: the one named now while it still streams, else the one proven caught up (after a restart
+    /// nothing is named, and renaming would drop its proof), else the least lagging streaming one.
     /// The primary's own list decides who streams (and so who would acknowledge); among those, one our checks
     /// see up is preferred, but one they cannot reach right now is still better than no synchronous copy.
     /// </summary>
@@ -76,6 +83,7 @@ internal static class SynchronousRules
         bool Streams(MemberState m) => m.Name != s.Primary && !m.NeedsRejoin && m.Replication?.InRecovery != false && s.StreamsFromPrimary(m.Name);
         bool Up(MemberState m) => m.Health == Health.Up && m.Replication is not null;
         if (s.SyncStandbys is [var named] && Streams(s.Members[named])) return [named];
+        if (s.SyncStandbys is null && s.SyncConfirmed is { } proven && Streams(s.Members[proven])) return [proven];
         return s.Spec.Members.Select(m => s.Members[m.Name]).Where(Streams)
             .OrderByDescending(Up).ThenBy(m => s.LagOf(m.Name) ?? long.MaxValue)
             .ThenByDescending(m => s.Spec.Member(m.Name).Priority).ThenBy(m => s.Spec.ConfigOrder(m.Name))
@@ -98,18 +106,19 @@ internal static class SynchronousRules
         {
             d.Emit(new SyncStandbysChanged(standbys) { Member = primary, Reason = $"synchronous_standby_names on {primary} names {standbys[0]}" });
         }
-        d.Do(new SetSynchronousStandbys(primary, standbys, strict, d.State.Epoch));
+        d.Do(new SetSynchronousStandbys(primary, standbys, strict, d.State.Epoch) { Change = d.State.SyncChanges });
     }
 
     /// <summary>
-    /// A write of synchronous_standby_names ended. Done, and still the one the state names, checks from
+    /// A write of synchronous_standby_names ended. Done, and the latest one decided (an earlier one of the same list may
+    /// end after a later one was decided), checks from
     /// <see cref="Settle"/> on may prove its standby caught up; failed, it is retried after a pause (the set becomes unknown, so it is set again).
     /// </summary>
     public static void SyncStepDone(DecisionBuilder d, SetSynchronousStandbys sync, StepCompleted done)
     {
         if (done.Succeeded)
         {
-            if (sync.Primary == d.State.Primary && sync.Epoch == d.State.Epoch && d.State.SyncStandbys is { } named && named.SequenceEqual(sync.Standbys))
+            if (sync.Change == d.State.SyncChanges && sync.Primary == d.State.Primary && sync.Epoch == d.State.Epoch)
                 d.Observe(new SyncWritten(d.Now));
             return;
         }

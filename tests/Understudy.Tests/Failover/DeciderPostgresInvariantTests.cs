@@ -228,8 +228,8 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
         /// <summary>Each server's synchronous_standby_names: the names, or (empty and <c>any</c>) '*' as strict mode writes it; empty alone: cleared.</summary>
         private readonly Dictionary<string, (string[] Names, bool Any)> _syncOf = spec.Members.ToDictionary(m => m.Name, _ => (Array.Empty<string>(), false));
 
-        /// <summary>The server clients write to: the first primary, then the one last promoted (or started again).</summary>
-        private string _current = "pg1";
+        /// <summary>The server clients write to: the first primary, then the one last promoted (or started again); none once fenced.</summary>
+        private string? _current = "pg1";
 
         /// <summary>The highest WAL position of a commit the current primary has acknowledged.</summary>
         public long Acked { get; private set; }
@@ -243,15 +243,19 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
 
         public void Tick(Random rng)
         {
-            // Nothing is written while a switchover's old primary is stopped and before the target takes over.
-            if (_stoppedAt is null || _writable.Count > 0) _lsn += rng.Next(0, (int)(MiB / 2));
+            // Only the current primary, alive, writes; a switchover's stopped one still ships what it wrote.
+            bool writing = _current is { } c && _alive[c] && _writable.Contains(c);
+            bool shipping = _current is { } p && _alive[p] && (writing || _stoppedAt is not null);
+            int written = rng.Next(0, (int)(MiB / 2));
+            if (writing) _lsn += written;
             foreach (var m in spec.Members.Select(m => m.Name))
             {
                 if (rng.Next(30) == 0) _alive[m] = !_alive[m];
                 if (rng.Next(40) == 0) _frozen[m] = !_frozen[m];
-                if (_alive[m] && !_frozen[m] && !_writable.Contains(m)) _received[m] = Math.Max(_received[m], _lsn - rng.Next(0, 64 * 1024));
+                int behind = rng.Next(0, 64 * 1024);
+                if (shipping && _alive[m] && !_frozen[m] && !_writable.Contains(m)) _received[m] = Math.Max(_received[m], _lsn - behind);
             }
-            if (_writable.Contains(_current) && _alive[_current]) Acked = Math.Max(Acked, Acknowledged(_current));
+            if (writing) Acked = Math.Max(Acked, Acknowledged(_current!));
         }
 
         /// <summary>How far <paramref name="primary"/> acknowledges: its whole WAL without a synchronous standby, else what its synchronous one received.</summary>
@@ -334,6 +338,9 @@ public class DeciderPostgresInvariantTests(ITestOutputHelper output)
                 case AwaitReplay wait:
                     // Reported caught up only when it really is (the real step reads the target's replay position).
                     return new StepCompleted(step, ok && _alive[wait.Member] && _received[wait.Member] >= wait.Lsn, "simulated");
+                case FenceMember { Planned: false } fence when ok && _current == fence.Member:
+                    _current = null; // fenced: its clients are cut off, it acknowledges nothing more
+                    break;
                 case StartMember start when ok && _alive[start.Member]:
                     _writable.Add(start.Member);
                     _stoppedAt = null;

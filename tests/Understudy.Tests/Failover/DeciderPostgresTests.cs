@@ -272,7 +272,7 @@ public class DeciderPostgresTests
     public void Decide_SynchronousMode_ProvenOnlyByACheckBegunAfterTheSettingSettled_AndWhenTheStandbyReceivedThatFar()
     {
         var s = Running(ServiceState.Initial(Postgres(members: 2, synchronous: true)));
-        s = Decider.Decide(s, new StepCompleted(new SetSynchronousStandbys("pg1", ["pg2"], false, 1), true, "written"), At(1)).State;
+        s = Decider.Decide(s, new StepCompleted(new SetSynchronousStandbys("pg1", ["pg2"], false, 1) { Change = s.SyncChanges }, true, "written"), At(1)).State;
 
         // Reported sync, but by a check begun before the setting settled: it may describe the old setting.
         s = Decider.Decide(s, PgPrimary("pg1", At(1.5), 11 * MiB, sync: ["pg2"]), At(1.5)).State;
@@ -290,6 +290,41 @@ public class DeciderPostgresTests
         s = proven.State;
         PrimaryDies(ref s, at: 3);
         Assert.Equal("pg2", s.Primary);
+    }
+
+    [Fact]
+    public void Decide_SynchronousMode_AnEarlierWriteOfTheSameListEndingLate_DoesNotStartTheSettle()
+    {
+        var s = Running(ServiceState.Initial(Postgres(members: 2, synchronous: true)));
+        var first = new SetSynchronousStandbys("pg1", ["pg2"], false, 1) { Change = s.SyncChanges };
+        // Cleared (pg2 stopped streaming), then named again: the first write of ["pg2"] ends only now.
+        s = Decider.Decide(s, PgPrimary("pg1", At(0.5), 11 * MiB, streaming: []), At(0.5)).State;
+        var renamed = Decider.Decide(s, PgPrimary("pg1", At(0.7), 11 * MiB), At(0.7));
+        s = Decider.Decide(renamed.State, new StepCompleted(first, true, "written"), At(0.8)).State;
+        Assert.Null(s.SyncWrittenAt);
+
+        // The standby streams and is caught up, but the latest write has not ended: nothing settles, nothing is proven.
+        s = Decider.Decide(s, PgPrimary("pg1", At(2), 11 * MiB, sync: ["pg2"]), At(2)).State;
+        s = Decider.Decide(s, PgStandby("pg2", At(2.1), 11 * MiB), At(2.1)).State;
+        Assert.Null(s.SyncConfirmed);
+
+        var latest = Assert.IsType<SetSynchronousStandbys>(Assert.Single(renamed.Plan));
+        s = Decider.Decide(s, new StepCompleted(latest, true, "written"), At(2.2)).State;
+        Assert.Equal(At(2.2), s.SyncWrittenAt);
+    }
+
+    [Fact]
+    public void Decide_SynchronousMode_ProvenStandbyThePrimaryLastReportedAsync_IsNotPromoted()
+    {
+        var s = Running(ServiceState.Initial(Postgres(members: 2, synchronous: true)));
+        s = SyncProven(s, 0.2, 10 * MiB);
+        // Someone changed the setting behind the controller's back: pg2 streams, but not synchronously.
+        s = Decider.Decide(s, PgPrimary("pg1", At(2), 11 * MiB), At(2)).State;
+
+        var d = PrimaryDies(ref s, at: 3);
+
+        Assert.DoesNotContain(EventTypes.FailoverStarted, d.Types());
+        Assert.Contains("pg1 did not report it synchronous when last seen", d.Reason);
     }
 
     [Fact]

@@ -68,9 +68,9 @@ public static class Services
         double settled = at + SynchronousSettle.TotalSeconds + 0.01;
         foreach (var (input, time) in new (Input, double)[]
         {
-            (new StepCompleted(new SetSynchronousStandbys(s.Primary, [named], false, s.Epoch), true, "written"), at),
+            (new StepCompleted(new SetSynchronousStandbys(s.Primary, [named], false, s.Epoch) { Change = s.SyncChanges }, true, "written"), at),
             (PgPrimary(s.Primary, At(settled), lsn, sync: [named]), settled),
-            (PgStandby(named, At(settled), lsn), settled),
+            (PgStandby(named, At(settled + 0.01), lsn), settled + 0.01),
         })
         {
             Decision d = Decider.Decide(s, input, At(time));

@@ -39,7 +39,7 @@ public sealed class NsPostgres : IAsyncDisposable
     /// <summary>pg1 on <paramref name="primaryHost"/>, pg2 on <paramref name="standbyHost"/> (host names = member names).</summary>
     public static async Task<NsPostgres> StartAsync(LabHost primaryHost, LabHost standbyHost, string folder)
     {
-        var pg = new NsPostgres(Path.Combine(folder, "pg"));
+        var pg = new NsPostgres(folder); // the lab deletes the run folder's subfolders (data) and keeps its files
         try
         {
             Directory.CreateDirectory(pg._root);
@@ -172,7 +172,7 @@ public sealed class NsPostgres : IAsyncDisposable
         foreach (var r in _relays.Values) await r.DisposeAsync();
         await Task.WhenAll(_servers.Select(s => s.StopAsync("immediate")));
         Directory.CreateDirectory(_logs);
-        foreach (var s in _servers.Where(s => File.Exists(s.LogFile))) File.Copy(s.LogFile, Path.Combine(_logs, $"{s.Name}.log"), overwrite: true);
+        foreach (var s in _servers.Where(s => File.Exists(s.LogFile))) File.Copy(s.LogFile, Path.Combine(_logs, $"postgres-{s.Name}.log"), overwrite: true);
         Directory.Delete(_root, recursive: true);
     }
 }
