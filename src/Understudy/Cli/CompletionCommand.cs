@@ -12,8 +12,10 @@ internal static class CompletionCommand
     public const string Bash = """
         # understudy completion for bash: source it, or save it as /etc/bash_completion.d/understudy
         _understudy_complete() {
-            local IFS=$'\n'
-            COMPREPLY=($("${COMP_WORDS[0]}" "[suggest:${COMP_POINT}]" "${COMP_LINE}" 2>/dev/null))
+            local IFS=$'\n' candidates
+            candidates=$("${COMP_WORDS[0]}" "[suggest:${COMP_POINT}]" "${COMP_LINE}" 2>/dev/null)
+            # The program also offers words that only contain what was typed; bash wants those that start with it.
+            COMPREPLY=($(compgen -W "${candidates}" -- "${COMP_WORDS[COMP_CWORD]}"))
         }
         complete -o default -F _understudy_complete understudy
 

@@ -40,23 +40,35 @@ public sealed class SingleFileFixture : IAsyncLifetime
     }
 
     /// <summary>Runs the copied executable in <see cref="RunDir"/>, with a PATH of folders that hold no dotnet.</summary>
-    public Task<(int Exit, string Output)> RunCopyAsync(TimeSpan within, params string[] args)
+    public Task<(int Exit, string Output)> RunCopyAsync(TimeSpan within, params string[] args) => RunAsync(CopyStartInfo(args), within);
+
+    /// <summary>Starts the copied executable as <see cref="RunCopyAsync"/> runs it; the caller stops it.</summary>
+    public Process StartCopy(params string[] args)
+    {
+        var p = Process.Start(CopyStartInfo(args))!;
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    private ProcessStartInfo CopyStartInfo(string[] args)
     {
         string path = string.Join(':', new[] { RunDir, _dir.File("tools") }.Concat(
             (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
                 .Where(d => !File.Exists(Path.Combine(d, "dotnet")))));
-        var environment = new Dictionary<string, string?>
+        return StartInfo(Executable, args, RunDir, new Dictionary<string, string?>
         {
             ["PATH"] = path,
             ["NO_COLOR"] = "1",
             ["DOTNET_BUNDLE_EXTRACT_BASE_DIR"] = ExtractDir,
-        };
-        return RunAsync(Executable, args, RunDir, environment, within);
+        });
     }
 
     /// <summary>Runs a command to its end (killed past <paramref name="within"/>); stdout and stderr together.</summary>
-    public static async Task<(int Exit, string Output)> RunAsync(string file, IEnumerable<string> args, string workingDirectory,
-        IReadOnlyDictionary<string, string?>? environment, TimeSpan within)
+    public static Task<(int Exit, string Output)> RunAsync(string file, IEnumerable<string> args, string workingDirectory,
+        IReadOnlyDictionary<string, string?>? environment, TimeSpan within) => RunAsync(StartInfo(file, args, workingDirectory, environment), within);
+
+    private static ProcessStartInfo StartInfo(string file, IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string?>? environment)
     {
         var psi = new ProcessStartInfo(file)
         {
@@ -73,6 +85,11 @@ public sealed class SingleFileFixture : IAsyncLifetime
                 psi.Environment.Remove(name);
             foreach (var (name, value) in environment) psi.Environment[name] = value;
         }
+        return psi;
+    }
+
+    private static async Task<(int Exit, string Output)> RunAsync(ProcessStartInfo psi, TimeSpan within)
+    {
         using var p = Process.Start(psi)!;
         Task<string> stdout = p.StandardOutput.ReadToEndAsync(), stderr = p.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(within);
@@ -80,7 +97,7 @@ public sealed class SingleFileFixture : IAsyncLifetime
         catch (OperationCanceledException)
         {
             p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not end within {within}");
+            throw new TimeoutException($"{psi.FileName} {string.Join(' ', psi.ArgumentList)} did not end within {within}");
         }
         return (p.ExitCode, await stdout + await stderr);
     }

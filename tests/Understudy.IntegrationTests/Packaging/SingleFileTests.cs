@@ -1,3 +1,6 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Understudy.Hosting;
 using Understudy.IntegrationTests.Fixtures;
 
 namespace Understudy.IntegrationTests.Packaging;
@@ -25,6 +28,38 @@ public class SingleFileTests(SingleFileFixture published) : IClassFixture<Single
     }
 
     [Fact]
+    public async Task Health_ReportsTheVersionThatVersionPrints()
+    {
+        int api = FreePort.Next();
+        File.WriteAllText(Path.Combine(published.RunDir, "understudy.yaml"), $$"""
+            controller: { api: 127.0.0.1:{{api}}, journal: health.db }
+            services:
+              web:
+                kind: http
+                members:
+                  - { name: web-a, address: 127.0.0.1:{{FreePort.Next()}} }
+                  - { name: web-b, address: 127.0.0.1:{{FreePort.Next()}} }
+                primary: web-a
+                traffic: { proxy: { listen: 127.0.0.1:{{FreePort.Next()}} } }
+            """);
+        var (_, version) = await published.RunCopyAsync(TimeSpan.FromSeconds(60), "--version");
+
+        using var serve = published.StartCopy("serve", "--config", "understudy.yaml");
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{api}"), Timeout = TimeSpan.FromSeconds(5) };
+            string healthVersion = await Eventually.GetAsync(async () =>
+            {
+                try { return (await http.GetFromJsonAsync<JsonElement>("/health")).GetProperty("version").GetString(); }
+                catch (HttpRequestException) { return null; }
+            }, "/health answers");
+
+            Assert.Equal(version.Trim(), healthVersion);
+        }
+        finally { await ProcessStop.TermThenKillAsync(serve, TimeSpan.FromSeconds(10)); }
+    }
+
+    [Fact]
     public async Task Demo_RunsFromTheCopyAlone_WithOnlyLinuxNativeLibraries()
     {
         var (exit, output) = await published.RunCopyAsync(TimeSpan.FromMinutes(3), "demo");
@@ -38,13 +73,15 @@ public class SingleFileTests(SingleFileFixture published) : IClassFixture<Single
         Assert.DoesNotContain(natives, n => n.EndsWith(".dll", StringComparison.Ordinal) || n.EndsWith(".dylib", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task BashCompletion_CompletesACommandFromItsPrefix()
+    [Theory]
+    [InlineData("understudy dri", "drill")]
+    [InlineData("understudy drill r", "report request run run-all")]
+    public async Task BashCompletion_CompletesFromAPrefix(string line, string expected)
     {
-        // The script the README tells users to source, run by bash as it would on Tab after "understudy dri".
-        const string tab = """
+        // The script the README tells users to source, run by bash as it would on Tab after the line.
+        string tab = $$"""
             source <(understudy completion bash)
-            COMP_LINE="understudy dri"; COMP_POINT=${#COMP_LINE}; COMP_WORDS=(understudy dri); COMP_CWORD=1
+            COMP_LINE="{{line}}"; COMP_POINT=${#COMP_LINE}; COMP_WORDS=({{line}}); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
             _understudy_complete
             printf '%s\n' "${COMPREPLY[@]}"
             """;
@@ -57,6 +94,6 @@ public class SingleFileTests(SingleFileFixture published) : IClassFixture<Single
             new Dictionary<string, string?> { ["PATH"] = published.RunDir + ":/usr/bin:/bin", ["DOTNET_BUNDLE_EXTRACT_BASE_DIR"] = published.ExtractDir },
             TimeSpan.FromSeconds(60));
         Assert.Equal(0, bashExit);
-        Assert.Equal(["drill"], completions.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(expected, string.Join(' ', completions.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)));
     }
 }
