@@ -32,6 +32,7 @@ public static class CliApp
         root.Subcommands.Add(DrillCommand.Create());
         root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(CompletionCommand.Create());
         return root;
     }
 }

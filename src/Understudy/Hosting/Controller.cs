@@ -18,8 +18,9 @@ public sealed class Controller(IReadOnlyList<ServiceRuntime> services, IServiceL
     private readonly CancellationTokenSource _stopping = new();
     private volatile bool _running;
 
+    /// <summary>The build's version and commit (1.0.0+abc1234), as <c>understudy --version</c> prints it.</summary>
     public static string Version { get; } =
-        typeof(Controller).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+        typeof(Controller).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
 
     public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
 

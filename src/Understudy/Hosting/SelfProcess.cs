@@ -7,8 +7,10 @@ public static class SelfProcess
 {
     public static ProcessStartInfo StartInfo(params string[] args)
     {
+#pragma warning disable IL3000 // empty in a single-file publish: then the running executable is the whole program
         string dll = typeof(SelfProcess).Assembly.Location;
-        string apphost = Path.ChangeExtension(dll, null);
+#pragma warning restore IL3000
+        string apphost = dll.Length == 0 ? Environment.ProcessPath! : Path.ChangeExtension(dll, null);
         var psi = File.Exists(apphost)
             ? new ProcessStartInfo(apphost)
             : new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { ArgumentList = { dll } };
