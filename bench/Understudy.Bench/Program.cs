@@ -15,6 +15,10 @@ var redisRounds = new Option<int>("--rounds") { Description = "interleaved round
 var redisSync = new Command("redis-sync", "Redis synchronous mode's write latency: direct, the proxy without and with synchronous: true.") { redisRounds };
 redisSync.SetAction(async (p, _) => RedisSyncLatencyBench.Print(await RedisSyncLatencyBench.RunAsync(p.GetValue(redisRounds), Console.Error), Console.Out));
 
+var journalEvents = new Option<long>("--events") { Description = "events in the journal", DefaultValueFactory = _ => 10_000_000 };
+var journalScale = new Command("journal", "The journal at scale: /api/events reads in a journal of millions of events, with and without the type and time indexes.") { journalEvents };
+journalScale.SetAction(async (p, _) => JournalScaleBench.Print(await JournalScaleBench.RunAsync(p.GetValue(journalEvents), Console.Error), Console.Out));
+
 var root = new RootCommand("Understudy benchmarks; results are Markdown on stdout, progress on stderr.")
 {
     Bench("crash", "Primary SIGKILL: Understudy beside HAProxy, N runs.", "crash runs", 10, CrashBench.RunAsync, CrashBench.Print),
@@ -28,6 +32,7 @@ var root = new RootCommand("Understudy benchmarks; results are Markdown on stdou
     Bench("coordination", "Several controllers: decision → every proxy switched, three instances on etcd beside a single controller.", "primary kills per system", 20,
         CoordinationBench.RunAsync, CoordinationBench.Print),
     redisSync,
+    journalScale,
 };
 return await root.Parse(args).InvokeAsync();
 

@@ -31,7 +31,7 @@ public static class StatusEndpoints
     }
 
     private static async Task<Results<Ok<EventsPage>, ProblemHttpResult>> GetEventsAsync(
-        IJournal journal, string? service, string? type, string? since, string? after, string? limit, CancellationToken ct)
+        IJournal journal, string? service, string? type, string? since, string? after, string? limit, string? order, string? before, CancellationToken ct)
     {
         // An empty parameter (?type=) means "any", as it does for most HTTP APIs.
         service = string.IsNullOrEmpty(service) ? null : service;
@@ -50,13 +50,27 @@ public static class StatusEndpoints
         long afterId = 0;
         if (!string.IsNullOrEmpty(after) && !long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out afterId))
             return TypedResults.Problem($"after: expected an event id (a whole number), got {after}", statusCode: 400, title: "Bad query");
+        long? beforeId = null;
+        if (!string.IsNullOrEmpty(before))
+        {
+            if (!long.TryParse(before, NumberStyles.None, CultureInfo.InvariantCulture, out long b))
+                return TypedResults.Problem($"before: expected an event id (a whole number), got {before}", statusCode: 400, title: "Bad query");
+            beforeId = b;
+        }
+        if (order is not (null or "" or "asc" or "desc"))
+            return TypedResults.Problem($"order: expected asc (oldest first, the default) or desc (newest first), got {order}", statusCode: 400, title: "Bad query");
+        bool newestFirst = order == "desc";
 
-        var events = await journal.ReadAsync(new JournalQuery(service, type, from, afterId, take + 1), ct);
+        var events = await journal.ReadAsync(new JournalQuery(service, type, from, afterId, take + 1, BeforeId: beforeId, NewestFirst: newestFirst), ct);
         bool more = events.Count > take;
         var page = events.Take(take).Select(EventView.From).ToList();
-        return TypedResults.Ok(new EventsPage(page, more ? page[^1].Id : null));
+        long? next = more ? page[^1].Id : null;
+        return TypedResults.Ok(newestFirst ? new EventsPage(page, null, next) : new EventsPage(page, next));
     }
 }
 
-/// <summary>A page of events; pass <see cref="NextAfter"/> as <c>after</c> for the next one.</summary>
-public sealed record EventsPage(IReadOnlyList<EventView> Events, long? NextAfter);
+/// <summary>
+/// A page of events; pass <see cref="NextAfter"/> as <c>after</c> for the next one (oldest first), or, with
+/// <c>order=desc</c>, <see cref="NextBefore"/> as <c>before</c>.
+/// </summary>
+public sealed record EventsPage(IReadOnlyList<EventView> Events, long? NextAfter, long? NextBefore = null);

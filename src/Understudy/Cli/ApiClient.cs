@@ -56,16 +56,37 @@ public sealed class ApiClient : IDisposable
     /// <summary><c>GET /api/cluster</c>: the instances, which one leads, and whether the one asked routes.</summary>
     public Task<ClusterView> ClusterAsync(CancellationToken ct) => GetAsync<ClusterView>("api/cluster", ct);
 
+    /// <summary>The newest <paramref name="count"/> events matching <paramref name="query"/>, oldest first: newest-first pages, so the rest is never read.</summary>
+    public async Task<List<EventView>> NewestEventsAsync(Journal.JournalQuery query, int count, CancellationToken ct)
+    {
+        var events = new List<EventView>(count);
+        long? before = null;
+        while (events.Count < count)
+        {
+            int take = Math.Min(count - events.Count, StatusEndpoints.MaxEvents);
+            EventsPage page = await GetAsync<EventsPage>(WithQuery("api/events", [.. Filters(query), ("order", "desc"),
+                ("before", before?.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("limit", take.ToString(System.Globalization.CultureInfo.InvariantCulture))]), ct);
+            events.AddRange(page.Events);
+            // A cursor that does not move on would page forever.
+            if (page.NextBefore is not { } next || next >= before) break;
+            before = next;
+        }
+        events.Reverse();
+        return events;
+    }
+
+    private static (string, string?)[] Filters(Journal.JournalQuery query) =>
+        [("service", query.Service), ("type", query.Type), ("since", query.Since?.ToString("O", System.Globalization.CultureInfo.InvariantCulture))];
+
     /// <summary>The journal's events matching <paramref name="query"/>, oldest first, following the API's pages.</summary>
     public async IAsyncEnumerable<EventView> EventsAsync(Journal.JournalQuery query, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         long after = 0;
         while (true)
         {
-            EventsPage page = await GetAsync<EventsPage>(WithQuery("api/events",
-                ("service", query.Service), ("type", query.Type), ("since", query.Since?.ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
+            EventsPage page = await GetAsync<EventsPage>(WithQuery("api/events", [.. Filters(query),
                 ("after", after > 0 ? after.ToString(System.Globalization.CultureInfo.InvariantCulture) : null),
-                ("limit", StatusEndpoints.MaxEvents.ToString(System.Globalization.CultureInfo.InvariantCulture))), ct);
+                ("limit", StatusEndpoints.MaxEvents.ToString(System.Globalization.CultureInfo.InvariantCulture))]), ct);
             foreach (EventView e in page.Events) yield return e;
             // A cursor that does not move on would page forever.
             if (page.NextAfter is not { } next || next <= after) yield break;

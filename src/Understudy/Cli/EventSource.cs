@@ -39,26 +39,23 @@ internal static class EventSource
         IReadOnlyList<JournalEvent> events;
         try
         {
-            events = await SqliteJournal.OpenReadOnly(spec.Controller.Journal).ReadAsync(query, ct);
+            events = await SqliteJournal.OpenReadOnly(spec.Controller.Journal).ReadAsync(newest is { } n ? query with { NewestFirst = true, Limit = n } : query, ct);
         }
         catch (JournalException e)
         {
             Console.Error.WriteLine($"understudy {parse.CommandResult.Command.Name}: {e.Message}");
             return CliApp.Failed;
         }
-        show([.. (newest is { } n ? events.TakeLast(n) : events).Select(EventView.From)]);
+        show([.. (newest is null ? events : events.Reverse()).Select(EventView.From)]);
         return CliApp.Ok;
     }
 
-    /// <summary>Keeps the newest <paramref name="newest"/>, so a limit means the same as with the journal: the last events, not the first.</summary>
+    /// <summary>Only the newest <paramref name="newest"/> when given, so a limit means the same as with the journal: the last events, not the first.</summary>
     private static async Task<List<EventView>> FromApiAsync(ApiClient client, JournalQuery query, int? newest, CancellationToken ct)
     {
-        var events = new Queue<EventView>();
-        await foreach (EventView e in client.EventsAsync(query, ct))
-        {
-            events.Enqueue(e);
-            if (newest is { } n && events.Count > n) events.Dequeue();
-        }
-        return [.. events];
+        if (newest is { } n) return await client.NewestEventsAsync(query, n, ct);
+        var events = new List<EventView>();
+        await foreach (EventView e in client.EventsAsync(query, ct)) events.Add(e);
+        return events;
     }
 }

@@ -92,6 +92,8 @@ public sealed partial class SqliteJournal : IJournal
                 details TEXT    NOT NULL
             );
             CREATE INDEX IF NOT EXISTS events_by_service ON events(service, id);
+            -- Reads by type or type family (request.*, drill.*, site.*) stay fast in a journal of millions of events (BENCHMARKS.md).
+            CREATE INDEX IF NOT EXISTS events_by_type ON events(type, id);
             CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
                 BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
             CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events

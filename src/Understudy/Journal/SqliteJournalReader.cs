@@ -28,9 +28,19 @@ public sealed class SqliteJournalReader(string connectionString)
         cmd.Parameters.AddWithValue("$after", query.AfterId);
         if (query.Service is not null) { sql.Append(" AND service = $service"); cmd.Parameters.AddWithValue("$service", query.Service); }
         if (query.Type is not null) { sql.Append(" AND type = $type"); cmd.Parameters.AddWithValue("$type", query.Type); }
-        if (query.TypePrefix is not null) { sql.Append(" AND substr(type, 1, length($prefix)) = $prefix"); cmd.Parameters.AddWithValue("$prefix", query.TypePrefix); }
+        if (query.BeforeId is { } before) { sql.Append(" AND id < $before"); cmd.Parameters.AddWithValue("$before", before); }
+        if (query.TypePrefix is { Length: > 0 } prefix)
+        {
+            // A range rather than substr(), so the type index serves it: every type starting with the prefix sorts in [prefix, prefix + U+FFFF).
+            sql.Append(" AND type >= $prefix AND type < $prefixEnd");
+            cmd.Parameters.AddWithValue("$prefix", prefix);
+            cmd.Parameters.AddWithValue("$prefixEnd", prefix + '\uffff');
+        }
         if (query.Since is { } since) { sql.Append(" AND time >= $since"); cmd.Parameters.AddWithValue("$since", SqliteJournal.FormatTime(since)); }
-        sql.Append(" ORDER BY id");
+        // A type family is a few events among millions, but with bound parameters SQLite cannot tell and would walk every
+        // row in id order: "+id" keeps it from ordering by the rowid, so it takes the type index and sorts the few it finds.
+        string orderBy = query.TypePrefix is { Length: > 0 } && query.Type is null ? "+id" : "id";
+        sql.Append(query.NewestFirst ? $" ORDER BY {orderBy} DESC" : $" ORDER BY {orderBy}");
         if (query.Limit is { } limit) { sql.Append(" LIMIT $limit"); cmd.Parameters.AddWithValue("$limit", limit); }
         cmd.CommandText = sql.ToString();
 

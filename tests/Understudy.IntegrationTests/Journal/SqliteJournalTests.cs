@@ -110,6 +110,22 @@ public class SqliteJournalTests
     }
 
     [Fact]
+    public async Task Read_NewestFirst_PagesBackwardsWithBeforeAndTheSameFilters()
+    {
+        using var dir = new TempDir();
+        await using var journal = await SqliteJournal.OpenAsync(dir.File("j.db"));
+        await journal.AppendAsync([.. Enumerable.Range(0, 7).Select(i => E(i % 3 == 0 ? "db" : "web", i % 2 == 0 ? EventTypes.MemberDown : EventTypes.MemberUp, i))]);
+
+        Assert.Equal([7L, 6L, 5L], (await journal.ReadAsync(new JournalQuery(Limit: 3, NewestFirst: true))).Select(e => e.Id));
+        Assert.Equal([4L, 3L], (await journal.ReadAsync(new JournalQuery(Limit: 2, BeforeId: 5, NewestFirst: true))).Select(e => e.Id));
+        // ids 2, 3, 5, 6 are web; of those 3 and 5 are member.down (seconds 2 and 4)
+        Assert.Equal([5L, 3L], (await journal.ReadAsync(new JournalQuery(Service: "web", Type: EventTypes.MemberDown, NewestFirst: true))).Select(e => e.Id));
+        Assert.Equal([3L], (await journal.ReadAsync(new JournalQuery(Service: "web", TypePrefix: "member.d", BeforeId: 5, NewestFirst: true))).Select(e => e.Id));
+        Assert.Equal([7L, 6L], (await journal.ReadAsync(new JournalQuery(Since: T0.AddSeconds(5), NewestFirst: true))).Select(e => e.Id));
+        Assert.Empty(await journal.ReadAsync(new JournalQuery(TypePrefix: "member.downs", NewestFirst: true)));
+    }
+
+    [Fact]
     public async Task Journal_UpdateOrDelete_IsRefusedWhoeverOpensTheFile()
     {
         using var dir = new TempDir();

@@ -13,6 +13,8 @@ public class ApiTests
     [InlineData("/api/events?limit=0", "limit: expected 1 to 1000, got 0")]
     [InlineData("/api/events?limit=many", "limit: expected 1 to 1000, got many")]
     [InlineData("/api/events?after=-3", "after: expected an event id (a whole number), got -3")]
+    [InlineData("/api/events?order=newest", "order: expected asc (oldest first, the default) or desc (newest first), got newest")]
+    [InlineData("/api/events?order=desc&before=last", "before: expected an event id (a whole number), got last")]
     public async Task Events_BadQuery_Is400WithAProblemBody(string url, string? detail)
     {
         await using var pair = await WebPair.StartAsync();
@@ -28,6 +30,29 @@ public class ApiTests
             var body = await response.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Equal(detail, body.GetProperty("detail").GetString());
         }
+    }
+
+    [Fact]
+    public async Task Events_NewestFirst_PagesBackThroughTheSameEventsAsOldestFirst()
+    {
+        await using var pair = await WebPair.StartAsync();
+        await using var controller = await ControllerProcess.StartAsync(pair.Config, pair.ApiPort);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{pair.ApiPort}") };
+        await Eventually.TrueAsync(async () => (await controller.EventsAsync()).Count >= 3, "a few events journaled");
+        var all = (await http.GetFromJsonAsync<JsonElement>("/api/events")).GetProperty("events").EnumerateArray().Select(e => e.GetProperty("id").GetInt64()).ToList();
+
+        var newest = new List<long>();
+        string url = "/api/events?order=desc&limit=2";
+        for (int pages = 0; pages < 100; pages++)
+        {
+            var page = await http.GetFromJsonAsync<JsonElement>(url);
+            newest.AddRange(page.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("id").GetInt64()));
+            if (page.GetProperty("next_before").ValueKind == JsonValueKind.Null) break;
+            url = $"/api/events?order=desc&limit=2&before={page.GetProperty("next_before").GetInt64()}";
+        }
+
+        // Events journaled after the first read come first in the newest-first pages: compare from where the two meet.
+        Assert.Equal(all.AsEnumerable().Reverse(), newest.SkipWhile(id => id > all[^1]));
     }
 
     [Fact]
