@@ -19,6 +19,12 @@ var journalEvents = new Option<long>("--events") { Description = "events in the 
 var journalScale = new Command("journal", "The journal at scale: /api/events reads in a journal of millions of events, with and without the type and time indexes.") { journalEvents };
 journalScale.SetAction(async (p, _) => JournalScaleBench.Print(await JournalScaleBench.RunAsync(p.GetValue(journalEvents), Console.Error), Console.Out));
 
+var scaleServices = new Option<int>("--services") { Description = "services (two http members each) in the one controller", DefaultValueFactory = _ => 1000 };
+var scaleFailures = new Option<int>("--failures") { Description = "primaries failed, one at a time, in each setup", DefaultValueFactory = _ => 5 };
+var scale = new Command("scale", "One controller with many services: CPU, memory, check spread, /health latency, and detection beside a one-service controller.")
+    { scaleServices, scaleFailures };
+scale.SetAction(async (p, _) => ScaleBench.Print(await ScaleBench.RunAsync(p.GetValue(scaleServices), p.GetValue(scaleFailures), Console.Error), Console.Out));
+
 var root = new RootCommand("Understudy benchmarks; results are Markdown on stdout, progress on stderr.")
 {
     Bench("crash", "Primary SIGKILL: Understudy beside HAProxy, N runs.", "crash runs", 10, CrashBench.RunAsync, CrashBench.Print),
@@ -33,6 +39,7 @@ var root = new RootCommand("Understudy benchmarks; results are Markdown on stdou
         CoordinationBench.RunAsync, CoordinationBench.Print),
     redisSync,
     journalScale,
+    scale,
 };
 return await root.Parse(args).InvokeAsync();
 

@@ -14,9 +14,19 @@ namespace Understudy.Checks;
 /// cancellation ends the loop.
 /// </summary>
 /// <param name="progress">When the member last answered clients through the proxy: a timeout while it did is no sign of a hang.</param>
+/// <param name="phase">Added once, after the first check, to the wait for the second: members whose controllers started together
+/// are then checked at different moments of the interval rather than all at once (<see cref="PhaseOf"/>).</param>
 public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthCheck check, TimeProvider time, Action<CheckResult> report, StallWatch? stalls = null,
-    Traffic.MemberProgress? progress = null)
+    Traffic.MemberProgress? progress = null, TimeSpan phase = default)
 {
+    /// <summary>
+    /// A member's place within the interval, spread evenly over the members of one process: a thousand services with
+    /// the same interval would otherwise be checked in the same instant every second. The hash is seeded per process,
+    /// which is all spreading needs.
+    /// </summary>
+    public static TimeSpan PhaseOf(string service, string member, TimeSpan interval) =>
+        interval * ((uint)HashCode.Combine(service, member) / (double)uint.MaxValue);
+
     /// <summary>Results thrown away because this process paused while they ran.</summary>
     public int Discarded => Volatile.Read(ref _discarded);
 
@@ -40,6 +50,7 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
     {
         await WarmUpAsync(stopping);
         long due = time.GetTimestamp();
+        TimeSpan firstWait = spec.Interval + phase;
         while (!stopping.IsCancellationRequested)
         {
             int confirm = await WaitUntilAsync(due, stopping);
@@ -50,7 +61,9 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
                 await ConfirmAsync(confirm, stopping);
                 continue;
             }
-            due = time.GetTimestamp() + (long)(spec.Interval.TotalSeconds * time.TimestampFrequency);
+            // Rounded up: a due time a fraction of a tick early would come back as a wait a tick short of the interval.
+            due = time.GetTimestamp() + (long)Math.Ceiling(firstWait.TotalSeconds * time.TimestampFrequency);
+            firstWait = spec.Interval;
             CheckResult? result = await CheckUnpausedAsync(stopping);
             if (result is not null && !stopping.IsCancellationRequested) report(result);
         }

@@ -61,7 +61,8 @@ public sealed class ServiceRuntime : IDisposable
         IHealthCheck check = IHealthCheck.For(spec);
         var faulted = new FaultedHealthCheck(check, faults, time);
         var progress = new MemberProgress(spec.Members.Select(m => m.Name));
-        var schedulers = spec.Members.Select(m => new CheckScheduler(m, spec.Check, faulted, time, Checked, stalls, progress)).ToList();
+        var schedulers = spec.Members.Select(m => new CheckScheduler(m, spec.Check, faulted, time, Checked, stalls, progress,
+            CheckScheduler.PhaseOf(spec.Name, m.Name, spec.Check.Interval))).ToList();
         ServiceRuntime? runtime = null;
         void Passive(Core.Detection.CheckResult r)
         {

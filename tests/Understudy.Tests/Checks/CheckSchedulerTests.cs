@@ -112,11 +112,11 @@ public class CheckSchedulerTests
 
         public readonly Understudy.Traffic.MemberProgress Progress = new([Member.Name]);
 
-        public Harness(bool watchStalls = false, bool hangWarmUp = false)
+        public Harness(bool watchStalls = false, bool hangWarmUp = false, TimeSpan phase = default)
         {
             Check.HangWarmUp = hangWarmUp;
             Stalls = new StallWatch(Clock);
-            Scheduler = new CheckScheduler(Member, Spec, Check, Clock, Results.Add, watchStalls ? Stalls : null, Progress);
+            Scheduler = new CheckScheduler(Member, Spec, Check, Clock, Results.Add, watchStalls ? Stalls : null, Progress, phase);
             _run = Task.Run(() => Scheduler.RunAsync(_stop.Token));
         }
 
@@ -152,6 +152,35 @@ public class CheckSchedulerTests
 
         h.Clock.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(Services.T0.AddSeconds(1), h.Next().At);
+    }
+
+    [Fact]
+    public async Task RunAsync_WithAPhase_FirstCheckAtOnceThenEveryIntervalShiftedByThePhase()
+    {
+        await using var h = new Harness(phase: TimeSpan.FromMilliseconds(300));
+        Assert.Equal(Services.T0, h.Next().At);
+        await h.SleepingAsync();
+
+        h.Clock.Advance(TimeSpan.FromMilliseconds(1299));
+        Assert.False(h.Results.TryTake(out CheckResult? early, TimeSpan.FromMilliseconds(100)), $"a check at {early?.At:O}");
+        h.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(Services.T0.AddMilliseconds(1300), h.Next().At);
+
+        await h.SleepingAsync();
+        h.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(Services.T0.AddMilliseconds(2300), h.Next().At);
+    }
+
+    [Fact]
+    public void PhaseOf_ManyMembers_SpreadOverTheInterval()
+    {
+        var interval = TimeSpan.FromSeconds(1);
+        var slots = Enumerable.Range(0, 2000).Select(i => CheckScheduler.PhaseOf($"svc-{i / 2}", $"m-{i % 2}", interval))
+            .GroupBy(p => (int)(p.TotalMilliseconds / 100)).ToDictionary(g => g.Key, g => g.Count());
+
+        // Ten slots of 100 ms, about 200 each; all at once would be 2000 in one.
+        Assert.Equal(10, slots.Count);
+        Assert.All(slots.Values, n => Assert.InRange(n, 120, 280));
     }
 
     [Fact]
