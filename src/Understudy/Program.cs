@@ -16,5 +16,9 @@ void OnSignal(PosixSignalContext context)
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
+// Piped output (scripts, logs, tests) is not wrapped at 80 columns: a status line or a table row stays on its line,
+// as the drill plan's printer already does (a version with its commit made the status header wrap).
+if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = Understudy.Drills.DrillPlanPrinter.UnwrappedWidth;
+
 var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
 return await CliApp.Build().Parse(args).InvokeAsync(invocation, stop.Token);

@@ -6,7 +6,7 @@ namespace Understudy.Drills;
 /// <summary>Prints <see cref="DrillPlanText"/> for <c>drill run --dry-run</c>.</summary>
 public static class DrillPlanPrinter
 {
-    private const int UnwrappedWidth = 4096;
+    internal const int UnwrappedWidth = 4096;
 
     public static void Write(TextWriter output, DrillSpec spec)
     {
