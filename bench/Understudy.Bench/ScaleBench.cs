@@ -67,7 +67,20 @@ public static class ScaleBench
             _api = FreePort.Next();
         }
 
+        /// <summary>Ports are picked free, then bound: another process may take one meanwhile, so a failed bind starts again.</summary>
         public static async Task<Setup> StartAsync(int services, TextWriter progress)
+        {
+            for (int attempt = 1; ; attempt++)
+            {
+                try { return await TryStartAsync(services, progress); }
+                catch (Exception e) when (attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+                {
+                    progress.WriteLine($"  a port was taken meanwhile; starting again ({e.Message.Split('\n')[^2].Trim()})");
+                }
+            }
+        }
+
+        private static async Task<Setup> TryStartAsync(int services, TextWriter progress)
         {
             var s = new Setup(services, progress);
             try

@@ -61,8 +61,10 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
                 await ConfirmAsync(confirm, stopping);
                 continue;
             }
-            // Rounded up: a due time a fraction of a tick early would come back as a wait a tick short of the interval.
-            due = time.GetTimestamp() + (long)Math.Ceiling(firstWait.TotalSeconds * time.TimestampFrequency);
+            // From the last due time, not from now: a check started late (timers fire late under load, many at once) keeps
+            // its place in the interval instead of joining the others that fired with it. Rounded up: a due time a fraction
+            // of a tick early would come back as a wait a tick short. Behind by more than that (a pause), it runs at once.
+            due = Math.Max(due + (long)Math.Ceiling(firstWait.TotalSeconds * time.TimestampFrequency), time.GetTimestamp());
             firstWait = spec.Interval;
             CheckResult? result = await CheckUnpausedAsync(stopping);
             if (result is not null && !stopping.IsCancellationRequested) report(result);

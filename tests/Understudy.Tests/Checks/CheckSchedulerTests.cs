@@ -172,6 +172,23 @@ public class CheckSchedulerTests
     }
 
     [Fact]
+    public async Task RunAsync_ACheckStartedLate_TheNextKeepsItsPlaceInTheInterval()
+    {
+        await using var h = new Harness();
+        h.Next();
+        await h.SleepingAsync();
+
+        // The timer fires 300 ms late (a loaded host): that check runs at 1.3 s, the next at 2 s all the same.
+        h.Clock.Advance(TimeSpan.FromMilliseconds(1300));
+        Assert.Equal(Services.T0.AddMilliseconds(1300), h.Next().At);
+        await h.SleepingAsync();
+        h.Clock.Advance(TimeSpan.FromMilliseconds(699));
+        Assert.False(h.Results.TryTake(out _, TimeSpan.FromMilliseconds(100)));
+        h.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(Services.T0.AddMilliseconds(2000), h.Next().At);
+    }
+
+    [Fact]
     public void PhaseOf_ManyMembers_SpreadOverTheInterval()
     {
         var interval = TimeSpan.FromSeconds(1);
