@@ -140,6 +140,40 @@ public static class ServiceFold
         return state;
     }
 
+    /// <summary>
+    /// A running service under a reloaded config: the same state (epoch, primary, route, requests, what the checks saw of
+    /// the members it keeps) under <paramref name="spec"/>, as a restart with that config would fold it, minus the restart.
+    /// Null, with <paramref name="refusal"/> set, while a change is under way or when a removed member still matters.
+    /// </summary>
+    public static ServiceState? Reconfigure(ServiceState s, Topology.ServiceSpec spec, out string? refusal)
+    {
+        refusal = Busy(s);
+        foreach (string gone in s.Members.Keys.Except(spec.Members.Select(m => m.Name)).Order(StringComparer.Ordinal))
+            refusal ??= Role(s, gone) is { } role ? $"member {gone} is {role}; it can be removed once it is not" : null;
+        if (refusal is not null) return null;
+        return s with
+        {
+            Spec = spec,
+            Members = spec.Members.ToImmutableDictionary(m => m.Name, m => s.Members.TryGetValue(m.Name, out MemberState? known) ? known : MemberState.Initial(m.Name)),
+        };
+    }
+
+    /// <summary>Why the service cannot be reconfigured or removed now (a change, a hook or a veto under way); null when it can.</summary>
+    public static string? Busy(ServiceState s) => s switch
+    {
+        { Failover: { } f } => $"a {(f.Kind == RequestKind.Switchover ? "switchover" : "failover")} {f.From} → {f.To} (epoch {f.Epoch}) is under way; reload once it has ended",
+        { PendingVeto: { } v } => $"a veto hook is deciding on {v.From} → {v.To}; reload once it has answered",
+        { RunningHooks.IsEmpty: false } => $"{s.RunningHooks.Length} hook{(s.RunningHooks.Length == 1 ? " is" : "s are")} still running; reload once they have ended",
+        _ => null,
+    };
+
+    private static string? Role(ServiceState s, string member) =>
+        member == s.Primary ? "the primary"
+        : member == s.Routable ? "where traffic goes"
+        : member == s.SyncConfirmed || s.SyncStandbys?.Contains(member) == true ? "the synchronous standby"
+        : s.Request is { } r && (r.From == member || r.To == member) ? $"named by request {r.Id}"
+        : null;
+
     /// <summary>The member a state-changing event names that the config lacks; such an event cannot be folded.</summary>
     public static string? UnknownMember(ServiceState s, JournalEvent e)
     {

@@ -6,6 +6,8 @@ public static class EventTypes
     public const string ControllerStarted = "controller.started";
     public const string ControllerStopped = "controller.stopped";
     public const string ControllerStalled = "controller.stalled";
+    public const string ConfigReloaded = "config.reloaded";
+    public const string ConfigReloadRefused = "config.reload_refused";
     public const string LeaderElected = "leader.elected";
     public const string ClusterAlert = "cluster.alert";
     public const string Snapshot = "snapshot";

@@ -12,6 +12,8 @@ namespace Understudy.Core.Journal;
 [JsonDerivedType(typeof(ControllerStarted), EventTypes.ControllerStarted)]
 [JsonDerivedType(typeof(ControllerStopped), EventTypes.ControllerStopped)]
 [JsonDerivedType(typeof(ControllerStalled), EventTypes.ControllerStalled)]
+[JsonDerivedType(typeof(ConfigReloaded), EventTypes.ConfigReloaded)]
+[JsonDerivedType(typeof(ConfigReloadRefused), EventTypes.ConfigReloadRefused)]
 [JsonDerivedType(typeof(LeaderElected), EventTypes.LeaderElected)]
 [JsonDerivedType(typeof(ClusterAlert), EventTypes.ClusterAlert)]
 [JsonDerivedType(typeof(ServiceSnapshot), EventTypes.Snapshot)]

@@ -15,9 +15,10 @@ namespace Understudy.Alerts;
 public sealed partial class Notifier : BackgroundService
 {
     private readonly ChannelReader<JournalEvent> _events;
-    private readonly IReadOnlyList<AlertChannel> _global;
-    private readonly Dictionary<string, IReadOnlyList<AlertChannel>> _byService;
-    private readonly IReadOnlyList<AlertChannel> _all;
+    private readonly IEventRecorder _recorder;
+    private readonly JournalHealth _journal;
+    private volatile Channels _channels = Channels.None;
+    private readonly Lock _workersGate = new();
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Cluster.IClusterState _cluster;
@@ -32,18 +33,37 @@ public sealed partial class Notifier : BackgroundService
         _time = time;
         _logger = logger;
         _cluster = cluster;
-        AlertChannel Channel(AlertChannelSpec c) => new(c, AlertSenders.Create(c, _http), recorder, journal, time, logger);
-        _global = [.. spec.AlertChannels.Select(Channel)];
-        _byService = spec.Services.ToDictionary(s => s.Name, s => (IReadOnlyList<AlertChannel>)[.. s.AlertChannels.Select(Channel)]);
-        _all = [.. _global, .. _byService.Values.SelectMany(c => c)];
+        _recorder = recorder;
+        _journal = journal;
+        _channels = Channels.Of(spec, Channels.None, Channel);
     }
 
-    /// <summary>Whether the config names any channel; without one the controller runs no notifier.</summary>
-    public static bool IsNeeded(UnderstudySpec spec) => !spec.AlertChannels.IsEmpty || spec.Services.Any(s => !s.AlertChannels.IsEmpty);
+    private AlertChannel Channel(AlertChannelSpec c) => new(c, AlertSenders.Create(c, _http), _recorder, _journal, _time, _logger);
+
+    /// <summary>
+    /// A reload changed the channels: a channel whose settings and place (global, or a service's) are unchanged is
+    /// kept with its throttle and queue; a new one starts; one no longer configured delivers what it holds and ends.
+    /// </summary>
+    public void Apply(UnderstudySpec spec)
+    {
+        Channels before = _channels, after = Channels.Of(spec, before, Channel);
+        _channels = after;
+        lock (_workersGate)
+        {
+            if (_started) _workers = Task.WhenAll([_workers, .. after.All.Except(before.All).Select(c => c.RunAsync(_deliveries.Token))]);
+        }
+        foreach (AlertChannel gone in before.All.Except(after.All)) gone.Complete();
+    }
+
+    private bool _started;
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
-        _workers = Task.WhenAll(_all.Select(c => c.RunAsync(_deliveries.Token)));
+        lock (_workersGate)
+        {
+            _workers = Task.WhenAll(_channels.All.Select(c => c.RunAsync(_deliveries.Token)));
+            _started = true;
+        }
         try
         {
             while (true)
@@ -51,7 +71,7 @@ public sealed partial class Notifier : BackgroundService
                 await WaitAsync(stopping);
                 DateTimeOffset now = _time.GetUtcNow();
                 while (_events.TryRead(out JournalEvent? e)) Route(e, now);
-                foreach (AlertChannel c in _all)
+                foreach (AlertChannel c in _channels.All)
                     foreach (Notification held in c.Throttle.Due(now)) c.Post(held);
             }
         }
@@ -78,13 +98,16 @@ public sealed partial class Notifier : BackgroundService
     }
 
     /// <summary>The service's own channels, then the global ones; an event of no service (a drill without one) goes to the global ones.</summary>
-    private IEnumerable<AlertChannel> ChannelsFor(string service) =>
-        _byService.TryGetValue(service, out var own) ? own.Concat(_global) : _global;
+    private IEnumerable<AlertChannel> ChannelsFor(string service)
+    {
+        Channels now = _channels;
+        return now.ByService.TryGetValue(service, out var own) ? own.Concat(now.Global) : now.Global;
+    }
 
     /// <summary>Until an event arrives or a held notification falls due.</summary>
     private async Task WaitAsync(CancellationToken stopping)
     {
-        DateTimeOffset? due = _all.Select(c => c.Throttle.NextDue).Min();
+        DateTimeOffset? due = _channels.All.Select(c => c.Throttle.NextDue).Min();
         if (due is null)
         {
             await _events.WaitToReadAsync(stopping);
@@ -101,7 +124,7 @@ public sealed partial class Notifier : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        foreach (AlertChannel c in _all) c.Complete();
+        foreach (AlertChannel c in _channels.All) c.Complete();
         // Deliveries under way get a moment, so the last notifications of a failover survive a restart.
         try { await _workers.WaitAsync(AlertDefaults.DrainTimeout, _time, cancellationToken); }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException) { }

@@ -27,6 +27,7 @@ public static class CliApp
         root.Subcommands.Add(PauseCommands.Pause());
         root.Subcommands.Add(PauseCommands.Resume());
         root.Subcommands.Add(RejoinCommand.Create());
+        root.Subcommands.Add(ReloadCommand.Create());
         root.Subcommands.Add(GuardCommand.Create());
         root.Subcommands.Add(RunbookCommand.Create());
         root.Subcommands.Add(DrillCommand.Create());

@@ -30,7 +30,7 @@ internal static class ServeCommand
                     ? l => l.AddJsonConsole(o => { o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ"; })
                     : null;
                 await using WebApplication app = await ControllerHost.CreateAsync(spec, file.DirectoryName ?? ".", logging: logging,
-                    newJournal: parse.GetValue(newJournal));
+                    newJournal: parse.GetValue(newJournal), configFile: file.FullName);
                 await app.StartAsync(ct);
                 await app.WaitForShutdownAsync(ct);
                 // The controller's own task ends only by a bug or a journal it could not write at start.

@@ -7,11 +7,11 @@ namespace Understudy.Failover;
 /// <summary>Journals a pause of this process (<c>controller.stalled</c>) in every service whose check interval it outlasted.</summary>
 internal static class StallNotes
 {
-    public static void Journal(this StallWatch stalls, IReadOnlyList<ServiceRuntime> services) =>
+    public static void Journal(this StallWatch stalls, Func<IReadOnlyList<ServiceRuntime>> services) =>
         stalls.Stalled += pause =>
         {
             long ms = (long)pause.TotalMilliseconds;
-            foreach (ServiceRuntime s in services.Where(s => pause > s.Spec.Check.Interval))
+            foreach (ServiceRuntime s in services().Where(s => pause > s.Spec.Check.Interval))
                 s.Loop.Post(new Noted((IInformational)new ControllerStalled(ms)
                 {
                     Reason = $"this controller stood still for {ms} ms (a GC, SIGSTOP or an overloaded host), longer than the check interval "

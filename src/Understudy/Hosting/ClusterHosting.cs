@@ -17,19 +17,20 @@ internal static class ClusterHosting
 {
     public static void AddAlone(this IServiceCollection services, UnderstudySpec spec, StartingPoint start, SqliteJournal journal, TimeProvider time)
     {
+        services.AddSingleton(sp => new RuntimeFactory(new JournalServiceLog(sp.GetRequiredService<IJournal>()), sp.GetRequiredService<CommandRunner>(), time,
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ControllerMetrics>(), sp.GetRequiredService<StallWatch>()));
         services.AddSingleton(sp =>
         {
-            var log = new JournalServiceLog(sp.GetRequiredService<IJournal>());
-            var stalls = sp.GetRequiredService<StallWatch>();
-            var runtimes = start.States.Select(s => ServiceRuntime.Create(s, log, sp.GetRequiredService<CommandRunner>(), time,
-                sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ControllerMetrics>().CheckEnded, stalls: stalls)).ToList();
-            stalls.Journal(runtimes);
-            return new Controller(runtimes, log, sp.GetRequiredService<IHostApplicationLifetime>(), time,
+            var factory = sp.GetRequiredService<RuntimeFactory>();
+            var controller = new Controller([.. start.States.Select(s => factory.Create(s))], factory.Log, sp.GetRequiredService<IHostApplicationLifetime>(), time,
                 new Core.Failover.StateRebuilt(Controller.Version, Environment.ProcessId))
             {
                 Leading = why => sp.GetRequiredService<Sites.SiteOperations>().Lead(why),
             };
+            sp.GetRequiredService<StallWatch>().Journal(() => controller.Services);
+            return controller;
         });
+        services.AddSingleton<ConfigReloader>();
         services.AddSingleton<IClusterState>(sp =>
         {
             var controller = sp.GetRequiredService<Controller>();
@@ -81,7 +82,7 @@ internal static class ClusterHosting
                 r.Loop.Published = (before, after) => sp.GetRequiredService<ClusterViews>().Published(before, after);
                 return r;
             }).ToList();
-            sp.GetRequiredService<StallWatch>().Journal(runtimes);
+            sp.GetRequiredService<StallWatch>().Journal(() => runtimes);
             return new Controller(runtimes, sp.GetRequiredService<SharedLog>(), sp.GetRequiredService<IHostApplicationLifetime>(), time, start: null);
         });
         services.AddSingleton(sp => new ClusterSuspicions(sp.GetRequiredService<EtcdStore>(), sp.GetRequiredService<InstancePresence>(), spec.Controller.Name,

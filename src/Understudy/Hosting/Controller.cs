@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Reflection;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
@@ -12,11 +13,12 @@ namespace Understudy.Hosting;
 /// drains its queue: the loops stay the journal's only writers to the end.
 /// </summary>
 /// <param name="start">What each loop decides first: a single controller's restart; none for a cluster member, whose loops follow until it leads.</param>
-public sealed class Controller(IReadOnlyList<ServiceRuntime> services, IServiceLog log, IHostApplicationLifetime lifetime, TimeProvider time, Input? start)
+public sealed partial class Controller(IReadOnlyList<ServiceRuntime> services, IServiceLog log, IHostApplicationLifetime lifetime, TimeProvider time, Input? start)
     : BackgroundService, IEventRecorder
 {
     private readonly CancellationTokenSource _stopping = new();
     private volatile bool _running;
+    private ImmutableArray<ServiceRuntime> _services = [.. services];
 
     /// <summary>The build's version and commit (1.0.0+abc1234), as <c>understudy --version</c> prints it.</summary>
     public static string Version { get; } =
@@ -24,13 +26,14 @@ public sealed class Controller(IReadOnlyList<ServiceRuntime> services, IServiceL
 
     public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
 
-    public IReadOnlyList<ServiceRuntime> Services => services;
+    /// <summary>The services run now; a reload swaps the list, so read it once per use.</summary>
+    public IReadOnlyList<ServiceRuntime> Services => _services;
 
     /// <summary>Work above the loops that only the deciding instance does (site operations): told here once a single controller's loops run.</summary>
     public Action<string>? Leading { get; init; }
 
     /// <summary>The runtime of <paramref name="name"/>, or null for a service the config does not have.</summary>
-    public ServiceRuntime? Service(string name) => services.FirstOrDefault(s => s.Spec.Name == name);
+    public ServiceRuntime? Service(string name) => Services.FirstOrDefault(s => s.Spec.Name == name);
 
     /// <summary>
     /// Records something that changes no decision: through the service's loop, or — for a record of no service
@@ -55,19 +58,17 @@ public sealed class Controller(IReadOnlyList<ServiceRuntime> services, IServiceL
             catch (OperationCanceledException) when (abort.IsCancellationRequested) { return; }
         }
 
-        using var checks = CancellationTokenSource.CreateLinkedTokenSource(abort, _stopping.Token);
+        _checks = CancellationTokenSource.CreateLinkedTokenSource(abort, _stopping.Token);
+        _abort = abort;
         _running = true;
-        // A loop that ends with an error stops the controller at once (its supervisor restarts it from the journal):
-        // Task.WhenAll would wait for the others and leave that service unattended meanwhile.
-        var loops = services.Select(s => s.RunAsync(start, checks.Token, abort)).ToList();
+        foreach (ServiceRuntime s in Services) Launch(s, start);
         // A cluster member's loops follow until it leads: its node tells the work then.
         if (start is not null) Leading?.Invoke("after this controller restarted");
-        while (loops.Count > 0)
-        {
-            Task ended = await Task.WhenAny(loops);
-            await ended;
-            loops.Remove(ended);
-        }
+        // A loop that ends with an error stops the controller at once (its supervisor restarts it from the journal):
+        // waiting for the others would leave that service unattended meanwhile.
+        try { await _failed.Task.WaitAsync(abort); }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested) { }
+        await Task.WhenAll(_loops.Values.Select(l => l.Run));
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -76,6 +77,9 @@ public sealed class Controller(IReadOnlyList<ServiceRuntime> services, IServiceL
         // A host that failed to start (a port in use) never ran the loops: there is nothing to drain or journal.
         if (_running && ExecuteTask is { IsCompleted: false })
         {
+            // A reload under way finishes first: it owns the list of services while it runs.
+            await _reloading.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            IReadOnlyList<ServiceRuntime> services = Services;
             foreach (ServiceRuntime s in services) s.Loop.BeginStopping();
             // In-flight steps (a fence, a hook) finish or hit their own timeouts within the host's deadline.
             await Task.WhenAll(services.Select(s => s.Executor.Idle)).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -93,8 +97,9 @@ public sealed class Controller(IReadOnlyList<ServiceRuntime> services, IServiceL
 
     public override void Dispose()
     {
-        foreach (var s in services) s.Dispose();
+        foreach (var s in Services) s.Dispose();
         _stopping.Dispose();
+        _checks?.Dispose();
         base.Dispose();
     }
 }

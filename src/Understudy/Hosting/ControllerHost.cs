@@ -21,19 +21,21 @@ namespace Understudy.Hosting;
 /// <summary>
 /// Builds the controller: takes the journal (one writer), rebuilds every service's state from it before
 /// the host starts (blocking work belongs here, not in ExecuteAsync), then one Kestrel server for the API
-/// and every service's proxy listener.
+/// and the Sentinel listeners; the proxies listen on their own sockets (<see cref="ProxyListeners"/>).
 /// </summary>
 public static class ControllerHost
 {
     /// <summary>Time allowed at shutdown beyond the longest hook's timeout, for the last journal writes.</summary>
     private static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(10);
 
+    /// <param name="configFile">The file <paramref name="spec"/> was read from: with it the controller reloads (SIGHUP, <c>POST /api/reload</c>).</param>
     /// <param name="newJournal">
     /// Accept a journal that knows an earlier epoch than the last run reached (<see cref="EpochMarker"/>): epochs
     /// start after the marker's. Without it such a start is refused.
     /// </param>
     public static async Task<WebApplication> CreateAsync(
-        UnderstudySpec spec, string configDirectory, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null, bool newJournal = false)
+        UnderstudySpec spec, string configDirectory, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null, bool newJournal = false,
+        string? configFile = null)
     {
         time ??= TimeProvider.System;
         // Read again before the journal is taken: a TLS file changed since the config was loaded is one line at start.
@@ -68,8 +70,11 @@ public static class ControllerHost
 
         TimeSpan longestHook = spec.Services.SelectMany(s => s.Hooks.OnFailover.Concat(s.Hooks.OnSwitchover)).Select(h => h.Timeout).DefaultIfEmpty().Max();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = longestHook + ShutdownMargin);
-        builder.Services.AddSingleton(spec);
-        builder.Services.AddSingleton(spec.Controller);
+        var live = new LiveConfig(spec, configFile);
+        builder.Services.AddSingleton(live);
+        // Endpoints and the token check get the running config; the parts a reload changes elsewhere are told (ConfigReloader).
+        builder.Services.AddTransient(_ => live.Current);
+        builder.Services.AddTransient(_ => live.Current.Controller);
         builder.Services.AddApiAuth();
         builder.Services.AddSignInLimits();
         builder.Services.AddSingleton(trust);
@@ -95,9 +100,16 @@ public static class ControllerHost
         // Before the controller: it folds the journal's site operations while the loops start, and the loops' leader hands them over.
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Sites.SiteOperations>());
         // Before the controller, so it stops after it and still hears the controller's last events.
-        if (Notifier.IsNeeded(spec)) builder.Services.AddHostedService<Notifier>();
+        // Run even with no channel configured: a reload may add one.
+        builder.Services.AddSingleton<Notifier>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Notifier>());
+        // Before the controller: listeners bound before its loops run, and closed after they stop.
+        builder.Services.AddSingleton<ProxyListeners>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ProxyListeners>());
         if (spec.Controller.Coordination is { } coordination) builder.Services.AddCluster(spec, coordination, start, journal, time);
         else builder.Services.AddAlone(spec, start, journal, time);
+        builder.Services.AddSingleton<ConfigReloader>();
+        if (configFile is not null) builder.Services.AddHostedService<ReloadSignal>();
         // After the controller, so it stops first: no run starts while the loops are stopping.
         builder.Services.AddSingleton(new Drills.Scheduling.DrillLocks(time));
         builder.Services.AddSingleton<Drills.Scheduling.DrillGate>();
@@ -122,8 +134,6 @@ public static class ControllerHost
                 l.Protocols = HttpProtocols.Http1AndHttp2;
                 l.UseHttps(https);
             });
-            foreach (ServiceRuntime r in k.ApplicationServices.GetRequiredService<Controller>().Services.Where(r => r.Proxy is not null))
-                Listen(k, r.Spec.Proxy!.Listen, $"services.{r.Spec.Name}.traffic.proxy.listen", l => l.Run(r.Proxy!.HandleAsync));
             k.ListenSentinels();
         });
 
@@ -157,6 +167,7 @@ public static class ControllerHost
         app.MapDrillScheduleApi();
         app.MapDeployWatchApi();
         app.MapClusterApi();
+        app.MapReloadApi();
         return app;
     }
 

@@ -5,6 +5,7 @@ namespace Understudy.Hosting;
 /// <summary>POSIX signals by PID; the BCL only sends SIGKILL (Process.Kill).</summary>
 public static class Signals
 {
+    public const int Hangup = 1;
     public const int Interrupt = 2;
     public const int Term = 15;
     public const int Kill = 9;

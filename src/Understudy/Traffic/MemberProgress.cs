@@ -9,7 +9,14 @@ namespace Understudy.Traffic;
 /// </summary>
 public sealed class MemberProgress(IEnumerable<string> members)
 {
-    private readonly FrozenDictionary<string, Last> _last = members.ToFrozenDictionary(m => m, _ => new Last());
+    private volatile FrozenDictionary<string, Last> _last = members.ToFrozenDictionary(m => m, _ => new Last());
+
+    /// <summary>A reload added members: they are tracked too; the others keep what they had.</summary>
+    public void Include(IEnumerable<string> members)
+    {
+        FrozenDictionary<string, Last> known = _last;
+        _last = known.Concat(members.Where(m => !known.ContainsKey(m)).Select(m => KeyValuePair.Create(m, new Last()))).ToFrozenDictionary();
+    }
 
     public void Answered(string member, long now)
     {

@@ -62,3 +62,15 @@ public sealed record JournalRecovered(string Cause = "", DateTimeOffset Since = 
 /// state rather than an older one. Anything recorded only in the old file is gone from this one.
 /// </summary>
 public sealed record JournalReplaced(string Why = "", string Instance = "") : JournalEvent, IInformational, IInstanceAlert;
+
+/// <summary>
+/// The config file was read again and applied (<c>understudy reload</c>, SIGHUP, <c>POST /api/reload</c>):
+/// <paramref name="Digest"/> is the file's SHA-256, as <c>sha256sum</c> prints it; the services it added, removed and
+/// reconfigured are named. Every other service, its proxy listener and its open connections were left as they were.
+/// </summary>
+public sealed record ConfigReloaded(string Digest = "", System.Collections.Immutable.ImmutableArray<string> Added = default,
+    System.Collections.Immutable.ImmutableArray<string> Removed = default, System.Collections.Immutable.ImmutableArray<string> Changed = default)
+    : JournalEvent, IInformational;
+
+/// <summary>A reload changed nothing: the file (SHA-256 <paramref name="Digest"/>; empty when unreadable) is invalid or asks what only a restart can do; <see cref="JournalEvent.Reason"/> says why.</summary>
+public sealed record ConfigReloadRefused(string Digest = "") : JournalEvent, IInformational;
