@@ -40,6 +40,8 @@ var root = new RootCommand("Understudy benchmarks; results are Markdown on stdou
     redisSync,
     journalScale,
     scale,
+    Bench("reload", "Reloads under load: connections cut and requests failed through unchanged and changed services, and the time of each reload.", "reloads", 100,
+        ReloadBench.RunAsync, ReloadBench.Print),
 };
 return await root.Parse(args).InvokeAsync();
 
