@@ -58,7 +58,8 @@ public sealed partial class EpochMarkerWriter(EpochMarker marker, IReadOnlyDicti
         {
             await foreach (JournalEvent e in _events.ReadAllAsync(stopping))
             {
-                if (!epochs.TryGetValue(e.Service, out long known) || e.Epoch <= known) continue;
+                // A service a reload added is guarded from its first event on, like the ones the start knew.
+                if (e.Service.Length == 0 || (epochs.TryGetValue(e.Service, out long known) && e.Epoch <= known)) continue;
                 epochs[e.Service] = e.Epoch;
                 Save(epochs);
             }
