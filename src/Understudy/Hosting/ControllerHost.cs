@@ -21,7 +21,7 @@ namespace Understudy.Hosting;
 /// <summary>
 /// Builds the controller: takes the journal (one writer), rebuilds every service's state from it before
 /// the host starts (blocking work belongs here, not in ExecuteAsync), then one Kestrel server for the API
-/// and every service's proxy listener.
+/// and the Sentinel listeners; the proxies listen on their own sockets (<see cref="ProxyListeners"/>).
 /// </summary>
 public static class ControllerHost
 {
@@ -96,6 +96,9 @@ public static class ControllerHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Sites.SiteOperations>());
         // Before the controller, so it stops after it and still hears the controller's last events.
         if (Notifier.IsNeeded(spec)) builder.Services.AddHostedService<Notifier>();
+        // Before the controller: listeners bound before its loops run, and closed after they stop.
+        builder.Services.AddSingleton<ProxyListeners>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ProxyListeners>());
         if (spec.Controller.Coordination is { } coordination) builder.Services.AddCluster(spec, coordination, start, journal, time);
         else builder.Services.AddAlone(spec, start, journal, time);
         // After the controller, so it stops first: no run starts while the loops are stopping.
@@ -122,8 +125,6 @@ public static class ControllerHost
                 l.Protocols = HttpProtocols.Http1AndHttp2;
                 l.UseHttps(https);
             });
-            foreach (ServiceRuntime r in k.ApplicationServices.GetRequiredService<Controller>().Services.Where(r => r.Proxy is not null))
-                Listen(k, r.Spec.Proxy!.Listen, $"services.{r.Spec.Name}.traffic.proxy.listen", l => l.Run(r.Proxy!.HandleAsync));
             k.ListenSentinels();
         });
 

@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using Microsoft.AspNetCore.Connections;
 using Understudy.Core.Topology;
 
 namespace Understudy.Traffic;
@@ -14,14 +13,14 @@ public sealed partial class ServiceProxy
 
     private void CountUnprotected()
     {
-        if (Interlocked.Increment(ref _unprotected) % 1000 == 1) Log.Unprotected(logger, service.Name, ProxyDefaults.RedisWaitTimeout.TotalMilliseconds);
+        if (Interlocked.Increment(ref _unprotected) % 1000 == 1) Log.Unprotected(logger, Spec.Name, ProxyDefaults.RedisWaitTimeout.TotalMilliseconds);
     }
 
     /// <summary>
     /// The primary's command table, read once per proxy (and again after a failure: until then every command counts
     /// as a write, which is only slower).
     /// </summary>
-    private async Task<Resp.RespCommandTable> CommandTableAsync(string member)
+    private async Task<Resp.RespCommandTable> CommandTableAsync(ServiceSpec service, string member)
     {
         Task<Resp.RespCommandTable> load = _commandTable ??= Resp.RespCommandTable.LoadAsync(service.Redis ?? RedisSpec.Default, service.Member(member).Address, CancellationToken.None);
         try { return await load; }
@@ -38,9 +37,9 @@ public sealed partial class ServiceProxy
     private async Task RelayAsync(Func<Task> relay, PipeReader input, Socket upstream)
     {
         try { await relay(); upstream.Shutdown(SocketShutdown.Send); }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or ConnectionAbortedException or ConnectionResetException or InvalidDataException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidDataException)
         {
-            if (e is InvalidDataException) Log.ProtocolError(logger, service.Name, e.Message);
+            if (e is InvalidDataException) Log.ProtocolError(logger, Spec.Name, e.Message);
             upstream.Dispose();
         }
         finally { await input.CompleteAsync(); }
@@ -49,9 +48,9 @@ public sealed partial class ServiceProxy
     private async Task RelayAsync(Func<Task> relay, PipeWriter output)
     {
         try { await relay(); }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or ConnectionAbortedException or ConnectionResetException or InvalidDataException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidDataException)
         {
-            if (e is InvalidDataException) Log.ProtocolError(logger, service.Name, e.Message);
+            if (e is InvalidDataException) Log.ProtocolError(logger, Spec.Name, e.Message);
         }
         finally { await output.CompleteAsync(); }
     }

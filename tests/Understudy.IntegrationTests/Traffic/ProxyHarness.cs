@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -15,10 +14,11 @@ using Understudy.Traffic;
 
 namespace Understudy.IntegrationTests.Traffic;
 
-/// <summary>A <see cref="ServiceProxy"/> on a real Kestrel listener, with two real HTTP backends and one dead address.</summary>
+/// <summary>A <see cref="ServiceProxy"/> on its own <see cref="ProxyListener"/>, with two real HTTP backends and one dead address.</summary>
 public sealed class ProxyHarness : IAsyncDisposable
 {
     private readonly List<WebApplication> _apps = [];
+    private ProxyListener? _listener;
 
     public int ProxyPort { get; } = FreePort.Next();
     public RouteBoard Routes { get; } = new(new TrafficRoute(1, "a", false, false));
@@ -37,12 +37,7 @@ public sealed class ProxyHarness : IAsyncDisposable
             HooksSpec.None, TargetsSpec.None);
         h.Proxy = new ServiceProxy(spec, h.Routes, h.Passive.Enqueue, h.Faults, TimeProvider.System, NullLogger.Instance);
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, h.ProxyPort, l => l.Run(h.Proxy.HandleAsync)));
-        var proxyApp = builder.Build();
-        await proxyApp.StartAsync();
-        h._apps.Add(proxyApp);
+        h._listener = ProxyListener.Start(new HostPort("127.0.0.1", h.ProxyPort), "services.svc.traffic.proxy.listen", h.Proxy.HandleAsync, NullLogger.Instance);
         return h;
     }
 
@@ -63,6 +58,8 @@ public sealed class ProxyHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_listener is not null) await _listener.DisposeAsync();
+        Proxy?.CloseAll();
         foreach (var app in _apps) await app.DisposeAsync();
     }
 }

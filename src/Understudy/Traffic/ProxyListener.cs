@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Sockets;
+using Understudy.Core.Topology;
+using Understudy.Hosting;
+
+namespace Understudy.Traffic;
+
+/// <summary>
+/// One service's proxy listener: a plain socket accept loop (no Kestrel pipes between the client and the pump).
+/// Disposing it closes only the listening socket; connections already handed over keep running, so a reload can
+/// replace a listener without cutting clients.
+/// </summary>
+public sealed partial class ProxyListener : IAsyncDisposable
+{
+    private const int Backlog = 4096;
+    private readonly Socket _socket;
+    private readonly Func<Socket, Task> _handle;
+    private readonly ILogger _logger;
+    private readonly string _key;
+    private Task _accepting = Task.CompletedTask;
+
+    private ProxyListener(Socket socket, string key, Func<Socket, Task> handle, ILogger logger)
+    {
+        _socket = socket;
+        _key = key;
+        _handle = handle;
+        _logger = logger;
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Binds now (a failure is a <see cref="StartupException"/> naming <paramref name="key"/>), then accepts in the background.</summary>
+    public static ProxyListener Start(HostPort at, string key, Func<Socket, Task> handle, ILogger logger)
+    {
+        IPAddress ip = at.Host == "localhost" ? IPAddress.Loopback
+            : IPAddress.TryParse(at.Host, out IPAddress? parsed) ? parsed
+            : throw new StartupException($"{key}: listen on an IP address or localhost, not '{at.Host}'");
+        var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            // As Kestrel: a restart binds again at once despite connections in TIME_WAIT; on :: accept IPv4 too.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            if (ip.Equals(IPAddress.IPv6Any)) socket.DualMode = true;
+            socket.Bind(new IPEndPoint(ip, at.Port));
+            socket.Listen(Backlog);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new StartupException($"{key}: cannot listen on {at}: {e.Message.ToLowerInvariant()}");
+        }
+        var listener = new ProxyListener(socket, key, handle, logger);
+        listener._accepting = listener.AcceptAsync();
+        return listener;
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (true)
+        {
+            Socket client;
+            try { client = await _socket.AcceptAsync(); }
+            catch (ObjectDisposedException) { return; }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted) { return; }
+            catch (SocketException e)
+            {
+                // Out of file descriptors, say: keep the listener, give the host a moment instead of spinning.
+                Log.AcceptFailed(_logger, _key, e.Message);
+                await Task.Delay(AcceptRetry);
+                continue;
+            }
+            client.NoDelay = true;
+            ThreadPool.UnsafeQueueUserWorkItem(static c => _ = c.Listener.RunAsync(c.Client), (Listener: this, Client: client), preferLocal: false);
+        }
+    }
+
+    private static readonly TimeSpan AcceptRetry = TimeSpan.FromMilliseconds(50);
+
+    private async Task RunAsync(Socket client)
+    {
+        try { await _handle(client); }
+        catch (Exception e) { Log.ConnectionFailed(_logger, _key, e); }
+        finally { client.Dispose(); }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _socket.Dispose();
+        await _accepting;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "{Key}: accepting a connection failed: {Error}")]
+        public static partial void AcceptFailed(ILogger logger, string key, string error);
+
+        [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "{Key}: a proxied connection ended with an unexpected error")]
+        public static partial void ConnectionFailed(ILogger logger, string key, Exception error);
+    }
+}

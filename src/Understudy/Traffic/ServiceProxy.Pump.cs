@@ -1,0 +1,100 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Understudy.Core.Drills;
+using Understudy.Core.Topology;
+
+namespace Understudy.Traffic;
+
+/// <summary>The proxy's byte pump: two loops on the raw sockets, or Redis synchronous mode's relay.</summary>
+public sealed partial class ServiceProxy
+{
+    private const int ChunkBytes = 16 * 1024;
+
+    /// <summary>Copies both ways until the member's side ends, or the client's with an error; a half-close from the client is passed on.</summary>
+    private async Task PumpAsync(ServiceSpec service, Socket client, Socket upstream, string member)
+    {
+        if (service is { Kind: ServiceKind.Redis, Failover.Synchronous: true })
+        {
+            await RelaySynchronousAsync(service, client, upstream, member);
+            return;
+        }
+        Task<bool> toUpstream = CopyAsync(client, upstream, member, answers: false);
+        Task<bool> toClient = CopyAsync(upstream, client, member, answers: true);
+        // A client's FIN is passed on and its answers still flow back; a client's reset ends both.
+        if (await Task.WhenAny(toUpstream, toClient) == toUpstream && await toUpstream) await toClient;
+    }
+
+    /// <summary>
+    /// One direction. Waits for data with a zero-byte receive and rents a buffer only once data is there, so an idle
+    /// connection holds none. True when <paramref name="from"/> ended with a FIN (then passed on to <paramref name="to"/>).
+    /// </summary>
+    private async Task<bool> CopyAsync(Socket from, Socket to, string member, bool answers)
+    {
+        byte[]? buffer = null;
+        try
+        {
+            while (true)
+            {
+                await from.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+                int n = await from.ReceiveAsync(buffer, SocketFlags.None);
+                if (n == 0) break;
+                await PassAsync(member);
+                if (answers) _progress?.Answered(member, time.GetTimestamp());
+                for (int sent = 0; sent < n;) sent += await to.SendAsync(buffer.AsMemory(sent, n - sent), SocketFlags.None);
+                Interlocked.Add(ref answers ? ref _bytesOut : ref _bytesIn, n);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = null;
+            }
+            to.Shutdown(SocketShutdown.Send);
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException) { return false; }
+        finally
+        {
+            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Applies an injected fault to a chunk before it is passed on: a slow member's traffic is delayed; a
+    /// blackholed member's waits until the fault ends (as TCP retransmits until the network heals, so the
+    /// stream stays intact); a reset cuts the connection. No fault costs one dictionary lookup.
+    /// </summary>
+    private async ValueTask PassAsync(string member)
+    {
+        while (faults.Active(member) is { } fault)
+        {
+            switch (fault.Kind)
+            {
+                case ProxyFaultKind.Reset:
+                    Fence(member); // both sides of every connection to it, as a reset on the wire would
+                    throw new SocketException((int)SocketError.ConnectionReset);
+                case ProxyFaultKind.Blackhole:
+                    await Task.Delay(Max(fault.Until - time.GetUtcNow(), TimeSpan.FromMilliseconds(1)), time);
+                    continue;
+                default:
+                    await Task.Delay(fault.NextDelay(), time);
+                    return;
+            }
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>Redis synchronous mode: the RESP relay, on pipes over the two sockets (not the hot path).</summary>
+    private async Task RelaySynchronousAsync(ServiceSpec service, Socket client, Socket upstream, string member)
+    {
+        await using var clientStream = new NetworkStream(client, ownsSocket: false);
+        await using var upstreamStream = new NetworkStream(upstream, ownsSocket: false);
+        PipeReader fromClient = PipeReader.Create(clientStream, new StreamPipeReaderOptions(leaveOpen: true));
+        PipeWriter toClientPipe = PipeWriter.Create(clientStream, new StreamPipeWriterOptions(leaveOpen: true));
+        var pump = new Resp.SynchronousPump(await CommandTableAsync(service, member), service.Failover.SynchronousStrict, ProxyDefaults.RedisWaitTimeout,
+            () => routes.Current.Route.NoReplica, CountUnprotected);
+        Task toUpstream = RelayAsync(() => pump.ToServerAsync(fromClient, upstreamStream), fromClient, upstream);
+        Task toClient = RelayAsync(() => pump.ToClientAsync(PipeReader.Create(upstreamStream, new StreamPipeReaderOptions(leaveOpen: true)), toClientPipe, upstreamStream,
+            n => { _progress?.Answered(member, time.GetTimestamp()); Interlocked.Add(ref _bytesOut, n); }), toClientPipe);
+        if (await Task.WhenAny(toUpstream, toClient) == toUpstream) await toClient;
+    }
+}
