@@ -22,7 +22,7 @@ internal static class Children
             "--log-level", "warn", "--logger", "zap"], output);
     }
 
-    private static Process External(string file, string[] args, System.Text.StringBuilder output)
+    public static Process External(string file, string[] args, System.Text.StringBuilder output)
     {
         var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
         var p = Process.Start(psi)!;

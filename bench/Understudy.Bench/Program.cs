@@ -4,11 +4,17 @@ using Understudy.Bench;
 var rounds = new Option<int>("--rounds") { Description = "interleaved throughput rounds", DefaultValueFactory = _ => 5 };
 var seconds = new Option<int>("--seconds") { Description = "wrk duration per path and round", DefaultValueFactory = _ => 5 };
 
-var throughput = new Command("throughput", "Requests/s and added latency: direct, Understudy, HAProxy tcp.") { rounds, seconds };
+var pgbenchSeconds = new Option<int>("--pgbench-seconds") { Description = "pgbench -T per path and round (0: no pgbench arm)", DefaultValueFactory = _ => 10 };
+var throughput = new Command("throughput", "Requests/s and added latency, then pgbench -S: direct, Understudy, HAProxy tcp.") { rounds, seconds, pgbenchSeconds };
 throughput.SetAction(async (p, _) =>
 {
     var result = await ThroughputBench.RunAsync(p.GetValue(rounds), TimeSpan.FromSeconds(p.GetValue(seconds)), Console.Error);
     ThroughputBench.Print(result, Console.Out);
+    if (p.GetValue(pgbenchSeconds) is var pgSeconds and > 0)
+    {
+        Console.WriteLine();
+        PgbenchArm.Print(await PgbenchArm.RunAsync(p.GetValue(rounds), TimeSpan.FromSeconds(pgSeconds), Console.Error), Console.Out);
+    }
 });
 
 var redisRounds = new Option<int>("--rounds") { Description = "interleaved rounds of every path", DefaultValueFactory = _ => 5 };

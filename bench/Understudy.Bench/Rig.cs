@@ -17,8 +17,8 @@ internal sealed class Rig : IDisposable
     private readonly System.Text.StringBuilder _controllerOutput = new(), _haproxyOutput = new();
     private Process? _controller, _haproxy;
 
-    public int PortA { get; } = FreePort.Next();
-    public int PortB { get; } = FreePort.Next();
+    public int PortA { get; }
+    public int PortB { get; }
     public int UnderstudyPort { get; } = FreePort.Next();
     public int ApiPort { get; } = FreePort.Next();
     public int HaproxyPort { get; } = FreePort.Next();
@@ -29,19 +29,41 @@ internal sealed class Rig : IDisposable
 
     /// <param name="mode">http (layer-7 HAProxy, http checks) or tcp (both at layer 4).</param>
     /// <param name="checkMs">health checks' interval for both; Understudy's timeout is 4/5 of it, HAProxy's all of it.</param>
-    public static async Task<Rig> StartAsync(string mode, int checkMs = 100)
+    public static Task<Rig> StartAsync(string mode, int checkMs = 100) => StartAsync(mode, checkMs, FreePort.Next(), FreePort.Next(), apps: true);
+
+    /// <summary>Both proxies at layer 4 in front of servers already running at <paramref name="a"/> (primary) and <paramref name="b"/> (may be down).</summary>
+    public static Task<Rig> InFrontOfAsync(int a, int b) => StartAsync("tcp", 100, a, b, apps: false);
+
+    private Rig(int a, int b)
     {
-        var rig = new Rig();
-        string config = Path.Combine(rig._dir, "understudy.yaml"), haproxy = Path.Combine(rig._dir, "haproxy.cfg");
-        File.WriteAllText(config, Configs.Understudy(rig.PortA, rig.PortB, rig.UnderstudyPort, rig.ApiPort, mode, checkMs));
-        File.WriteAllText(haproxy, Configs.Haproxy(rig.PortA, rig.PortB, rig.HaproxyPort, mode, checkMs, rig.HaproxySocket) + "\n"); // HAProxy refuses a last line without LF
-        rig.A = await SampleAppProcess.StartAsync("web-a", rig.PortA, Limit);
-        rig.B = await SampleAppProcess.StartAsync("web-b", rig.PortB, Limit);
-        rig._controller = Children.Controller(config, rig._controllerOutput);
-        rig._haproxy = Children.Haproxy(haproxy, rig._haproxyOutput);
-        await Children.WaitForPortAsync(rig.UnderstudyPort, Limit, rig._controller, () => rig._controllerOutput.ToString());
-        await Children.WaitForPortAsync(rig.HaproxyPort, Limit, rig._haproxy, () => rig._haproxyOutput.ToString());
-        return rig;
+        PortA = a;
+        PortB = b;
+    }
+
+    private static async Task<Rig> StartAsync(string mode, int checkMs, int a, int b, bool apps)
+    {
+        var rig = new Rig(a, b);
+        try
+        {
+            string config = Path.Combine(rig._dir, "understudy.yaml"), haproxy = Path.Combine(rig._dir, "haproxy.cfg");
+            File.WriteAllText(config, Configs.Understudy(rig.PortA, rig.PortB, rig.UnderstudyPort, rig.ApiPort, mode, checkMs));
+            File.WriteAllText(haproxy, Configs.Haproxy(rig.PortA, rig.PortB, rig.HaproxyPort, mode, checkMs, rig.HaproxySocket) + "\n"); // HAProxy refuses a last line without LF
+            if (apps)
+            {
+                rig.A = await SampleAppProcess.StartAsync("web-a", rig.PortA, Limit);
+                rig.B = await SampleAppProcess.StartAsync("web-b", rig.PortB, Limit);
+            }
+            rig._controller = Children.Controller(config, rig._controllerOutput);
+            rig._haproxy = Children.Haproxy(haproxy, rig._haproxyOutput);
+            await Children.WaitForPortAsync(rig.UnderstudyPort, Limit, rig._controller, () => rig._controllerOutput.ToString());
+            await Children.WaitForPortAsync(rig.HaproxyPort, Limit, rig._haproxy, () => rig._haproxyOutput.ToString());
+            return rig;
+        }
+        catch
+        {
+            rig.Dispose(); // whatever started is stopped by PID
+            throw;
+        }
     }
 
     /// <summary>Until the controller sees both members up (HAProxy assumes its servers up from the start).</summary>

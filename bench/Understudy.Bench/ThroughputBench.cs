@@ -6,14 +6,16 @@ using static Understudy.Bench.Stats;
 namespace Understudy.Bench;
 
 /// <summary>
-/// Requests per second (wrk -t2 -c64) and added latency (one client, one keep-alive connection, GETs in
-/// sequence) for the same sample app reached directly, through Understudy's proxy and through HAProxy
-/// in mode tcp. Rounds interleave the three paths, and ratios are taken within a round, because on 2
+/// Requests per second (wrk -t2 -c64), latency of GETs in sequence on one keep-alive connection, and latency at a
+/// fixed rate (<see cref="FixedRateLatency"/>: 2,000 req/s over 16 connections) for the same sample app reached
+/// directly, through Understudy's proxy and through HAProxy in mode tcp. Rounds interleave the three paths, and ratios are taken within a round, because on 2
 /// cores wrk, the app and the proxy share the CPUs and absolute numbers drift.
 /// </summary>
 internal static partial class ThroughputBench
 {
-    internal sealed record Round(string Path, double Rps, double P50Us, double P99Us);
+    internal sealed record Round(string Path, double Rps, double P50Us, double P99Us, double FixedP50Us, double FixedP99Us);
+
+    private const int FixedRate = 2000, FixedConnections = 16;
 
     public static async Task<List<Round>> RunAsync(int rounds, TimeSpan duration, TextWriter log)
     {
@@ -32,8 +34,9 @@ internal static partial class ThroughputBench
             {
                 double rps = await WrkAsync(port, duration);
                 var (p50, p99) = await SequentialLatencyAsync(port, 2000);
-                results.Add(new Round(path, rps, p50, p99));
-                await log.WriteLineAsync($"round {r}/{rounds} {path}: {rps:0} req/s, p50 {p50:0} µs, p99 {p99:0} µs");
+                var (fixed50, fixed99) = await FixedRateLatency.RunAsync(port, FixedRate, FixedConnections, duration);
+                results.Add(new Round(path, rps, p50, p99, fixed50, fixed99));
+                await log.WriteLineAsync($"round {r}/{rounds} {path}: {rps:0} req/s, p50 {p50:0} µs, p99 {p99:0} µs; at {FixedRate} req/s p50 {fixed50:0} µs, p99 {fixed99:0} µs");
             }
         }
         return results;
@@ -68,16 +71,19 @@ internal static partial class ThroughputBench
     public static void Print(List<Round> rounds, TextWriter w)
     {
         var direct = rounds.Where(r => r.Path == "direct").ToList();
-        w.WriteLine($"### Throughput and added latency, {direct.Count} interleaved rounds (wrk -t2 -c64; sequential GETs on one keep-alive connection)");
+        w.WriteLine($"### Throughput and added latency, {direct.Count} interleaved rounds (wrk -t2 -c64; sequential GETs on one keep-alive connection; "
+            + $"{FixedRate} req/s over {FixedConnections} keep-alive connections, timed from the intended send)");
         w.WriteLine();
-        w.WriteLine("| path | median req/s | median ratio to direct | p50 latency (µs) | added p50 (µs) | p99 latency (µs) |");
-        w.WriteLine("|---|---|---|---|---|---|");
+        w.WriteLine("| path | median req/s | median ratio to direct | p50 latency (µs) | added p50 (µs) | p99 latency (µs) | fixed rate p50 (µs) | added p50 (µs) | fixed rate p99 (µs) | added p99 (µs) |");
+        w.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var g in rounds.GroupBy(r => r.Path))
         {
             var list = g.ToList();
             double ratio = Median(list.Select((r, i) => r.Rps / direct[i].Rps));
             double added = Median(list.Select((r, i) => r.P50Us - direct[i].P50Us));
-            w.WriteLine($"| {g.Key} | {Median(list.Select(r => r.Rps)):0} | {ratio:0.00} | {Median(list.Select(r => r.P50Us)):0} | {added:0} | {Median(list.Select(r => r.P99Us)):0} |");
+            double added50 = Median(list.Select((r, i) => r.FixedP50Us - direct[i].FixedP50Us)), added99 = Median(list.Select((r, i) => r.FixedP99Us - direct[i].FixedP99Us));
+            w.WriteLine($"| {g.Key} | {Median(list.Select(r => r.Rps)):0} | {ratio:0.00} | {Median(list.Select(r => r.P50Us)):0} | {added:0} | {Median(list.Select(r => r.P99Us)):0} | "
+                + $"{Median(list.Select(r => r.FixedP50Us)):0} | {added50:0} | {Median(list.Select(r => r.FixedP99Us)):0} | {added99:0} |");
         }
         var us = rounds.Where(r => r.Path == "understudy").ToList();
         var ha = rounds.Where(r => r.Path == "haproxy").ToList();

@@ -76,6 +76,9 @@ public sealed partial class ServiceProxy
                 }
             }
             Interlocked.Increment(ref _failed);
+            // A reset, as Kestrel's abort was: an HTTP client retries a plain close on a new connection (held again), not a reset.
+            client.LingerState = new LingerOption(true, 0);
+            client.Dispose();
         }
         finally
         {
