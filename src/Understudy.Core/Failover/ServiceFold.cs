@@ -143,18 +143,29 @@ public static class ServiceFold
     /// <summary>
     /// A running service under a reloaded config: the same state (epoch, primary, route, requests, what the checks saw of
     /// the members it keeps) under <paramref name="spec"/>, as a restart with that config would fold it, minus the restart.
-    /// Null, with <paramref name="refusal"/> set, while a change is under way or when a removed member still matters.
+    /// A member given another address is a new server: nothing seen of the old one carries over. Null, with
+    /// <paramref name="refusal"/> set, while a change is under way or when a member removed or readdressed is the primary,
+    /// routed, the synchronous standby or named by a request.
     /// </summary>
     public static ServiceState? Reconfigure(ServiceState s, Topology.ServiceSpec spec, out string? refusal)
     {
         refusal = Busy(s);
-        foreach (string gone in s.Members.Keys.Except(spec.Members.Select(m => m.Name)).Order(StringComparer.Ordinal))
-            refusal ??= Role(s, gone) is { } role ? $"member {gone} is {role}; it can be removed once it is not" : null;
+        var kept = spec.Members.ToDictionary(m => m.Name);
+        foreach (string name in s.Members.Keys.Order(StringComparer.Ordinal))
+        {
+            if (refusal is not null) break;
+            Topology.MemberSpec? now = kept.GetValueOrDefault(name);
+            if (now is not null && now.Address == s.Spec.Member(name).Address) continue;
+            // Removed, or another server under the same name: what was seen of it (health, role, lag) is not the new one's.
+            if (Role(s, name) is { } role)
+                refusal = $"member {name} is {role}; it can be {(now is null ? "removed" : "given another address")} once it is not";
+        }
         if (refusal is not null) return null;
         return s with
         {
             Spec = spec,
-            Members = spec.Members.ToImmutableDictionary(m => m.Name, m => s.Members.TryGetValue(m.Name, out MemberState? known) ? known : MemberState.Initial(m.Name)),
+            Members = spec.Members.ToImmutableDictionary(m => m.Name, m =>
+                s.Members.TryGetValue(m.Name, out MemberState? known) && s.Spec.Member(m.Name).Address == m.Address ? known : MemberState.Initial(m.Name)),
         };
     }
 

@@ -24,7 +24,7 @@ public sealed partial class Notifier : BackgroundService
     private readonly Cluster.IClusterState _cluster;
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan }; // each attempt has its own timeout
     private readonly CancellationTokenSource _deliveries = new();
-    private Task _workers = Task.CompletedTask;
+    private readonly List<Task> _workers = []; // one per channel; under _workersGate
 
     public Notifier(UnderstudySpec spec, JournalFeed feed, IEventRecorder recorder, JournalHealth journal, Cluster.IClusterState cluster, TimeProvider time, ILogger<Notifier> logger)
     {
@@ -50,7 +50,8 @@ public sealed partial class Notifier : BackgroundService
         _channels = after;
         lock (_workersGate)
         {
-            if (_started) _workers = Task.WhenAll([_workers, .. after.All.Except(before.All).Select(c => c.RunAsync(_deliveries.Token))]);
+            _workers.RemoveAll(w => w.IsCompleted);
+            if (_started) _workers.AddRange(after.All.Except(before.All).Select(c => c.RunAsync(_deliveries.Token)));
         }
         foreach (AlertChannel gone in before.All.Except(after.All)) gone.Complete();
     }
@@ -61,7 +62,7 @@ public sealed partial class Notifier : BackgroundService
     {
         lock (_workersGate)
         {
-            _workers = Task.WhenAll(_channels.All.Select(c => c.RunAsync(_deliveries.Token)));
+            _workers.AddRange(_channels.All.Select(c => c.RunAsync(_deliveries.Token)));
             _started = true;
         }
         try
@@ -125,11 +126,13 @@ public sealed partial class Notifier : BackgroundService
     {
         await base.StopAsync(cancellationToken);
         foreach (AlertChannel c in _channels.All) c.Complete();
+        Task workers;
+        lock (_workersGate) workers = Task.WhenAll(_workers);
         // Deliveries under way get a moment, so the last notifications of a failover survive a restart.
-        try { await _workers.WaitAsync(AlertDefaults.DrainTimeout, _time, cancellationToken); }
+        try { await workers.WaitAsync(AlertDefaults.DrainTimeout, _time, cancellationToken); }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException) { }
         await _deliveries.CancelAsync();
-        await _workers.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await workers.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     public override void Dispose()

@@ -23,6 +23,8 @@ internal static class ServeCommand
         cmd.SetAction(async (parse, ct) =>
         {
             FileInfo file = parse.GetValue(config)!;
+            WebApplication? running = null;
+            using var hangup = ReloadSignal.Register(() => running);
             if (CommonOptions.LoadOrReport(file) is not { } spec) return CliApp.BadInput;
             try
             {
@@ -31,6 +33,7 @@ internal static class ServeCommand
                     : null;
                 await using WebApplication app = await ControllerHost.CreateAsync(spec, file.DirectoryName ?? ".", logging: logging,
                     newJournal: parse.GetValue(newJournal), configFile: file.FullName);
+                running = app;
                 await app.StartAsync(ct);
                 await app.WaitForShutdownAsync(ct);
                 // The controller's own task ends only by a bug or a journal it could not write at start.

@@ -56,7 +56,8 @@ public sealed record ConfigDiff(
 
         bool tokens = Text(a.AuthTokens) != Text(b.AuthTokens);
         bool alerts = Text(running.AlertChannels) != Text(next.AlertChannels)
-                      || next.Services.Any(s => Text(running.Service(s.Name)?.AlertChannels ?? []) != Text(s.AlertChannels));
+                      || next.Services.Any(s => Text(running.Service(s.Name)?.AlertChannels ?? []) != Text(s.AlertChannels))
+                      || running.Services.Any(s => next.Service(s.Name) is null && !s.AlertChannels.IsEmpty);
         return new ConfigDiff(added, removed, changed, moved, tokens, alerts, [.. notLive]);
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Threading.Channels;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
+using Understudy.Core.Topology;
 using Understudy.Journal;
 using Understudy.Traffic;
 
@@ -30,6 +31,8 @@ public sealed partial class ServiceLoop
     private ServiceState _state;
     private long _position;
     private volatile bool _stopping;
+    private bool _held; // read and written by the loop alone
+    private Executor _executor = null!; // set by RunAsync; a reload replaces it
     private volatile LoopRole _role;
     private readonly Failpoint? _failpoint = Failpoint.FromEnvironment();
     private readonly long _snapshotEvery = SnapshotPolicy.Every;
@@ -102,6 +105,7 @@ public sealed partial class ServiceLoop
     /// <summary>Decides <paramref name="start"/> first (a single controller's restart; none for a cluster member), then every message until <see cref="Complete"/>.</summary>
     public async Task RunAsync(Executor executor, Input? start, CancellationToken abort)
     {
+        _executor = executor;
         _routes?.Publish(Routing.For(State));
         if (start is not null) await HandleAsync(start, executor, abort);
         using ITimer ticks = _time.CreateTimer(_ => { if (!_stopping) Post(new ClockTicked()); }, null, TickEvery, TickEvery);
@@ -116,14 +120,16 @@ public sealed partial class ServiceLoop
                         _role = LoopRole.Leader;
                         Log.Leading(_logger, State.Name, l.Term, _position);
                         // Its commit refused (logged, and the instance stepped down): the loop goes on as a follower.
-                        try { await HandleAsync(new LeadershipGained(l.Instance, l.Term), executor, abort); }
+                        try { await HandleAsync(new LeadershipGained(l.Instance, l.Term), _executor, abort); }
                         catch (NotCommittedException) { }
                         break;
                     case Following f when _role == LoopRole.Leader:
                         _role = LoopRole.Follower;
                         Log.Following(_logger, State.Name, f.Why);
                         break;
-                    case Decide d: await DecideAsync(d, executor, abort); break;
+                    case Decide d: await DecideAsync(d, _executor, abort); break;
+                    case Hold h: h.Answer.TrySetResult(TryHold(h.Next)); break;
+                    case Release r: r.Answer.TrySetResult(Unhold(r.Next, r.Executor)); break;
                 }
             }
         }
@@ -132,9 +138,9 @@ public sealed partial class ServiceLoop
 
     private async Task DecideAsync(Decide d, Executor executor, CancellationToken abort)
     {
-        if (_stopping && d.Input is not (StepCompleted or HookFinished or HookLaunched or StaleHookEnded or Noted))
+        if ((_stopping || _held) && d.Input is not (StepCompleted or HookFinished or HookLaunched or StaleHookEnded or Noted))
         {
-            d.Answer?.TrySetException(new InvalidOperationException("the controller is stopping"));
+            d.Answer?.TrySetException(new InvalidOperationException(_stopping ? "the controller is stopping" : "a config reload is under way; try again in a moment"));
             return;
         }
         try
@@ -199,7 +205,7 @@ public sealed partial class ServiceLoop
         Publish(decision.State);
         // One entry per journaled event, named by its type, so logs and journal read the same.
         foreach (JournalEvent e in decision.Events) Log.Journaled(_logger, e.Service, e.Epoch, e.Type, e.Member ?? "", e.Actor, e.Reason);
-        if (_stopping) return decision;
+        if (_stopping || _held) return decision;
         if (_log.MayAct) executor.Execute(decision.Plan);
         else if (!decision.Plan.IsEmpty) Log.NotActed(_logger, State.Name, decision.Plan.Length);
         return decision;
@@ -258,7 +264,51 @@ public sealed partial class ServiceLoop
         Published?.Invoke(before, after);
     }
 
+    /// <summary>
+    /// A reload's first phase, decided in turn with every other input: the loop is held — it decides only step outcomes
+    /// and notes, starts nothing — if nothing is under way (no change, hook or veto, no step running) and
+    /// <paramref name="next"/>, if any, can take over its state; otherwise it says why and goes on as before.
+    /// </summary>
+    public Task<string?> HoldAsync(ServiceSpec? next) => AskAsync(answer => new Hold(next, answer));
+
+    /// <summary>
+    /// A reload's second phase: the held loop goes on, under <paramref name="next"/> with <paramref name="executor"/>
+    /// when given (null: as it was). Says why if <paramref name="next"/> could not take over after all; it runs as before then.
+    /// </summary>
+    public Task<string?> ReleaseAsync(ServiceSpec? next, Executor? executor) => AskAsync(answer => new Release(next, executor, answer));
+
+    private async Task<string?> AskAsync(Func<TaskCompletionSource<string?>, Message> message)
+    {
+        var answer = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_inbox.Writer.TryWrite(message(answer))) return "the controller is stopping";
+        return await answer.Task;
+    }
+
+    private string? TryHold(ServiceSpec? next)
+    {
+        if (_stopping) return "the controller is stopping";
+        if (ServiceFold.Busy(State) is { } busy) return busy;
+        if (!_executor.Idle.IsCompleted) return "a step is still running; reload once it has ended";
+        if (next is not null && ServiceFold.Reconfigure(State, next, out string? refusal) is null) return refusal;
+        _held = true;
+        return null;
+    }
+
+    private string? Unhold(ServiceSpec? next, Executor? executor)
+    {
+        string? refusal = null;
+        if (next is not null && ServiceFold.Reconfigure(State, next, out refusal) is { } reconfigured)
+        {
+            Publish(reconfigured);
+            _executor = executor ?? _executor;
+        }
+        _held = false;
+        return refusal;
+    }
+
     private abstract record Message;
+    private sealed record Hold(ServiceSpec? Next, TaskCompletionSource<string?> Answer) : Message;
+    private sealed record Release(ServiceSpec? Next, Executor? Executor, TaskCompletionSource<string?> Answer) : Message;
     private sealed record Decide(Input Input, TaskCompletionSource<Decision>? Answer) : Message;
     private sealed record Folded(IReadOnlyList<JournalEvent> Events, long Position) : Message;
     private sealed record Leading(string Instance, long Term) : Message;

@@ -68,7 +68,7 @@ public sealed partial class Controller(IReadOnlyList<ServiceRuntime> services, I
         // waiting for the others would leave that service unattended meanwhile.
         try { await _failed.Task.WaitAsync(abort); }
         catch (OperationCanceledException) when (abort.IsCancellationRequested) { }
-        await Task.WhenAll(_loops.Values.Select(l => l.Run));
+        await Task.WhenAll(_loops.Values);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

@@ -109,7 +109,6 @@ public static class ControllerHost
         if (spec.Controller.Coordination is { } coordination) builder.Services.AddCluster(spec, coordination, start, journal, time);
         else builder.Services.AddAlone(spec, start, journal, time);
         builder.Services.AddSingleton<ConfigReloader>();
-        if (configFile is not null) builder.Services.AddHostedService<ReloadSignal>();
         // After the controller, so it stops first: no run starts while the loops are stopping.
         builder.Services.AddSingleton(new Drills.Scheduling.DrillLocks(time));
         builder.Services.AddSingleton<Drills.Scheduling.DrillGate>();

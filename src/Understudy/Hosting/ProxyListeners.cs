@@ -28,17 +28,22 @@ public sealed class ProxyListeners(Controller controller, ILoggerFactory logs) :
             _ = listener.DisposeAsync();
             throw new InvalidOperationException($"{r.Spec.Name}: its proxy listener is already open");
         }
+        listener.Accept();
     }
 
-    /// <summary>A listener for <paramref name="proxy"/> at <paramref name="at"/>, bound (a <see cref="StartupException"/> if it cannot) but not yet the service's: see <see cref="AdoptAsync"/>.</summary>
+    /// <summary>
+    /// A listener for <paramref name="proxy"/> at <paramref name="at"/>, bound (a <see cref="StartupException"/> if it
+    /// cannot) but accepting nothing until <see cref="AdoptAsync"/> makes it the service's.
+    /// </summary>
     public ProxyListener Bind(string service, ServiceProxy proxy, HostPort at) =>
-        ProxyListener.Start(at, $"services.{service}.traffic.proxy.listen", proxy.HandleAsync, logs.CreateLogger($"Understudy.{service}"));
+        ProxyListener.Bind(at, $"services.{service}.traffic.proxy.listen", proxy.HandleAsync, logs.CreateLogger($"Understudy.{service}"));
 
-    /// <summary>Makes <paramref name="listener"/> the service's; the one it had, if any, stops accepting (its connections go on).</summary>
+    /// <summary>Makes <paramref name="listener"/> the service's and starts it; the one it had, if any, stops accepting (its connections go on).</summary>
     public async ValueTask AdoptAsync(string service, ProxyListener listener)
     {
         ProxyListener? before = null;
         _open.AddOrUpdate(service, listener, (_, old) => { before = old; return listener; });
+        listener.Accept();
         if (before is not null) await before.DisposeAsync();
     }
 

@@ -2,35 +2,29 @@ using System.Runtime.InteropServices;
 
 namespace Understudy.Hosting;
 
-/// <summary>SIGHUP reloads the config file, as daemons do; without this handler the runtime would end the process.</summary>
-public sealed partial class ReloadSignal(ConfigReloader reloader, IHostApplicationLifetime lifetime, ILogger<ReloadSignal> logger) : IHostedService, IDisposable
+/// <summary>
+/// SIGHUP reloads the config file, as daemons do. Registered by <c>serve</c> before anything else and kept until it
+/// exits: without a handler the signal's default action would end the controller (and systemd counts that as a clean
+/// exit, so it would not restart it). Outside the time the controller runs, the signal is refused and said so.
+/// </summary>
+public static partial class ReloadSignal
 {
-    private PosixSignalRegistration? _registration;
-
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+    public static PosixSignalRegistration Register(Func<WebApplication?> app) =>
+        PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
-            _ = ReloadAsync();
+            if (app() is { } running && running.Services.GetService<IHostApplicationLifetime>() is { ApplicationStarted.IsCancellationRequested: true } lifetime
+                && !lifetime.ApplicationStopping.IsCancellationRequested)
+                _ = ReloadAsync(running.Services.GetRequiredService<ConfigReloader>(), lifetime, running.Services.GetRequiredService<ILogger<ConfigReloader>>());
+            else
+                Console.Error.WriteLine("understudy serve: SIGHUP ignored: the controller is starting or stopping; send it again once it runs");
         });
-        return Task.CompletedTask;
-    }
 
-    private async Task ReloadAsync()
+    private static async Task ReloadAsync(ConfigReloader reloader, IHostApplicationLifetime lifetime, ILogger logger)
     {
         try { await reloader.ReloadAsync("SIGHUP", lifetime.ApplicationStopping); }
-        catch (OperationCanceledException) { }
         catch (Exception e) { Log.Failed(logger, e); } // a failed reload must never end the controller
     }
-
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        _registration?.Dispose();
-        return Task.CompletedTask;
-    }
-
-    public void Dispose() => _registration?.Dispose();
 
     private static partial class Log
     {

@@ -49,7 +49,7 @@ public sealed partial class SiteOperations(Controller controller, UnderstudySpec
         Completed = SiteStates.Completed, Failed = SiteStates.Failed, Rejected = SiteStates.Rejected, Expired = SiteStates.Expired;
 
     public SitePlan Plan(SiteSpec site) =>
-        SitePlanner.Plan(site, controller.Services.ToDictionary(s => s.Spec.Name, s => s.Loop.State), site.ApprovalsNeeded(spec.Services));
+        SitePlanner.Plan(site, controller.Services.ToDictionary(s => s.Spec.Name, s => s.Loop.State), site.ApprovalsNeeded(controller.Services.Select(s => s.Spec)));
 
     public SiteOperationView? Get(string id) => Ops.TryGetValue(id, out SiteOperationRecord? op) ? View(op) : null;
 
@@ -60,7 +60,7 @@ public sealed partial class SiteOperations(Controller controller, UnderstudySpec
 
     /// <summary>How long an operation waits for its approvals: as long as the least patient of its services lets a request wait (<c>failover.approval_timeout</c>).</summary>
     public TimeSpan ApprovalWindow(SitePlan plan) =>
-        plan.Moves.Select(m => spec.Service(m.Service)?.Failover.ApprovalWindow ?? FailoverDefaults.ApprovalTimeout).DefaultIfEmpty(FailoverDefaults.ApprovalTimeout).Min();
+        plan.Moves.Select(m => controller.Service(m.Service)?.Spec.Failover.ApprovalWindow ?? FailoverDefaults.ApprovalTimeout).DefaultIfEmpty(FailoverDefaults.ApprovalTimeout).Min();
 
     /// <summary>Folds what the journal has, then every site event stored after (this instance's and, in a cluster, the leader's).</summary>
     protected override async Task ExecuteAsync(CancellationToken ct)

@@ -18,6 +18,7 @@ public sealed partial class ProxyListener : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly string _key;
     private Task _accepting = Task.CompletedTask;
+    private int _started;
 
     private ProxyListener(Socket socket, string key, Func<Socket, Task> handle, ILogger logger)
     {
@@ -32,6 +33,17 @@ public sealed partial class ProxyListener : IAsyncDisposable
 
     /// <summary>Binds now (a failure is a <see cref="StartupException"/> naming <paramref name="key"/>), then accepts in the background.</summary>
     public static ProxyListener Start(HostPort at, string key, Func<Socket, Task> handle, ILogger logger)
+    {
+        ProxyListener listener = Bind(at, key, handle, logger);
+        listener.Accept();
+        return listener;
+    }
+
+    /// <summary>
+    /// Binds and listens, but hands nothing over until <see cref="Accept"/>: a reload binds every new listener before
+    /// it changes anything, and one whose reload is refused must not have served anyone.
+    /// </summary>
+    public static ProxyListener Bind(HostPort at, string key, Func<Socket, Task> handle, ILogger logger)
     {
         IPAddress ip = at.Host == "localhost" ? IPAddress.Loopback
             : IPAddress.TryParse(at.Host, out IPAddress? parsed) ? parsed
@@ -50,9 +62,13 @@ public sealed partial class ProxyListener : IAsyncDisposable
             socket.Dispose();
             throw new StartupException($"{key}: cannot listen on {at}: {e.Message.ToLowerInvariant()}");
         }
-        var listener = new ProxyListener(socket, key, handle, logger);
-        listener._accepting = listener.AcceptAsync();
-        return listener;
+        return new ProxyListener(socket, key, handle, logger);
+    }
+
+    /// <summary>Starts handing accepted connections over; once.</summary>
+    public void Accept()
+    {
+        if (Interlocked.Exchange(ref _started, 1) == 0) _accepting = AcceptAsync();
     }
 
     private async Task AcceptAsync()

@@ -36,12 +36,21 @@ public sealed class ControllerProcess : IAsyncDisposable
         string? caCert = null, params string[] extraArgs)
     {
         var c = new ControllerProcess(config, apiPort, token, environment, caCert, extraArgs);
-        await Eventually.TrueAsync(async () =>
+        try
         {
-            if (c.Process.HasExited) throw new InvalidOperationException($"controller exited with {c.Process.ExitCode}:\n{c.Output}");
-            return await c.TryStatusAsync() is not null;
-        }, "the controller's API");
-        return c;
+            await Eventually.TrueAsync(async () =>
+            {
+                if (c.Process.HasExited) throw new InvalidOperationException($"controller exited with {c.Process.ExitCode}:\n{c.Output}");
+                return await c.TryStatusAsync() is not null;
+            }, "the controller's API");
+            return c;
+        }
+        catch
+        {
+            // Nobody else holds it yet: a controller that never answered must not outlive the test.
+            await c.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Starts it for a <see cref="WebPair"/> and waits until it has seen both members up.</summary>

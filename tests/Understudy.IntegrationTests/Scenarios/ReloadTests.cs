@@ -72,7 +72,7 @@ public class ReloadTests
         // The connections through the unchanged and the changed service were never cut; the removed one's was.
         Assert.Equal(HttpStatusCode.OK, await throughWeb.GetAsync());
         Assert.Equal(HttpStatusCode.OK, await throughApi.GetAsync());
-        await Assert.ThrowsAnyAsync<Exception>(throughGone.GetAsync);
+        await Assert.ThrowsAsync<IOException>(throughGone.GetAsync);
         // New listeners answer, old ones are closed.
         using (var fresh = await KeepAlive.OpenAsync(freshPort)) Assert.Equal(HttpStatusCode.OK, await fresh.GetAsync());
         using (var moved = await KeepAlive.OpenAsync(apiMoved)) Assert.Equal(HttpStatusCode.OK, await moved.GetAsync());
@@ -86,6 +86,13 @@ public class ReloadTests
         EventView reloaded = Assert.Single(await controller.EventsAsync(type: "config.reloaded"));
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(pair.Config))), reloaded.Details["digest"]?.ToString());
         Assert.Equal("alice", reloaded.Actor);
+
+        // The kept proxy is still the one the changed service fences: a switchover of api closes the connection kept open through it.
+        var switchover = await CliRunner.RunAsync(new Dictionary<string, string> { ["UNDERSTUDY_TOKEN"] = AliceToken },
+            "switchover", "api", "--to", "api-b", "--reason", "after a reload", "--wait", "--api", $"127.0.0.1:{pair.ApiPort}");
+        Assert.True(switchover.ExitCode == 0, switchover.Err + switchover.Out);
+        await Assert.ThrowsAsync<IOException>(throughApi.GetAsync);
+        Assert.Equal(HttpStatusCode.OK, await throughWeb.GetAsync());
     }
 
     [Fact]

@@ -112,4 +112,25 @@ public class ConfigDiffTests
         Assert.True(moved.AlertsChanged);
         Assert.True(same.ChangesNothing);
     }
+
+    [Fact]
+    public void Of_RemovedServiceWithItsOwnChannel_ChangesTheChannels()
+    {
+        string apiWithAlerts = Api + "\n    alerts:\n      - { webhook: { url: \"http://127.0.0.1:9/hook\" } }";
+
+        ConfigDiff diff = ConfigDiff.Of(Load(Web + "\n" + apiWithAlerts), Load(Web));
+
+        Assert.True(diff.AlertsChanged);
+    }
+
+    [Fact]
+    public void Of_AServiceWithASentinelListener_IsAddedByARestart()
+    {
+        const string Sentinel = "\n    traffic:\n      proxy: { listen: 127.0.0.1:9002 }\n      sentinel: { listen: 127.0.0.1:26379 }";
+        string redis = Api.Replace("kind: tcp", "kind: redis") + Sentinel;
+
+        ConfigDiff diff = ConfigDiff.Of(Load(Web), Load(Web + "\n" + redis));
+
+        Assert.Equal<string>(["services.api.traffic.sentinel: a service with a Sentinel listener is added by a restart"], diff.NotLive);
+    }
 }

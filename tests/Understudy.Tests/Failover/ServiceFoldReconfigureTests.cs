@@ -57,6 +57,26 @@ public class ServiceFoldReconfigureTests
     }
 
     [Fact]
+    public void Reconfigure_StandbyGivenAnotherAddress_IsANewServerSeenFromScratch()
+    {
+        ServiceSpec moved = Http(members: 3) with { Members = [.. Http(members: 3).Members.Select(m => m.Name == "web-c" ? m with { Address = new HostPort("127.0.0.1", 9999) } : m)] };
+
+        ServiceState after = ServiceFold.Reconfigure(FailedOver(), moved, out string? refusal)!;
+
+        Assert.Null(refusal);
+        Assert.Equal(Core.Detection.Health.Unknown, after.Members["web-c"].Health);
+    }
+
+    [Fact]
+    public void Reconfigure_PrimaryGivenAnotherAddress_IsRefused()
+    {
+        ServiceSpec moved = Http(members: 3) with { Members = [.. Http(members: 3).Members.Select(m => m.Name == "web-b" ? m with { Address = new HostPort("127.0.0.1", 9999) } : m)] };
+
+        Assert.Null(ServiceFold.Reconfigure(FailedOver(), moved, out string? refusal));
+        Assert.Equal("member web-b is the primary; it can be given another address once it is not", refusal);
+    }
+
+    [Fact]
     public void Reconfigure_DuringAFailover_IsRefused()
     {
         ServiceState failing = ServiceFold.Rebuild(Http(), [
