@@ -162,8 +162,9 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
     public async Task<CheckResult> CheckOnceAsync(CancellationToken stopping)
     {
         long started = time.GetTimestamp();
-        using var timeout = new CancellationTokenSource(spec.Timeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token);
+        // One source for shutdown and the timeout: linked to shutdown, cancelled by a timer of this clock at the timeout.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using ITimer timeout = time.CreateTimer(static s => Cancel((CancellationTokenSource)s!), linked, spec.Timeout, Timeout.InfiniteTimeSpan);
         bool ok, timedOut = false;
         string detail;
         Core.Detection.ReplicationView? pg = null;
@@ -187,6 +188,13 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
         // An answer later than the timeout is no pass (only a pause of this process lets one past the timer; those are discarded above).
         if (ok && took > spec.Timeout) (ok, detail) = (false, $"answered after {took.TotalMilliseconds:0} ms, beyond the {spec.Timeout.TotalMilliseconds:0} ms timeout");
         return new CheckResult(member.Name, ok, time.GetUtcNow(), took, detail, Replication: ok ? pg : null) { TimedOut = timedOut };
+    }
+
+    /// <summary>Cancels unless already disposed (the check ended as the timer fired).</summary>
+    private static void Cancel(CancellationTokenSource cts)
+    {
+        try { cts.Cancel(); }
+        catch (ObjectDisposedException) { }
     }
 
     private static string Describe(Exception e) => e switch
