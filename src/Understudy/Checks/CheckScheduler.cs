@@ -41,13 +41,27 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
     public MemberSpec Member => member;
 
     /// <summary>Asks for up to <paramref name="checks"/> back-to-back checks, ending at the first success.</summary>
-    public void Confirm(int checks) => _confirmations.Writer.TryWrite(checks);
+    public void Confirm(int checks)
+    {
+        _confirmations.Writer.TryWrite(checks);
+        Wake();
+    }
+
+    /// <summary>
+    /// What the wait between checks awaits: completed by its timer, a confirmation request or shutdown. One per wait, so a
+    /// late timer of an earlier wait cannot end a later one; a task rather than a cancelled delay, as a cancellation
+    /// throws (an exception per check, thousands a second with a thousand services).
+    /// </summary>
+    private TaskCompletionSource? _wake;
+
+    private void Wake() => Interlocked.CompareExchange(ref _wake, null, null)?.TrySetResult();
 
     /// <summary>How long the warm-up before the first check may take: a member that does not answer it is checked as usual after.</summary>
     public static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(5);
 
     public async Task RunAsync(CancellationToken stopping)
     {
+        using CancellationTokenRegistration woken = stopping.UnsafeRegister(static s => ((CheckScheduler)s!).Wake(), this);
         await WarmUpAsync(stopping);
         long due = time.GetTimestamp();
         TimeSpan firstWait = spec.Interval + phase;
@@ -99,13 +113,18 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
     private async Task<int> WaitUntilAsync(long due, CancellationToken stopping)
     {
         TimeSpan wait = time.GetElapsedTime(time.GetTimestamp(), due);
-        if (!_confirmations.Reader.TryPeek(out _) && wait > TimeSpan.Zero)
+        if (wait > TimeSpan.Zero)
         {
-            using var delayDone = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            Task delay = Task.Delay(wait, time, delayDone.Token);
-            Task asked = _confirmations.Reader.WaitToReadAsync(delayDone.Token).AsTask();
-            await Task.WhenAny(delay, asked);
-            delayDone.Cancel();
+            // Published before looking for requests and for shutdown: a Confirm or a cancellation after the look completes it.
+            var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Interlocked.Exchange(ref _wake, wake);
+            if (!_confirmations.Reader.TryPeek(out _) && !stopping.IsCancellationRequested)
+            {
+                // Whole milliseconds, as Task.Delay waited (timers have no finer grain).
+                TimeSpan whole = TimeSpan.FromMilliseconds(Math.Min((long)wait.TotalMilliseconds, uint.MaxValue - 1));
+                using ITimer timer = time.CreateTimer(static s => ((TaskCompletionSource)s!).TrySetResult(), wake, whole, Timeout.InfiniteTimeSpan);
+                await wake.Task;
+            }
         }
         int checks = 0;
         while (_confirmations.Reader.TryRead(out int n)) checks = Math.Max(checks, n);
@@ -143,8 +162,9 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
     public async Task<CheckResult> CheckOnceAsync(CancellationToken stopping)
     {
         long started = time.GetTimestamp();
-        using var timeout = new CancellationTokenSource(spec.Timeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token);
+        // One source for shutdown and the timeout: linked to shutdown, cancelled by a timer of this clock at the timeout.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using ITimer timeout = time.CreateTimer(static s => Cancel((CancellationTokenSource)s!), linked, spec.Timeout, Timeout.InfiniteTimeSpan);
         bool ok, timedOut = false;
         string detail;
         Core.Detection.ReplicationView? pg = null;
@@ -168,6 +188,13 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
         // An answer later than the timeout is no pass (only a pause of this process lets one past the timer; those are discarded above).
         if (ok && took > spec.Timeout) (ok, detail) = (false, $"answered after {took.TotalMilliseconds:0} ms, beyond the {spec.Timeout.TotalMilliseconds:0} ms timeout");
         return new CheckResult(member.Name, ok, time.GetUtcNow(), took, detail, Replication: ok ? pg : null) { TimedOut = timedOut };
+    }
+
+    /// <summary>Cancels unless already disposed (the check ended as the timer fired).</summary>
+    private static void Cancel(CancellationTokenSource cts)
+    {
+        try { cts.Cancel(); }
+        catch (ObjectDisposedException) { }
     }
 
     private static string Describe(Exception e) => e switch

@@ -10,17 +10,25 @@ namespace Understudy.Checks;
 /// </summary>
 public sealed class HttpHealthCheck(CheckSpec spec) : IHealthCheck, IDisposable
 {
-    private readonly HttpClient _client = new(new SocketsHttpHandler
+    /// <summary>
+    /// One handler for every http service of the process (a handler per service costs memory and a cleaning timer each);
+    /// it keeps no connection (lifetime zero, and each request says <c>Connection: close</c>), so sharing it shares none.
+    /// </summary>
+    private static readonly SocketsHttpHandler Shared = new()
     {
         PooledConnectionLifetime = TimeSpan.Zero,
         AllowAutoRedirect = false,
         UseProxy = false,
-    })
-    { Timeout = Timeout.InfiniteTimeSpan };
+    };
+
+    private readonly HttpClient _client = new(Shared, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+
+    /// <summary>Each member's URL, built once (a service has a handful of members).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Host, int Port), Uri> _uris = new();
 
     public async Task<CheckOutcome> CheckAsync(MemberSpec member, CancellationToken ct)
     {
-        var uri = new UriBuilder(Uri.UriSchemeHttp, member.Address.Host, member.Address.Port, spec.Path).Uri;
+        var uri = _uris.GetOrAdd((member.Address.Host, member.Address.Port), static (a, path) => new UriBuilder(Uri.UriSchemeHttp, a.Host, a.Port, path).Uri, spec.Path);
         using var request = new HttpRequestMessage(HttpMethod.Get, uri) { Version = HttpVersion.Version11 };
         request.Headers.ConnectionClose = true;
         using HttpResponseMessage response = await _client.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
