@@ -91,6 +91,12 @@ internal sealed class ConnectionsRig : IDisposable
         }
     }
 
+    /// <summary>What the apps and the controller wrote, the last lines: why one of them ended early.</summary>
+    public string OutputTail()
+    {
+        lock (_output) return string.Join('\n', _output.ToString().Split('\n').TakeLast(30));
+    }
+
     public void Dispose()
     {
         try { _client?.StandardInput.Close(); } catch (IOException) { } // the client ends when its stdin does
