@@ -13,16 +13,16 @@ internal static class ConnectionsBench
 {
     internal sealed record Health(string Phase, int Samples, int Failed, double P50, double P99, double Max);
 
-    internal sealed record Result(int Asked, int Opened, int OpenFailed, string OpenErrors, double OpenSeconds,
+    internal sealed record Result(int Asked, int Files, int Opened, int OpenFailed, string OpenErrors, double OpenSeconds,
         double BaselineMiB, double IdleMiB, int BaselineFds, int IdleFds, double ActiveMiB, int Requests, int RequestErrors, double ActiveSeconds,
         double RequestP50, double RequestP99, double DetectMs, double FenceMs, string FenceDetail, double[] CloseMs, int NeverClosed,
         double AfterMiB5, double AfterMiB30, int AfterFds, string AnsweredAfter, IReadOnlyList<Health> HealthByPhase);
 
     private static readonly TimeSpan Active = TimeSpan.FromSeconds(10), Watch = TimeSpan.FromSeconds(30);
 
-    public static async Task<Result> RunAsync(int connections, TextWriter log, CancellationToken ct)
+    public static async Task<Result> RunAsync(int connections, int files, TextWriter log, CancellationToken ct)
     {
-        using ConnectionsRig rig = await ConnectionsRig.StartAsync();
+        using ConnectionsRig rig = await ConnectionsRig.StartAsync(files);
         try { return await PhasesAsync(rig, connections, log, ct); }
         catch when (rig.Controller.HasExited)
         {
@@ -84,7 +84,7 @@ internal static class ConnectionsBench
         // The fence must not have cost the listener: a new connection is served, by the new primary.
         string answer = (await http.GetStringAsync($"http://127.0.0.1:{rig.ProxyPort}/", ct)).Trim();
 
-        return new Result(connections, opened, open.GetProperty("failed").GetInt32(), open.GetProperty("errors").ToString(), open.GetProperty("seconds").GetDouble(),
+        return new Result(connections, rig.Files, opened, open.GetProperty("failed").GetInt32(), open.GetProperty("errors").ToString(), open.GetProperty("seconds").GetDouble(),
             baseline, idle, baselineFds, idleFds, monitor.MaxRssMiB("active"), active.GetProperty("requests").GetInt32(), active.GetProperty("errors").GetInt32(),
             active.GetProperty("seconds").GetDouble(), active.GetProperty("p50").GetDouble(), active.GetProperty("p99").GetDouble(),
             (started - injected).TotalMilliseconds, (fenceTime - started).TotalMilliseconds, Detail(fenced),
@@ -129,7 +129,7 @@ internal static class ConnectionsBench
         o.WriteLine($"| connections opened (each answered one keep-alive GET) | {r.Opened:N0} of {r.Asked:N0} in {r.OpenSeconds:0.0} s; {r.OpenFailed:N0} failed {(r.OpenFailed > 0 ? r.OpenErrors : "")} |");
         o.WriteLine($"| controller RSS: baseline → {r.Opened:N0} idle → active (max) | {r.BaselineMiB:0} → {r.IdleMiB:0} → {r.ActiveMiB:0} MiB |");
         o.WriteLine($"| memory per idle connection | {perConn:0.0} KiB |");
-        o.WriteLine($"| controller open files: baseline → idle → 30 s after all closed | {r.BaselineFds:N0} → {r.IdleFds:N0} → {r.AfterFds:N0} (limit {ConnectionsRig.Files:N0}) |");
+        o.WriteLine($"| controller open files: baseline → idle → 30 s after all closed | {r.BaselineFds:N0} → {r.IdleFds:N0} → {r.AfterFds:N0} (limit {r.Files:N0}) |");
         o.WriteLine($"| active: a GET per connection per second, {r.ActiveSeconds:0.0} s | {r.Requests / r.ActiveSeconds:N0} requests/s, {r.RequestErrors:N0} errors, latency p50 {r.RequestP50:0.0} / p99 {r.RequestP99:0.0} ms |");
         o.WriteLine($"| blackhole → failover.started (fence step starts) → member.fenced (it returned) | {r.DetectMs:0} ms, then {r.FenceMs:0} ms |");
         o.WriteLine($"| member.fenced's detail | {r.FenceDetail} |");

@@ -13,7 +13,8 @@ namespace Understudy.Bench;
 /// </summary>
 internal sealed class ConnectionsRig : IDisposable
 {
-    public const int Files = 20_000;
+    /// <summary>The open-file limit of every process here (at most the hard limit prlimit may set).</summary>
+    public int Files { get; }
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
     private readonly string _dir = Directory.CreateTempSubdirectory("understudy-conns-").FullName;
     private readonly StringBuilder _output = new();
@@ -27,9 +28,11 @@ internal sealed class ConnectionsRig : IDisposable
     public int ApiPort { get; } = FreePort.Next();
     public Process Controller { get; private set; } = null!;
 
-    public static async Task<ConnectionsRig> StartAsync()
+    private ConnectionsRig(int files) => Files = files;
+
+    public static async Task<ConnectionsRig> StartAsync(int files)
     {
-        var rig = new ConnectionsRig();
+        var rig = new ConnectionsRig(files);
         try
         {
             string config = Path.Combine(rig._dir, "understudy.yaml");
