@@ -11,6 +11,16 @@ internal static class Children
     public static Process Controller(string config, System.Text.StringBuilder output) =>
         SelfProcess.Start(line => { lock (output) output.AppendLine(line); }, "serve", "-c", config);
 
+    /// <summary>
+    /// This program (<c>serve</c>, <c>sample-app</c>) as a child allowed <paramref name="files"/> open files, through prlimit, which
+    /// execs it: the PID is the program's.
+    /// </summary>
+    public static Process SelfWithOpenFiles(int files, System.Text.StringBuilder output, params string[] args)
+    {
+        ProcessStartInfo self = SelfProcess.StartInfo(args);
+        return External("prlimit", [$"--nofile={files}:{files}", "--", self.FileName, .. self.ArgumentList], output);
+    }
+
     public static Process Haproxy(string config, System.Text.StringBuilder output) => External("haproxy", ["-f", config, "-db"], output);
 
     /// <summary>One etcd 3.4 member on 127.0.0.1 with its data in <paramref name="dataDir"/>.</summary>

@@ -31,6 +31,17 @@ var scale = new Command("scale", "One controller with many services: CPU, memory
     { scaleServices, scaleFailures };
 scale.SetAction(async (p, _) => ScaleBench.Print(await ScaleBench.RunAsync(p.GetValue(scaleServices), p.GetValue(scaleFailures), Console.Error), Console.Out));
 
+var connections = new Option<int>("--connections") { Description = "connections held open through the proxy", DefaultValueFactory = _ => 10_000 };
+var openFiles = new Option<int>("--open-files") { Description = "open-file limit of every process (the proxy needs two per connection)", DefaultValueFactory = _ => 20_000 };
+var conns = new Command("conns", "N connections through one proxy: memory per connection, requests/s, the fence closing them all at a failover, /health meanwhile.")
+    { connections, openFiles };
+conns.SetAction(async (p, ct) =>
+    ConnectionsBench.Print(await ConnectionsBench.RunAsync(p.GetValue(connections), p.GetValue(openFiles), Console.Error, ct), Console.Out));
+
+var clientPort = new Option<int>("--port") { Required = true };
+var connsClient = new Command("conns-client", "The conns bench's client, driven through stdin.") { Hidden = true, Options = { clientPort } };
+connsClient.SetAction(async (p, _) => await ConnectionsClient.RunAsync(p.GetValue(clientPort)));
+
 var root = new RootCommand("Understudy benchmarks; results are Markdown on stdout, progress on stderr.")
 {
     Bench("crash", "Primary SIGKILL: Understudy beside HAProxy, N runs.", "crash runs", 10, CrashBench.RunAsync, CrashBench.Print),
@@ -48,6 +59,8 @@ var root = new RootCommand("Understudy benchmarks; results are Markdown on stdou
     scale,
     Bench("reload", "Reloads under load: connections cut and requests failed through unchanged and changed services, and the time of each reload.", "reloads", 100,
         ReloadBench.RunAsync, ReloadBench.Print),
+    conns,
+    connsClient,
 };
 return await root.Parse(args).InvokeAsync();
 

@@ -67,7 +67,10 @@ internal sealed class Rig : IDisposable
     }
 
     /// <summary>Until the controller sees both members up (HAProxy assumes its servers up from the start).</summary>
-    public async Task WaitForMembersUpAsync(TimeSpan within)
+    public Task WaitForMembersUpAsync(TimeSpan within) => WaitForMembersUpAsync(ApiPort, within);
+
+    /// <summary>Until the controller on <paramref name="apiPort"/> sees both members of its one service up.</summary>
+    public static async Task WaitForMembersUpAsync(int apiPort, TimeSpan within)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
         var deadline = DateTimeOffset.UtcNow + within;
@@ -75,7 +78,7 @@ internal sealed class Rig : IDisposable
         {
             try
             {
-                var status = await http.GetFromJsonAsync<StatusView>($"http://127.0.0.1:{ApiPort}/api/status", ApiJson.Options);
+                var status = await http.GetFromJsonAsync<StatusView>($"http://127.0.0.1:{apiPort}/api/status", ApiJson.Options);
                 if (status!.Services[0].Members.All(m => m.Health == "up")) return;
             }
             catch (HttpRequestException) { }
