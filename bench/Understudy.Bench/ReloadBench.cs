@@ -15,7 +15,16 @@ namespace Understudy.Bench;
 /// </summary>
 internal static class ReloadBench
 {
-    internal sealed record Result(int Reloads, int Applied, double P50Ms, double P99Ms, double MaxMs, long Requests, long Failed, int Connections, int Dropped, int Reconnects);
+    internal sealed record Result(int Reloads, int Applied, double P50Ms, double P99Ms, double MaxMs, long Requests, long Failed, int Connections, int Dropped, int Reconnects,
+        Footprint Before, Footprint After);
+
+    /// <summary>The controller's resident memory, threads and open files.</summary>
+    internal sealed record Footprint(double RssMiB, int Threads, int Fds)
+    {
+        public static Footprint Of(int pid) => new(Proc.RssMiB(pid), Directory.GetDirectories($"/proc/{pid}/task").Length, Proc.Fds(pid));
+
+        public override string ToString() => $"{RssMiB:0} MiB, {Threads} threads, {Fds} files";
+    }
 
     private const int ClientsPerService = 8;
 
@@ -42,6 +51,13 @@ internal static class ReloadBench
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{api}"), Timeout = TimeSpan.FromSeconds(30) };
             var took = new List<double>();
             int applied = 0;
+            // Warmed up by the same reloads first, so the footprint compares steady states, not a cold start.
+            for (int i = 1; i <= 4; i++)
+            {
+                await File.WriteAllTextAsync(config, Config(i % 2 == 1, 3 + i % 2));
+                (await http.PostAsync("/api/reload", new StringContent("{}", Encoding.UTF8, "application/json"))).Dispose();
+            }
+            Footprint before = Footprint.Of(controller.Id);
             for (int i = 1; i <= reloads; i++)
             {
                 await File.WriteAllTextAsync(config, Config(i % 2 == 1, 3 + i % 2));
@@ -54,11 +70,12 @@ internal static class ReloadBench
             }
             // The last reload's effects have settled on the clients' next requests.
             await Task.Delay(TimeSpan.FromSeconds(1));
+            Footprint after = Footprint.Of(controller.Id);
             await stop.CancelAsync();
             await Task.WhenAll(load);
             took.Sort();
             return new Result(reloads, applied, Stats.Median(took), Percentile(took, 0.99), took[^1], clients.Sum(c => c.Requests), clients.Sum(c => c.Failed), clients.Count,
-                clients.Count(c => c.Reconnects > 0), clients.Sum(c => c.Reconnects));
+                clients.Count(c => c.Reconnects > 0), clients.Sum(c => c.Reconnects), before, after);
         }
         finally
         {
@@ -148,5 +165,7 @@ internal static class ReloadBench
         w.WriteLine("| reloads applied | reload time p50 / p99 / max (ms) | requests through web and api | failed requests | client connections | connections cut |");
         w.WriteLine("|---|---|---|---|---|---|");
         w.WriteLine($"| {r.Applied} of {r.Reloads} | {r.P50Ms:0} / {r.P99Ms:0} / {r.MaxMs:0} | {r.Requests} | {r.Failed} | {r.Connections} | {r.Dropped} ({r.Reconnects} reconnects) |");
+        w.WriteLine();
+        w.WriteLine($"The controller before the {r.Reloads} reloads (after 4 to warm up): {r.Before}; after them: {r.After}.");
     }
 }
