@@ -10,6 +10,7 @@ command -v haproxy >/dev/null || missing+=(haproxy)
 command -v wrk >/dev/null || missing+=(wrk)
 [ -x /usr/bin/etcd ] || missing+=(etcd-server)
 command -v redis-server >/dev/null || missing+=(redis-server)
+[ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15)  # the throughput bench's pgbench arm
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi

@@ -26,6 +26,14 @@ public sealed partial class ServiceProxy
     private readonly ILogger logger;
     private long _accepted, _failed, _bytesIn, _bytesOut;
 
+    /// <summary>
+    /// Connects in flight at once: a reconnect storm reaches the member paced, as a listen backlog would pace it,
+    /// instead of as one burst of SYNs that overflows the member's backlog and times connects out (a live member
+    /// suspected). Waiting for a turn does not count against the connect timeout.
+    /// </summary>
+    private readonly SemaphoreSlim _connecting = new(MaxConnecting);
+    private const int MaxConnecting = 64;
+
     public ServiceProxy(ServiceSpec service, RouteBoard routes, Action<CheckResult> reportPassive, MemberFaults faults, TimeProvider time, ILogger logger,
         MemberProgress? progress = null)
     {
@@ -180,10 +188,13 @@ public sealed partial class ServiceProxy
         MemberFault? fault = faults.Active(member.Name);
         // Watched only when the connect may wait for more than the member's answer.
         CancellationToken gone = fault is { Kind: ProxyFaultKind.Blackhole or ProxyFaultKind.Latency } || client.Watching ? client.Token : CancellationToken.None;
-        using var timeout = new CancellationTokenSource(service.Check.Timeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, gone);
+        bool turn = false;
         try
         {
+            await _connecting.WaitAsync(gone);
+            turn = true;
+            using var timeout = new CancellationTokenSource(service.Check.Timeout, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, gone);
             switch (fault)
             {
                 case { Kind: ProxyFaultKind.Reset }:
@@ -205,6 +216,10 @@ public sealed partial class ServiceProxy
             return e is SocketException se
                 ? (null, Errors.Describe(se), se.SocketErrorCode == SocketError.TimedOut)
                 : (null, $"connect timed out after {service.Check.Timeout.TotalMilliseconds:0} ms", true);
+        }
+        finally
+        {
+            if (turn) _connecting.Release();
         }
     }
 
