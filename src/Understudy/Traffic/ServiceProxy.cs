@@ -96,27 +96,20 @@ public sealed partial class ServiceProxy
     }
 
     /// <summary>Closes every open connection to <paramref name="member"/>; returns how many.</summary>
-    public int Fence(string member)
-    {
-        int closed = 0;
-        foreach (ProxyConnection c in _open.Keys.Where(c => c.Member == member))
-        {
-            c.Close();
-            closed++;
-        }
-        return closed;
-    }
+    public int Fence(string member) => Close([.. _open.Keys.Where(c => c.Member == member)]);
 
     /// <summary>Closes every open connection (a partitioned instance stops routing); returns how many.</summary>
-    public int CloseAll()
+    public int CloseAll() => Close([.. _open.Keys]);
+
+    /// <summary>
+    /// Every connection gets its FIN first (a shutdown each, cheap), then the descriptors are released: with thousands
+    /// open, the last client hears of the fence after that many shutdowns, not that many full closes.
+    /// </summary>
+    private static int Close(List<ProxyConnection> connections)
     {
-        int closed = 0;
-        foreach (ProxyConnection c in _open.Keys)
-        {
-            c.Close();
-            closed++;
-        }
-        return closed;
+        foreach (ProxyConnection c in connections) c.Cut();
+        foreach (ProxyConnection c in connections) c.Release();
+        return connections.Count;
     }
 
     /// <summary>
