@@ -53,8 +53,6 @@ public sealed class ProxyListeners(Controller controller, ILoggerFactory logs) :
         if (_open.TryRemove(service, out ProxyListener? listener)) await listener.DisposeAsync();
     }
 
-    public ProxyListener? For(string service) => _open.GetValueOrDefault(service);
-
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         foreach (string service in _open.Keys) await CloseAsync(service);

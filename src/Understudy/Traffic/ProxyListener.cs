@@ -26,10 +26,7 @@ public sealed partial class ProxyListener : IAsyncDisposable
         _key = key;
         _handle = handle;
         _logger = logger;
-        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
     }
-
-    public IPEndPoint LocalEndPoint { get; }
 
     /// <summary>Binds now (a failure is a <see cref="StartupException"/> naming <paramref name="key"/>), then accepts in the background.</summary>
     public static ProxyListener Start(HostPort at, string key, Func<Socket, Task> handle, ILogger logger)
