@@ -16,8 +16,9 @@ namespace Understudy.Checks;
 /// <param name="progress">When the member last answered clients through the proxy: a timeout while it did is no sign of a hang.</param>
 /// <param name="phase">Added once, after the first check, to the wait for the second: members whose controllers started together
 /// are then checked at different moments of the interval rather than all at once (<see cref="PhaseOf"/>).</param>
-public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthCheck check, TimeProvider time, Action<CheckResult> report, StallWatch? stalls = null,
-    Traffic.MemberProgress? progress = null, TimeSpan phase = default)
+/// <param name="logger">Where a check the controller could not make (out of descriptors) is said, as it is not reported.</param>
+public sealed partial class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthCheck check, TimeProvider time, Action<CheckResult> report, StallWatch? stalls = null,
+    Traffic.MemberProgress? progress = null, TimeSpan phase = default, ILogger? logger = null)
 {
     /// <summary>
     /// A member's place within the interval, spread evenly over the members of one process: a thousand services with
@@ -131,12 +132,22 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
         return checks;
     }
 
-    /// <summary>One check, or null when this process paused for longer than the interval while it ran.</summary>
+    /// <summary>
+    /// One check, or null when this process paused for longer than the interval while it ran, or could not make the
+    /// check at all (<see cref="Errors.IsLocalShortage(Exception)"/>).
+    /// </summary>
     private async Task<CheckResult?> CheckUnpausedAsync(CancellationToken stopping)
     {
         long started = time.GetTimestamp();
-        CheckResult result = await CheckOnceAsync(stopping);
+        var (result, local) = await CheckOnceAsync(stopping);
         long ended = time.GetTimestamp();
+        if (local)
+        {
+            // Out of descriptors or ports here: nothing was learned about the member, and a failure would fail over a
+            // healthy primary. Not a discard either, so it does not use up the overload's allowance.
+            if (++_shortages % 1000 == 1 && logger is not null) Log.ShortOfResources(logger, member.Name, result.Detail, _shortages);
+            return null;
+        }
         bool paused = stalls is not null && stalls.LongestPauseWithin(started, ended) > spec.Interval;
         bool timedOut = result.TimedOut;
         // A timeout while this process's thread pool lagged half the timeout or more: the answer may have come and waited
@@ -159,13 +170,16 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
     /// <summary>Results discarded one after another at most: twice the failures that mark a member down.</summary>
     private int MaxDiscardsInARow => 2 * spec.Fall;
 
-    public async Task<CheckResult> CheckOnceAsync(CancellationToken stopping)
+    private long _shortages; // only the scheduler's own loop touches it
+
+    /// <summary>One check; <c>Local</c> when it failed for want of this process's own resources.</summary>
+    private async Task<(CheckResult Result, bool Local)> CheckOnceAsync(CancellationToken stopping)
     {
         long started = time.GetTimestamp();
         // One source for shutdown and the timeout: linked to shutdown, cancelled by a timer of this clock at the timeout.
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using ITimer timeout = time.CreateTimer(static s => Cancel((CancellationTokenSource)s!), linked, spec.Timeout, Timeout.InfiniteTimeSpan);
-        bool ok, timedOut = false;
+        bool ok, timedOut = false, local = false;
         string detail;
         Core.Detection.ReplicationView? pg = null;
         try
@@ -178,7 +192,7 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            (ok, detail) = (false, Describe(e));
+            (ok, detail, local) = (false, Describe(e), Errors.IsLocalShortage(e));
         }
         catch (OperationCanceledException)
         {
@@ -187,7 +201,7 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
         TimeSpan took = time.GetElapsedTime(started);
         // An answer later than the timeout is no pass (only a pause of this process lets one past the timer; those are discarded above).
         if (ok && took > spec.Timeout) (ok, detail) = (false, $"answered after {took.TotalMilliseconds:0} ms, beyond the {spec.Timeout.TotalMilliseconds:0} ms timeout");
-        return new CheckResult(member.Name, ok, time.GetUtcNow(), took, detail, Replication: ok ? pg : null) { TimedOut = timedOut };
+        return (new CheckResult(member.Name, ok, time.GetUtcNow(), took, detail, Replication: ok ? pg : null) { TimedOut = timedOut }, local);
     }
 
     /// <summary>Cancels unless already disposed (the check ended as the timer fired).</summary>
@@ -203,9 +217,25 @@ public sealed class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthChe
         HttpRequestException { InnerException: SocketException se } => Errors.Describe(se),
         HttpRequestException { InnerException: IOException } => "connection reset",
         HttpRequestException h => h.HttpRequestError.ToString(),
-        Npgsql.NpgsqlException { InnerException: SocketException se } => Errors.Describe(se),
-        Npgsql.PostgresException pe => $"PostgreSQL {pe.SqlState}: {pe.MessageText}",
-        Npgsql.NpgsqlException ne => ne.Message,
+        _ when e.GetType().Namespace == "Npgsql" => DescribePostgres(e),
         _ => e.Message,
     };
+
+    /// <summary>
+    /// Apart from <see cref="Describe"/>, whose compiling would otherwise load Npgsql.dll for any check's first failure: out
+    /// of descriptors, the load fails, the exception leaves the catch and ends this member's checks for good.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static string DescribePostgres(Exception e) => e switch
+    {
+        Npgsql.NpgsqlException { InnerException: SocketException se } => Errors.Describe(se),
+        Npgsql.PostgresException pe => $"PostgreSQL {pe.SqlState}: {pe.MessageText}",
+        _ => e.Message,
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 307, Level = LogLevel.Warning, Message = "{Member}: check not made: {Error}; not counted against the member; {Count} so far, logged once per 1000")]
+        public static partial void ShortOfResources(ILogger logger, string member, string error, long count);
+    }
 }

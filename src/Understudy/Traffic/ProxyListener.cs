@@ -83,12 +83,28 @@ public sealed partial class ProxyListener : IAsyncDisposable
                 await Task.Delay(AcceptRetry);
                 continue;
             }
+            if (DescriptorReserve.Short(client))
+            {
+                Refuse(client);
+                continue;
+            }
             client.NoDelay = true;
             ThreadPool.UnsafeQueueUserWorkItem(static c => _ = c.Listener.RunAsync(c.Client), (Listener: this, Client: client), preferLocal: false);
         }
     }
 
     private static readonly TimeSpan AcceptRetry = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Resets a connection the controller has no descriptors left for (see <see cref="DescriptorReserve"/>).</summary>
+    private void Refuse(Socket client)
+    {
+        client.LingerState = new LingerOption(true, 0);
+        client.Dispose();
+        if (Interlocked.Increment(ref _refused) is var n && n % 1000 == 1)
+            Log.Refused(_logger, _key, DescriptorReserve.Reserve, DescriptorReserve.Limit, n);
+    }
+
+    private long _refused;
 
     private async Task RunAsync(Socket client)
     {
@@ -107,6 +123,9 @@ public sealed partial class ProxyListener : IAsyncDisposable
     {
         [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "{Key}: accepting a connection failed: {Error}")]
         public static partial void AcceptFailed(ILogger logger, string key, string error);
+
+        [LoggerMessage(EventId = 305, Level = LogLevel.Warning, Message = "{Key}: connection refused: the controller keeps its last {Reserve} of {Limit} open files for itself (raise LimitNOFILE); {Refused} refused so far, logged once per 1000")]
+        public static partial void Refused(ILogger logger, string key, long reserve, long limit, long refused);
 
         [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "{Key}: a proxied connection ended with an unexpected error")]
         public static partial void ConnectionFailed(ILogger logger, string key, Exception error);

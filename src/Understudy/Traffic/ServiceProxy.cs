@@ -12,7 +12,8 @@ namespace Understudy.Traffic;
 /// The built-in layer-4 proxy of one service, fed accepted sockets by its <see cref="ProxyListener"/>. New connections go
 /// to the route's target; while the route holds (suspicion, failover) or right after a failed connect,
 /// they wait up to <see cref="ProxySpec.Hold"/> for the route to change, so clients see a slow connect
-/// instead of an error. A failed connect is reported as a passive check.
+/// instead of an error. A failed connect is reported as a passive check, unless the controller itself was short of
+/// descriptors or ports: then the client is refused at once and the member not blamed.
 /// </summary>
 public sealed partial class ServiceProxy
 {
@@ -148,9 +149,15 @@ public sealed partial class ServiceProxy
             if (route.Target is not { } member) return null;
 
             MemberSpec target = service.Member(member);
-            var (socket, error, timedOut) = await TryConnectAsync(service, target, client);
+            var (socket, error, timedOut, local) = await TryConnectAsync(service, target, client);
             if (socket is not null) return (socket, member, route.Epoch);
             if (client.Gone) return null; // the client left: nothing learned about the member
+            if (local)
+            {
+                // The controller is out of descriptors or ports: reporting it would fail over a healthy primary.
+                if (Interlocked.Increment(ref _shortages) is var n && n % 1000 == 1) Log.ShortOfResources(logger, service.Name, member, error, n);
+                return null;
+            }
 
             Log.ConnectFailed(logger, service.Name, member, error);
             if (route.TargetDown) return null;
@@ -174,10 +181,18 @@ public sealed partial class ServiceProxy
         catch (OperationCanceledException) { return false; }
     }
 
-    private async Task<(Socket?, string Error, bool TimedOut)> TryConnectAsync(ServiceSpec service, MemberSpec member, ClientWatch client)
+    private long _shortages;
+
+    /// <summary>Makes the socket to a member; tests make it fail as a controller out of descriptors would.</summary>
+    internal Func<Socket> NewSocket { get; set; } = static () => new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+
+    /// <summary>A connect to <paramref name="member"/>; a failure says whether it was the controller's own shortage (<see cref="Errors.IsLocalShortage(SocketException)"/>).</summary>
+    private async Task<(Socket?, string Error, bool TimedOut, bool Local)> TryConnectAsync(ServiceSpec service, MemberSpec member, ClientWatch client)
     {
         HostPort address = member.Address;
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Socket socket;
+        try { socket = NewSocket(); }
+        catch (SocketException e) { return (null, Errors.Describe(e), false, Errors.IsLocalShortage(e)); }
         MemberFault? fault = faults.Active(member.Name);
         // Watched only when the connect may wait for more than the member's answer.
         CancellationToken gone = fault is { Kind: ProxyFaultKind.Blackhole or ProxyFaultKind.Latency } || client.Watching ? client.Token : CancellationToken.None;
@@ -201,14 +216,14 @@ public sealed partial class ServiceProxy
             }
             EndPoint ep = IPAddress.TryParse(address.Host, out IPAddress? ip) ? new IPEndPoint(ip, address.Port) : new DnsEndPoint(address.Host, address.Port);
             await socket.ConnectAsync(ep, linked.Token);
-            return (socket, "", false);
+            return (socket, "", false, false);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
             socket.Dispose();
             return e is SocketException se
-                ? (null, Errors.Describe(se), se.SocketErrorCode == SocketError.TimedOut)
-                : (null, $"connect timed out after {service.Check.Timeout.TotalMilliseconds:0} ms", true);
+                ? (null, Errors.Describe(se), se.SocketErrorCode == SocketError.TimedOut, Errors.IsLocalShortage(se))
+                : (null, $"connect timed out after {service.Check.Timeout.TotalMilliseconds:0} ms", true, false);
         }
         finally
         {
@@ -223,6 +238,9 @@ public sealed partial class ServiceProxy
     {
         [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "{Service}: could not connect to {Member}: {Error}")]
         public static partial void ConnectFailed(ILogger logger, string service, string member, string error);
+
+        [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "{Service}: could not connect to {Member}: {Error}; not counted against the member, the connection is refused; {Count} so far, logged once per 1000")]
+        public static partial void ShortOfResources(ILogger logger, string service, string member, string error, long count);
 
         [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "{Service}: writes acknowledged without a replica (a WAIT timed out after {Ms} ms, or no replica is online); logged once per 1000")]
         public static partial void Unprotected(ILogger logger, string service, double ms);

@@ -56,6 +56,25 @@ public class ServiceProxyTests
         Assert.Equal("b", await request);
     }
 
+    /// <summary>Issue 17: a controller out of descriptors must not fail over a healthy primary, nor hold clients it cannot serve.</summary>
+    [Fact]
+    public async Task Handle_NoDescriptorHereForTheMemberSocket_RefusesAtOnceWithoutReporting()
+    {
+        await using var h = await ProxyHarness.StartAsync(TimeSpan.FromSeconds(10));
+        Func<Socket> real = h.Proxy.NewSocket;
+        h.Proxy.NewSocket = () => throw new SocketException((int)SocketError.TooManyOpenSockets);
+        using var http = NewClient();
+
+        var sw = Stopwatch.StartNew();
+        await Assert.ThrowsAsync<HttpRequestException>(() => http.GetStringAsync(h.Url));
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"took {sw.Elapsed.TotalMilliseconds:0} ms");
+        Assert.Empty(h.Passive);
+        Assert.Equal(1, h.Proxy.Failed);
+
+        h.Proxy.NewSocket = real; // descriptors free again
+        Assert.Equal("a", await http.GetStringAsync(h.Url));
+    }
+
     [Fact]
     public async Task Handle_TargetKnownDown_FailsFastWithoutReporting()
     {

@@ -17,12 +17,14 @@ public class CheckSchedulerTests
     {
         public volatile bool Ok = true;
         public volatile bool Hang;
+        public volatile Exception? Throws;
         public int Calls;
 
         public async Task<CheckOutcome> CheckAsync(MemberSpec member, CancellationToken ct)
         {
             Interlocked.Increment(ref Calls);
             if (Hang) await Task.Delay(Timeout.Infinite, ct);
+            if (Throws is { } e) throw e;
             return Ok ? new CheckOutcome(true, "ok") : new CheckOutcome(false, "connection refused");
         }
 
@@ -270,6 +272,30 @@ public class CheckSchedulerTests
         Assert.Equal(2 * Spec.Fall, h.Scheduler.Discarded);
         Assert.False(counted.Ok);
         Assert.True(counted.TimedOut);
+    }
+
+    /// <summary>Issue 17: a controller out of descriptors cannot open the check's socket; that must not fail over a healthy primary.</summary>
+    [Fact]
+    public async Task RunAsync_CheckFailsForWantOfDescriptorsHere_IsNotReported_AndTheChecksGoOn()
+    {
+        await using var h = new Harness();
+        h.Next();
+        h.Check.Throws = new HttpRequestException("", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.TooManyOpenSockets));
+        int rounds = 2 * Spec.Fall + 2; // beyond what marks a member down, and beyond the discards allowed in a row
+        for (int round = 1; round <= rounds; round++)
+        {
+            await h.SleepingAsync();
+            h.Clock.Advance(Spec.Interval);
+            await WaitForCallsAsync(h, round + 1);
+        }
+        Assert.False(h.Results.TryTake(out CheckResult? reported, TimeSpan.FromMilliseconds(100)), reported?.Detail);
+
+        h.Check.Throws = new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused);
+        await h.SleepingAsync();
+        h.Clock.Advance(Spec.Interval);
+
+        CheckResult refused = h.Next();
+        Assert.Equal((false, "connection refused", 0), (refused.Ok, refused.Detail, h.Scheduler.Discarded));
     }
 
     [Fact]
