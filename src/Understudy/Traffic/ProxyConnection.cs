@@ -5,8 +5,29 @@ namespace Understudy.Traffic;
 /// <summary>One client connection pumped to one member; <see cref="Cut"/> and <see cref="Release"/> close both sides at once.</summary>
 internal sealed class ProxyConnection(Socket client, Socket upstream, string member, long epoch)
 {
+    private bool _handedOver, _released;
+
     public string Member { get; } = member;
     public long Epoch { get; } = epoch;
+
+    /// <summary>
+    /// Before the epoll pump takes the descriptors: from then until <see cref="TakeBack"/> only <see cref="Cut"/> reaches
+    /// them (a shutdown; the pump sees it and ends), so a descriptor it reads is never closed and reused under it.
+    /// False when <see cref="Release"/> came first.
+    /// </summary>
+    public bool TryHandOver()
+    {
+        lock (this)
+        {
+            _handedOver = !_released;
+            return _handedOver;
+        }
+    }
+
+    public void TakeBack()
+    {
+        lock (this) _handedOver = false;
+    }
 
     /// <summary>A FIN to both sides now, even while a pump's receive or send is pending: the pumps end, the client hears the close.</summary>
     public void Cut()
@@ -18,6 +39,11 @@ internal sealed class ProxyConnection(Socket client, Socket upstream, string mem
     /// <summary>The descriptors go (after <see cref="Cut"/>); the pumps' own disposal finds them gone.</summary>
     public void Release()
     {
+        lock (this)
+        {
+            if (_handedOver) return; // the pump's end releases them
+            _released = true;
+        }
         client.Dispose();
         upstream.Dispose();
     }

@@ -3,26 +3,81 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using Understudy.Core.Drills;
 using Understudy.Core.Topology;
+using Understudy.Traffic.Pumping;
 
 namespace Understudy.Traffic;
 
-/// <summary>The proxy's byte pump: two loops on the raw sockets, or Redis synchronous mode's relay.</summary>
-public sealed partial class ServiceProxy
+/// <summary>
+/// The proxy's byte pump: on Linux the epoll loops (<see cref="EpollLoop"/>); two managed loops on the raw sockets
+/// while a fault is injected or elsewhere; Redis synchronous mode's relay.
+/// </summary>
+public sealed partial class ServiceProxy : IPumpHost
 {
     private const int ChunkBytes = 16 * 1024;
 
     /// <summary>Copies both ways until the member's side ends, or the client's with an error; a half-close from the client is passed on.</summary>
-    private async Task PumpAsync(ServiceSpec service, Socket client, Socket upstream, string member)
+    private async Task PumpAsync(ServiceSpec service, ProxyConnection connection, Socket client, Socket upstream, string member)
     {
         if (service is { Kind: ServiceKind.Redis, Failover.Synchronous: true })
         {
             await RelaySynchronousAsync(service, client, upstream, member);
             return;
         }
-        Task<bool> toUpstream = CopyAsync(client, upstream, member, answers: false);
-        Task<bool> toClient = CopyAsync(upstream, client, member, answers: true);
+        Flow? fromClient = null, fromMember = null;
+        if (EpollLoops.Available && faults.Active(member) is null)
+        {
+            if (!connection.TryHandOver()) return; // the fence came first
+            var pair = new PumpedPair(Descriptor(client), Descriptor(upstream), member, this);
+            EpollLoops.Add(pair);
+            PumpEnd end = await pair.Done;
+            connection.TakeBack();
+            if (end == PumpEnd.Closed) return;
+            (fromClient, fromMember) = (pair.ToUpstream, pair.ToClient);
+        }
+        Task<bool> toUpstream = ResumeAsync(fromClient, client, upstream, member, answers: false);
+        Task<bool> toClient = ResumeAsync(fromMember, upstream, client, member, answers: true);
         // A client's FIN is passed on and its answers still flow back; a client's reset ends both.
         if (await Task.WhenAny(toUpstream, toClient) == toUpstream && await toUpstream) await toClient;
+    }
+
+    /// <summary>The socket's descriptor, without <see cref="Socket.Handle"/>'s side effects; valid while the connection is handed over.</summary>
+    private static int Descriptor(Socket socket) => (int)socket.SafeHandle.DangerousGetHandle();
+
+    /// <summary>One direction in the managed pump, first finishing what the epoll pump left in <paramref name="flow"/>, if anything.</summary>
+    private async Task<bool> ResumeAsync(Flow? flow, Socket from, Socket to, string member, bool answers)
+    {
+        if (flow is not null)
+        {
+            try
+            {
+                if (flow.Pending is { } left)
+                {
+                    for (int sent = 0; sent < flow.Count;) sent += await to.SendAsync(left.AsMemory(flow.Offset + sent, flow.Count - sent), SocketFlags.None);
+                    flow.Pending = null;
+                    ArrayPool<byte>.Shared.Return(left);
+                }
+                if (flow.Ended)
+                {
+                    if (!flow.FinPassed) to.Shutdown(SocketShutdown.Send);
+                    return true;
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException) { return false; }
+        }
+        return await CopyAsync(from, to, member, answers);
+    }
+
+    bool IPumpHost.Faulted(string member) => faults.Active(member) is not null;
+
+    void IPumpHost.Carried(string member, int bytes, bool answers)
+    {
+        if (!answers)
+        {
+            Interlocked.Add(ref _bytesIn, bytes);
+            return;
+        }
+        _progress?.Answered(member, time.GetTimestamp());
+        Interlocked.Add(ref _bytesOut, bytes);
     }
 
     /// <summary>

@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+
+namespace Understudy.Traffic.Pumping;
+
+/// <summary>
+/// One thread that pumps its pairs: it waits on its own epoll set, and for each ready socket reads into one scratch
+/// buffer and writes straight on, with no task, continuation or rented buffer per read (HAProxy's shape). Level
+/// triggered: a side is asked for reads only while its destination has room, and for writes only while it has bytes
+/// waiting. New pairs arrive by a queue and an eventfd, so only this thread changes the set and the pairs.
+/// </summary>
+internal sealed class EpollLoop
+{
+    private const int ScratchBytes = 64 * 1024;
+    private const int MaxEvents = 256;
+    private const ulong WakeTag = 0;
+    private readonly int _epoll = Linux.CreateEpoll();
+    private readonly int _wake = Linux.CreateEventFd();
+    private readonly ConcurrentQueue<(EpollRegistration Registration, bool Cancel)> _arriving = new();
+    private int _woken;
+
+    public EpollLoop(string name)
+    {
+        if (!Linux.Control(_epoll, Linux.CtlAdd, _wake, Linux.In, WakeTag, out int errno))
+            throw new IOException($"epoll_ctl on the eventfd failed: errno {errno}");
+        new Thread(Run) { IsBackground = true, Name = name }.Start();
+    }
+
+    public void Add(EpollRegistration registration) => Post(registration, cancel: false);
+
+    public void Cancel(EpollRegistration registration) => Post(registration, cancel: true);
+
+    private void Post(EpollRegistration registration, bool cancel)
+    {
+        _arriving.Enqueue((registration, cancel));
+        if (Interlocked.Exchange(ref _woken, 1) == 0) Linux.Signal(_wake);
+    }
+
+    private void Run()
+    {
+        var events = new byte[MaxEvents * Linux.EventSize];
+        byte[] scratch = GC.AllocateUninitializedArray<byte>(ScratchBytes, pinned: true);
+        var finished = new List<EpollRegistration>();
+        while (true)
+        {
+            int n = Linux.Wait(_epoll, events, out int errno);
+            if (n < 0)
+            {
+                if (errno == Linux.Interrupted) continue;
+                throw new IOException($"epoll_wait failed: errno {errno}");
+            }
+            for (int i = 0; i < n; i++)
+            {
+                (uint ready, ulong tag) = Linux.EventAt(events, i);
+                if (tag == WakeTag)
+                {
+                    TakeArrivals(finished);
+                    continue;
+                }
+                // A pair finished earlier in this batch may still have an event in it: its handle is freed only after.
+                var registration = (EpollRegistration)GCHandle.FromIntPtr((nint)(tag & ~1UL)).Target!;
+                if (registration.Finished) continue;
+                registration.OnEvent(_epoll, (tag & 1) != 0, ready, scratch);
+                if (registration.Finished) finished.Add(registration);
+            }
+            foreach (EpollRegistration registration in finished) registration.Self.Free();
+            finished.Clear();
+        }
+    }
+
+    private void TakeArrivals(List<EpollRegistration> finished)
+    {
+        Linux.Drain(_wake);
+        Volatile.Write(ref _woken, 0);
+        while (_arriving.TryDequeue(out var arrival))
+        {
+            EpollRegistration registration = arrival.Registration;
+            if (arrival.Cancel)
+            {
+                // Its handle is freed by whichever of its event or this cancel finished it.
+                if (registration.Finished) continue;
+                registration.Cancel(_epoll);
+                finished.Add(registration);
+                continue;
+            }
+            registration.Self = GCHandle.Alloc(registration);
+            if (!registration.Register(_epoll)) finished.Add(registration);
+        }
+    }
+}
+
+/// <summary>The process's pump loops, one per core; pairs are dealt round-robin.</summary>
+internal static class EpollLoops
+{
+    private static readonly Lock Gate = new();
+    private static EpollLoop[]? _loops;
+    private static int _next;
+
+    /// <summary>
+    /// Made on first use and kept; a failure (no descriptor left for the epoll set, say) is not kept: the next
+    /// connection tries again, where a <see cref="Lazy{T}"/> would fail every later one the same way.
+    /// </summary>
+    private static EpollLoop[] Loops
+    {
+        get
+        {
+            if (Volatile.Read(ref _loops) is { } made) return made;
+            lock (Gate)
+                return _loops ??= [.. Enumerable.Range(0, Math.Clamp(Environment.ProcessorCount, 1, 8)).Select(i => new EpollLoop($"proxy-pump-{i}"))];
+        }
+    }
+
+    /// <summary>Starts the loops now (at a proxy's start), so their descriptors are not the ones a busy host lacks later.</summary>
+    public static void Start()
+    {
+        if (Available) _ = Loops;
+    }
+
+    /// <summary>Linux, unless <c>UNDERSTUDY_PROXY_PUMP=managed</c> asks for the managed pump (to compare, or to rule this one out).</summary>
+    public static bool Available { get; } = OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("UNDERSTUDY_PROXY_PUMP") != "managed";
+
+    public static void Add(PumpedPair pair) => Next().Add(pair);
+
+    /// <summary>Until <paramref name="fd"/>, connecting without blocking, is writable: connected, or failed (SO_ERROR says which).</summary>
+    public static async Task WhenWritableAsync(int fd, CancellationToken ct)
+    {
+        EpollLoop loop = Next();
+        var wait = new ConnectWait(fd);
+        loop.Add(wait);
+        await using (ct.Register(() => loop.Cancel(wait))) await wait.Done;
+    }
+
+    private static EpollLoop Next()
+    {
+        EpollLoop[] loops = Loops;
+        return loops[(int)((uint)Interlocked.Increment(ref _next) % loops.Length)];
+    }
+}

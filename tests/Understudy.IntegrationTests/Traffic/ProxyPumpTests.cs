@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Understudy.Core.Failover;
+using Understudy.IntegrationTests.Fixtures;
+using Understudy.Core.Topology;
+using Understudy.Hosting;
+using Understudy.Traffic;
+
+namespace Understudy.IntegrationTests.Traffic;
+
+/// <summary>
+/// The byte stream through the proxy's pump, against a plain TCP member in the test: half-closes, both directions at
+/// once with full socket buffers (so the pump stops and resumes reading), and a member that closes with bytes still
+/// on their way to a slow client.
+/// </summary>
+[Collection(RealProcesses.Name)]
+public sealed class ProxyPumpTests : IAsyncDisposable
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+    private readonly TcpListener _member = new(IPAddress.Loopback, 0);
+    private readonly ServiceProxy _proxy;
+    private readonly ProxyListener _listener;
+    private readonly int _proxyPort = FreePort.Next();
+
+    public ProxyPumpTests()
+    {
+        _member.Start();
+        int port = ((IPEndPoint)_member.LocalEndpoint).Port;
+        var spec = new ServiceSpec("svc", ServiceKind.Tcp, [new MemberSpec("m", new HostPort("127.0.0.1", port))],
+            "m", new CheckSpec(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(500), 3, 2),
+            new FailoverSpec(FailoverMode.Automatic, TimeSpan.Zero), new ProxySpec(new HostPort("127.0.0.1", _proxyPort), TimeSpan.FromSeconds(5)),
+            HooksSpec.None, TargetsSpec.None);
+        _proxy = new ServiceProxy(spec, new RouteBoard(new TrafficRoute(1, "m", false, false)), _ => { }, new MemberFaults(TimeProvider.System),
+            TimeProvider.System, NullLogger.Instance);
+        _listener = ProxyListener.Start(new HostPort("127.0.0.1", _proxyPort), "services.svc.traffic.proxy.listen", _proxy.HandleAsync, NullLogger.Instance);
+    }
+
+    [Fact]
+    public async Task ClientHalfCloses_TheMemberSeesItAndItsAnswerStillArrives()
+    {
+        using var cts = new CancellationTokenSource(Limit);
+        using Socket client = await ConnectAsync(cts.Token);
+        using Socket member = await _member.AcceptSocketAsync(cts.Token);
+
+        await client.SendAsync(Encoding.ASCII.GetBytes("question"), cts.Token);
+        client.Shutdown(SocketShutdown.Send);
+        Assert.Equal("question", Encoding.ASCII.GetString(await ReadToEndAsync(member, cts.Token)));
+
+        await member.SendAsync(Encoding.ASCII.GetBytes("answer"), cts.Token);
+        member.Shutdown(SocketShutdown.Send);
+        Assert.Equal("answer", Encoding.ASCII.GetString(await ReadToEndAsync(client, cts.Token)));
+        await Eventually.TrueAsync(() => _proxy.OpenConnections == 0, "the connection to end after the member's FIN");
+    }
+
+    [Fact]
+    public async Task BothWaysAtOnce_EveryByteArrivesInOrder()
+    {
+        const int Bytes = 32 << 20;
+        using var cts = new CancellationTokenSource(Limit);
+        using Socket client = await ConnectAsync(cts.Token);
+        using Socket member = await _member.AcceptSocketAsync(cts.Token);
+        byte[] up = RandomNumberGenerator.GetBytes(Bytes), down = RandomNumberGenerator.GetBytes(Bytes);
+
+        // Each side reads in small pieces while the other writes in large ones: buffers fill, the pump must wait and resume.
+        Task<byte[]> memberGot = ReadExactlyAsync(member, Bytes, cts.Token);
+        Task<byte[]> clientGot = ReadExactlyAsync(client, Bytes, cts.Token);
+        await Task.WhenAll(client.SendAsync(up, cts.Token).AsTask(), member.SendAsync(down, cts.Token).AsTask());
+
+        Assert.Equal(SHA256.HashData(up), SHA256.HashData(await memberGot));
+        Assert.Equal(SHA256.HashData(down), SHA256.HashData(await clientGot));
+        Assert.Equal(Bytes, _proxy.BytesIn);
+        Assert.Equal(Bytes, _proxy.BytesOut);
+    }
+
+    [Fact]
+    public async Task MemberClosesWithBytesInFlight_TheSlowClientGetsThemAllThenTheClose()
+    {
+        const int Bytes = 16 << 20;
+        using var cts = new CancellationTokenSource(Limit);
+        using Socket client = await ConnectAsync(cts.Token);
+        byte[] down = RandomNumberGenerator.GetBytes(Bytes);
+        Task memberDone = Task.Run(async () =>
+        {
+            using Socket member = await _member.AcceptSocketAsync(cts.Token);
+            await member.SendAsync(down, cts.Token);
+            member.Close(); // at once, while most of it still waits in buffers for the client
+        }, cts.Token);
+
+        await Eventually.TrueAsync(() => _proxy.BytesOut > 0, "the member's first bytes to pass");
+        byte[] got = await ReadToEndAsync(client, cts.Token, piece: 1024);
+        await memberDone;
+        Assert.Equal(Bytes, got.Length);
+        Assert.Equal(SHA256.HashData(down), SHA256.HashData(got));
+    }
+
+    private async Task<Socket> ConnectAsync(CancellationToken ct)
+    {
+        var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(IPAddress.Loopback, _proxyPort, ct);
+        return client;
+    }
+
+    private static async Task<byte[]> ReadExactlyAsync(Socket s, int bytes, CancellationToken ct)
+    {
+        byte[] got = new byte[bytes];
+        for (int at = 0; at < bytes;)
+        {
+            int n = await s.ReceiveAsync(got.AsMemory(at, Math.Min(4096, bytes - at)), ct);
+            Assert.True(n > 0, $"closed after {at} of {bytes} bytes");
+            at += n;
+        }
+        return got;
+    }
+
+    private static async Task<byte[]> ReadToEndAsync(Socket s, CancellationToken ct, int piece = 64 * 1024)
+    {
+        using var all = new MemoryStream();
+        byte[] buffer = new byte[piece];
+        while (await s.ReceiveAsync(buffer, ct) is var n and > 0) all.Write(buffer, 0, n);
+        return all.ToArray();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _listener.DisposeAsync();
+        _proxy.CloseAll();
+        _member.Stop();
+    }
+}
