@@ -2,7 +2,7 @@ using System.Net.Sockets;
 
 namespace Understudy.Traffic;
 
-/// <summary>One client connection pumped to one member; <see cref="Cut"/> and <see cref="Release"/> close both sides at once.</summary>
+/// <summary>One client connection pumped to one member; the cuts and <see cref="Release"/> close both sides at once.</summary>
 internal sealed class ProxyConnection(Socket client, Socket upstream, string member, long epoch)
 {
     private bool _handedOver, _released;
@@ -11,7 +11,7 @@ internal sealed class ProxyConnection(Socket client, Socket upstream, string mem
     public long Epoch { get; } = epoch;
 
     /// <summary>
-    /// Before the epoll pump takes the descriptors: from then until <see cref="TakeBack"/> only <see cref="Cut"/> reaches
+    /// Before the epoll pump takes the descriptors: from then until <see cref="TakeBack"/> only the cuts reach
     /// them (a shutdown; the pump sees it and ends), so a descriptor it reads is never closed and reused under it.
     /// False when <see cref="Release"/> came first.
     /// </summary>
@@ -29,14 +29,13 @@ internal sealed class ProxyConnection(Socket client, Socket upstream, string mem
         lock (this) _handedOver = false;
     }
 
-    /// <summary>A FIN to both sides now, even while a pump's receive or send is pending: the pumps end, the client hears the close.</summary>
-    public void Cut()
-    {
-        Shutdown(client);
-        Shutdown(upstream);
-    }
+    /// <summary>A FIN to the client now, even while a pump's receive or send is pending: the pump ends, the client hears the close.</summary>
+    public void CutClient() => Shutdown(client);
 
-    /// <summary>The descriptors go (after <see cref="Cut"/>); the pumps' own disposal finds them gone.</summary>
+    /// <summary>The same to the member.</summary>
+    public void CutUpstream() => Shutdown(upstream);
+
+    /// <summary>The descriptors go (after the cuts); the pumps' own disposal finds them gone.</summary>
     public void Release()
     {
         lock (this)

@@ -105,12 +105,15 @@ public sealed partial class ServiceProxy
     public int CloseAll() => Close([.. _open.Keys]);
 
     /// <summary>
-    /// Every connection gets its FIN first (a shutdown each, cheap), then the descriptors are released: with thousands
-    /// open, the last client hears of the fence after that many shutdowns, not that many full closes.
+    /// Every client gets its FIN first (a shutdown each, cheap), then every member, then the descriptors are released:
+    /// with thousands open, the last client hears of the fence after that many shutdowns, not that many full closes.
+    /// One thread: cutting on every core measured no faster at 9,000 (the pumps and the client need the cores too)
+    /// and held the API's requests up to 870 ms.
     /// </summary>
     private static int Close(List<ProxyConnection> connections)
     {
-        foreach (ProxyConnection c in connections) c.Cut();
+        foreach (ProxyConnection c in connections) c.CutClient();
+        foreach (ProxyConnection c in connections) c.CutUpstream();
         foreach (ProxyConnection c in connections) c.Release();
         return connections.Count;
     }
