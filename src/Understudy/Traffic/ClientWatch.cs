@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Understudy.Traffic.Pumping;
 
 namespace Understudy.Traffic;
 
@@ -7,9 +8,10 @@ namespace Understudy.Traffic;
 /// byte, started only when there is a wait, so a plain connect costs nothing. A client that has sent something is
 /// taken as present; its FIN then reaches the member through the pump.
 /// </summary>
-internal sealed class ClientWatch(Socket client) : IDisposable
+internal sealed class ClientWatch(Socket client) : IAsyncDisposable
 {
     private CancellationTokenSource? _gone, _stop;
+    private Task _watching = Task.CompletedTask;
 
     public bool Watching => _gone is not null;
     public bool Gone => _gone?.IsCancellationRequested == true;
@@ -23,7 +25,7 @@ internal sealed class ClientWatch(Socket client) : IDisposable
             {
                 _gone = new CancellationTokenSource();
                 _stop = new CancellationTokenSource();
-                _ = WatchAsync(_gone, _stop.Token);
+                _watching = WatchAsync(_gone, _stop.Token);
             }
             return _gone.Token;
         }
@@ -33,13 +35,34 @@ internal sealed class ClientWatch(Socket client) : IDisposable
     {
         try
         {
-            if (await client.ReceiveAsync(new byte[1], SocketFlags.Peek, stop) > 0) return;
+            if (await PresentAsync(stop)) return;
         }
         catch (OperationCanceledException) { return; }
         catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
         gone.Cancel();
     }
 
-    /// <summary>Stops the peek before the pump reads the socket.</summary>
-    public void Dispose() => _stop?.Cancel();
+    /// <summary>
+    /// True once the client sent a byte, false when it closed or failed. On Linux the wait is an epoll loop's: one
+    /// the BCL's engine made would keep the socket in its set for good, and slow its pumping once it is served.
+    /// </summary>
+    private async Task<bool> PresentAsync(CancellationToken stop)
+    {
+        if (!EpollLoops.Available) return await client.ReceiveAsync(new byte[1], SocketFlags.Peek, stop) > 0;
+        int fd = Linux.Descriptor(client);
+        while (true)
+        {
+            try { await EpollLoops.WhenReadableAsync(fd, stop); }
+            catch (SocketException) { return true; } // no room to watch: the controller's shortage says nothing about the client
+            int n = Linux.PeekByte(fd, out int errno);
+            if (n >= 0 || errno != Linux.Again) return n > 0;
+        }
+    }
+
+    /// <summary>Stops the peek before the pump reads the socket or it is closed: done once no loop waits on it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _stop?.Cancel();
+        await _watching;
+    }
 }

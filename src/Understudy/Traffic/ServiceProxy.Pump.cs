@@ -27,7 +27,7 @@ public sealed partial class ServiceProxy : IPumpHost
         if (EpollLoops.Available && faults.Active(member) is null)
         {
             if (!connection.TryHandOver()) return; // the fence came first
-            var pair = new PumpedPair(Descriptor(client), Descriptor(upstream), member, this);
+            var pair = new PumpedPair(Linux.Descriptor(client), Linux.Descriptor(upstream), member, this);
             EpollLoops.Add(pair);
             PumpEnd end = await pair.Done;
             connection.TakeBack();
@@ -39,9 +39,6 @@ public sealed partial class ServiceProxy : IPumpHost
         // A client's FIN is passed on and its answers still flow back; a client's reset ends both.
         if (await Task.WhenAny(toUpstream, toClient) == toUpstream && await toUpstream) await toClient;
     }
-
-    /// <summary>The socket's descriptor, without <see cref="Socket.Handle"/>'s side effects; valid while the connection is handed over.</summary>
-    private static int Descriptor(Socket socket) => (int)socket.SafeHandle.DangerousGetHandle();
 
     /// <summary>One direction in the managed pump, first finishing what the epoll pump left in <paramref name="flow"/>, if anything.</summary>
     private async Task<bool> ResumeAsync(Flow? flow, Socket from, Socket to, string member, bool answers)

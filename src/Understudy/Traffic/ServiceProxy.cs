@@ -76,7 +76,7 @@ public sealed partial class ServiceProxy
                 {
                     // A fence may have run between our route read and the registration: route again.
                     if (routes.Current.Route.Target != member) continue;
-                    watch.Dispose();
+                    await watch.DisposeAsync();
                     await PumpAsync(service, connection, client, upstream, member);
                     return;
                 }
@@ -93,7 +93,7 @@ public sealed partial class ServiceProxy
         }
         finally
         {
-            watch.Dispose();
+            await watch.DisposeAsync();
             ProxyConnection.Close(client);
         }
     }
@@ -240,17 +240,18 @@ public sealed partial class ServiceProxy
     /// A non-blocking connect whose wait is an epoll loop's: a socket the BCL's engine once waited on stays in its epoll
     /// set, and every later event on it would wake that engine and a pool thread, costing the epoll pump half its speed.
     /// </summary>
-    private static async Task ConnectOutsideEngineAsync(Socket socket, IPEndPoint ep, CancellationToken ct)
+    internal static async Task ConnectOutsideEngineAsync(Socket socket, IPEndPoint ep, CancellationToken ct)
     {
         socket.Blocking = false;
-        try
+        try { socket.Connect(ep); }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
         {
-            socket.Connect(ep);
-            return;
+            await EpollLoops.WhenWritableAsync(Linux.Descriptor(socket), ct);
+            if (socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int error and not 0) throw new SocketException(error);
         }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress) { }
-        await EpollLoops.WhenWritableAsync(Descriptor(socket), ct);
-        if (socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int error and not 0) throw new SocketException(error);
+        // Blocking again, as ConnectAsync leaves it: NetworkStream (Redis synchronous mode's relay) refuses a non-blocking
+        // socket. On Linux this is the BCL's own flag: the descriptor stays non-blocking, and the pump asks MSG_DONTWAIT anyway.
+        socket.Blocking = true;
     }
 
     public long BytesIn => Interlocked.Read(ref _bytesIn);

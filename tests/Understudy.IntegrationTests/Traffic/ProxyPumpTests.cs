@@ -96,6 +96,19 @@ public sealed class ProxyPumpTests : IAsyncDisposable
         Assert.Equal(SHA256.HashData(down), SHA256.HashData(got));
     }
 
+    [Fact]
+    public async Task ConnectOutsideTheEngine_LeavesASocketThatANetworkStreamTakes()
+    {
+        // Redis synchronous mode's relay wraps the member's socket in a NetworkStream, which refuses a non-blocking one.
+        using var cts = new CancellationTokenSource(Limit);
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await ServiceProxy.ConnectOutsideEngineAsync(socket, (IPEndPoint)_member.LocalEndpoint, cts.Token);
+        using Socket member = await _member.AcceptSocketAsync(cts.Token);
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        await stream.WriteAsync("ping"u8.ToArray(), cts.Token);
+        Assert.Equal("ping", Encoding.ASCII.GetString(await ReadExactlyAsync(member, 4, cts.Token)));
+    }
+
     private async Task<Socket> ConnectAsync(CancellationToken ct)
     {
         var client = new Socket(SocketType.Stream, ProtocolType.Tcp);

@@ -71,7 +71,7 @@ internal sealed class EpollLoop
     private void TakeArrivals(List<EpollRegistration> finished)
     {
         Linux.Drain(_wake);
-        Volatile.Write(ref _woken, 0);
+        Interlocked.Exchange(ref _woken, 0); // a full fence: the queue is read only once the cleared flag is visible to posters
         while (_arriving.TryDequeue(out var arrival))
         {
             EpollRegistration registration = arrival.Registration;
@@ -122,10 +122,15 @@ internal static class EpollLoops
     public static void Add(PumpedPair pair) => Next().Add(pair);
 
     /// <summary>Until <paramref name="fd"/>, connecting without blocking, is writable: connected, or failed (SO_ERROR says which).</summary>
-    public static async Task WhenWritableAsync(int fd, CancellationToken ct)
+    public static Task WhenWritableAsync(int fd, CancellationToken ct) => WhenReadyAsync(fd, Linux.Out, ct);
+
+    /// <summary>Until <paramref name="fd"/> has bytes, its peer's FIN or an error to read.</summary>
+    public static Task WhenReadableAsync(int fd, CancellationToken ct) => WhenReadyAsync(fd, Linux.In, ct);
+
+    private static async Task WhenReadyAsync(int fd, uint events, CancellationToken ct)
     {
         EpollLoop loop = Next();
-        var wait = new ConnectWait(fd);
+        var wait = new ReadyWait(fd, events);
         loop.Add(wait);
         await using (ct.Register(() => loop.Cancel(wait))) await wait.Done;
     }

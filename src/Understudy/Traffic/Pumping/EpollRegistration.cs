@@ -19,8 +19,11 @@ public abstract class EpollRegistration
     internal virtual void Cancel(int epoll) { }
 }
 
-/// <summary>A non-blocking connect's wait for its socket to become writable (connected or failed), outside the BCL's engine.</summary>
-internal sealed class ConnectWait(int fd) : EpollRegistration
+/// <summary>
+/// One wait for a socket to become ready (writable: a non-blocking connect ended; readable: a client sent or left),
+/// outside the BCL's engine. It completes only once its registration is gone, so the socket may be closed after.
+/// </summary>
+internal sealed class ReadyWait(int fd, uint events) : EpollRegistration
 {
     private const uint OneShot = 0x40000000;
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -30,8 +33,9 @@ internal sealed class ConnectWait(int fd) : EpollRegistration
 
     internal override bool Register(int epoll)
     {
-        if (Linux.Control(epoll, Linux.CtlAdd, fd, Linux.Out | OneShot, (ulong)GCHandle.ToIntPtr(Self), out int errno)) return true;
-        _done.TrySetException(new IOException($"epoll_ctl failed: errno {errno}"));
+        if (Linux.Control(epoll, Linux.CtlAdd, fd, events | OneShot, (ulong)GCHandle.ToIntPtr(Self), out _)) return true;
+        // ENOMEM or ENOSPC: the controller's own shortage, which the connect's caller does not count against the member.
+        _done.TrySetException(new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.NoBufferSpaceAvailable));
         return false;
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
 namespace Understudy.Traffic.Pumping;
@@ -13,7 +14,7 @@ internal static class Linux
     public const uint In = 0x001, Out = 0x004, Err = 0x008, Hup = 0x010;
     public const int CtlAdd = 1, CtlDel = 2, CtlMod = 3;
     private const int CloseOnExec = 0x80000;
-    private const int DontWait = 0x40, NoSignal = 0x4000;
+    private const int Peek = 0x2, DontWait = 0x40, NoSignal = 0x4000;
     public const int ShutWrite = 1;
     public const int Again = 11, Interrupted = 4;
 
@@ -61,6 +62,20 @@ internal static class Linux
         errno = n < 0 ? Marshal.GetLastPInvokeError() : 0;
         return (int)n;
     }
+
+    /// <summary>Whether a byte waits to be read, without taking it: 1, 0 at the peer's FIN, or -1 with the errno.</summary>
+    public static int PeekByte(int fd, out int errno)
+    {
+        byte[] one = new byte[1];
+        nint n;
+        do n = recv(fd, ref one[0], 1, Peek | DontWait);
+        while (n < 0 && Marshal.GetLastPInvokeError() == Interrupted);
+        errno = n < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return (int)n;
+    }
+
+    /// <summary>The socket's descriptor, without <see cref="Socket.Handle"/>'s side effects; valid while the socket is not disposed.</summary>
+    public static int Descriptor(Socket socket) => (int)socket.SafeHandle.DangerousGetHandle();
 
     /// <summary>Bytes sent (maybe fewer than asked), or -1 with the errno (<see cref="Again"/>: the socket's buffer is full).</summary>
     public static int Send(int fd, byte[] buffer, int offset, int count, out int errno)

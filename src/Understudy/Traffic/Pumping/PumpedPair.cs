@@ -109,7 +109,7 @@ public sealed class PumpedPair : EpollRegistration
         // A member that hung up never blocks a read again: take what it left as fast as the client takes it.
         // (Nothing there after a hang-up would be reported forever: that ends the pair.)
         while (_upstreamHungUp && !_failed && !_handBack && !ToClient.Ended && ToClient.Pending is null)
-            if (Pull(ToClient, _upstream, _client, scratch, answers: true) < 0) _failed = true;
+            if (Pull(ToClient, _upstream, _client, scratch, answers: true) < 0 && !_handBack) _failed = true;
         if (_failed || _handBack || ToClient.FinPassed)
         {
             Finish(epoll);
