@@ -22,6 +22,9 @@ public sealed class HttpHealthCheck(CheckSpec spec) : IHealthCheck
     /// <summary>Where each member is and the request it is sent, built once (a service has a handful of members).</summary>
     private readonly ConcurrentDictionary<(string Host, int Port), (EndPoint At, byte[] Request)> _targets = new();
 
+    /// <summary>A pass's detail, the same every time.</summary>
+    private readonly string _passed = $"HTTP {spec.ExpectStatus}";
+
     public async Task<CheckOutcome> CheckAsync(MemberSpec member, CancellationToken ct)
     {
         var (at, request) = _targets.GetOrAdd((member.Address.Host, member.Address.Port), static (a, path) => Target(a.Host, a.Port, path), spec.Path);
@@ -51,7 +54,7 @@ public sealed class HttpHealthCheck(CheckSpec spec) : IHealthCheck
         if (status != spec.ExpectStatus) return (false, $"HTTP {status}, expected {spec.ExpectStatus}");
         if (spec.ExpectBody is { } expected && !answer.Body!.Contains(expected, StringComparison.Ordinal))
             return (false, answer.BodyCut ? $"HTTP {status} without '{expected}' in the body's first {HttpCheckResponse.BodyLimit / 1024} KiB" : $"HTTP {status} without '{expected}' in the body");
-        return (true, $"HTTP {status}");
+        return (true, _passed);
     }
 
     /// <summary>The member's address (an IP literal parsed once; a name resolved at each connect, as HttpClient did) and its GET.</summary>
