@@ -26,7 +26,8 @@ public static class HttpCheckResponse
 
     /// <summary>
     /// The answer, or null while more bytes are needed. <paramref name="closed"/>: the server closed its side, no more will come.
-    /// Holding <see cref="MaxBytes"/> (or <see cref="HeadLimit"/> without a body) counts as enough: the answer is given on what is there.
+    /// Never null once <paramref name="data"/> holds <see cref="MaxBytes"/> (<see cref="HeadLimit"/> without a body): the
+    /// answer is given on what is there.
     /// </summary>
     public static HttpCheckAnswer? Parse(ReadOnlySpan<byte> data, bool closed, bool wantBody)
     {
@@ -49,7 +50,7 @@ public static class HttpCheckResponse
             if (status is 204 or 304 or (>= 100 and < 200)) return new HttpCheckAnswer(status, "");
             bool full = data.Length >= MaxBytes;
             if (chunked) return Chunked(data[start..], status, closed, full);
-            if (contentLength >= 0) return Sized(data[start..], status, contentLength, closed);
+            if (contentLength >= 0) return Sized(data[start..], status, contentLength, closed, full);
             // Neither: the body runs to the close.
             if (closed) return Body(status, data[start..]);
             return full || data.Length - start >= BodyLimit ? Body(status, data[start..], cut: true) : null;
@@ -116,10 +117,10 @@ public static class HttpCheckResponse
         return true;
     }
 
-    private static HttpCheckAnswer? Sized(ReadOnlySpan<byte> body, int status, long length, bool closed)
+    private static HttpCheckAnswer? Sized(ReadOnlySpan<byte> body, int status, long length, bool closed, bool full)
     {
         if (body.Length >= length) return Body(status, body[..(int)length]);
-        if (body.Length >= BodyLimit) return Body(status, body, cut: true);
+        if (body.Length >= BodyLimit || full) return Body(status, body, cut: true);
         return closed ? HttpCheckAnswer.Failed(HttpRequestError.ResponseEnded) : null;
     }
 

@@ -39,7 +39,8 @@ public sealed class HttpHealthCheck(CheckSpec spec) : IHealthCheck
         {
             for (int length = 0; ;)
             {
-                int read = length == limit ? 0 : await socket.ReceiveAsync(buffer.AsMemory(length, limit - length), SocketFlags.None, ct);
+                // Parse answers at the latest when the buffer is full, so there is always room to read into.
+                int read = await socket.ReceiveAsync(buffer.AsMemory(length, limit - length), SocketFlags.None, ct);
                 length += read;
                 if (HttpCheckResponse.Parse(buffer.AsSpan(0, length), closed: read == 0, wantBody) is { } answer) return Judge(answer);
             }

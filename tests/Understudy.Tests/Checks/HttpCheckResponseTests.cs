@@ -104,6 +104,16 @@ public class HttpCheckResponseTests
     }
 
     [Fact]
+    public void Parse_FullBuffer_AlwaysAnswered()
+    {
+        // A long head leaves less than the body limit for the body: a full buffer still gets an answer, never a wait.
+        string head = "HTTP/1.1 200 OK\r\nX-Filler: " + new string('h', 20_000) + "\r\nContent-Length: 1000000\r\n\r\n";
+        byte[] full = Encoding.ASCII.GetBytes(head + new string('a', HttpCheckResponse.MaxBytes));
+        var answer = HttpCheckResponse.Parse(full.AsSpan(0, HttpCheckResponse.MaxBytes), closed: false, wantBody: true);
+        Assert.Equal((200, true), (answer?.Status, answer?.BodyCut));
+    }
+
+    [Fact]
     public void Parse_ChunkedOverItsLimit_CutThere()
     {
         var text = new StringBuilder("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
