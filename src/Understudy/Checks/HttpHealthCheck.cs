@@ -14,8 +14,8 @@ namespace Understudy.Checks;
 /// <remarks>
 /// Written on the socket by hand rather than with HttpClient: at 2,000 checks a second (1,000 services) HttpClient's
 /// per-request machinery (a connection object with its buffers, request and response messages, headers parsed and
-/// kept) was a quarter of the controller's CPU and most of its allocations. A check needs one request, always the same,
-/// and the status line. Plain http only, which is all a check's config can say.
+/// kept) was over a quarter of the controller's CPU samples and most of its allocations. A check needs one request, always
+/// the same, and the status line (the body only for expect_body). Plain http only, which is all a check's config can say.
 /// </remarks>
 public sealed class HttpHealthCheck(CheckSpec spec) : IHealthCheck
 {
