@@ -17,8 +17,9 @@ namespace Understudy.Checks;
 /// <param name="phase">Added once, after the first check, to the wait for the second: members whose controllers started together
 /// are then checked at different moments of the interval rather than all at once (<see cref="PhaseOf"/>).</param>
 /// <param name="logger">Where a check the controller could not make (out of descriptors) is said, as it is not reported.</param>
+/// <param name="wakeStep">The grid that the waits between checks end on (<see cref="WakeStep"/>); zero: each exactly at its due time.</param>
 public sealed partial class CheckScheduler(MemberSpec member, CheckSpec spec, IHealthCheck check, TimeProvider time, Action<CheckResult> report, StallWatch? stalls = null,
-    Traffic.MemberProgress? progress = null, TimeSpan phase = default, ILogger? logger = null)
+    Traffic.MemberProgress? progress = null, TimeSpan phase = default, ILogger? logger = null, TimeSpan wakeStep = default)
 {
     /// <summary>
     /// A member's place within the interval, spread evenly over the members of one process: a thousand services with
@@ -110,10 +111,21 @@ public sealed partial class CheckScheduler(MemberSpec member, CheckSpec spec, IH
         }
     }
 
-    /// <summary>Waits until <paramref name="due"/> or a confirmation request; returns the checks asked for (0 if none).</summary>
+    /// <summary>
+    /// The grid the controller's checks wake on: those due within one step start together. Each check alone woke a
+    /// thread-pool worker, which then spun looking for more work, most of the controller's CPU at 2,000 checks a second;
+    /// a few together keep the workers busy instead. A check starts at most this much after its due time; the schedule is kept.
+    /// </summary>
+    public static readonly TimeSpan WakeStep = TimeSpan.FromMilliseconds(10);
+
+    private readonly long _wakeStep = (long)(wakeStep.TotalSeconds * time.TimestampFrequency);
+
+    /// <summary>Waits until <paramref name="due"/> (the next point of the wake-up grid) or a confirmation request; returns the checks asked for (0 if none).</summary>
     private async Task<int> WaitUntilAsync(long due, CancellationToken stopping)
     {
-        TimeSpan wait = time.GetElapsedTime(time.GetTimestamp(), due);
+        long now = time.GetTimestamp();
+        if (due > now && _wakeStep > 0) due = (due + _wakeStep - 1) / _wakeStep * _wakeStep;
+        TimeSpan wait = time.GetElapsedTime(now, due);
         if (wait > TimeSpan.Zero)
         {
             // Published before looking for requests and for shutdown: a Confirm or a cancellation after the look completes it.

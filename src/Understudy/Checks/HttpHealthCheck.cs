@@ -1,46 +1,72 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using Understudy.Core.Topology;
 
 namespace Understudy.Checks;
 
 /// <summary>
-/// GET <c>path</c> on a new connection each time (as HAProxy does), so a server that stopped
-/// accepting is not hidden behind a pooled connection. Passes on the expected status and, if set,
-/// when the body contains <c>expect_body</c>.
+/// GET <c>path</c> on a new connection each time (as HAProxy does), so a server that stopped accepting is not hidden
+/// behind a pooled connection. Passes on the expected status and, if set, when the body contains <c>expect_body</c>.
 /// </summary>
-public sealed class HttpHealthCheck(CheckSpec spec) : IHealthCheck, IDisposable
+/// <remarks>
+/// Written on the socket by hand rather than with HttpClient: at 2,000 checks a second (1,000 services) HttpClient's
+/// per-request machinery (a connection object with its buffers, request and response messages, headers parsed and
+/// kept) was over a quarter of the controller's CPU samples and most of its allocations. A check needs one request, always
+/// the same, and the status line (the body only for expect_body). Plain http only, which is all a check's config can say.
+/// </remarks>
+public sealed class HttpHealthCheck(CheckSpec spec) : IHealthCheck
 {
-    /// <summary>
-    /// One handler for every http service of the process (a handler per service costs memory and a cleaning timer each);
-    /// it keeps no connection (lifetime zero, and each request says <c>Connection: close</c>), so sharing it shares none.
-    /// </summary>
-    private static readonly SocketsHttpHandler Shared = new()
-    {
-        PooledConnectionLifetime = TimeSpan.Zero,
-        AllowAutoRedirect = false,
-        UseProxy = false,
-    };
+    /// <summary>Where each member is and the request it is sent, built once (a service has a handful of members).</summary>
+    private readonly ConcurrentDictionary<(string Host, int Port), (EndPoint At, byte[] Request)> _targets = new();
 
-    private readonly HttpClient _client = new(Shared, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
-
-    /// <summary>Each member's URL, built once (a service has a handful of members).</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Host, int Port), Uri> _uris = new();
+    /// <summary>A pass's detail, the same every time.</summary>
+    private readonly string _passed = $"HTTP {spec.ExpectStatus}";
 
     public async Task<CheckOutcome> CheckAsync(MemberSpec member, CancellationToken ct)
     {
-        var uri = _uris.GetOrAdd((member.Address.Host, member.Address.Port), static (a, path) => new UriBuilder(Uri.UriSchemeHttp, a.Host, a.Port, path).Uri, spec.Path);
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri) { Version = HttpVersion.Version11 };
-        request.Headers.ConnectionClose = true;
-        using HttpResponseMessage response = await _client.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
-        int status = (int)response.StatusCode;
-        if (status != spec.ExpectStatus) return (false, $"HTTP {status}, expected {spec.ExpectStatus}");
-        if (spec.ExpectBody is { } expected)
+        var (at, request) = _targets.GetOrAdd((member.Address.Host, member.Address.Port), static (a, path) => Target(a.Host, a.Port, path), spec.Path);
+        bool wantBody = spec.ExpectBody is not null;
+        int limit = wantBody ? HttpCheckResponse.MaxBytes : HttpCheckResponse.HeadLimit;
+        // An IP literal gets a socket of its family; a name, a dual-mode one that can take either.
+        using var socket = at is IPEndPoint ip ? new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp) : new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(at, ct);
+        await socket.SendAsync(request, SocketFlags.None, ct);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(limit);
+        try
         {
-            string body = await response.Content.ReadAsStringAsync(ct);
-            if (!body.Contains(expected, StringComparison.Ordinal)) return (false, $"HTTP {status} without '{expected}' in the body");
+            for (int length = 0; ;)
+            {
+                // Parse answers at the latest when the buffer is full, so there is always room to read into.
+                int read = await socket.ReceiveAsync(buffer.AsMemory(length, limit - length), SocketFlags.None, ct);
+                length += read;
+                if (HttpCheckResponse.Parse(buffer.AsSpan(0, length), closed: read == 0, wantBody) is { } answer) return Judge(answer);
+            }
         }
-        return (true, $"HTTP {status}");
+        finally { ArrayPool<byte>.Shared.Return(buffer); }
     }
 
-    public void Dispose() => _client.Dispose();
+    private CheckOutcome Judge(HttpCheckAnswer answer)
+    {
+        if (answer.Error is { } error) return (false, error);
+        int status = answer.Status;
+        if (status != spec.ExpectStatus) return (false, $"HTTP {status}, expected {spec.ExpectStatus}");
+        if (spec.ExpectBody is { } expected && !answer.Body!.Contains(expected, StringComparison.Ordinal))
+            return (false, answer.BodyCut ? $"HTTP {status} without '{expected}' in the body's first {HttpCheckResponse.BodyLimit / 1024} KiB" : $"HTTP {status} without '{expected}' in the body");
+        return (true, _passed);
+    }
+
+    /// <summary>The member's address (an IP literal parsed once; a name resolved at each connect, as HttpClient did) and its GET.</summary>
+    internal static (EndPoint, byte[]) Target(string host, int port, string path)
+    {
+        // Escaped and with its Host header as HttpClient sent them for the same URL.
+        Uri uri = new UriBuilder(Uri.UriSchemeHttp, host, port, path).Uri;
+        string name = uri.HostNameType == UriHostNameType.IPv6 ? $"[{uri.IdnHost}]" : uri.IdnHost;
+        string authority = uri.IsDefaultPort ? name : $"{name}:{uri.Port}";
+        byte[] request = Encoding.ASCII.GetBytes($"GET {uri.PathAndQuery} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
+        EndPoint at = IPAddress.TryParse(host, out IPAddress? ip) ? new IPEndPoint(ip, port) : new DnsEndPoint(host, port);
+        return (at, request);
+    }
 }

@@ -80,7 +80,7 @@ public sealed class ServiceRuntime : IDisposable
             IHealthCheck check = IHealthCheck.For(spec);
             var faulted = new FaultedHealthCheck(check, faults, time);
             var schedulers = spec.Members.Select(m => new CheckScheduler(m, spec.Check, faulted, time, Checked, stalls, progress,
-                CheckScheduler.PhaseOf(spec.Name, m.Name, spec.Check.Interval), logger)).ToList();
+                CheckScheduler.PhaseOf(spec.Name, m.Name, spec.Check.Interval), logger, CheckScheduler.WakeStep)).ToList();
             var executor = new Executor(spec, proxy, schedulers.ToDictionary(s => s.Member.Name), commands, loop.Post, time, logger, barrier);
             // traffic.haproxy: one loop per instance puts its servers back where the journal says after HAProxy restarts.
             var reconcilers = spec.TrafficSwitches.Haproxy.Select(h => new Traffic.Switches.HaproxyReconciler(spec, h, () => loop.State, () => loop.Role != LoopRole.Follower,

@@ -114,11 +114,11 @@ public class CheckSchedulerTests
 
         public readonly Understudy.Traffic.MemberProgress Progress = new([Member.Name]);
 
-        public Harness(bool watchStalls = false, bool hangWarmUp = false, TimeSpan phase = default)
+        public Harness(bool watchStalls = false, bool hangWarmUp = false, TimeSpan phase = default, TimeSpan wakeStep = default)
         {
             Check.HangWarmUp = hangWarmUp;
             Stalls = new StallWatch(Clock);
-            Scheduler = new CheckScheduler(Member, Spec, Check, Clock, Results.Add, watchStalls ? Stalls : null, Progress, phase);
+            Scheduler = new CheckScheduler(Member, Spec, Check, Clock, Results.Add, watchStalls ? Stalls : null, Progress, phase, wakeStep: wakeStep);
             _run = Task.Run(() => Scheduler.RunAsync(_stop.Token));
         }
 
@@ -188,6 +188,20 @@ public class CheckSchedulerTests
         Assert.False(h.Results.TryTake(out _, TimeSpan.FromMilliseconds(100)));
         h.Clock.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(Services.T0.AddMilliseconds(2000), h.Next().At);
+    }
+
+    [Fact]
+    public async Task RunAsync_OnAWakeGrid_FirstCheckAtOnceThenAtTheGridPointAfterEachDueTime()
+    {
+        await using var h = new Harness(wakeStep: TimeSpan.FromMilliseconds(10));
+        Assert.Equal(Services.T0, h.Next().At);
+        await h.SleepingAsync();
+
+        // The clock's odd frequency puts the due time (T0 + 1 s) off the grid, 1.6 ms before its next point.
+        h.Clock.Advance(TimeSpan.FromMilliseconds(1000));
+        Assert.False(h.Results.TryTake(out _, TimeSpan.FromMilliseconds(100)));
+        h.Clock.Advance(TimeSpan.FromMilliseconds(9));
+        Assert.Equal(Services.T0.AddMilliseconds(1009), h.Next().At);
     }
 
     [Fact]
