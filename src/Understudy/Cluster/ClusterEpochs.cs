@@ -18,12 +18,13 @@ public sealed partial class ClusterEpochs(EpochAcks acks, InstancePresence prese
     /// <summary>This instance folded (or decided) a new epoch of <paramref name="after"/>'s service.</summary>
     public void Advanced(ServiceProxy? proxy, ServiceState before, ServiceState after)
     {
-        if (before.Primary != after.Primary) proxy?.Fence(before.Primary);
-        _ = AcknowledgeAsync(after.Name, after.Epoch);
+        _ = FenceThenAcknowledgeAsync(before.Primary != after.Primary ? proxy : null, before.Primary, after.Name, after.Epoch);
     }
 
-    private async Task AcknowledgeAsync(string service, long epoch)
+    /// <summary>The acknowledgement says this proxy carries nothing more to the old primary, so it waits for the fence.</summary>
+    private async Task FenceThenAcknowledgeAsync(ServiceProxy? proxy, string? fenced, string service, long epoch)
     {
+        if (proxy is not null && fenced is not null) await proxy.FenceAsync(fenced);
         // A few tries within the lease: past it, this instance is not live for the leader anyway.
         for (long until = time.GetTimestamp() + (long)(lease.TotalSeconds * time.TimestampFrequency); time.GetTimestamp() < until;)
         {

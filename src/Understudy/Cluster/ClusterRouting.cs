@@ -56,7 +56,7 @@ public sealed partial class ClusterRouting(IReadOnlyList<ServiceRuntime> service
                 isolated |= gate == RouteGate.Closed;
                 RouteGate was = board.Gate;
                 if (!board.SetGate(gate) || gate == was) continue;
-                int closed = gate == RouteGate.Closed ? s.Proxy?.CloseAll() ?? 0 : 0;
+                int closed = gate == RouteGate.Closed && s.Proxy is { } proxy ? await proxy.CloseAllAsync() : 0;
                 Log.Gated(logger, s.Spec.Name, gate, stale.TotalMilliseconds, closed);
             }
             if (isolated != _isolated)

@@ -145,7 +145,7 @@ public sealed partial class Executor(
     /// </summary>
     private async Task<(bool, string)> FenceAsync(FenceMember f)
     {
-        string closed = proxy is null ? "no built-in proxy" : $"{proxy.Fence(f.Member)} open connections closed by the proxy";
+        string closed = proxy is null ? "no built-in proxy" : $"{await proxy.FenceAsync(f.Member)} open connections closed by the proxy";
         // HAProxy in front: the old primary's server goes to maint and its sessions are shut; one that cannot be reached fails the fence.
         if (Switches().CanFence)
         {

@@ -139,7 +139,7 @@ public sealed partial class ConfigReloader(LiveConfig live, Controller controlle
             await listeners.CloseAsync(name);
             // Nothing watches its members any more: no connection may outlive that (a late one finds the route closed).
             old.Routes?.SetGate(RouteGate.Closed);
-            old.Proxy?.CloseAll();
+            if (old.Proxy is { } proxy) await proxy.CloseAllAsync();
             await controller.RemoveAsync(old);
             old.Dispose();
         }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Understudy.Traffic.Pumping;
 
 namespace Understudy.Traffic;
 
@@ -6,6 +7,7 @@ namespace Understudy.Traffic;
 internal sealed class ProxyConnection(Socket client, Socket upstream, string member, long epoch)
 {
     private bool _handedOver, _released;
+    private PumpedPair? _pair;
 
     public string Member { get; } = member;
     public long Epoch { get; } = epoch;
@@ -15,18 +17,29 @@ internal sealed class ProxyConnection(Socket client, Socket upstream, string mem
     /// them (a shutdown; the pump sees it and ends), so a descriptor it reads is never closed and reused under it.
     /// False when <see cref="Release"/> came first.
     /// </summary>
-    public bool TryHandOver()
+    public bool TryHandOver(PumpedPair pair)
     {
         lock (this)
         {
             _handedOver = !_released;
+            _pair = _handedOver ? pair : null;
             return _handedOver;
         }
     }
 
     public void TakeBack()
     {
-        lock (this) _handedOver = false;
+        lock (this)
+        {
+            _handedOver = false;
+            _pair = null;
+        }
+    }
+
+    /// <summary>The epoll pump's pair while it has the descriptors: the fence cuts it on its loop.</summary>
+    public PumpedPair? Pumped
+    {
+        get { lock (this) return _pair; }
     }
 
     /// <summary>A FIN to the client now, even while a pump's receive or send is pending: the pump ends, the client hears the close.</summary>

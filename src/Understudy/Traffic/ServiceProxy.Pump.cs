@@ -15,29 +15,34 @@ public sealed partial class ServiceProxy : IPumpHost
 {
     private const int ChunkBytes = 16 * 1024;
 
-    /// <summary>Copies both ways until the member's side ends, or the client's with an error; a half-close from the client is passed on.</summary>
-    private async Task PumpAsync(ServiceSpec service, ProxyConnection connection, Socket client, Socket upstream, string member)
+    /// <summary>
+    /// Copies both ways until the member's side ends, or the client's with an error; a half-close from the client is
+    /// passed on. True when the epoll pump ended the client's side already (its FIN passed on, cut or failed): then a
+    /// shutdown of it would only fail, and throw, once per connection.
+    /// </summary>
+    private async Task<bool> PumpAsync(ServiceSpec service, ProxyConnection connection, Socket client, Socket upstream, string member)
     {
         if (service is { Kind: ServiceKind.Redis, Failover.Synchronous: true })
         {
             await RelaySynchronousAsync(service, client, upstream, member);
-            return;
+            return false;
         }
         Flow? fromClient = null, fromMember = null;
         if (EpollLoops.Available && faults.Active(member) is null)
         {
-            if (!connection.TryHandOver()) return; // the fence came first
             var pair = new PumpedPair(Linux.Descriptor(client), Linux.Descriptor(upstream), member, this);
+            if (!connection.TryHandOver(pair)) return false; // the fence came first
             EpollLoops.Add(pair);
             PumpEnd end = await pair.Done;
             connection.TakeBack();
-            if (end == PumpEnd.Closed) return;
+            if (end == PumpEnd.Closed) return true;
             (fromClient, fromMember) = (pair.ToUpstream, pair.ToClient);
         }
         Task<bool> toUpstream = ResumeAsync(fromClient, client, upstream, member, answers: false);
         Task<bool> toClient = ResumeAsync(fromMember, upstream, client, member, answers: true);
         // A client's FIN is passed on and its answers still flow back; a client's reset ends both.
         if (await Task.WhenAny(toUpstream, toClient) == toUpstream && await toUpstream) await toClient;
+        return false;
     }
 
     /// <summary>One direction in the managed pump, first finishing what the epoll pump left in <paramref name="flow"/>, if anything.</summary>
@@ -121,7 +126,7 @@ public sealed partial class ServiceProxy : IPumpHost
             switch (fault.Kind)
             {
                 case ProxyFaultKind.Reset:
-                    Fence(member); // both sides of every connection to it, as a reset on the wire would
+                    await FenceAsync(member); // both sides of every connection to it, as a reset on the wire would
                     throw new SocketException((int)SocketError.ConnectionReset);
                 case ProxyFaultKind.Blackhole:
                     await Task.Delay(Max(fault.Until - time.GetUtcNow(), TimeSpan.FromMilliseconds(1)), time);

@@ -47,7 +47,7 @@ public sealed partial class ServiceProxy
         this.time = time;
         this.logger = logger;
         // A reset fault cuts open connections at once, as a real network reset would.
-        faults.Injected += (member, fault) => { if (fault.Kind == ProxyFaultKind.Reset) Fence(member); };
+        faults.Injected += (member, fault) => { if (fault.Kind == ProxyFaultKind.Reset) _ = FenceAsync(member); };
         EpollLoops.Start();
     }
 
@@ -66,6 +66,7 @@ public sealed partial class ServiceProxy
         TimeSpan hold = service.Proxy?.Hold ?? TimeSpan.Zero;
         long deadline = time.GetTimestamp() + (long)(hold.TotalSeconds * time.TimestampFrequency);
         var watch = new ClientWatch(client);
+        bool ended = false;
         try
         {
             while (await ConnectAsync(service, hold, deadline, watch) is var (upstream, member, epoch))
@@ -77,7 +78,7 @@ public sealed partial class ServiceProxy
                     // A fence may have run between our route read and the registration: route again.
                     if (routes.Current.Route.Target != member) continue;
                     await watch.DisposeAsync();
-                    await PumpAsync(service, connection, client, upstream, member);
+                    ended = await PumpAsync(service, connection, client, upstream, member);
                     return;
                 }
                 finally
@@ -94,27 +95,40 @@ public sealed partial class ServiceProxy
         finally
         {
             await watch.DisposeAsync();
-            ProxyConnection.Close(client);
+            if (ended) client.Dispose();
+            else ProxyConnection.Close(client);
         }
     }
 
-    /// <summary>Closes every open connection to <paramref name="member"/>; returns how many.</summary>
-    public int Fence(string member) => Close([.. _open.Keys.Where(c => c.Member == member)]);
+    /// <summary>Closes every open connection to <paramref name="member"/>; returns how many, once none can carry a byte more.</summary>
+    public Task<int> FenceAsync(string member) => CloseAsync([.. _open.Keys.Where(c => c.Member == member)]);
 
     /// <summary>Closes every open connection (a partitioned instance stops routing); returns how many.</summary>
-    public int CloseAll() => Close([.. _open.Keys]);
+    public Task<int> CloseAllAsync() => CloseAsync([.. _open.Keys]);
 
     /// <summary>
-    /// Every client gets its FIN first (a shutdown each, cheap), then every member, then the descriptors are released:
-    /// with thousands open, the last client hears of the fence after that many shutdowns, not that many full closes.
-    /// One thread: cutting on every core measured no faster at 9,000 (the pumps and the client need the cores too)
-    /// and held the API's requests up to 870 ms.
+    /// Every client gets its FIN first (a shutdown each), then every member, then the descriptors are released: with
+    /// thousands open, the last client hears of the fence after that many shutdowns, not that many full closes. The
+    /// epoll pump's pairs are cut by their own loops, one per core, in parallel and without waking them once per cut;
+    /// the rest (the managed pump, connects under way, a pair its loop had not taken yet) here.
     /// </summary>
-    private static int Close(List<ProxyConnection> connections)
+    private async Task<int> CloseAsync(List<ProxyConnection> connections)
     {
-        foreach (ProxyConnection c in connections) c.CutClient();
-        foreach (ProxyConnection c in connections) c.CutUpstream();
+        // Each connection's pair read once: one handed back to the managed pump meanwhile is its loop's to report as missed.
+        (ProxyConnection Connection, PumpedPair? Pair)[] taken = [.. connections.Select(c => (c, c.Pumped))];
+        PumpedPair[] pumped = [.. taken.Select(t => t.Pair).OfType<PumpedPair>()];
+        Task<List<PumpedPair>> cut = pumped.Length == 0 ? Task.FromResult(new List<PumpedPair>()) : EpollLoops.CutAsync(pumped);
+        foreach (var (c, pair) in taken) if (pair is null) c.CutClient();
+        foreach (var (c, pair) in taken) if (pair is null) c.CutUpstream();
+        HashSet<PumpedPair> missed = [.. await cut];
+        foreach (var (c, pair) in taken)
+        {
+            if (pair is null || !missed.Contains(pair)) continue;
+            c.CutClient();
+            c.CutUpstream();
+        }
         foreach (ProxyConnection c in connections) c.Release();
+        MassCloseCompaction.Closed(connections.Count, time);
         return connections.Count;
     }
 
@@ -129,7 +143,7 @@ public sealed partial class ServiceProxy
         int atStart = OpenTo(member);
         while (OpenTo(member) > 0 && time.GetElapsedTime(start) < timeout)
             await Task.Delay(DrainPoll, time);
-        int closed = Fence(member);
+        int closed = await FenceAsync(member);
         string took = $"{time.GetElapsedTime(start).TotalMilliseconds:0} ms";
         return closed == 0
             ? $"{atStart} open connection{(atStart == 1 ? "" : "s")} ended by themselves in {took}"

@@ -59,7 +59,7 @@ public sealed class ProxyHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_listener is not null) await _listener.DisposeAsync();
-        Proxy?.CloseAll();
+        if (Proxy is not null) await Proxy.CloseAllAsync();
         foreach (var app in _apps) await app.DisposeAsync();
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
+using Understudy.Core.Drills;
 using Understudy.Core.Failover;
 using Understudy.IntegrationTests.Fixtures;
 using Understudy.Core.Topology;
@@ -21,6 +22,7 @@ public sealed class ProxyPumpTests : IAsyncDisposable
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
     private readonly TcpListener _member = new(IPAddress.Loopback, 0);
+    private readonly MemberFaults _faults = new(TimeProvider.System);
     private readonly ServiceProxy _proxy;
     private readonly ProxyListener _listener;
     private readonly int _proxyPort = FreePort.Next();
@@ -33,7 +35,7 @@ public sealed class ProxyPumpTests : IAsyncDisposable
             "m", new CheckSpec(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(500), 3, 2),
             new FailoverSpec(FailoverMode.Automatic, TimeSpan.Zero), new ProxySpec(new HostPort("127.0.0.1", _proxyPort), TimeSpan.FromSeconds(5)),
             HooksSpec.None, TargetsSpec.None);
-        _proxy = new ServiceProxy(spec, new RouteBoard(new TrafficRoute(1, "m", false, false)), _ => { }, new MemberFaults(TimeProvider.System),
+        _proxy = new ServiceProxy(spec, new RouteBoard(new TrafficRoute(1, "m", false, false)), _ => { }, _faults,
             TimeProvider.System, NullLogger.Instance);
         _listener = ProxyListener.Start(new HostPort("127.0.0.1", _proxyPort), "services.svc.traffic.proxy.listen", _proxy.HandleAsync, NullLogger.Instance);
     }
@@ -97,6 +99,55 @@ public sealed class ProxyPumpTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Fence_CutsEveryConnectionBothWays_OnTheLoopsAndOnTheManagedPump()
+    {
+        const int Pumped = 200;
+        using var cts = new CancellationTokenSource(Limit);
+        var pairs = new List<(Socket Client, Socket Member)>();
+        try
+        {
+            for (int i = 0; i < Pumped; i++) pairs.Add(await ConnectedPairAsync(cts.Token));
+            // One more, handed back to the managed pump by a fault (its byte is read there, 1 ms late).
+            _faults.Inject("m", new MemberFault(ProxyFaultKind.Latency, DateTimeOffset.UtcNow.AddMinutes(5), TimeSpan.FromMilliseconds(1), TimeSpan.Zero));
+            pairs.Add(await ConnectedPairAsync(cts.Token));
+            _faults.Clear("m");
+
+            Assert.Equal(Pumped + 1, await _proxy.FenceAsync("m"));
+
+            // Once the fence returned, nothing a client sends reaches the member: each member reads its end, each client its.
+            foreach (var (client, member) in pairs)
+            {
+                try { await client.SendAsync("late"u8.ToArray(), SocketFlags.None, cts.Token); }
+                catch (SocketException) { } // already reset by our own FIN's answer: as good
+                Assert.Empty(await ReadToEndAsync(member, cts.Token));
+                try { Assert.Empty(await ReadToEndAsync(client, cts.Token)); }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset) { } // its "late" met a closed socket
+            }
+            await Eventually.TrueAsync(() => _proxy.OpenConnections == 0, "every fenced connection to be released");
+        }
+        finally
+        {
+            foreach (var (client, member) in pairs)
+            {
+                client.Dispose();
+                member.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A client through the proxy and the member's end of it, a byte each way so the pump carries it.</summary>
+    private async Task<(Socket, Socket)> ConnectedPairAsync(CancellationToken ct)
+    {
+        Socket client = await ConnectAsync(ct);
+        Socket member = await _member.AcceptSocketAsync(ct);
+        await client.SendAsync("q"u8.ToArray(), ct);
+        Assert.Equal("q", Encoding.ASCII.GetString(await ReadExactlyAsync(member, 1, ct)));
+        await member.SendAsync("a"u8.ToArray(), ct);
+        Assert.Equal("a", Encoding.ASCII.GetString(await ReadExactlyAsync(client, 1, ct)));
+        return (client, member);
+    }
+
+    [Fact]
     public async Task ConnectOutsideTheEngine_LeavesASocketThatANetworkStreamTakes()
     {
         // Redis synchronous mode's relay wraps the member's socket in a NetworkStream, which refuses a non-blocking one.
@@ -139,7 +190,7 @@ public sealed class ProxyPumpTests : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _listener.DisposeAsync();
-        _proxy.CloseAll();
+        await _proxy.CloseAllAsync();
         _member.Stop();
     }
 }

@@ -100,7 +100,7 @@ public class ServiceProxyTests
         Assert.True(await stream.ReadAsync(buffer) > 0);
         Assert.Equal(1, h.Proxy.OpenConnections);
 
-        Assert.Equal(1, h.Proxy.Fence("a"));
+        Assert.Equal(1, await h.Proxy.FenceAsync("a"));
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         int read;

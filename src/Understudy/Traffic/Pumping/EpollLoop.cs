@@ -9,15 +9,20 @@ namespace Understudy.Traffic.Pumping;
 /// triggered: a side is asked for reads only while its destination has room, and for writes only while it has bytes
 /// waiting. New pairs arrive by a queue and an eventfd, so only this thread changes the set and the pairs.
 /// </summary>
-internal sealed class EpollLoop
+internal sealed class EpollLoop : IThreadPoolWorkItem
 {
+    /// <summary>Waiters told per work item: a fence's thousands in slices, so the API's requests queue between them, not behind all.</summary>
+    private const int CompletionsPerSlice = 64;
+
     private const int ScratchBytes = 64 * 1024;
     private const int MaxEvents = 256;
     private const ulong WakeTag = 0;
     private readonly int _epoll = Linux.CreateEpoll();
     private readonly int _wake = Linux.CreateEventFd();
     private readonly ConcurrentQueue<(EpollRegistration Registration, bool Cancel)> _arriving = new();
-    private int _woken;
+    private readonly ConcurrentQueue<Action<int, List<EpollRegistration>>> _commands = new();
+    private readonly ConcurrentQueue<EpollRegistration> _completing = new();
+    private int _woken, _draining;
 
     public EpollLoop(string name)
     {
@@ -27,6 +32,13 @@ internal sealed class EpollLoop
     }
 
     public void Add(EpollRegistration registration) => Post(registration, cancel: false);
+
+    /// <summary>Runs <paramref name="command"/> on this loop's thread, with its epoll set and the batch's finished list.</summary>
+    public void Run(Action<int, List<EpollRegistration>> command)
+    {
+        _commands.Enqueue(command);
+        if (Interlocked.Exchange(ref _woken, 1) == 0) Linux.Signal(_wake);
+    }
 
     public void Cancel(EpollRegistration registration) => Post(registration, cancel: true);
 
@@ -63,9 +75,28 @@ internal sealed class EpollLoop
                 registration.OnEvent(_epoll, (tag & 1) != 0, ready, scratch);
                 if (registration.Finished) finished.Add(registration);
             }
-            foreach (EpollRegistration registration in finished) registration.Self.Free();
+            if (finished.Count == 0) continue;
+            foreach (EpollRegistration registration in finished)
+            {
+                registration.Self.Free();
+                _completing.Enqueue(registration);
+            }
             finished.Clear();
+            if (Interlocked.Exchange(ref _draining, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
+    }
+
+    /// <summary>One slice of the finished registrations' completions; queues itself again, at the back, while more wait.</summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        for (int i = 0; i < CompletionsPerSlice && _completing.TryDequeue(out EpollRegistration? registration); i++) registration.Complete();
+        if (_completing.IsEmpty)
+        {
+            Interlocked.Exchange(ref _draining, 0); // a full fence, as for the wake flag: the queue is read again only after
+            // One finished between the check and the flag's clearing would wait for the next batch's: look once more.
+            if (_completing.IsEmpty || Interlocked.Exchange(ref _draining, 1) != 0) return;
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
     private void TakeArrivals(List<EpollRegistration> finished)
@@ -86,6 +117,7 @@ internal sealed class EpollLoop
             registration.Self = GCHandle.Alloc(registration);
             if (!registration.Register(_epoll)) finished.Add(registration);
         }
+        while (_commands.TryDequeue(out var command)) command(_epoll, finished);
     }
 }
 
@@ -119,7 +151,29 @@ internal static class EpollLoops
     /// <summary>Linux, unless <c>UNDERSTUDY_PROXY_PUMP=managed</c> asks for the managed pump (to compare, or to rule this one out).</summary>
     public static bool Available { get; } = OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("UNDERSTUDY_PROXY_PUMP") != "managed";
 
-    public static void Add(PumpedPair pair) => Next().Add(pair);
+    public static void Add(PumpedPair pair)
+    {
+        pair.Loop = Next();
+        pair.Loop.Add(pair);
+    }
+
+    /// <summary>
+    /// Cuts <paramref name="pairs"/> on their loops, all at once: each loop shuts its pairs' clients, then their
+    /// members, and ends them, without a wake-up per cut. Returns the pairs it could not cut (ended, or not yet
+    /// registered): their sockets are the caller's to shut.
+    /// </summary>
+    public static async Task<List<PumpedPair>> CutAsync(IReadOnlyList<PumpedPair> pairs)
+    {
+        var cuts = new List<Task<List<PumpedPair>>>();
+        foreach (var onLoop in pairs.GroupBy(p => p.Loop!))
+        {
+            PumpedPair[] mine = [.. onLoop];
+            var done = new TaskCompletionSource<List<PumpedPair>>(TaskCreationOptions.RunContinuationsAsynchronously);
+            onLoop.Key.Run((epoll, finished) => done.SetResult(PumpedPair.Cut(mine, epoll, finished)));
+            cuts.Add(done.Task);
+        }
+        return [.. (await Task.WhenAll(cuts)).SelectMany(m => m)];
+    }
 
     /// <summary>Until <paramref name="fd"/>, connecting without blocking, is writable: connected, or failed (SO_ERROR says which).</summary>
     public static Task WhenWritableAsync(int fd, CancellationToken ct) => WhenReadyAsync(fd, Linux.Out, ct);

@@ -16,6 +16,7 @@ internal static class Linux
     private const int CloseOnExec = 0x80000;
     private const int Peek = 0x2, DontWait = 0x40, NoSignal = 0x4000;
     public const int ShutWrite = 1;
+    public const int ShutBoth = 2;
     public const int Again = 11, Interrupted = 4;
 
     /// <summary>struct epoll_event is packed on x86-64 (12 bytes) and naturally aligned elsewhere (16).</summary>

@@ -43,7 +43,8 @@ public sealed class PumpedPair : EpollRegistration
     private readonly int _client, _upstream;
     private readonly string _member;
     private readonly IPumpHost _host;
-    private readonly TaskCompletionSource<PumpEnd> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<PumpEnd> _done = new();
+    private PumpEnd? _end;
     private uint _clientMask, _upstreamMask;
     private bool _failed, _handBack, _upstreamHungUp, _upstreamRemoved;
 
@@ -55,10 +56,13 @@ public sealed class PumpedPair : EpollRegistration
         _host = host;
     }
 
+    /// <summary>The loop it was given to; set before it is posted there.</summary>
+    internal EpollLoop? Loop { get; set; }
+
     public Flow ToUpstream { get; } = new();
     public Flow ToClient { get; } = new();
     public Task<PumpEnd> Done => _done.Task;
-    internal override bool Finished => _done.Task.IsCompleted;
+    internal override bool Finished => _end is not null;
 
     /// <summary>Registers both descriptors with <paramref name="epoll"/>, tagged with this pair (the low bit says which side).</summary>
     internal override bool Register(int epoll)
@@ -75,7 +79,7 @@ public sealed class PumpedPair : EpollRegistration
 
         bool Fail()
         {
-            _done.TrySetResult(PumpEnd.Closed);
+            _end = PumpEnd.Closed;
             return false;
         }
     }
@@ -200,7 +204,7 @@ public sealed class PumpedPair : EpollRegistration
         if (!_upstreamRemoved) Control(epoll, CtlDel, _upstream, 0, 0, out _);
         if (_handBack && !_failed)
         {
-            _done.TrySetResult(PumpEnd.HandedBack);
+            _end = PumpEnd.HandedBack;
             return;
         }
         foreach (Flow flow in (ReadOnlySpan<Flow>)[ToUpstream, ToClient])
@@ -208,6 +212,32 @@ public sealed class PumpedPair : EpollRegistration
             if (flow.Pending is { } pending) ArrayPool<byte>.Shared.Return(pending);
             flow.Pending = null;
         }
-        _done.TrySetResult(PumpEnd.Closed);
+        _end = PumpEnd.Closed;
     }
+
+    /// <summary>
+    /// The fence, on <paramref name="pairs"/>' loop: every client's FIN first, then every member's, then the pairs end
+    /// (their descriptors are closed by the proxy afterwards). Returns those it could not cut: already ended (a fault
+    /// handed one back to the managed pump), or not registered yet.
+    /// </summary>
+    internal static List<PumpedPair> Cut(PumpedPair[] pairs, int epoll, List<EpollRegistration> finished)
+    {
+        var missed = new List<PumpedPair>();
+        foreach (PumpedPair pair in pairs)
+        {
+            if (pair.Finished || !pair.Self.IsAllocated) missed.Add(pair);
+            else Shutdown(pair._client, ShutBoth);
+        }
+        foreach (PumpedPair pair in pairs)
+        {
+            if (pair.Finished || !pair.Self.IsAllocated) continue;
+            Shutdown(pair._upstream, ShutBoth);
+            pair._failed = true;
+            pair.Finish(epoll);
+            finished.Add(pair);
+        }
+        return missed;
+    }
+
+    internal override void Complete() => _done.TrySetResult(_end!.Value);
 }
