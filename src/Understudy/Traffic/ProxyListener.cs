@@ -18,6 +18,7 @@ public sealed partial class ProxyListener : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly string _key;
     private readonly LogThrottle _acceptFailures;
+    private readonly ReserveRefusals _refusals;
     private Task _accepting = Task.CompletedTask;
     private int _started;
 
@@ -28,6 +29,7 @@ public sealed partial class ProxyListener : IAsyncDisposable
         _handle = handle;
         _logger = logger;
         _acceptFailures = new LogThrottle(AcceptWarningEvery, time);
+        _refusals = new ReserveRefusals(key, logger);
     }
 
     /// <summary>Binds now (a failure is a <see cref="StartupException"/> naming <paramref name="key"/>), then accepts in the background.</summary>
@@ -85,9 +87,9 @@ public sealed partial class ProxyListener : IAsyncDisposable
                 await Task.Delay(AcceptRetry);
                 continue;
             }
-            if (DescriptorReserve.Short(client))
+            if (_refusals.Refuse(client))
             {
-                Refuse(client);
+                client.Dispose();
                 continue;
             }
             client.NoDelay = true;
@@ -104,17 +106,6 @@ public sealed partial class ProxyListener : IAsyncDisposable
         if (_acceptFailures.Admit(out long held))
             Log.AcceptFailed(_logger, _key, e.Message, AcceptRetry.TotalMilliseconds, AcceptWarningEvery.TotalSeconds, held);
     }
-
-    /// <summary>Resets a connection the controller has no descriptors left for (see <see cref="DescriptorReserve"/>).</summary>
-    private void Refuse(Socket client)
-    {
-        client.LingerState = new LingerOption(true, 0);
-        client.Dispose();
-        if (Interlocked.Increment(ref _refused) is var n && n % 1000 == 1)
-            Log.Refused(_logger, _key, DescriptorReserve.Reserve, DescriptorReserve.Limit, n);
-    }
-
-    private long _refused;
 
     private async Task RunAsync(Socket client)
     {
@@ -133,9 +124,6 @@ public sealed partial class ProxyListener : IAsyncDisposable
     {
         [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "{Key}: accepting a connection failed: {Error}; retried every {RetryMs} ms, logged at most once per {Seconds} s; {Held} more failed since the last such line")]
         public static partial void AcceptFailed(ILogger logger, string key, string error, double retryMs, double seconds, long held);
-
-        [LoggerMessage(EventId = 305, Level = LogLevel.Warning, Message = "{Key}: connection refused: the controller keeps its last {Reserve} of {Limit} open files for itself (raise LimitNOFILE); {Refused} refused so far, logged once per 1000")]
-        public static partial void Refused(ILogger logger, string key, long reserve, long limit, long refused);
 
         [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "{Key}: a proxied connection ended with an unexpected error")]
         public static partial void ConnectionFailed(ILogger logger, string key, Exception error);
