@@ -61,8 +61,11 @@ public sealed class HttpHealthCheck(CheckSpec spec) : IHealthCheck
     /// <summary>The member's address (an IP literal parsed once; a name resolved at each connect, as HttpClient did) and its GET.</summary>
     internal static (EndPoint, byte[]) Target(string host, int port, string path)
     {
-        // Escaped and with its Host header as HttpClient sent them for the same URL.
-        Uri uri = new UriBuilder(Uri.UriSchemeHttp, host, port, path).Uri;
+        // Escaped and with its Host header as HttpClient sent them for the same URL. The query is handed over apart,
+        // as UriBuilder escapes a '?' in the path; a '#' in it stays data (%23), as in the path, since a check has no fragment.
+        int q = path.IndexOf('?');
+        string? query = q < 0 ? null : path[q..].Replace("#", "%23", StringComparison.Ordinal);
+        Uri uri = new UriBuilder(Uri.UriSchemeHttp, host, port, q < 0 ? path : path[..q], query).Uri;
         string name = uri.HostNameType == UriHostNameType.IPv6 ? $"[{uri.IdnHost}]" : uri.IdnHost;
         string authority = uri.IsDefaultPort ? name : $"{name}:{uri.Port}";
         byte[] request = Encoding.ASCII.GetBytes($"GET {uri.PathAndQuery} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");

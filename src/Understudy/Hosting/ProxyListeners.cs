@@ -9,7 +9,7 @@ namespace Understudy.Hosting;
 /// Every service's proxy listener. Registered before the controller, so the listeners are bound before its loops
 /// run and a port in use stops the start with one line; stopped after it. A reload opens and closes them one by one.
 /// </summary>
-public sealed class ProxyListeners(Controller controller, ILoggerFactory logs) : IHostedService
+public sealed class ProxyListeners(Controller controller, ILoggerFactory logs, TimeProvider time) : IHostedService
 {
     private readonly ConcurrentDictionary<string, ProxyListener> _open = new();
 
@@ -36,7 +36,7 @@ public sealed class ProxyListeners(Controller controller, ILoggerFactory logs) :
     /// cannot) but accepting nothing until <see cref="AdoptAsync"/> makes it the service's.
     /// </summary>
     public ProxyListener Bind(string service, ServiceProxy proxy, HostPort at) =>
-        ProxyListener.Bind(at, $"services.{service}.traffic.proxy.listen", proxy.HandleAsync, logs.CreateLogger($"Understudy.{service}"));
+        ProxyListener.Bind(at, $"services.{service}.traffic.proxy.listen", proxy.HandleAsync, logs.CreateLogger($"Understudy.{service}"), time);
 
     /// <summary>Makes <paramref name="listener"/> the service's and starts it; the one it had, if any, stops accepting (its connections go on).</summary>
     public async ValueTask AdoptAsync(string service, ProxyListener listener)

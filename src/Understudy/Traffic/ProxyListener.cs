@@ -17,15 +17,19 @@ public sealed partial class ProxyListener : IAsyncDisposable
     private readonly Func<Socket, Task> _handle;
     private readonly ILogger _logger;
     private readonly string _key;
+    private readonly LogThrottle _acceptFailures;
+    private readonly ReserveRefusals _refusals;
     private Task _accepting = Task.CompletedTask;
     private int _started;
 
-    private ProxyListener(Socket socket, string key, Func<Socket, Task> handle, ILogger logger)
+    private ProxyListener(Socket socket, string key, Func<Socket, Task> handle, ILogger logger, TimeProvider time)
     {
         _socket = socket;
         _key = key;
         _handle = handle;
         _logger = logger;
+        _acceptFailures = new LogThrottle(AcceptWarningEvery, time);
+        _refusals = new ReserveRefusals(key, logger);
     }
 
     /// <summary>Binds now (a failure is a <see cref="StartupException"/> naming <paramref name="key"/>), then accepts in the background.</summary>
@@ -40,7 +44,7 @@ public sealed partial class ProxyListener : IAsyncDisposable
     /// Binds and listens, but hands nothing over until <see cref="Accept"/>: a reload binds every new listener before
     /// it changes anything, and one whose reload is refused must not have served anyone.
     /// </summary>
-    public static ProxyListener Bind(HostPort at, string key, Func<Socket, Task> handle, ILogger logger)
+    public static ProxyListener Bind(HostPort at, string key, Func<Socket, Task> handle, ILogger logger, TimeProvider? time = null)
     {
         IPAddress ip = at.Host == "localhost" ? IPAddress.Loopback
             : IPAddress.TryParse(at.Host, out IPAddress? parsed) ? parsed
@@ -59,7 +63,7 @@ public sealed partial class ProxyListener : IAsyncDisposable
             socket.Dispose();
             throw new StartupException($"{key}: cannot listen on {at}: {e.Message.ToLowerInvariant()}");
         }
-        return new ProxyListener(socket, key, handle, logger);
+        return new ProxyListener(socket, key, handle, logger, time ?? TimeProvider.System);
     }
 
     /// <summary>Starts handing accepted connections over; once.</summary>
@@ -79,13 +83,13 @@ public sealed partial class ProxyListener : IAsyncDisposable
             catch (SocketException e)
             {
                 // Out of file descriptors, say: keep the listener, give the host a moment instead of spinning.
-                Log.AcceptFailed(_logger, _key, e.Message);
+                AcceptFailed(e);
                 await Task.Delay(AcceptRetry);
                 continue;
             }
-            if (DescriptorReserve.Short(client))
+            if (_refusals.Refuse(client))
             {
-                Refuse(client);
+                client.Dispose();
                 continue;
             }
             client.NoDelay = true;
@@ -94,17 +98,14 @@ public sealed partial class ProxyListener : IAsyncDisposable
     }
 
     private static readonly TimeSpan AcceptRetry = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan AcceptWarningEvery = TimeSpan.FromSeconds(10);
 
-    /// <summary>Resets a connection the controller has no descriptors left for (see <see cref="DescriptorReserve"/>).</summary>
-    private void Refuse(Socket client)
+    /// <summary>At the open-file limit every retry fails, 20 a second: one line per <see cref="AcceptWarningEvery"/> says how many.</summary>
+    internal void AcceptFailed(SocketException e)
     {
-        client.LingerState = new LingerOption(true, 0);
-        client.Dispose();
-        if (Interlocked.Increment(ref _refused) is var n && n % 1000 == 1)
-            Log.Refused(_logger, _key, DescriptorReserve.Reserve, DescriptorReserve.Limit, n);
+        if (_acceptFailures.Admit(out long held))
+            Log.AcceptFailed(_logger, _key, e.Message, AcceptRetry.TotalMilliseconds, AcceptWarningEvery.TotalSeconds, held);
     }
-
-    private long _refused;
 
     private async Task RunAsync(Socket client)
     {
@@ -121,11 +122,8 @@ public sealed partial class ProxyListener : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "{Key}: accepting a connection failed: {Error}")]
-        public static partial void AcceptFailed(ILogger logger, string key, string error);
-
-        [LoggerMessage(EventId = 305, Level = LogLevel.Warning, Message = "{Key}: connection refused: the controller keeps its last {Reserve} of {Limit} open files for itself (raise LimitNOFILE); {Refused} refused so far, logged once per 1000")]
-        public static partial void Refused(ILogger logger, string key, long reserve, long limit, long refused);
+        [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "{Key}: accepting a connection failed: {Error}; retried every {RetryMs} ms, logged at most once per {Seconds} s; {Held} more failed since the last such line")]
+        public static partial void AcceptFailed(ILogger logger, string key, string error, double retryMs, double seconds, long held);
 
         [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "{Key}: a proxied connection ended with an unexpected error")]
         public static partial void ConnectionFailed(ILogger logger, string key, Exception error);

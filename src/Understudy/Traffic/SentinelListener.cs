@@ -16,6 +16,7 @@ namespace Understudy.Traffic;
 public sealed partial class SentinelListener(SentinelRoutes routes, ILogger logger)
 {
     private long _clients;
+    private readonly ReserveRefusals _refusals = new($"services.{routes.Service.Name}.traffic.sentinel.listen", logger);
 
     /// <summary>Like a Sentinel's run id: 40 hex characters, new at every start.</summary>
     public string RunId { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
@@ -24,6 +25,8 @@ public sealed partial class SentinelListener(SentinelRoutes routes, ILogger logg
 
     public async Task HandleAsync(ConnectionContext connection)
     {
+        // Kestrel accepts without a reserve: refuse here, before the connection costs more than its socket. Kestrel closes it as this returns.
+        if (connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket && _refusals.Refuse(socket)) return;
         var session = new SentinelSession(routes, RunId, Interlocked.Increment(ref _clients));
         string? localHost = (connection.LocalEndPoint as IPEndPoint)?.Address.ToString();
         PipeReader input = connection.Transport.Input;

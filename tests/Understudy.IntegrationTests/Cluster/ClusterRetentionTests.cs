@@ -30,33 +30,38 @@ public class ClusterRetentionTests
             Assert.True((await Post(cluster["ctl-b"], "/api/services/web/pause", $$"""{"reason":"round {{i}}"}""")).IsSuccessStatusCode);
             if (i < 5) Assert.True((await Post(cluster["ctl-b"], "/api/services/web/resume", "{}")).IsSuccessStatusCode);
         }
-        var events = await cluster["ctl-a"].EventsAsync("web");
-        Assert.Contains(events, e => e.Type == EventTypes.Snapshot);
+        // Every journal, the leader's too, is written from the watch: a snapshot shows there a moment after it is committed.
+        await Eventually.TrueAsync(async () => (await cluster["ctl-a"].EventsAsync("web")).Any(e => e.Type == EventTypes.Snapshot), "a snapshot in ctl-a's journal");
 
-        // etcd keeps the log from a snapshot on, once every instance has read that far.
+        // etcd keeps the log from a snapshot on, once every instance has read that far. Judged by the log alone: a
+        // journal also holds notes, which are not in it (a loaded host's controller.stalled made one longer than the untrimmed log).
         await using var store = new EtcdStore(new CoordinationSpec([new Uri(cluster.Etcd.Url)], "shop", TimeSpan.FromSeconds(2), null, null, null),
             TimeProvider.System, NullLogger<EtcdStore>.Instance);
-        await Eventually.TrueAsync(async () => (await store.RangeAsync(store.Keys.ServiceLog("web"), CancellationToken.None)).Entries.Length < events.Count,
-            "the log to be trimmed");
-        EtcdRange kept = await store.RangeAsync(store.Keys.ServiceLog("web"), CancellationToken.None);
-        Assert.Equal(EventTypes.Snapshot, Understudy.Journal.EventJson.Read(kept.Entries[0].Value).Type);
+        await Eventually.TrueAsync(async () => (await store.RangeAsync(store.Keys.ServiceLog("web"), CancellationToken.None)).Entries is [var first, ..]
+            && Understudy.Journal.EventJson.Read(first.Value).Type == EventTypes.Snapshot, "the log to be trimmed to a snapshot");
 
         // ctl-c loses its journal and starts again: it folds from that snapshot and ends where the others are.
         await cluster["ctl-c"].StopAsync();
         foreach (string file in Directory.GetFiles(cluster.Dir.Path, "ctl-c.db*")) File.Delete(file);
         await cluster.StartInstanceAsync("ctl-c", Often);
         await cluster.AgreeAsync();
-        var expected = await cluster["ctl-a"].ServiceAsync("web");
-        await Eventually.TrueAsync(async () => (await cluster["ctl-c"].ServiceAsync("web")) is var s
-            && (s.Epoch, s.Primary, s.Routable, s.Paused?.Reason) == (expected.Epoch, expected.Primary, expected.Routable, "round 5"), "ctl-c to fold to the same state");
-        // Its journal starts at the snapshot, and from there it is the others' event for event, with the same ids.
+        // Compared with ctl-a's state of the moment: on a loaded host its checks may still change it.
+        await Eventually.TrueAsync(async () => (await cluster["ctl-c"].ServiceAsync("web"), await cluster["ctl-a"].ServiceAsync("web")) is var (c, a)
+            && (c.Epoch, c.Primary, c.Routable, c.Paused?.Reason) == (a.Epoch, a.Primary, a.Routable, "round 5") && a.Paused?.Reason == "round 5",
+            "ctl-c to fold to the same state");
+        // Its journal is the others' less the decisions before the snapshot: the same events with the same ids. Notes,
+        // which are not trimmed, it holds from before the snapshot too.
         await Eventually.TrueAsync(async () =>
         {
             var mine = await cluster["ctl-c"].EventsAsync("web");
-            var theirs = (await cluster["ctl-a"].EventsAsync("web")).Where(e => e.Id >= mine[0].Id);
-            return mine[0].Type == EventTypes.Snapshot && mine.Select(e => (e.Id, e.Type)).SequenceEqual(theirs.Select(e => (e.Id, e.Type)));
+            var theirs = await cluster["ctl-a"].EventsAsync("web");
+            return mine.FirstOrDefault(e => e.Type == EventTypes.Snapshot) is { } from
+                && mine.Select(e => (e.Id, e.Type)).SequenceEqual(theirs.Where(e => e.Id >= from.Id || Notes.Contains(e.Type)).Select(e => (e.Id, e.Type)));
         }, "ctl-c's journal to match the others' from the snapshot on");
     }
+
+    /// <summary>What instances journal beside the log in this test (<see cref="EventTypes.ControllerStalled"/> only on a loaded host).</summary>
+    private static readonly string[] Notes = [EventTypes.ControllerStalled, EventTypes.ControllerStopped];
 
     private static Task<HttpResponseMessage> Post(ControllerProcess to, string path, string json) =>
         to.Http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));

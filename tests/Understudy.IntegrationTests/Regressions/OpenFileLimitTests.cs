@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
+using Understudy.Hosting;
 using Understudy.IntegrationTests.Fixtures;
 
 namespace Understudy.IntegrationTests.Regressions;
@@ -9,7 +11,7 @@ namespace Understudy.IntegrationTests.Regressions;
 /// <summary>
 /// Issue 17: a proxy that took the controller's last descriptors aborted it ("Out of memory.", exit 134) and failed
 /// its checks. Now the proxy resets what the reserve does not leave room for; the controller, its API and its view of
-/// the members are untouched.
+/// the members are untouched. The Sentinel listener, on Kestrel, keeps the same reserve.
 /// </summary>
 [Collection(RealProcesses.Name)]
 public class OpenFileLimitTests
@@ -21,11 +23,8 @@ public class OpenFileLimitTests
     {
         await using var pair = await WebPair.StartAsync();
         await using var controller = await pair.StartControllerAsync();
-        int pid = controller.Process.Id;
-        // The limit is read at the first proxied connection, so lowering it now is what the proxy sees. The reserve
-        // (256 at this limit) leaves room for about 20 proxied connections above what is open.
-        int limit = Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length + 300;
-        await RunAsync("prlimit", "--pid", pid.ToString(CultureInfo.InvariantCulture), $"--nofile={limit}:{limit}");
+        // The reserve (256 at this limit) leaves room for about 20 proxied connections above what is open.
+        await LowerLimitAsync(controller.Process.Id);
 
         var clients = new List<Socket>();
         int served = 0, reset = 0;
@@ -35,7 +34,7 @@ public class OpenFileLimitTests
             {
                 var s = new Socket(SocketType.Stream, ProtocolType.Tcp);
                 clients.Add(s);
-                if (await AnsweredAsync(s, pair.ProxyPort)) served++;
+                if (await AnsweredAsync(s, pair.ProxyPort, "GET / HTTP/1.1\r\nHost: web\r\n\r\n")) served++;
                 else reset++;
             }
 
@@ -62,14 +61,66 @@ public class OpenFileLimitTests
         Assert.Contains("the controller keeps its last 256 of", controller.Output);
     }
 
-    /// <summary>A GET on a new connection: true if the proxy passed it on and an answer came, false if it was reset.</summary>
-    private static async Task<bool> AnsweredAsync(Socket s, int port)
+    [Fact]
+    public async Task SentinelAtTheOpenFileLimit_ResetsTheRest_TheControllerAndTheMembersStayUp()
+    {
+        int sentinelPort = FreePort.Next();
+        await using var pair = await WebPair.StartAsync(kind: "tcp", trafficExtra: $"sentinel: {{ listen: 127.0.0.1:{sentinelPort}, answer: member }}");
+        await using var controller = await pair.StartControllerAsync();
+        // A Sentinel client takes one descriptor: the reserve leaves room for about 40 above what is open.
+        await LowerLimitAsync(controller.Process.Id);
+
+        var clients = new List<Socket>();
+        int served = 0;
+        try
+        {
+            for (int i = 0; i < Connections; i++)
+            {
+                var s = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                clients.Add(s);
+                if (await AnsweredAsync(s, sentinelPort, Ping)) served++;
+            }
+
+            Assert.InRange(served, 1, Connections / 2);
+            Assert.False(controller.Process.HasExited, controller.Output);
+            var web = await controller.ServiceAsync("web");
+            Assert.All(web.Members, m => Assert.Equal("up", m.Health));
+            Assert.Empty(await controller.EventsAsync("web", "member.down"));
+        }
+        finally
+        {
+            foreach (Socket s in clients) s.Dispose();
+        }
+
+        // Once the clients leave, the listener answers again.
+        await Eventually.TrueAsync(async () =>
+        {
+            using var s = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            return await AnsweredAsync(s, sentinelPort, Ping);
+        }, "a PING to the Sentinel listener");
+        Assert.Contains("services.web.traffic.sentinel.listen: connection refused: the controller keeps its last 256 of", controller.Output);
+    }
+
+    private const string Ping = "*1\r\n$4\r\nPING\r\n";
+
+    /// <summary>
+    /// Limits the controller to 300 open files more than it has. The limit is read at the first connection a listener
+    /// checks, so lowering it now is what the listeners see.
+    /// </summary>
+    private static async Task LowerLimitAsync(int pid)
+    {
+        int limit = Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length + 300;
+        await RunAsync("prlimit", "--pid", pid.ToString(CultureInfo.InvariantCulture), $"--nofile={limit}:{limit}");
+    }
+
+    /// <summary>A request on a new connection: true if an answer came, false if the connection was reset or closed unanswered.</summary>
+    private static async Task<bool> AnsweredAsync(Socket s, int port, string request)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
             await s.ConnectAsync(IPAddress.Loopback, port, timeout.Token);
-            await s.SendAsync("GET / HTTP/1.1\r\nHost: web\r\n\r\n"u8.ToArray(), timeout.Token);
+            await s.SendAsync(Encoding.ASCII.GetBytes(request), timeout.Token);
             return await s.ReceiveAsync(new byte[256], timeout.Token) > 0;
         }
         catch (SocketException) { return false; }

@@ -142,4 +142,16 @@ public class HttpCheckResponseTests
         var (_, v6) = HttpHealthCheck.Target("::1", 80, "/ready");
         Assert.Equal("GET /ready HTTP/1.1\r\nHost: [::1]\r\nConnection: close\r\n\r\n", Encoding.ASCII.GetString(v6));
     }
+
+    [Theory]
+    [InlineData("/health?full=1", "/health?full=1")]
+    [InlineData("/a b?x=a b&y=é", "/a%20b?x=a%20b&y=%C3%A9")]
+    [InlineData("/h#x?a=1#b", "/h%23x?a=1%23b")]
+    [InlineData("/h?a=\r\nX: y", "/h?a=%0D%0AX:%20y")]
+    [InlineData("/h%3F?a=%20", "/h%3F?a=%20")]
+    public void Target_QuerySentAsAQuery_UnsafeCharactersEscaped(string path, string sent)
+    {
+        var (_, request) = HttpHealthCheck.Target("db-a", 8080, path);
+        Assert.Equal($"GET {sent} HTTP/1.1\r\nHost: db-a:8080\r\nConnection: close\r\n\r\n", Encoding.ASCII.GetString(request));
+    }
 }
