@@ -16,7 +16,7 @@ internal static class ConnectionsBench
     internal sealed record Result(int Asked, int Files, int Opened, int OpenFailed, string OpenErrors, double OpenSeconds,
         double BaselineMiB, double IdleMiB, int BaselineFds, int IdleFds, double ActiveMiB, int Requests, int RequestErrors, double ActiveSeconds,
         double RequestP50, double RequestP99, double DetectMs, double FenceMs, string FenceDetail, double[] CloseMs, int NeverClosed,
-        double AfterMiB5, double AfterMiB30, int AfterFds, string AnsweredAfter, IReadOnlyList<Health> HealthByPhase);
+        double AfterMiB5, double AfterMiB30, int AfterFds, string AnsweredAfter, string Compaction, IReadOnlyList<Health> HealthByPhase);
 
     private static readonly TimeSpan Active = TimeSpan.FromSeconds(10), Watch = TimeSpan.FromSeconds(30);
 
@@ -88,7 +88,7 @@ internal static class ConnectionsBench
             baseline, idle, baselineFds, idleFds, monitor.MaxRssMiB("active"), active.GetProperty("requests").GetInt32(), active.GetProperty("errors").GetInt32(),
             active.GetProperty("seconds").GetDouble(), active.GetProperty("p50").GetDouble(), active.GetProperty("p99").GetDouble(),
             (started - injected).TotalMilliseconds, (fenceTime - started).TotalMilliseconds, Detail(fenced),
-            closeMs, watched.GetProperty("stillOpen").GetInt32(), after5, after30, afterFds, answer, await monitor.StopAsync());
+            closeMs, watched.GetProperty("stillOpen").GetInt32(), after5, after30, afterFds, answer, rig.OutputLine("heap compacted") ?? "none logged", await monitor.StopAsync());
     }
 
     private static string Detail(JsonElement e) =>
@@ -138,6 +138,7 @@ internal static class ConnectionsBench
         o.WriteLine($"| not closed within 100 ms / 1 s of the fence's start | {NotClosedWithin(100):N0} / {NotClosedWithin(1000):N0} |");
         o.WriteLine($"| controller RSS 5 s / 30 s after all closed (baseline {r.BaselineMiB:0}) | {r.AfterMiB5:0} / {r.AfterMiB30:0} MiB |");
         o.WriteLine($"| a new connection through the proxy afterwards | answered by {r.AnsweredAfter} |");
+        o.WriteLine($"| the controller's collection after the mass close | {r.Compaction} |");
         o.WriteLine();
         o.WriteLine("`GET /health` every 50 ms meanwhile:");
         o.WriteLine();

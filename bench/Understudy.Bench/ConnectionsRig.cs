@@ -94,6 +94,12 @@ internal sealed class ConnectionsRig : IDisposable
         }
     }
 
+    /// <summary>The last line the apps and the controller wrote that contains <paramref name="text"/>, if any.</summary>
+    public string? OutputLine(string text)
+    {
+        lock (_output) return _output.ToString().Split('\n').LastOrDefault(l => l.Contains(text, StringComparison.Ordinal))?.Trim();
+    }
+
     /// <summary>What the apps and the controller wrote, the last lines: why one of them ended early.</summary>
     public string OutputTail()
     {

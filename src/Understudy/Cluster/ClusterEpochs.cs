@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Understudy.Coordination;
 using Understudy.Core.Failover;
 using Understudy.Failover;
@@ -15,23 +16,47 @@ public sealed partial class ClusterEpochs(EpochAcks acks, InstancePresence prese
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(5);
 
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _turns = new();
+    private readonly ConcurrentDictionary<string, long> _acked = new();
+
     /// <summary>This instance folded (or decided) a new epoch of <paramref name="after"/>'s service.</summary>
     public void Advanced(ServiceProxy? proxy, ServiceState before, ServiceState after)
     {
         _ = FenceThenAcknowledgeAsync(before.Primary != after.Primary ? proxy : null, before.Primary, after.Name, after.Epoch);
     }
 
-    /// <summary>The acknowledgement says this proxy carries nothing more to the old primary, so it waits for the fence.</summary>
+    /// <summary>
+    /// The acknowledgement says this proxy carries nothing more to the old primary, so it waits for the fence; and a
+    /// service's epochs are acknowledged in turn, never backwards: epoch n+1's fence, finished first, must not stand for
+    /// epoch n's still under way, nor n's later write take n+1's place.
+    /// </summary>
     private async Task FenceThenAcknowledgeAsync(ServiceProxy? proxy, string? fenced, string service, long epoch)
     {
-        if (proxy is not null && fenced is not null) await proxy.FenceAsync(fenced);
+        SemaphoreSlim turn = _turns.GetOrAdd(service, _ => new SemaphoreSlim(1, 1));
+        await turn.WaitAsync();
+        try
+        {
+            if (proxy is not null && fenced is not null) await proxy.FenceAsync(fenced);
+            if (_acked.GetValueOrDefault(service) >= epoch) return;
+            if (await AcknowledgeAsync(service, epoch)) _acked[service] = epoch;
+        }
+        catch (Exception e)
+        {
+            // Unacknowledged, the leader's fence waits and then fails: the safe side.
+            Log.FenceFailed(logger, e, service, epoch);
+        }
+        finally { turn.Release(); }
+    }
+
+    private async Task<bool> AcknowledgeAsync(string service, long epoch)
+    {
         // A few tries within the lease: past it, this instance is not live for the leader anyway.
         for (long until = time.GetTimestamp() + (long)(lease.TotalSeconds * time.TimestampFrequency); time.GetTimestamp() < until;)
         {
             try
             {
                 await acks.AckAsync(service, epoch);
-                return;
+                return true;
             }
             catch (CoordinationUnavailable e)
             {
@@ -39,6 +64,7 @@ public sealed partial class ClusterEpochs(EpochAcks acks, InstancePresence prese
                 await Task.Delay(TimeSpan.FromMilliseconds(100), time);
             }
         }
+        return false;
     }
 
     public async Task<string?> WaitAsync(string service, long epoch, CancellationToken ct)
@@ -70,5 +96,8 @@ public sealed partial class ClusterEpochs(EpochAcks acks, InstancePresence prese
     {
         [LoggerMessage(EventId = 620, Level = LogLevel.Warning, Message = "{Service}: acknowledging epoch {Epoch} failed ({Why}); trying again")]
         public static partial void AckFailed(ILogger logger, string service, long epoch, string why);
+
+        [LoggerMessage(EventId = 621, Level = LogLevel.Error, Message = "{Service}: fencing for epoch {Epoch} failed; not acknowledging it")]
+        public static partial void FenceFailed(ILogger logger, Exception e, string service, long epoch);
     }
 }

@@ -30,7 +30,7 @@ public sealed partial class ServiceProxy : IPumpHost
         Flow? fromClient = null, fromMember = null;
         if (EpollLoops.Available && faults.Active(member) is null)
         {
-            var pair = new PumpedPair(Linux.Descriptor(client), Linux.Descriptor(upstream), member, this);
+            var pair = new PumpedPair(Linux.Descriptor(client), Linux.Descriptor(upstream), member, this, EpollLoops.Next());
             if (!connection.TryHandOver(pair)) return false; // the fence came first
             EpollLoops.Add(pair);
             PumpEnd end = await pair.Done;

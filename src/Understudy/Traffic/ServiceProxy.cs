@@ -88,6 +88,8 @@ public sealed partial class ServiceProxy
                 }
             }
             Interlocked.Increment(ref _failed);
+            // The watch's epoll registration goes first: removed after the close, its descriptor number may be another socket's.
+            await watch.DisposeAsync();
             // A reset, as Kestrel's abort was: an HTTP client retries a plain close on a new connection (held again), not a reset.
             client.LingerState = new LingerOption(true, 0);
             client.Dispose();
@@ -128,7 +130,7 @@ public sealed partial class ServiceProxy
             c.CutUpstream();
         }
         foreach (ProxyConnection c in connections) c.Release();
-        MassCloseCompaction.Closed(connections.Count, time);
+        MassCloseCompaction.Closed(connections.Count, time, logger);
         return connections.Count;
     }
 

@@ -34,7 +34,7 @@ internal sealed class EpollLoop : IThreadPoolWorkItem
     public void Add(EpollRegistration registration) => Post(registration, cancel: false);
 
     /// <summary>Runs <paramref name="command"/> on this loop's thread, with its epoll set and the batch's finished list.</summary>
-    public void Run(Action<int, List<EpollRegistration>> command)
+    public void RunOnLoop(Action<int, List<EpollRegistration>> command)
     {
         _commands.Enqueue(command);
         if (Interlocked.Exchange(ref _woken, 1) == 0) Linux.Signal(_wake);
@@ -151,11 +151,7 @@ internal static class EpollLoops
     /// <summary>Linux, unless <c>UNDERSTUDY_PROXY_PUMP=managed</c> asks for the managed pump (to compare, or to rule this one out).</summary>
     public static bool Available { get; } = OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("UNDERSTUDY_PROXY_PUMP") != "managed";
 
-    public static void Add(PumpedPair pair)
-    {
-        pair.Loop = Next();
-        pair.Loop.Add(pair);
-    }
+    public static void Add(PumpedPair pair) => pair.Loop.Add(pair);
 
     /// <summary>
     /// Cuts <paramref name="pairs"/> on their loops, all at once: each loop shuts its pairs' clients, then their
@@ -165,11 +161,11 @@ internal static class EpollLoops
     public static async Task<List<PumpedPair>> CutAsync(IReadOnlyList<PumpedPair> pairs)
     {
         var cuts = new List<Task<List<PumpedPair>>>();
-        foreach (var onLoop in pairs.GroupBy(p => p.Loop!))
+        foreach (var onLoop in pairs.GroupBy(p => p.Loop))
         {
             PumpedPair[] mine = [.. onLoop];
             var done = new TaskCompletionSource<List<PumpedPair>>(TaskCreationOptions.RunContinuationsAsynchronously);
-            onLoop.Key.Run((epoll, finished) => done.SetResult(PumpedPair.Cut(mine, epoll, finished)));
+            onLoop.Key.RunOnLoop((epoll, finished) => done.SetResult(PumpedPair.Cut(mine, epoll, finished)));
             cuts.Add(done.Task);
         }
         return [.. (await Task.WhenAll(cuts)).SelectMany(m => m)];
@@ -189,7 +185,8 @@ internal static class EpollLoops
         await using (ct.Register(() => loop.Cancel(wait))) await wait.Done;
     }
 
-    private static EpollLoop Next()
+    /// <summary>The loop for the next pair or wait: round-robin.</summary>
+    public static EpollLoop Next()
     {
         EpollLoop[] loops = Loops;
         return loops[(int)((uint)Interlocked.Increment(ref _next) % loops.Length)];

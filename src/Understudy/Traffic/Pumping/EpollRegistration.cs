@@ -68,7 +68,8 @@ internal sealed class ReadyWait(int fd, uint events) : EpollRegistration
             case Outcome.Ready: _done.TrySetResult(); break;
             case Outcome.Cancelled: _done.TrySetCanceled(); break;
             // ENOMEM or ENOSPC: the controller's own shortage, which the connect's caller does not count against the member.
-            default: _done.TrySetException(new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.NoBufferSpaceAvailable)); break;
+            case Outcome.NoRoom: _done.TrySetException(new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.NoBufferSpaceAvailable)); break;
+            default: throw new System.Diagnostics.UnreachableException("completed while still waiting");
         }
     }
 }

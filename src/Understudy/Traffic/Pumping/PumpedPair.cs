@@ -48,16 +48,17 @@ public sealed class PumpedPair : EpollRegistration
     private uint _clientMask, _upstreamMask;
     private bool _failed, _handBack, _upstreamHungUp, _upstreamRemoved;
 
-    internal PumpedPair(int client, int upstream, string member, IPumpHost host)
+    internal PumpedPair(int client, int upstream, string member, IPumpHost host, EpollLoop loop)
     {
+        Loop = loop;
         _client = client;
         _upstream = upstream;
         _member = member;
         _host = host;
     }
 
-    /// <summary>The loop it was given to; set before it is posted there.</summary>
-    internal EpollLoop? Loop { get; set; }
+    /// <summary>The loop that pumps it, chosen before the connection is handed over, so a fence that sees the pair can cut it there.</summary>
+    internal EpollLoop Loop { get; }
 
     public Flow ToUpstream { get; } = new();
     public Flow ToClient { get; } = new();
