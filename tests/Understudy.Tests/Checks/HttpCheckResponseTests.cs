@@ -136,10 +136,10 @@ public class HttpCheckResponseTests
     [Fact]
     public void Target_RequestAsHttpClientWroteIt()
     {
-        var (at, request) = HttpHealthCheck.Target("127.0.0.1", 8080, "/health");
+        var (at, request, _) = HttpHealthCheck.Target("127.0.0.1", 8080, "/health");
         Assert.Equal("127.0.0.1:8080", at.ToString());
         Assert.Equal("GET /health HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nConnection: close\r\n\r\n", Encoding.ASCII.GetString(request));
-        var (_, v6) = HttpHealthCheck.Target("::1", 80, "/ready");
+        var (_, v6, _) = HttpHealthCheck.Target("::1", 80, "/ready");
         Assert.Equal("GET /ready HTTP/1.1\r\nHost: [::1]\r\nConnection: close\r\n\r\n", Encoding.ASCII.GetString(v6));
     }
 }

@@ -30,6 +30,19 @@ internal sealed class EpollLoop
 
     public void Cancel(EpollRegistration registration) => Post(registration, cancel: true);
 
+    /// <summary>
+    /// Registers from the caller's thread, without waking this loop: for a registration whose <see cref="EpollRegistration.Register"/>
+    /// only calls epoll_ctl (the kernel's set takes that from any thread); its events and its cancel still run on this loop.
+    /// False when refused; nothing of it is left here then.
+    /// </summary>
+    public bool AddNow(EpollRegistration registration)
+    {
+        registration.Self = GCHandle.Alloc(registration);
+        if (registration.Register(_epoll)) return true;
+        registration.Self.Free();
+        return false;
+    }
+
     private void Post(EpollRegistration registration, bool cancel)
     {
         _arriving.Enqueue((registration, cancel));
@@ -134,6 +147,9 @@ internal static class EpollLoops
         loop.Add(wait);
         await using (ct.Register(() => loop.Cancel(wait))) await wait.Done;
     }
+
+    /// <summary>Registers <paramref name="registration"/> on a loop from the caller's thread (<see cref="EpollLoop.AddNow"/>): that loop, or null when refused.</summary>
+    public static EpollLoop? AddNow(EpollRegistration registration) => Next() is var loop && loop.AddNow(registration) ? loop : null;
 
     private static EpollLoop Next()
     {
