@@ -39,6 +39,8 @@ internal abstract class LoopCheck(int fd, CancellationToken ct) : EpollRegistrat
 
     private Task<CheckOutcome> Arm()
     {
+        _firstWait = Begin();
+        if (Finished) return _done.Task;
         try { _loop = EpollLoops.AddNow(this); }
         catch (IOException) { /* the loops could not be made: out of descriptors, as below */ }
         if (_loop is null)
@@ -58,7 +60,15 @@ internal abstract class LoopCheck(int fd, CancellationToken ct) : EpollRegistrat
 
     private static Task<CheckOutcome> Failed(int errno) => Task.FromException<CheckOutcome>(new SocketException((int)Linux.ToSocketError(errno)));
 
-    internal override bool Register(int epoll) => Linux.Control(epoll, Linux.CtlAdd, fd, Linux.Out | OneShot, (ulong)GCHandle.ToIntPtr(Self), out _);
+    private uint _firstWait;
+
+    /// <summary>
+    /// What the check can do at once, on the caller's thread, before the loop has the socket: the wait it needs first
+    /// (<see cref="Linux.Out"/> unless overridden), or any value once it ended (<see cref="Pass"/>, <see cref="Fail"/>).
+    /// </summary>
+    protected virtual uint Begin() => Linux.Out;
+
+    internal override bool Register(int epoll) => Linux.Control(epoll, Linux.CtlAdd, fd, _firstWait | OneShot, (ulong)GCHandle.ToIntPtr(Self), out _);
 
     internal override void OnEvent(int epoll, bool secondSide, uint events, byte[] scratch)
     {
@@ -74,11 +84,8 @@ internal abstract class LoopCheck(int fd, CancellationToken ct) : EpollRegistrat
     /// <summary>The check's next step, on the loop's thread, after the wait asked for last (writable first).</summary>
     protected abstract void Step(int epoll, byte[] scratch);
 
-    protected void WaitWritable(int epoll) => Rearm(epoll, Linux.Out);
-
-    protected void WaitReadable(int epoll) => Rearm(epoll, Linux.In);
-
-    private void Rearm(int epoll, uint events)
+    /// <summary>Waits for <paramref name="events"/> (<see cref="Linux.In"/>, <see cref="Linux.Out"/>) next; its step follows on the loop's thread.</summary>
+    protected void Rearm(int epoll, uint events)
     {
         if (!Linux.Control(epoll, Linux.CtlMod, fd, events | OneShot, (ulong)GCHandle.ToIntPtr(Self), out _)) Fail(ErrnoNoBuffers);
     }

@@ -18,25 +18,35 @@ internal sealed class LoopHttpExchange(int fd, HttpHealthCheck check, byte[] req
     public static Task<CheckOutcome> Start(IPEndPoint at, byte[] sockaddr, HttpHealthCheck check, byte[] request, bool wantBody, CancellationToken ct) =>
         Start(at.AddressFamily, sockaddr, static (fd, s, ct) => new LoopHttpExchange(fd, s.check, s.request, s.wantBody, ct), (check, request, wantBody), ct);
 
+    /// <summary>
+    /// The request sent at once, before any wait: to a loopback or near member the connect has mostly ended by the time
+    /// connect() returns, which saves a wait on the loop (a wake and two syscalls) per check; else it waits writable.
+    /// </summary>
+    protected override uint Begin() => SendRest();
+
     protected override void Step(int epoll, byte[] scratch)
     {
-        if (_sent < request.Length) Send(epoll);
+        if (_sent < request.Length)
+        {
+            if (SendRest() is var next && !Finished) Rearm(epoll, next);
+        }
         else Receive(epoll, scratch);
     }
 
-    /// <summary>The first send after the connect also says how it ended: a refused connect's error comes with it.</summary>
-    private void Send(int epoll)
+    /// <summary>
+    /// Sends what is left of the request; the wait needed next (writable while some is left, readable after). A send
+    /// also says how the connect ended: a refused one's error comes with it, as a connect still under way says "try again".
+    /// </summary>
+    private uint SendRest()
     {
         int n = Linux.Send(Fd, request, _sent, request.Length - _sent, out int errno);
         if (n < 0)
         {
-            if (errno == Linux.Again) WaitWritable(epoll);
-            else Fail(errno);
-            return;
+            if (errno != Linux.Again) Fail(errno);
+            return Linux.Out;
         }
         _sent += n;
-        if (_sent < request.Length) WaitWritable(epoll);
-        else WaitReadable(epoll);
+        return _sent < request.Length ? Linux.Out : Linux.In;
     }
 
     private void Receive(int epoll, byte[] scratch)
@@ -46,7 +56,7 @@ internal sealed class LoopHttpExchange(int fd, HttpHealthCheck check, byte[] req
         int n = Linux.Receive(Fd, into, _length, room, out int errno);
         if (n < 0)
         {
-            if (errno == Linux.Again) WaitReadable(epoll);
+            if (errno == Linux.Again) Rearm(epoll, Linux.In);
             else Fail(errno);
             return;
         }
@@ -63,7 +73,7 @@ internal sealed class LoopHttpExchange(int fd, HttpHealthCheck check, byte[] req
             scratch.AsSpan(0, length).CopyTo(_kept);
         }
         _length = length;
-        WaitReadable(epoll);
+        Rearm(epoll, Linux.In);
     }
 
     protected override void Release()
