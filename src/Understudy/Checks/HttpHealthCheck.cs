@@ -29,6 +29,9 @@ public sealed class HttpHealthCheck(CheckSpec spec) : IHealthCheck
     /// <summary>A pass's detail, the same every time.</summary>
     private readonly string _passed = $"HTTP {spec.ExpectStatus}";
 
+    /// <summary>Yes: a socket, a non-blocking connect and send; a name is resolved asynchronously by the engine.</summary>
+    public bool StartsWithoutBlocking => true;
+
     public Task<CheckOutcome> CheckAsync(MemberSpec member, CancellationToken ct)
     {
         var (at, request, onLoop) = _targets.GetOrAdd((member.Address.Host, member.Address.Port), static (a, path) => Target(a.Host, a.Port, path), spec.Path);

@@ -10,6 +10,9 @@ public sealed class TcpHealthCheck : IHealthCheck
 {
     internal static readonly CheckOutcome Connected = (true, "connected");
 
+    /// <summary>Yes: a socket and a non-blocking connect; a name is resolved asynchronously by the engine.</summary>
+    public bool StartsWithoutBlocking => true;
+
     public Task<CheckOutcome> CheckAsync(MemberSpec member, CancellationToken ct) =>
         EpollLoops.Available && IPAddress.TryParse(member.Address.Host, out IPAddress? ip)
             ? LoopTcpConnect.Start(new IPEndPoint(ip, member.Address.Port), ct)
