@@ -6,11 +6,12 @@ namespace Understudy.Bench;
 /// </summary>
 internal static class ScaleHaproxy
 {
+    /// <summary>maxconn 4000: HAProxy asks for about twice that in descriptors, and this host allows a process 20,000.</summary>
     public static string Config(IReadOnlyList<(int A, int B, int Listen)> services)
     {
         var text = new System.Text.StringBuilder("""
             global
-              maxconn 10000
+              maxconn 4000
             defaults
               mode http
               timeout connect 500ms
