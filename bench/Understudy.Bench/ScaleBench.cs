@@ -17,7 +17,8 @@ namespace Understudy.Bench;
 /// One controller with many services (two http members each, checked every second, each with its proxy), against one
 /// backend in this process (Kestrel on every member's port; a member "fails" by answering 503). Reports the
 /// controller's CPU and memory at rest, how its checks spread over the second, /health's latency meanwhile, and how
-/// long a primary's failure takes to become failover.started — beside a controller of one service.
+/// long a primary's failure takes to become failover.started — beside a controller of one service; then, the controller
+/// stopped, HAProxy checking the same members alike (<see cref="ScaleHaproxy"/>), its CPU the anchor for the controller's.
 /// </summary>
 public static class ScaleBench
 {
