@@ -29,7 +29,10 @@ internal abstract class LoopCheck(int fd, CancellationToken ct) : EpollRegistrat
 
     internal override bool Finished => Volatile.Read(ref _state) == Done;
 
-    /// <summary>Starts a connect to <paramref name="sockaddr"/> and hands it to <paramref name="make"/>'s check, waiting writable.</summary>
+    /// <summary>
+    /// Starts a connect to <paramref name="sockaddr"/>, makes the check for it, lets it do what it can at once
+    /// (<see cref="Begin"/>) and hands it to a loop for the rest; the check's task.
+    /// </summary>
     protected static Task<CheckOutcome> Start<TState>(AddressFamily family, byte[] sockaddr, Func<int, TState, CancellationToken, LoopCheck> make, TState state, CancellationToken ct)
     {
         if (ct.IsCancellationRequested) return Task.FromCanceled<CheckOutcome>(ct);
