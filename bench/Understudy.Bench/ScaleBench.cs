@@ -17,12 +17,16 @@ namespace Understudy.Bench;
 /// One controller with many services (two http members each, checked every second, each with its proxy), against one
 /// backend in this process (Kestrel on every member's port; a member "fails" by answering 503). Reports the
 /// controller's CPU and memory at rest, how its checks spread over the second, /health's latency meanwhile, and how
-/// long a primary's failure takes to become failover.started — beside a controller of one service.
+/// long a primary's failure takes to become failover.started — beside a controller of one service; then, the controller
+/// stopped, HAProxy checking the same members alike (<see cref="ScaleHaproxy"/>), its CPU the anchor for the controller's.
 /// </summary>
 public static class ScaleBench
 {
     public sealed record Result(int Services, double CpuPercentOfOneCore, double RssMiB, int MinPerSlot, int MaxPerSlot, double HealthP50Ms, double HealthP99Ms,
-        IReadOnlyList<double> DetectionMs);
+        IReadOnlyList<double> DetectionMs, Anchor? Haproxy = null);
+
+    /// <summary>HAProxy checking the same members alike (<see cref="ScaleHaproxy"/>), after the controller stopped: its CPU and checks per slot.</summary>
+    public sealed record Anchor(double CpuPercentOfOneCore, double RssMiB, int MinPerSlot, int MaxPerSlot);
 
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(5), Sample = TimeSpan.FromSeconds(30);
     private const string Check = "{ path: /health, interval: 1s, timeout: 500ms, fall: 3, rise: 2 }";
@@ -44,7 +48,14 @@ public static class ScaleBench
         var (cpu, rss, minSlot, maxSlot, p50, p99) = await big.AtRestAsync();
         var detections = new List<double>();
         for (int i = 0; i < failures; i++) detections.Add(await big.DetectAsync((i * 7919 + 13) % services));
-        return [baseline, new Result(services, cpu, rss, minSlot, maxSlot, p50, p99, detections)];
+        progress.WriteLine($"controller stopped; HAProxy checking the same {services * 2} members, measuring {Sample.TotalSeconds:0} s");
+        Anchor? haproxy = null;
+        try { haproxy = await big.HaproxyAtRestAsync(); }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException)
+        {
+            progress.WriteLine($"HAProxy not measured: {e.Message}"); // the controller's figures stand without it
+        }
+        return [baseline, new Result(services, cpu, rss, minSlot, maxSlot, p50, p99, detections, haproxy)];
     }
 
     private sealed class Setup : IAsyncDisposable
@@ -54,6 +65,7 @@ public static class ScaleBench
         private readonly ConcurrentDictionary<int, bool> _failing = new();
         private readonly ConcurrentQueue<long> _arrivals = new();
         private readonly int[] _primaryPorts;
+        private readonly List<(int A, int B)> _members = [];
         private readonly int _api;
         private readonly TextWriter _progress;
         private WebApplication? _backend;
@@ -91,6 +103,7 @@ public static class ScaleBench
                 {
                     int a = FreePort.Next(), b = FreePort.Next(), proxy = FreePort.Next();
                     s._primaryPorts[i] = a;
+                    s._members.Add((a, b));
                     ports.AddRange([a, b]);
                     config.Append($$"""
                           svc-{{i:0000}}:
@@ -176,11 +189,52 @@ public static class ScaleBench
             p.Refresh();
             double cpu = (p.TotalProcessorTime - cpu0).TotalSeconds / wall.Elapsed.TotalSeconds * 100;
             double rss = p.WorkingSet64 / (1024.0 * 1024);
-            // Whole slots only: the first and last 100 ms of the sample are cut.
+            var (minSlot, maxSlot) = TakeSlots();
+            latencies.Sort();
+            return (cpu, rss, minSlot, maxSlot, latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.99)]);
+        }
+
+        /// <summary>Checks arrived per 100 ms slot since the last call (min, max); whole slots only: the first and last are cut.</summary>
+        private (int Min, int Max) TakeSlots()
+        {
             var slots = _arrivals.Select(t => (long)(Stopwatch.GetElapsedTime(t).TotalMilliseconds / 100)).GroupBy(s => s).OrderBy(g => g.Key)
                 .Skip(1).SkipLast(1).Select(g => g.Count()).ToList();
-            latencies.Sort();
-            return (cpu, rss, slots.DefaultIfEmpty(0).Min(), slots.DefaultIfEmpty(0).Max(), latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.99)]);
+            _arrivals.Clear();
+            return (slots.DefaultIfEmpty(0).Min(), slots.DefaultIfEmpty(0).Max());
+        }
+
+        /// <summary>
+        /// Stops the controller, then runs HAProxy on the same members (all answering 200 again), and measures its CPU over
+        /// <see cref="Sample"/> after <see cref="Settle"/>, as the controller's was; HAProxy is stopped by its PID after.
+        /// </summary>
+        public async Task<Anchor> HaproxyAtRestAsync()
+        {
+            Children.Stop(_controller!);
+            _controller = null;
+            _failing.Clear();
+            var services = _members.Select(m => (m.A, m.B, Listen: FreePort.Next())).ToList();
+            string file = Path.Combine(_dir, "haproxy.cfg");
+            await File.WriteAllTextAsync(file, ScaleHaproxy.Config(services));
+            var output = new StringBuilder();
+            Process haproxy = Children.Haproxy(file, output);
+            try
+            {
+                await Children.WaitForPortAsync(services[^1].Listen, TimeSpan.FromSeconds(30), haproxy, () => output.ToString());
+                await Task.Delay(Settle);
+                haproxy.Refresh();
+                TimeSpan cpu0 = haproxy.TotalProcessorTime;
+                var wall = Stopwatch.StartNew();
+                _arrivals.Clear();
+                _recording = true;
+                await Task.Delay(Sample);
+                _recording = false;
+                haproxy.Refresh();
+                double cpu = (haproxy.TotalProcessorTime - cpu0).TotalSeconds / wall.Elapsed.TotalSeconds * 100;
+                double rss = haproxy.WorkingSet64 / (1024.0 * 1024);
+                var (minSlot, maxSlot) = TakeSlots();
+                return new Anchor(cpu, rss, minSlot, maxSlot);
+            }
+            finally { Children.Stop(haproxy); }
         }
 
         /// <summary>Makes service <paramref name="index"/>'s primary answer 503; the time until its failover.started.</summary>
@@ -208,6 +262,7 @@ public static class ScaleBench
         public async ValueTask DisposeAsync()
         {
             if (_controller is not null) Children.Stop(_controller);
+            _controller = null;
             if (_backend is not null) await _backend.DisposeAsync();
             try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
         }
@@ -224,5 +279,8 @@ public static class ScaleBench
                     $"{Median(many.DetectionMs):0} ms ({string.Join(", ", many.DetectionMs.Select(d => d.ToString("0")))}) |");
         o.WriteLine();
         o.WriteLine($"Detection ratio, {many.Services} services to 1: {Median(many.DetectionMs) / Median(one.DetectionMs):0.00}.");
+        if (many.Haproxy is { } ha)
+            o.WriteLine($"HAProxy checking the same {many.Services * 2} members alike: {ha.CpuPercentOfOneCore:0.0} % of one core, {ha.RssMiB:0} MiB, " +
+                        $"{ha.MinPerSlot}–{ha.MaxPerSlot} checks per 100 ms slot; the controller / HAProxy CPU: {many.CpuPercentOfOneCore / ha.CpuPercentOfOneCore:0.00}.");
     }
 }

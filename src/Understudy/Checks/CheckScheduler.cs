@@ -56,7 +56,20 @@ public sealed partial class CheckScheduler(MemberSpec member, CheckSpec spec, IH
     /// </summary>
     private TaskCompletionSource? _wake;
 
-    private void Wake() => Interlocked.CompareExchange(ref _wake, null, null)?.TrySetResult();
+    private void Wake()
+    {
+        if (Interlocked.CompareExchange(ref _wake, null, null) is not { } wake) return;
+        // A grid's wait runs its continuation where it is completed: the check must not start on this caller's thread (a
+        // service loop's, shutdown's) but on the pool's.
+        if (wake.Task.CreationOptions.HasFlag(TaskCreationOptions.RunContinuationsAsynchronously)) wake.TrySetResult();
+        else ThreadPool.UnsafeQueueUserWorkItem(static w => w.TrySetResult(), wake, preferLocal: false);
+    }
+
+    /// <summary>
+    /// The controller's grid (<see cref="CheckGrid"/>) ends the waits, rather than a timer each, when they are on the
+    /// default step of the real clock and the check can start on the grid's thread.
+    /// </summary>
+    private readonly CheckGrid? _grid = wakeStep == WakeStep && time == TimeProvider.System && check.StartsWithoutBlocking ? CheckGrid.Shared : null;
 
     /// <summary>How long the warm-up before the first check may take: a member that does not answer it is checked as usual after.</summary>
     public static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(5);
@@ -129,13 +142,14 @@ public sealed partial class CheckScheduler(MemberSpec member, CheckSpec spec, IH
         if (wait > TimeSpan.Zero)
         {
             // Published before looking for requests and for shutdown: a Confirm or a cancellation after the look completes it.
-            var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var wake = new TaskCompletionSource(_grid is null ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None);
             Interlocked.Exchange(ref _wake, wake);
             if (!_confirmations.Reader.TryPeek(out _) && !stopping.IsCancellationRequested)
             {
+                _grid?.Add(due, wake);
                 // Whole milliseconds, as Task.Delay waited (timers have no finer grain).
                 TimeSpan whole = TimeSpan.FromMilliseconds(Math.Min((long)wait.TotalMilliseconds, uint.MaxValue - 1));
-                using ITimer timer = time.CreateTimer(static s => ((TaskCompletionSource)s!).TrySetResult(), wake, whole, Timeout.InfiniteTimeSpan);
+                using ITimer? timer = _grid is null ? time.CreateTimer(static s => ((TaskCompletionSource)s!).TrySetResult(), wake, whole, Timeout.InfiniteTimeSpan) : null;
                 await wake.Task;
             }
         }

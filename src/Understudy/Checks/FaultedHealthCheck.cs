@@ -29,4 +29,7 @@ public sealed class FaultedHealthCheck(IHealthCheck inner, MemberFaults faults, 
     }
 
     public Task WarmUpAsync(MemberSpec member, CancellationToken ct) => inner.WarmUpAsync(member, ct);
+
+    /// <summary>As the inner check: a fault's own start (a delay, a throw) does not block.</summary>
+    public bool StartsWithoutBlocking => inner.StartsWithoutBlocking;
 }

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Understudy.Core.Topology;
+using Understudy.Traffic.Pumping;
 
 namespace Understudy.Checks;
 
@@ -19,16 +20,30 @@ namespace Understudy.Checks;
 /// </remarks>
 public sealed class HttpHealthCheck(CheckSpec spec) : IHealthCheck
 {
-    /// <summary>Where each member is and the request it is sent, built once (a service has a handful of members).</summary>
-    private readonly ConcurrentDictionary<(string Host, int Port), (EndPoint At, byte[] Request)> _targets = new();
+    /// <summary>
+    /// Where each member is, the request it is sent, and for an IP literal on Linux its sockaddr for a check on a proxy
+    /// epoll loop (<see cref="LoopHttpExchange"/>); built once (a service has a handful of members).
+    /// </summary>
+    private readonly ConcurrentDictionary<(string Host, int Port), (EndPoint At, byte[] Request, byte[]? OnLoop)> _targets = new();
 
     /// <summary>A pass's detail, the same every time.</summary>
     private readonly string _passed = $"HTTP {spec.ExpectStatus}";
 
-    public async Task<CheckOutcome> CheckAsync(MemberSpec member, CancellationToken ct)
+    /// <summary>Yes: a socket, a non-blocking connect and send; a name is resolved asynchronously by the engine.</summary>
+    public bool StartsWithoutBlocking => true;
+
+    public Task<CheckOutcome> CheckAsync(MemberSpec member, CancellationToken ct)
     {
-        var (at, request) = _targets.GetOrAdd((member.Address.Host, member.Address.Port), static (a, path) => Target(a.Host, a.Port, path), spec.Path);
+        var (at, request, onLoop) = _targets.GetOrAdd((member.Address.Host, member.Address.Port), static (a, path) => Target(a.Host, a.Port, path), spec.Path);
         bool wantBody = spec.ExpectBody is not null;
+        return onLoop is not null
+            ? LoopHttpExchange.Start((IPEndPoint)at, onLoop, this, request, wantBody, ct)
+            : CheckOnEngineAsync(at, request, wantBody, ct);
+    }
+
+    /// <summary>The check through the BCL's socket engine: a name to resolve, or no epoll loops (not Linux, or turned off).</summary>
+    private async Task<CheckOutcome> CheckOnEngineAsync(EndPoint at, byte[] request, bool wantBody, CancellationToken ct)
+    {
         int limit = wantBody ? HttpCheckResponse.MaxBytes : HttpCheckResponse.HeadLimit;
         // An IP literal gets a socket of its family; a name, a dual-mode one that can take either.
         using var socket = at is IPEndPoint ip ? new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp) : new Socket(SocketType.Stream, ProtocolType.Tcp);
@@ -48,7 +63,7 @@ public sealed class HttpHealthCheck(CheckSpec spec) : IHealthCheck
         finally { ArrayPool<byte>.Shared.Return(buffer); }
     }
 
-    private CheckOutcome Judge(HttpCheckAnswer answer)
+    internal CheckOutcome Judge(HttpCheckAnswer answer)
     {
         if (answer.Error is { } error) return (false, error);
         int status = answer.Status;
@@ -59,7 +74,7 @@ public sealed class HttpHealthCheck(CheckSpec spec) : IHealthCheck
     }
 
     /// <summary>The member's address (an IP literal parsed once; a name resolved at each connect, as HttpClient did) and its GET.</summary>
-    internal static (EndPoint, byte[]) Target(string host, int port, string path)
+    internal static (EndPoint, byte[], byte[]?) Target(string host, int port, string path)
     {
         // Escaped and with its Host header as HttpClient sent them for the same URL. The query is handed over apart,
         // as UriBuilder escapes a '?' in the path; a '#' in it stays data (%23), as in the path, since a check has no fragment.
@@ -69,7 +84,8 @@ public sealed class HttpHealthCheck(CheckSpec spec) : IHealthCheck
         string name = uri.HostNameType == UriHostNameType.IPv6 ? $"[{uri.IdnHost}]" : uri.IdnHost;
         string authority = uri.IsDefaultPort ? name : $"{name}:{uri.Port}";
         byte[] request = Encoding.ASCII.GetBytes($"GET {uri.PathAndQuery} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
-        EndPoint at = IPAddress.TryParse(host, out IPAddress? ip) ? new IPEndPoint(ip, port) : new DnsEndPoint(host, port);
-        return (at, request);
+        if (!IPAddress.TryParse(host, out IPAddress? ip)) return (new DnsEndPoint(host, port), request, null);
+        var at = new IPEndPoint(ip, port);
+        return (at, request, EpollLoops.Available ? Linux.NativeAddress(at) : null);
     }
 }

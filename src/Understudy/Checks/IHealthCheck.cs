@@ -24,6 +24,12 @@ public interface IHealthCheck
     /// </summary>
     Task WarmUpAsync(MemberSpec member, CancellationToken ct) => Task.CompletedTask;
 
+    /// <summary>
+    /// <see cref="CheckAsync"/> returns without blocking (no lock held long, no synchronous I/O or resolving): the check may
+    /// then start on a thread that must not stall (<see cref="CheckGrid"/>'s, an epoll loop's). No by default.
+    /// </summary>
+    bool StartsWithoutBlocking => false;
+
     static IHealthCheck For(ServiceSpec service) => service.Kind switch
     {
         ServiceKind.Http => new HttpHealthCheck(service.Check),

@@ -136,10 +136,10 @@ public class HttpCheckResponseTests
     [Fact]
     public void Target_RequestAsHttpClientWroteIt()
     {
-        var (at, request) = HttpHealthCheck.Target("127.0.0.1", 8080, "/health");
+        var (at, request, _) = HttpHealthCheck.Target("127.0.0.1", 8080, "/health");
         Assert.Equal("127.0.0.1:8080", at.ToString());
         Assert.Equal("GET /health HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nConnection: close\r\n\r\n", Encoding.ASCII.GetString(request));
-        var (_, v6) = HttpHealthCheck.Target("::1", 80, "/ready");
+        var (_, v6, _) = HttpHealthCheck.Target("::1", 80, "/ready");
         Assert.Equal("GET /ready HTTP/1.1\r\nHost: [::1]\r\nConnection: close\r\n\r\n", Encoding.ASCII.GetString(v6));
     }
 
@@ -151,7 +151,7 @@ public class HttpCheckResponseTests
     [InlineData("/h%3F?a=%20", "/h%3F?a=%20")]
     public void Target_QuerySentAsAQuery_UnsafeCharactersEscaped(string path, string sent)
     {
-        var (_, request) = HttpHealthCheck.Target("db-a", 8080, path);
+        var (_, request, _) = HttpHealthCheck.Target("db-a", 8080, path);
         Assert.Equal($"GET {sent} HTTP/1.1\r\nHost: db-a:8080\r\nConnection: close\r\n\r\n", Encoding.ASCII.GetString(request));
     }
 }

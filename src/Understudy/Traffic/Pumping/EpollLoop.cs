@@ -42,6 +42,19 @@ internal sealed class EpollLoop : IThreadPoolWorkItem
 
     public void Cancel(EpollRegistration registration) => Post(registration, cancel: true);
 
+    /// <summary>
+    /// Registers from the caller's thread, without waking this loop: for a registration whose <see cref="EpollRegistration.Register"/>
+    /// only calls epoll_ctl (the kernel's set takes that from any thread); its events and its cancel still run on this loop.
+    /// False when refused; nothing of it is left here then.
+    /// </summary>
+    public bool AddNow(EpollRegistration registration)
+    {
+        registration.Self = GCHandle.Alloc(registration);
+        if (registration.Register(_epoll)) return true;
+        registration.Self.Free();
+        return false;
+    }
+
     private void Post(EpollRegistration registration, bool cancel)
     {
         _arriving.Enqueue((registration, cancel));
@@ -79,10 +92,10 @@ internal sealed class EpollLoop : IThreadPoolWorkItem
             foreach (EpollRegistration registration in finished)
             {
                 registration.Self.Free();
-                _completing.Enqueue(registration);
+                if (!registration.TellsOnLoop) _completing.Enqueue(registration);
             }
             finished.Clear();
-            if (Interlocked.Exchange(ref _draining, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            if (!_completing.IsEmpty && Interlocked.Exchange(ref _draining, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
     }
 
@@ -184,6 +197,9 @@ internal static class EpollLoops
         loop.Add(wait);
         await using (ct.Register(() => loop.Cancel(wait))) await wait.Done;
     }
+
+    /// <summary>Registers <paramref name="registration"/> on a loop from the caller's thread (<see cref="EpollLoop.AddNow"/>): that loop, or null when refused.</summary>
+    public static EpollLoop? AddNow(EpollRegistration registration) => Next() is var loop && loop.AddNow(registration) ? loop : null;
 
     /// <summary>The loop for the next pair or wait: round-robin.</summary>
     public static EpollLoop Next()

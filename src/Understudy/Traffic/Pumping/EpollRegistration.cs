@@ -23,7 +23,10 @@ public abstract class EpollRegistration
     /// finished about then, so their continuations run there in turn. A continuation each as a work item of its own
     /// (9,000 at a fence) queued ahead of the API's requests and held them up to half a second.
     /// </summary>
-    internal abstract void Complete();
+    internal virtual void Complete() { }
+
+    /// <summary>It tells its waiter itself, on the loop's thread (a check, whose few steps never block): no pool work item.</summary>
+    internal virtual bool TellsOnLoop => false;
 }
 
 /// <summary>

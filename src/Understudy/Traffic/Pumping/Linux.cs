@@ -9,7 +9,7 @@ namespace Understudy.Traffic.Pumping;
 /// has no public epoll; its own socket engine completes on a shared thread and pays a managed continuation per read,
 /// which is what kept the proxy below HAProxy (BENCHMARKS.md, "Proxy throughput").
 /// </summary>
-internal static class Linux
+internal static partial class Linux
 {
     public const uint In = 0x001, Out = 0x004, Err = 0x008, Hup = 0x010;
     public const int CtlAdd = 1, CtlDel = 2, CtlMod = 3;
