@@ -61,7 +61,7 @@ public sealed partial class CheckScheduler(MemberSpec member, CheckSpec spec, IH
         if (Interlocked.CompareExchange(ref _wake, null, null) is not { } wake) return;
         // A grid's wait runs its continuation where it is completed: the check must not start on this caller's thread (a
         // service loop's, shutdown's) but on the pool's.
-        if (wake.Task.CreationOptions.HasFlag(TaskCreationOptions.RunContinuationsAsynchronously)) wake.TrySetResult();
+        if (_grid is null) wake.TrySetResult();
         else ThreadPool.UnsafeQueueUserWorkItem(static w => w.TrySetResult(), wake, preferLocal: false);
     }
 

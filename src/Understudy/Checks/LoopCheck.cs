@@ -15,7 +15,6 @@ namespace Understudy.Checks;
 /// </summary>
 internal abstract class LoopCheck(int fd, CancellationToken ct) : EpollRegistration
 {
-    private const uint OneShot = 0x40000000;
     private const int Pending = 0, Armed = 1, Done = 2;
 
     protected int Fd => fd;
@@ -73,7 +72,7 @@ internal abstract class LoopCheck(int fd, CancellationToken ct) : EpollRegistrat
     /// </summary>
     protected virtual uint Begin() => Linux.Out;
 
-    internal override bool Register(int epoll) => Linux.Control(epoll, Linux.CtlAdd, fd, _firstWait | OneShot, (ulong)GCHandle.ToIntPtr(Self), out _);
+    internal override bool Register(int epoll) => Linux.Control(epoll, Linux.CtlAdd, fd, _firstWait | Linux.OneShot, (ulong)GCHandle.ToIntPtr(Self), out _);
 
     internal override void OnEvent(int epoll, bool secondSide, uint events, byte[] scratch)
     {
@@ -92,7 +91,7 @@ internal abstract class LoopCheck(int fd, CancellationToken ct) : EpollRegistrat
     /// <summary>Waits for <paramref name="events"/> (<see cref="Linux.In"/>, <see cref="Linux.Out"/>) next; its step follows on the loop's thread.</summary>
     protected void Rearm(int epoll, uint events)
     {
-        if (!Linux.Control(epoll, Linux.CtlMod, fd, events | OneShot, (ulong)GCHandle.ToIntPtr(Self), out _)) Fail(ErrnoNoBuffers);
+        if (!Linux.Control(epoll, Linux.CtlMod, fd, events | Linux.OneShot, (ulong)GCHandle.ToIntPtr(Self), out _)) Fail(ErrnoNoBuffers);
     }
 
     protected void Pass(CheckOutcome outcome)

@@ -37,7 +37,7 @@ internal sealed class EpollLoop : IThreadPoolWorkItem
     public void RunOnLoop(Action<int, List<EpollRegistration>> command)
     {
         _commands.Enqueue(command);
-        if (Interlocked.Exchange(ref _woken, 1) == 0) Linux.Signal(_wake);
+        WakeUp();
     }
 
     public void Cancel(EpollRegistration registration) => Post(registration, cancel: true);
@@ -58,6 +58,12 @@ internal sealed class EpollLoop : IThreadPoolWorkItem
     private void Post(EpollRegistration registration, bool cancel)
     {
         _arriving.Enqueue((registration, cancel));
+        WakeUp();
+    }
+
+    /// <summary>One eventfd write per batch of posts: the flag stays set until the loop takes them.</summary>
+    private void WakeUp()
+    {
         if (Interlocked.Exchange(ref _woken, 1) == 0) Linux.Signal(_wake);
     }
 

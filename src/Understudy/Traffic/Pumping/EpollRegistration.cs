@@ -35,7 +35,6 @@ public abstract class EpollRegistration
 /// </summary>
 internal sealed class ReadyWait(int fd, uint events) : EpollRegistration
 {
-    private const uint OneShot = 0x40000000;
     private readonly TaskCompletionSource _done = new();
     private Outcome _outcome;
 
@@ -46,7 +45,7 @@ internal sealed class ReadyWait(int fd, uint events) : EpollRegistration
 
     internal override bool Register(int epoll)
     {
-        if (Linux.Control(epoll, Linux.CtlAdd, fd, events | OneShot, (ulong)GCHandle.ToIntPtr(Self), out _)) return true;
+        if (Linux.Control(epoll, Linux.CtlAdd, fd, events | Linux.OneShot, (ulong)GCHandle.ToIntPtr(Self), out _)) return true;
         _outcome = Outcome.NoRoom;
         return false;
     }

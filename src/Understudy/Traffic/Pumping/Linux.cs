@@ -12,6 +12,8 @@ namespace Understudy.Traffic.Pumping;
 internal static partial class Linux
 {
     public const uint In = 0x001, Out = 0x004, Err = 0x008, Hup = 0x010;
+    /// <summary>EPOLLONESHOT: a wait reported once, then disarmed until modified again.</summary>
+    public const uint OneShot = 0x40000000;
     public const int CtlAdd = 1, CtlDel = 2, CtlMod = 3;
     private const int CloseOnExec = 0x80000;
     private const int Peek = 0x2, DontWait = 0x40, NoSignal = 0x4000;

@@ -10,7 +10,7 @@ namespace Understudy.Traffic.Pumping;
 /// </summary>
 internal static partial class Linux
 {
-    private const int StreamNonBlockingCloseOnExec = 1 | 0x800 | 0x80000; // SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC
+    private const int StreamNonBlockingCloseOnExec = 1 | 0x800 | CloseOnExec; // SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC
     private const int InProgress = 115;
     private const int SolSocket = 1, SoError = 4;
 
