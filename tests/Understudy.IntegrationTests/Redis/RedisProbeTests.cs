@@ -118,8 +118,9 @@ public class RedisProbeTests
         Assert.All(after, s => Assert.False(s.Ok, $"#{s.Seq} answered after the kill"));
         // A new connection to a port nothing listens on is refused. StackExchange.Redis now and then reports such a
         // connect only at its connect timeout (about 1 attempt in 40 here), and a kept-alive multiplexer still
-        // reconnecting may hold an attempt until its timeout: those count as timeouts, still failures.
-        Assert.All(after, s => Assert.True(s.Error is ErrorKind.Refused or ErrorKind.Timeout, $"#{s.Seq} {s.Error} {s.Detail}"));
+        // reconnecting may hold an attempt until its timeout: those count as timeouts, still failures. On a loaded host
+        // enough of those pile up that the probe refuses to start more (overload, once in a clean CI run): failures too.
+        Assert.All(after, s => Assert.True(s.Error is ErrorKind.Refused or ErrorKind.Timeout or ErrorKind.Overload, $"#{s.Seq} {s.Error} {s.Detail}"));
         Assert.True(after.Count(s => s.Error == ErrorKind.Refused) > after.Count / 2, string.Join("\n", after.Select(s => $"#{s.Seq} {s.Error} {s.Detail}")));
     }
 
