@@ -19,6 +19,7 @@ internal sealed class CheckGrid
     private readonly long _step;
     private readonly Lock _gate = new();
     private readonly SortedDictionary<long, List<TaskCompletionSource>> _due = [];
+    private List<IThreadPoolWorkItem> _later = [];
 
     private CheckGrid(TimeSpan step)
     {
@@ -41,8 +42,24 @@ internal sealed class CheckGrid
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on this grid's thread at its next tick, with all the work handed in since the last
+    /// (a service loop's read of checks' results): a work item each woke a pool worker each, 2,000 a second. Like the
+    /// checks' starts, it must not block: what might leaves the grid first (<see cref="IsCurrentThread"/>, <c>await Task.Yield()</c>).
+    /// </summary>
+    public void Later(IThreadPoolWorkItem work)
+    {
+        lock (_gate) _later.Add(work);
+    }
+
+    /// <summary>Whether the caller runs on a grid's thread, where nothing may block.</summary>
+    public static bool IsCurrentThread => t_isGrid;
+
+    [ThreadStatic] private static bool t_isGrid;
+
     private void Run()
     {
+        t_isGrid = true;
         var ready = new List<TaskCompletionSource>();
         while (true)
         {
@@ -50,8 +67,10 @@ internal sealed class CheckGrid
             long next = (now / _step + 1) * _step;
             Thread.Sleep((int)Math.Ceiling((next - now) * 1000.0 / Stopwatch.Frequency));
             long reached = Stopwatch.GetTimestamp() / _step;
+            List<IThreadPoolWorkItem>? later = null;
             lock (_gate)
             {
+                if (_later.Count > 0) (later, _later) = (_later, []);
                 while (_due.Count > 0 && _due.First() is var (step, waits) && step <= reached)
                 {
                     ready.AddRange(waits);
@@ -64,6 +83,11 @@ internal sealed class CheckGrid
                 catch (Exception) { /* a continuation's own failure lands in its task; nothing here may end the grid */ }
             }
             ready.Clear();
+            foreach (IThreadPoolWorkItem work in later ?? [])
+            {
+                try { work.Execute(); }
+                catch (Exception) { /* as above: its own failure is its own */ }
+            }
         }
     }
 }

@@ -5,7 +5,7 @@ namespace Understudy.Checks;
 /// thread ticks every <see cref="Tick"/>, and a tick that comes late by more than <see cref="MinPause"/> marks the gap
 /// as a pause. A check that spans a pause longer than its interval says nothing about the member (its timeout ran
 /// while this process stood still), so it is discarded; this is Sentinel's TILT made exact. A probe queued on the
-/// thread pool every tick measures the other kind of stall, overload: a check that timed out while the pool made
+/// thread pool every tick while work waits there measures the other kind of stall, overload: a check that timed out while the pool made
 /// work wait <see cref="MinPause"/> or more is discarded too. Written by hand: no package measures a process's own stalls.
 /// </summary>
 public sealed class StallWatch(TimeProvider time) : IDisposable
@@ -59,12 +59,14 @@ public sealed class StallWatch(TimeProvider time) : IDisposable
     }
 
     /// <summary>
-    /// Queues a probe on the thread pool unless one still waits; how late it runs is how long every check's and the
-    /// proxy's continuations wait there (a reconnect storm's thousands of connections).
+    /// Queues a probe on the thread pool while work waits there, unless a probe still waits; how late it runs is how long
+    /// every check's and the proxy's continuations wait there (a reconnect storm's thousands of connections). Nothing
+    /// waiting, nothing is late: a probe then would only wake an idle worker, which spins a while after it (50 a second
+    /// were a tenth of a thousand services' CPU).
     /// </summary>
     private void ProbeThreadPool(long now)
     {
-        if (PoolProbeQueued(now)) ThreadPool.UnsafeQueueUserWorkItem(_ => PoolProbeRan(time.GetTimestamp()), null);
+        if (ThreadPool.PendingWorkItemCount > 0 && PoolProbeQueued(now)) ThreadPool.UnsafeQueueUserWorkItem(_ => PoolProbeRan(time.GetTimestamp()), null);
     }
 
     /// <summary>Notes a probe queued at <paramref name="now"/>; false while the last one still waits (then none is queued).</summary>

@@ -22,7 +22,7 @@ public sealed partial class ServiceLoop
     private async Task<string?> AskAsync(Func<TaskCompletionSource<string?>, Message> message)
     {
         var answer = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_inbox.Writer.TryWrite(message(answer))) return "the controller is stopping";
+        if (!_inbox.TryWrite(message(answer))) return "the controller is stopping";
         return await answer.Task;
     }
 

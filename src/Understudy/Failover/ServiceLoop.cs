@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using System.Threading.Channels;
+using Understudy.Checks;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using Understudy.Journal;
@@ -19,10 +19,10 @@ public enum LoopRole { Single, Leader, Follower }
 /// </summary>
 public sealed partial class ServiceLoop
 {
-    /// <summary>How often time alone is handed to the decider (a request's approval deadline).</summary>
-    private static readonly TimeSpan TickEvery = TimeSpan.FromSeconds(1);
-
-    private readonly Channel<Message> _inbox = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly LoopInbox<Message> _inbox;
+    private readonly LoopTicker? _ticker; // null: one of its own while it runs
+    private long _lastInput; // the timestamp of the last input written
+    private CancellationToken _abort;
     private readonly IServiceLog _log;
     private readonly RouteBoard? _routes;
     private readonly TimeProvider _time;
@@ -39,8 +39,13 @@ public sealed partial class ServiceLoop
     private long _sinceSnapshot;
 
     /// <param name="position">The last position of this service's log that <paramref name="initial"/> folds.</param>
-    public ServiceLoop(ServiceState initial, IServiceLog log, RouteBoard? routes, TimeProvider time, ILogger logger, LoopRole role = LoopRole.Single, long position = 0)
+    /// <param name="ticker">The controller's ticker (<see cref="LoopTicker"/>); null: the loop has one of its own.</param>
+    public ServiceLoop(ServiceState initial, IServiceLog log, RouteBoard? routes, TimeProvider time, ILogger logger, LoopRole role = LoopRole.Single, long position = 0,
+        LoopTicker? ticker = null)
     {
+        _inbox = new LoopInbox<Message>(ReadAsync);
+        _ticker = ticker;
+        _lastInput = time.GetTimestamp();
         _state = initial;
         _log = log;
         _routes = routes;
@@ -64,7 +69,25 @@ public sealed partial class ServiceLoop
     /// <summary>Called with the state before and after every decision or fold (a cluster publishes this instance's view of the members).</summary>
     public Action<ServiceState, ServiceState>? Published { get; set; }
 
-    public void Post(Input input) => _inbox.Writer.TryWrite(new Decide(input, null));
+    public void Post(Input input) => Write(new Decide(input, null));
+
+    /// <summary>
+    /// Hands in a scheduled check's result: read with other loops' at the check grid's next tick (<see cref="LoopInbox{T}"/>)
+    /// on the real clock, at once on any other.
+    /// </summary>
+    public void PostCheck(Core.Detection.CheckResult result) => Write(new Decide(new CheckObserved(result), null), together: _time == TimeProvider.System);
+
+    private bool Write(Decide input, bool together = false)
+    {
+        Volatile.Write(ref _lastInput, _time.GetTimestamp());
+        return _inbox.TryWrite(input, together);
+    }
+
+    /// <summary>The ticker's turn (<see cref="LoopTicker"/>): time is handed in unless an input was written within <paramref name="idle"/>.</summary>
+    internal void TickIfIdle(long now, TimeSpan idle)
+    {
+        if (!_stopping && _time.GetElapsedTime(Volatile.Read(ref _lastInput), now) >= idle) Post(new ClockTicked());
+    }
 
     /// <summary>
     /// Hands in an input and waits until its decision is committed and can be read back from this instance's
@@ -73,7 +96,7 @@ public sealed partial class ServiceLoop
     public async Task<Decision> SubmitAsync(Input input, CancellationToken ct)
     {
         var answer = new TaskCompletionSource<Decision>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_inbox.Writer.TryWrite(new Decide(input, answer))) throw new InvalidOperationException("the controller is stopping");
+        if (!Write(new Decide(input, answer))) throw new InvalidOperationException("the controller is stopping");
         Decision decision = await answer.Task.WaitAsync(ct);
         await _log.ReadableAsync(decision.Events, ct);
         return decision;
@@ -84,13 +107,13 @@ public sealed partial class ServiceLoop
         (await SubmitAsync(new Noted(record), ct)).Events.Single(e => e.Type == ((JournalEvent)record).Type);
 
     /// <summary>The leader committed these events, ending at <paramref name="position"/>; folded unless already.</summary>
-    public void Fold(IReadOnlyList<JournalEvent> events, long position) => _inbox.Writer.TryWrite(new Folded(events, position));
+    public void Fold(IReadOnlyList<JournalEvent> events, long position) => _inbox.TryWrite(new Folded(events, position));
 
     /// <summary>This instance leads from now on (its log is caught up): the decider takes over with <see cref="LeadershipGained"/>.</summary>
-    public void Lead(string instance, long term) => _inbox.Writer.TryWrite(new Leading(instance, term));
+    public void Lead(string instance, long term) => _inbox.TryWrite(new Leading(instance, term));
 
     /// <summary>This instance no longer leads: decisions are no longer committed or acted on here.</summary>
-    public void Follow(string why) => _inbox.Writer.TryWrite(new Following(why));
+    public void Follow(string why) => _inbox.TryWrite(new Following(why));
 
     /// <summary>
     /// From here on only step outcomes and notes are decided (what is already under way is recorded), and no new
@@ -99,40 +122,43 @@ public sealed partial class ServiceLoop
     public void BeginStopping() => _stopping = true;
 
     /// <summary>No more inputs: <see cref="RunAsync"/> ends once the queue is empty.</summary>
-    public void Complete() => _inbox.Writer.TryComplete();
+    public void Complete() => _inbox.Complete();
 
     /// <summary>Decides <paramref name="start"/> first (a single controller's restart; none for a cluster member), then every message until <see cref="Complete"/>.</summary>
     public async Task RunAsync(Executor executor, Input? start, CancellationToken abort)
     {
         _executor = executor;
+        _abort = abort;
         _routes?.Publish(Routing.For(State));
         if (start is not null) await HandleAsync(start, executor, abort);
-        using ITimer ticks = _time.CreateTimer(_ => { if (!_stopping) Post(new ClockTicked()); }, null, TickEvery, TickEvery);
-        try
+        using LoopTicker? own = _ticker is null ? new LoopTicker(_time) : null;
+        using IDisposable ticking = (_ticker ?? own!).Add(this);
+        await _inbox.RunAsync(abort);
+    }
+
+    /// <summary>One message, in turn (the inbox reads the next only once this has ended).</summary>
+    private async Task ReadAsync(Message message)
+    {
+        // The grid's thread reads checks' results (LoopInbox): anything else, which may block, is read on the pool.
+        if (message is not Decide { Input: CheckObserved } && CheckGrid.IsCurrentThread) await Task.Yield();
+        switch (message)
         {
-            await foreach (Message message in _inbox.Reader.ReadAllAsync(abort))
-            {
-                switch (message)
-                {
-                    case Folded f: Apply(f); break;
-                    case Leading l when _role != LoopRole.Single && !_stopping:
-                        _role = LoopRole.Leader;
-                        Log.Leading(_logger, State.Name, l.Term, _position);
-                        // Its commit refused (logged, and the instance stepped down): the loop goes on as a follower.
-                        try { await HandleAsync(new LeadershipGained(l.Instance, l.Term), _executor, abort); }
-                        catch (NotCommittedException) { }
-                        break;
-                    case Following f when _role == LoopRole.Leader:
-                        _role = LoopRole.Follower;
-                        Log.Following(_logger, State.Name, f.Why);
-                        break;
-                    case Decide d: await DecideAsync(d, _executor, abort); break;
-                    case Hold h: h.Answer.TrySetResult(TryHold(h.Next)); break;
-                    case Release r: r.Answer.TrySetResult(Unhold(r.Next, r.Executor)); break;
-                }
-            }
+            case Folded f: Apply(f); break;
+            case Leading l when _role != LoopRole.Single && !_stopping:
+                _role = LoopRole.Leader;
+                Log.Leading(_logger, State.Name, l.Term, _position);
+                // Its commit refused (logged, and the instance stepped down): the loop goes on as a follower.
+                try { await HandleAsync(new LeadershipGained(l.Instance, l.Term), _executor, _abort); }
+                catch (NotCommittedException) { }
+                break;
+            case Following f when _role == LoopRole.Leader:
+                _role = LoopRole.Follower;
+                Log.Following(_logger, State.Name, f.Why);
+                break;
+            case Decide d: await DecideAsync(d, _executor, _abort); break;
+            case Hold h: h.Answer.TrySetResult(TryHold(h.Next)); break;
+            case Release r: r.Answer.TrySetResult(Unhold(r.Next, r.Executor)); break;
         }
-        catch (OperationCanceledException) when (abort.IsCancellationRequested) { }
     }
 
     private async Task DecideAsync(Decide d, Executor executor, CancellationToken abort)
@@ -165,6 +191,7 @@ public sealed partial class ServiceLoop
         }
         catch (Exception e)
         {
+            if (CheckGrid.IsCurrentThread) await Task.Yield();
             // Patroni's run_cycle stance: report, stay safe, keep running on the old state.
             Log.DecideCrashed(_logger, e, State.Name, input.GetType().Name);
             await _log.RecordAsync(new UnexpectedError(input.ToString())
@@ -173,6 +200,8 @@ public sealed partial class ServiceLoop
             }, abort);
             return null;
         }
+        // A check's result that changes something (a commit, a log line, a step) is acted on from the pool, not the grid's thread.
+        if ((!decision.Events.IsEmpty || !decision.Plan.IsEmpty) && CheckGrid.IsCurrentThread) await Task.Yield();
 
         if (_role == LoopRole.Follower)
         {
@@ -183,6 +212,7 @@ public sealed partial class ServiceLoop
         }
         // Every decision (a tick each second) closes the refusal windows that ended; the stop closes them all.
         decision = decision with { Events = _refusals.Digest(decision.Events, now, closeAll: input is Noted { Event: ControllerStopped }) };
+        if (!decision.Events.IsEmpty && CheckGrid.IsCurrentThread) await Task.Yield(); // a window the digest closed
         if (!decision.Events.IsEmpty)
         {
             await StopAtFailpointAsync(decision, afterCommit: false, abort);

@@ -53,12 +53,12 @@ public sealed class ServiceRuntime : IDisposable
 
     /// <param name="checkEnded">Told of every active check as it ends (check-duration metrics).</param>
     public static ServiceRuntime Create(ServiceState initial, IServiceLog log, CommandRunner commands, TimeProvider time, ILoggerFactory logs, Action<string, Core.Detection.CheckResult> checkEnded,
-        LoopRole role = LoopRole.Single, long position = 0, IEpochBarrier? barrier = null, StallWatch? stalls = null)
+        LoopRole role = LoopRole.Single, long position = 0, IEpochBarrier? barrier = null, StallWatch? stalls = null, LoopTicker? ticker = null)
     {
         ServiceSpec first = initial.Spec;
         ILogger logger = logs.CreateLogger($"Understudy.{first.Name}");
         RouteBoard? routes = first.Proxy is null ? null : new RouteBoard(Routing.For(initial), time);
-        var loop = new ServiceLoop(initial, log, routes, time, logger, role, position);
+        var loop = new ServiceLoop(initial, log, routes, time, logger, role, position, ticker);
         var faults = new MemberFaults(time);
         var progress = new MemberProgress(first.Members.Select(m => m.Name));
         ServiceRuntime? runtime = null;
@@ -75,7 +75,7 @@ public sealed class ServiceRuntime : IDisposable
             void Checked(Core.Detection.CheckResult r)
             {
                 checkEnded(spec.Name, r);
-                loop.Post(new CheckObserved(r));
+                loop.PostCheck(r);
             }
             IHealthCheck check = IHealthCheck.For(spec);
             var faulted = new FaultedHealthCheck(check, faults, time);

@@ -18,7 +18,8 @@ internal static class ClusterHosting
     public static void AddAlone(this IServiceCollection services, UnderstudySpec spec, StartingPoint start, SqliteJournal journal, TimeProvider time)
     {
         services.AddSingleton(sp => new RuntimeFactory(new JournalServiceLog(sp.GetRequiredService<IJournal>()), sp.GetRequiredService<CommandRunner>(), time,
-            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ControllerMetrics>(), sp.GetRequiredService<StallWatch>()));
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ControllerMetrics>(), sp.GetRequiredService<StallWatch>(),
+            sp.GetRequiredService<LoopTicker>()));
         services.AddSingleton(sp =>
         {
             var factory = sp.GetRequiredService<RuntimeFactory>();
@@ -76,7 +77,7 @@ internal static class ClusterHosting
             {
                 var r = ServiceRuntime.Create(s, sp.GetRequiredService<SharedLog>(), sp.GetRequiredService<CommandRunner>(), time, sp.GetRequiredService<ILoggerFactory>(),
                     sp.GetRequiredService<ControllerMetrics>().CheckEnded, LoopRole.Follower, start.Positions.GetValueOrDefault(s.Name), epochs,
-                    sp.GetRequiredService<StallWatch>());
+                    sp.GetRequiredService<StallWatch>(), sp.GetRequiredService<LoopTicker>());
                 r.Loop.EpochAdvanced = (before, after) => epochs.Advanced(r.Proxy, before, after);
                 r.PassiveSeen = result => sp.GetRequiredService<ClusterSuspicions>().Tell(s.Name, result);
                 r.Loop.Published = (before, after) => sp.GetRequiredService<ClusterViews>().Published(before, after);

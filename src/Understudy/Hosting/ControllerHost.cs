@@ -86,6 +86,7 @@ public static class ControllerHost
             stalls.Start();
             return stalls;
         });
+        builder.Services.AddSingleton(_ => new Failover.LoopTicker(time));
         builder.Services.AddSingleton<JournalFeed>();
         builder.Services.AddSingleton(new JournalHealth(time));
         builder.Services.AddSingleton<IJournal>(sp => new PublishingJournal(

@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Understudy.Commands;
 using Understudy.Checks;
 using Understudy.Core.Failover;
 using Understudy.Core.Journal;
 using Understudy.Failover;
 using Understudy.Journal;
+using static Understudy.Tests.Testing.Operators;
 using static Understudy.Tests.Testing.Services;
 
 namespace Understudy.Tests.Failover;
@@ -120,6 +122,28 @@ public class ServiceLoopTests
 
         Assert.Equal((2L, "web-b", (string?)null), (loop.State.Epoch, loop.State.Primary, loop.State.Routable));
         Assert.True(loop.State.Members["web-a"].NeedsRejoin);
+        await stop.CancelAsync();
+        await running;
+    }
+
+    [Fact]
+    public async Task Tick_AnIdleLoopOnTheControllersTicker_TimeReachesTheDeciderAndTheRequestExpires()
+    {
+        var time = new FakeTimeProvider(At(2));
+        using var ticker = new LoopTicker(time);
+        var log = new FakeLog(refuse: false);
+        var spec = Http(members: 3, approvals: 1, approvalTimeout: TimeSpan.FromMinutes(10));
+        ServiceState requested = Decider.Decide(AllUp(spec, T0), SwitchoverTo("web-b"), At(1)).State;
+        var loop = new ServiceLoop(requested, log, routes: null, time, NullLogger.Instance, ticker: ticker);
+        var executor = new Executor(spec, proxy: null, new Dictionary<string, CheckScheduler>(), new CommandRunner(Path.GetTempPath(), time), _ => { },
+            time, NullLogger.Instance);
+        using var stop = new CancellationTokenSource();
+        Task running = loop.RunAsync(executor, null, stop.Token);
+
+        time.Advance(TimeSpan.FromMinutes(10)); // no input at all: only the ticker hands the deadline in
+
+        await WaitAsync(() => loop.State.Request is null);
+        Assert.Contains(log.Asked.ToList().SelectMany(e => e), e => e is RequestExpired);
         await stop.CancelAsync();
         await running;
     }
