@@ -24,7 +24,8 @@ internal sealed class CheckGrid
     private CheckGrid(TimeSpan step)
     {
         _step = Math.Max(1, (long)(step.TotalSeconds * Stopwatch.Frequency));
-        new Thread(Run) { IsBackground = true, Name = "understudy-check-grid" }.Start();
+        // UnsafeStart: the thread must not carry its first caller's context (a request's) into every loop read it runs.
+        new Thread(Run) { IsBackground = true, Name = "understudy-check-grid" }.UnsafeStart();
     }
 
     /// <summary>

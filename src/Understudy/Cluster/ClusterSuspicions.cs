@@ -13,7 +13,10 @@ public sealed partial class ClusterSuspicions(EtcdStore store, InstancePresence 
     public void Tell(string service, CheckResult passive)
     {
         if (presence.CurrentLease is not { } lease) return;
-        _ = TellAsync(store.Keys.Suspect(service, passive.Member, instance), passive.Detail, lease.Id);
+        // Started on the pool: the caller may be a service loop reading on the check grid's thread, where nothing may block,
+        // and a gRPC call's start is not known not to.
+        string key = store.Keys.Suspect(service, passive.Member, instance);
+        ThreadPool.UnsafeQueueUserWorkItem(_ => _ = TellAsync(key, passive.Detail, lease.Id), null);
     }
 
     private async Task TellAsync(string key, string detail, long lease)

@@ -77,7 +77,11 @@ internal sealed class LoopInbox<T>(Func<T, Task> handle) : IThreadPoolWorkItem
                 }
                 try { await handle(item); }
                 catch (OperationCanceledException) when (_abort.IsCancellationRequested) { _ended.TrySetResult(); }
-                catch (Exception e) { _ended.TrySetException(e); }
+                catch (Exception e)
+                {
+                    lock (_gate) _completed = true; // later writes are refused, not left unread
+                    _ended.TrySetException(e);
+                }
             }
             if (_ended.Task.IsCompleted) return; // _reading stays 1: nothing reads again
             lock (_gate)

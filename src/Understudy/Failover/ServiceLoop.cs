@@ -12,10 +12,11 @@ public enum LoopRole { Single, Leader, Follower }
 
 /// <summary>
 /// The shell around the decider for one service, and the only writer of its journal: reads messages one at a
-/// time from a channel (so the core needs no locks), reads the clock once per input, commits each decision's
-/// events before anything acts on them, publishes the route, and hands the plan to the executor. A decision
-/// that cannot be committed is never acted on. A follower decides too, but keeps only what its own checks
-/// observed (its proxy's suspicion, confirming checks) and folds the leader's committed events instead.
+/// time from its inbox (<see cref="LoopInbox{T}"/>, so the core needs no locks), reads the clock once per input,
+/// commits each decision's events before anything acts on them, publishes the route, and hands the plan to the
+/// executor. A decision that cannot be committed is never acted on. A follower decides too, but keeps only what
+/// its own checks observed (its proxy's suspicion, confirming checks) and folds the leader's committed events
+/// instead. Checks' results are read on the check grid's thread: what may block is done after leaving it.
 /// </summary>
 public sealed partial class ServiceLoop
 {
@@ -210,7 +211,7 @@ public sealed partial class ServiceLoop
                 throw new NotCommittedException($"{State.Name}: this instance is not the leader; send the request to the leader");
             return await ObserveAsync(input, decision, executor, abort);
         }
-        // Every decision (a tick each second) closes the refusal windows that ended; the stop closes them all.
+        // Every decision (at least a tick every 1.5 s, LoopTicker) closes the refusal windows that ended; the stop closes them all.
         decision = decision with { Events = _refusals.Digest(decision.Events, now, closeAll: input is Noted { Event: ControllerStopped }) };
         if (!decision.Events.IsEmpty && CheckGrid.IsCurrentThread) await Task.Yield(); // a window the digest closed
         if (!decision.Events.IsEmpty)

@@ -79,6 +79,42 @@ public class LoopInboxTests
     }
 
     [Fact]
+    public async Task Complete_WhileWritersWrite_EveryWriteTakenIsRead()
+    {
+        for (int round = 0; round < 20; round++)
+        {
+            var reader = new Reader();
+            var inbox = new LoopInbox<(int, int)>(reader.HandleAsync);
+            Task running = inbox.RunAsync(CancellationToken.None);
+            int[] taken = new int[4];
+            Task[] writers = [.. Enumerable.Range(0, taken.Length).Select(w => Task.Run(() =>
+            {
+                for (int i = 0; i < 5_000 && inbox.TryWrite((w, i), together: i % 3 == 0); i++) taken[w]++;
+            }))];
+            await Task.Delay(round % 5);
+            inbox.Complete();
+            await Task.WhenAll(writers).WaitAsync(Limit);
+            await running.WaitAsync(Limit);
+
+            Assert.False(reader.Overlapped);
+            Assert.Equal(taken.Sum(), reader.Read.Count);
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_AbortedWhileIdleOrBefore_Ends()
+    {
+        var inbox = new LoopInbox<int>(_ => Task.CompletedTask);
+        using var abort = new CancellationTokenSource();
+        Task running = inbox.RunAsync(abort.Token);
+        inbox.TryWrite(1);
+        await abort.CancelAsync();
+        await running.WaitAsync(Limit);
+
+        await new LoopInbox<int>(_ => Task.CompletedTask).RunAsync(abort.Token).WaitAsync(Limit);
+    }
+
+    [Fact]
     public async Task RunAsync_Aborted_EndsWithoutReadingTheRest()
     {
         var release = new TaskCompletionSource();
@@ -111,5 +147,6 @@ public class LoopInboxTests
 
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => running.WaitAsync(Limit));
         Assert.Equal("broken", e.Message);
+        Assert.False(inbox.TryWrite(3)); // refused: nothing would read it
     }
 }

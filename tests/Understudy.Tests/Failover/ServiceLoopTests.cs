@@ -19,17 +19,25 @@ public class ServiceLoopTests
     {
         public List<IReadOnlyList<JournalEvent>> Asked { get; } = [];
 
+        /// <summary>Whether a commit, a record or an executor's report ever ran on the check grid's thread, where nothing may block.</summary>
+        public bool OnGrid { get; set; }
+
         public bool MayAct => mayAct;
 
         public Task<CommitResult> CommitAsync(string service, long position, IReadOnlyList<JournalEvent> events, CancellationToken ct)
         {
+            OnGrid |= CheckGrid.IsCurrentThread;
             Asked.Add(events);
             return Task.FromResult<CommitResult>(refuse
                 ? new CommitResult.Refused("the leader key is ctl-b's now", Deposed: true)
                 : new CommitResult.Committed(events, position + events.Count));
         }
 
-        public Task<JournalEvent> RecordAsync(JournalEvent informational, CancellationToken ct) => Task.FromResult(informational);
+        public Task<JournalEvent> RecordAsync(JournalEvent informational, CancellationToken ct)
+        {
+            OnGrid |= CheckGrid.IsCurrentThread;
+            return Task.FromResult(informational);
+        }
 
         public Task ReadableAsync(IReadOnlyList<JournalEvent> stored, CancellationToken ct) => Task.CompletedTask;
     }
@@ -40,7 +48,11 @@ public class ServiceLoopTests
         var loop = new ServiceLoop(AllUp(spec, T0), log, routes: null, TimeProvider.System, NullLogger.Instance, role);
         var reported = new List<Input>();
         var executor = new Executor(spec, proxy: null, new Dictionary<string, CheckScheduler>(), new CommandRunner(Path.GetTempPath(), TimeProvider.System),
-            i => { lock (reported) reported.Add(i); }, TimeProvider.System, NullLogger.Instance);
+            i =>
+            {
+                log.OnGrid |= CheckGrid.IsCurrentThread;
+                lock (reported) reported.Add(i);
+            }, TimeProvider.System, NullLogger.Instance);
         var stop = new CancellationTokenSource();
         return (loop, reported, loop.RunAsync(executor, null, stop.Token), stop);
     }
@@ -122,6 +134,27 @@ public class ServiceLoopTests
 
         Assert.Equal((2L, "web-b", (string?)null), (loop.State.Epoch, loop.State.Primary, loop.State.Routable));
         Assert.True(loop.State.Members["web-a"].NeedsRejoin);
+        await stop.CancelAsync();
+        await running;
+    }
+
+    [Theory]
+    [InlineData(LoopRole.Single)]
+    [InlineData(LoopRole.Follower)]
+    public async Task PostCheck_ResultsReadOnTheChecksGrid_CommitsAndStepsRunOffIt(LoopRole role)
+    {
+        var log = new FakeLog(refuse: false);
+        var (loop, reported, running, stop) = Start(log, role);
+
+        loop.PostCheck(Fail("web-a", At(1)).Result); // the primary down: a failover and its fence (single), kept as seen (follower)
+
+        if (role == LoopRole.Single)
+        {
+            await WaitAsync(() => { lock (reported) return reported.OfType<StepCompleted>().Any(); });
+            Assert.Contains(log.Asked.ToList().SelectMany(e => e), e => e is FailoverStarted);
+        }
+        else await WaitAsync(() => loop.State.Members["web-a"].Health == Understudy.Core.Detection.Health.Down);
+        Assert.False(log.OnGrid);
         await stop.CancelAsync();
         await running;
     }
