@@ -108,6 +108,9 @@ public sealed class PgCluster : IAsyncDisposable
         // (10 s). A transactional message is WAL with no table: its commit waits for the standby, whose reply settles it.
         await Primary.ExecAsync("SELECT pg_logical_emit_message(true, 'understudy-fixture', 'synchronous')");
         await PgReplication.WaitSyncAsync(Primary, Standbys[0]);
+        // Each walsender takes the new setting when it handles the reload, an idle one later than the first: the others
+        // show "async" until then.
+        foreach (PgServer other in Standbys.Skip(1)) await PgReplication.WaitSyncAsync(Primary, other, "potential");
     }
 
     private static string OwnSettings(PgServer server) => $"""

@@ -14,8 +14,9 @@ public static class PgReplication
     public static Task WaitStreamingAsync(PgServer primary, PgServer standby) =>
         WaitAsync(async () => await StateAsync(primary, standby) == "streaming", $"{standby.Name} streaming from {primary.Name}", primary, standby);
 
-    public static Task WaitSyncAsync(PgServer primary, PgServer standby) =>
-        WaitAsync(async () => await SyncStateAsync(primary, standby) == "sync", $"{standby.Name} the synchronous standby of {primary.Name}", primary, standby);
+    /// <summary>Waits until the primary shows <paramref name="standby"/> as <paramref name="state"/> (<see cref="SyncStateAsync"/>).</summary>
+    public static Task WaitSyncAsync(PgServer primary, PgServer standby, string state = "sync") =>
+        WaitAsync(async () => await SyncStateAsync(primary, standby) == state, $"{standby.Name} shown as a {state} standby of {primary.Name}", primary, standby);
 
     /// <summary>
     /// Bytes of WAL the primary has flushed and the standby has not replayed. Read on both servers rather than
