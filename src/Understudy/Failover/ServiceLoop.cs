@@ -107,15 +107,6 @@ public sealed partial class ServiceLoop
     public async Task<JournalEvent> NoteAsync(IInformational record, CancellationToken ct) =>
         (await SubmitAsync(new Noted(record), ct)).Events.Single(e => e.Type == ((JournalEvent)record).Type);
 
-    /// <summary>The leader committed these events, ending at <paramref name="position"/>; folded unless already.</summary>
-    public void Fold(IReadOnlyList<JournalEvent> events, long position) => _inbox.TryWrite(new Folded(events, position));
-
-    /// <summary>This instance leads from now on (its log is caught up): the decider takes over with <see cref="LeadershipGained"/>.</summary>
-    public void Lead(string instance, long term) => _inbox.TryWrite(new Leading(instance, term));
-
-    /// <summary>This instance no longer leads: decisions are no longer committed or acted on here.</summary>
-    public void Follow(string why) => _inbox.TryWrite(new Following(why));
-
     /// <summary>
     /// From here on only step outcomes and notes are decided (what is already under way is recorded), and no new
     /// step starts: a restarted controller resumes from the journal. Checks and the proxy stop feeding the loop.
@@ -241,20 +232,6 @@ public sealed partial class ServiceLoop
         return decision;
     }
 
-    /// <summary>
-    /// A follower keeps what its own checks taught (health, its proxy's suspicion), runs confirming checks, and
-    /// records notes of its own; the leader decides everything else.
-    /// </summary>
-    private async Task<Decision> ObserveAsync(Input input, Decision decision, Executor executor, CancellationToken abort)
-    {
-        ServiceState observed = decision.Observations.Aggregate(State, (s, o) => ServiceFold.Evolve(s, o));
-        Publish(observed);
-        if (!_stopping) executor.Execute([.. decision.Plan.OfType<ConfirmMember>()]);
-        if (input is not Noted note) return decision with { State = observed, Events = [], Plan = [] };
-        JournalEvent stored = await _log.RecordAsync(decision.Events.Single(e => e.Type == note.Event.Type), abort);
-        return decision with { State = observed, Events = [stored], Plan = [] };
-    }
-
     /// <summary>Every <see cref="SnapshotPolicy.Every"/> events the one that decides writes the state down whole (the log before it may then go).</summary>
     private void CountTowardSnapshot(IReadOnlyList<JournalEvent> events)
     {
@@ -273,18 +250,6 @@ public sealed partial class ServiceLoop
         await Task.Delay(Timeout.Infinite, abort);
     }
 
-    private void Apply(Folded f)
-    {
-        if (f.Position <= _position) return; // our own commit, or a batch already folded
-        ServiceState before = State;
-        ServiceState after = f.Events.Aggregate(before, ServiceFold.Evolve);
-        // State first, then the position: whoever sees the position advanced also sees the state it stands for.
-        Publish(after);
-        Interlocked.Exchange(ref _position, f.Position);
-        CountTowardSnapshot(f.Events);
-        foreach (JournalEvent e in f.Events) Log.Folded(_logger, e.Service, e.Epoch, e.Type, e.Member ?? "", e.Reason);
-    }
-
     private void Publish(ServiceState after)
     {
         ServiceState before = State;
@@ -296,9 +261,6 @@ public sealed partial class ServiceLoop
 
     private abstract record Message;
     private sealed record Decide(Input Input, TaskCompletionSource<Decision>? Answer) : Message;
-    private sealed record Folded(IReadOnlyList<JournalEvent> Events, long Position) : Message;
-    private sealed record Leading(string Instance, long Term) : Message;
-    private sealed record Following(string Why) : Message;
 
     private static partial class Log
     {

@@ -91,7 +91,8 @@ public class LoopInboxTests
             {
                 for (int i = 0; i < 5_000 && inbox.TryWrite((w, i), together: i % 3 == 0); i++) taken[w]++;
             }))];
-            await Task.Delay(round % 5);
+            // Completed at a different point of the writes each round: after some writes have been taken, not after a sleep.
+            while (Volatile.Read(ref taken[round % taken.Length]) < round * 100 && !writers[round % taken.Length].IsCompleted) await Task.Yield();
             inbox.Complete();
             await Task.WhenAll(writers).WaitAsync(Limit);
             await running.WaitAsync(Limit);
@@ -118,17 +119,19 @@ public class LoopInboxTests
     public async Task RunAsync_Aborted_EndsWithoutReadingTheRest()
     {
         var release = new TaskCompletionSource();
+        var reading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         int read = 0;
         var inbox = new LoopInbox<int>(async _ =>
         {
             Interlocked.Increment(ref read);
+            reading.TrySetResult();
             await release.Task;
         });
         using var abort = new CancellationTokenSource();
         Task running = inbox.RunAsync(abort.Token);
         inbox.TryWrite(1);
         inbox.TryWrite(2);
-        while (Volatile.Read(ref read) == 0) await Task.Delay(5);
+        await reading.Task.WaitAsync(Limit);
 
         await abort.CancelAsync();
         Assert.False(running.IsCompleted); // the message being read ends first
