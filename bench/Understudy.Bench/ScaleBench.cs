@@ -57,7 +57,7 @@ public static class ScaleBench
         progress.WriteLine($"controller stopped; HAProxy checking the same {services * 2} members, measuring {Sample.TotalSeconds:0} s");
         Anchor? haproxy = null;
         try { haproxy = await big.HaproxyAtRestAsync(); }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException)
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or System.ComponentModel.Win32Exception)
         {
             progress.WriteLine($"HAProxy not measured: {e.Message}"); // the controller's figures stand without it
         }

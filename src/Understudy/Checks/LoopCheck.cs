@@ -116,7 +116,7 @@ internal abstract class LoopCheck(int fd, CancellationToken ct) : EpollRegistrat
 
     private void End()
     {
-        Linux.Close(fd);
+        Linux.Reset(fd);
         Release();
         if (Interlocked.Exchange(ref _state, Done) == Armed) _cancel.Unregister(); // Unregister, not Dispose: it never waits for a running callback
     }

@@ -21,7 +21,8 @@ public sealed class TcpHealthCheck : IHealthCheck
     /// <summary>Through the BCL's socket engine: a name to resolve, or no epoll loops (not Linux, or turned off).</summary>
     private static async Task<CheckOutcome> ConnectOnEngineAsync(MemberSpec member, CancellationToken ct)
     {
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        // Ended with a reset, as on a loop (Linux.Reset).
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { LingerState = new LingerOption(true, 0) };
         await socket.ConnectAsync(member.Address.Host, member.Address.Port, ct);
         return Connected;
     }

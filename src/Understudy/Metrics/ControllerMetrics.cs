@@ -32,7 +32,11 @@ public sealed class ControllerMetrics : BackgroundService
             foreach (MemberSpec m in s.Members) _checks.Ensure(s.Name, m.Name);
     }
 
-    public void CheckEnded(string service, CheckResult result) => _checks.Observe(result.Duration.TotalSeconds, service, result.Member);
+    /// <summary>Each member's series, kept: 2,000 checks a second each built a key and looked it up (1 % of a profile's samples).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Service, string Member), Histogram> _checkSeries = new();
+
+    public void CheckEnded(string service, CheckResult result) =>
+        _checkSeries.GetOrAdd((service, result.Member), static (k, family) => family.Series(k.Service, k.Member), _checks).Observe(result.Duration.TotalSeconds);
 
     public string Render(Controller controller, Cluster.IClusterState cluster)
     {

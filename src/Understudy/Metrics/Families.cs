@@ -43,6 +43,9 @@ public sealed class HistogramFamily(string name, string help, IReadOnlyList<doub
 
     public void Observe(double value, params string[] values) => Of(values).Observe(value);
 
+    /// <summary>One series' histogram, for a caller that observes it often to keep (no key built per observation).</summary>
+    public Histogram Series(params string[] values) => Of(values);
+
     public void WriteTo(PrometheusText text)
     {
         text.Family(name, MetricType.Histogram, help);

@@ -80,8 +80,8 @@ public class LoopCheckTests
         await ReadHeadAsync(s);
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => checking);
-        // The check's socket is closed by then (and so out of the loop's set): this end reads its FIN.
-        Assert.Equal(0, await s.ReceiveAsync(new byte[16], SocketFlags.None, Bound));
+        // The check's socket is closed by then (and so out of the loop's set): this end reads its reset.
+        await AssertResetAsync(s);
     }
 
     [Fact]
@@ -138,6 +138,29 @@ public class LoopCheckTests
         await s.SendAsync(Encoding.ASCII.GetBytes(answer), SocketFlags.None, Bound);
     }
 
+    /// <summary>The check ended its connection with a reset, as HAProxy ends its checks': no FIN, so no TIME_WAIT on either side.</summary>
+    private static async Task AssertResetAsync(Socket s)
+    {
+        var e = await Assert.ThrowsAsync<SocketException>(async () => await s.ReceiveAsync(new byte[16], SocketFlags.None, Bound));
+        Assert.Equal(SocketError.ConnectionReset, e.SocketErrorCode);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")] // on a loop
+    [InlineData("localhost")] // on the engine
+    public async Task Http_Answered_EndsItsConnectionWithAReset(string host)
+    {
+        // The member answers and keeps its side open, as a server slow to close would: the check's end is a reset, not a FIN.
+        var (listener, member) = Listen(IPAddress.Loopback, host);
+        using var _ = listener;
+        Task<CheckOutcome> checking = new HttpHealthCheck(Spec).CheckAsync(member, Bound);
+        using Socket s = await listener.AcceptSocketAsync(Bound);
+        await ReadHeadAsync(s);
+        await s.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"u8.ToArray(), SocketFlags.None, Bound);
+        Assert.True((await checking).Ok);
+        await AssertResetAsync(s);
+    }
+
     [Fact]
     public async Task Http_NeverAnswered_TimesOutInTheScheduler()
     {
@@ -156,7 +179,7 @@ public class LoopCheckTests
         stopping.Cancel();
         await running;
         Assert.Equal((false, "timeout after 200 ms", true), (result.Ok, result.Detail, result.TimedOut));
-        Assert.Equal(0, await s.ReceiveAsync(new byte[16], SocketFlags.None, Bound));
+        await AssertResetAsync(s);
     }
 
     [Fact]
@@ -165,7 +188,7 @@ public class LoopCheckTests
         var (listener, member) = Listen(IPAddress.Loopback);
         CheckOutcome outcome = await new TcpHealthCheck().CheckAsync(member, Bound);
         Assert.Equal((true, "connected"), (outcome.Ok, outcome.Detail));
-        using (Socket accepted = await listener.AcceptSocketAsync(Bound)) Assert.Equal(0, await accepted.ReceiveAsync(new byte[1], SocketFlags.None, Bound));
+        using (Socket accepted = await listener.AcceptSocketAsync(Bound)) await AssertResetAsync(accepted);
         listener.Stop();
         var e = await Assert.ThrowsAsync<SocketException>(() => new TcpHealthCheck().CheckAsync(member, Bound));
         Assert.Equal(SocketError.ConnectionRefused, e.SocketErrorCode);
