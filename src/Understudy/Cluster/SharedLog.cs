@@ -18,6 +18,9 @@ public sealed partial class SharedLog(EtcdStore store, LeaderElection election, 
     private readonly SemaphoreSlim _notes = new(1, 1);
     private long _noteSeq;
 
+    /// <summary>Whether <see cref="_noteSeq"/> has been set past this instance's newest note in etcd (under <see cref="_notes"/>).</summary>
+    private bool _seqFromEtcd;
+
     private static readonly TimeSpan MirrorWait = TimeSpan.FromSeconds(1);
 
     /// <summary>Set once the follower exists (it needs the loops, which need this log).</summary>
@@ -71,6 +74,7 @@ public sealed partial class SharedLog(EtcdStore store, LeaderElection election, 
         {
             for (int attempt = 0; attempt < 3; attempt++)
             {
+                if (!await SeqFromEtcdAsync(informational.Type, ct)) break;
                 long seq = Interlocked.Increment(ref _noteSeq);
                 string key = store.Keys.Note(instance, seq);
                 CreateResult created;
@@ -87,6 +91,30 @@ public sealed partial class SharedLog(EtcdStore store, LeaderElection election, 
         IReadOnlyList<JournalEvent> local = await mirror.AppendAsync([informational], ct);
         feed.Publish(local);
         return local[0];
+    }
+
+    /// <summary>
+    /// Once, before the first note: continues after this instance's newest note in etcd when its journal knows less (a
+    /// journal lost and rebuilt, whose numbers would start again). A number is never used twice, also after the
+    /// leader trimmed the older notes (it keeps each instance's newest): every mirror holds each note's key once.
+    /// False when etcd cannot be read; the note is then kept locally.
+    /// </summary>
+    private async Task<bool> SeqFromEtcdAsync(string type, CancellationToken ct)
+    {
+        if (_seqFromEtcd) return true;
+        string prefix = store.Keys.InstanceNotes(instance);
+        string? last;
+        try { last = await store.LastKeyAsync(prefix, ct); }
+        catch (CoordinationUnavailable e)
+        {
+            Log.NoteKeptLocally(logger, type, e.Message);
+            return false;
+        }
+        if (last is not null && long.TryParse(last.AsSpan(prefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long seq)
+            && seq > Interlocked.Read(ref _noteSeq))
+            Interlocked.Exchange(ref _noteSeq, seq);
+        _seqFromEtcd = true;
+        return true;
     }
 
     public bool MayAct => election.Current is not null;

@@ -32,6 +32,16 @@ public sealed partial class EtcdStore
             return new EtcdRange([.. r.Kvs.Select(Entry)], r.Header.Revision, r.More);
         }, ct);
 
+    /// <summary>The greatest key that starts with <paramref name="prefix"/>, or null when there is none.</summary>
+    public Task<string?> LastKeyAsync(string prefix, CancellationToken ct) =>
+        CallAsync("range", async (deadline, token) =>
+        {
+            var request = new RangeRequest { Key = Bytes(prefix), RangeEnd = Bytes(EtcdKeys.RangeEnd(prefix)), Limit = 1, KeysOnly = true,
+                SortOrder = RangeRequest.Types.SortOrder.Descend, SortTarget = RangeRequest.Types.SortTarget.Key };
+            var r = await _client.GetAsync(request, deadline: deadline, cancellationToken: token).ConfigureAwait(false);
+            return r.Kvs.Count > 0 ? r.Kvs[0].Key.ToStringUtf8() : null;
+        }, ct);
+
     /// <summary>True when the key existed.</summary>
     public Task<bool> DeleteAsync(string key, CancellationToken ct) =>
         CallAsync("delete", async (deadline, token) =>

@@ -7,7 +7,10 @@ using Understudy.IntegrationTests.Fixtures;
 
 namespace Understudy.IntegrationTests.Cluster;
 
-/// <summary>The shared log is trimmed to the newest snapshot every instance has read; an instance that joins later folds from it.</summary>
+/// <summary>
+/// The shared log is trimmed to the newest snapshot every instance has read, and the notes to the oldest snapshot kept
+/// (each instance's newest stays); an instance that joins later folds from the snapshot and holds the notes from there.
+/// </summary>
 [Collection(RealProcesses.Name)]
 public class ClusterRetentionTests
 {
@@ -24,6 +27,15 @@ public class ClusterRetentionTests
         {
             ["ctl-a"] = Often, ["ctl-b"] = Often, ["ctl-c"] = Often,
         });
+        await using var store = new EtcdStore(new CoordinationSpec([new Uri(cluster.Etcd.Url)], "shop", TimeSpan.FromSeconds(2), null, null, null),
+            TimeProvider.System, NullLogger<EtcdStore>.Instance);
+        // Two notes of ctl-b's before any of the decisions: faults injected through it (harmless ones, on the standby).
+        for (int i = 0; i < 2; i++)
+            Assert.True((await Post(cluster["ctl-b"], "/api/services/web/members/web-b/faults", LatencyFault)).IsSuccessStatusCode);
+        EtcdEntry[] faults = [.. (await store.RangeAsync(store.Keys.InstanceNotes("ctl-b"), CancellationToken.None)).Entries
+            .Where(e => Understudy.Journal.EventJson.Read(e.Value).Type == EventTypes.FaultInjected)];
+        Assert.Equal(2, faults.Length);
+
         // A dozen decisions through a follower (forwarded to the leader), ending paused.
         for (int i = 0; i < 6; i++)
         {
@@ -35,13 +47,20 @@ public class ClusterRetentionTests
 
         // etcd keeps the log from a snapshot on, once every instance has read that far. Judged by the log alone: a
         // journal also holds notes, which are not in it (a loaded host's controller.stalled made one longer than the untrimmed log).
-        await using var store = new EtcdStore(new CoordinationSpec([new Uri(cluster.Etcd.Url)], "shop", TimeSpan.FromSeconds(2), null, null, null),
-            TimeProvider.System, NullLogger<EtcdStore>.Instance);
         await Eventually.TrueAsync(async () => (await store.RangeAsync(store.Keys.ServiceLog("web"), CancellationToken.None)).Entries is [var first, ..]
-            && Understudy.Journal.EventJson.Read(first.Value).Type == EventTypes.Snapshot, "the log to be trimmed to a snapshot");
+            && Understudy.Journal.EventJson.Read(first.Value).Type == EventTypes.Snapshot && first.ModRevision > faults[1].ModRevision,
+            "the log to be trimmed to a snapshot after the notes");
+        // The notes before that snapshot go too, all but ctl-b's newest: its first fault's note is gone, the second's stays.
+        await Eventually.TrueAsync(async () => await store.GetAsync(faults[0].Key, CancellationToken.None) is null, "ctl-b's older note to be trimmed");
+        Assert.NotNull(await store.GetAsync(faults[1].Key, CancellationToken.None));
 
-        // ctl-c loses its journal and starts again: it folds from that snapshot and ends where the others are.
+        // Three notes of ctl-c's (more than a note's three tries at a taken number), then ctl-c loses its journal and
+        // starts again: it folds from that snapshot and ends where the others are.
+        for (int i = 0; i < 3; i++)
+            Assert.True((await Post(cluster["ctl-c"], "/api/services/web/members/web-b/faults", LatencyFault)).IsSuccessStatusCode);
         await cluster["ctl-c"].StopAsync();
+        string? lastBefore = await store.LastKeyAsync(store.Keys.InstanceNotes("ctl-c"), CancellationToken.None);
+        Assert.NotNull(lastBefore);
         foreach (string file in Directory.GetFiles(cluster.Dir.Path, "ctl-c.db*")) File.Delete(file);
         await cluster.StartInstanceAsync("ctl-c", Often);
         await cluster.AgreeAsync();
@@ -49,19 +68,31 @@ public class ClusterRetentionTests
         await Eventually.TrueAsync(async () => (await cluster["ctl-c"].ServiceAsync("web"), await cluster["ctl-a"].ServiceAsync("web")) is var (c, a)
             && (c.Epoch, c.Primary, c.Routable, c.Paused?.Reason) == (a.Epoch, a.Primary, a.Routable, "round 5") && a.Paused?.Reason == "round 5",
             "ctl-c to fold to the same state");
-        // Its journal is the others' less the decisions before the snapshot: the same events with the same ids. Notes,
-        // which are not trimmed, it holds from before the snapshot too.
+        // Its journal is the others' from the snapshot on: the same events with the same ids. Before it, only the notes
+        // etcd kept: ctl-b's second fault, not its first (ctl-a, which saw both written, keeps both).
         await Eventually.TrueAsync(async () =>
         {
             var mine = await cluster["ctl-c"].EventsAsync("web");
             var theirs = await cluster["ctl-a"].EventsAsync("web");
+            var faultIds = theirs.Where(e => e.Type == EventTypes.FaultInjected).Select(e => e.Id).Take(2).ToList(); // ctl-b's
             return mine.FirstOrDefault(e => e.Type == EventTypes.Snapshot) is { } from
-                && mine.Select(e => (e.Id, e.Type)).SequenceEqual(theirs.Where(e => e.Id >= from.Id || Notes.Contains(e.Type)).Select(e => (e.Id, e.Type)));
-        }, "ctl-c's journal to match the others' from the snapshot on");
+                && mine.Where(e => e.Id >= from.Id).Select(e => (e.Id, e.Type)).SequenceEqual(theirs.Where(e => e.Id >= from.Id).Select(e => (e.Id, e.Type)))
+                && mine.Where(e => e.Id < from.Id).All(e => Notes.Contains(e.Type))
+                && faultIds is [var older, var newer] && mine.All(e => e.Id != older) && mine.Any(e => e.Id == newer);
+        }, "ctl-c's journal to match the others' from the snapshot on, with the notes etcd kept");
+
+        // Its next note goes to etcd after its newest one there, not to a number its lost journal had used: every
+        // instance holds it (a number used twice would be taken for the old note, or kept by ctl-c alone).
+        Assert.True((await Post(cluster["ctl-c"], "/api/services/web/members/web-b/faults", LatencyFault)).IsSuccessStatusCode);
+        string? lastAfter = await store.LastKeyAsync(store.Keys.InstanceNotes("ctl-c"), CancellationToken.None);
+        Assert.True(string.CompareOrdinal(lastAfter, lastBefore) > 0, $"{lastAfter} after {lastBefore}");
+        await Eventually.TrueAsync(async () => (await cluster["ctl-a"].EventsAsync("web", EventTypes.FaultInjected)).Count == 6, "ctl-c's new note on ctl-a");
     }
 
+    private const string LatencyFault = """{"kind":"latency","latency_ms":1,"duration":"1s"}""";
+
     /// <summary>What instances journal beside the log in this test (<see cref="EventTypes.ControllerStalled"/> only on a loaded host).</summary>
-    private static readonly string[] Notes = [EventTypes.ControllerStalled, EventTypes.ControllerStopped];
+    private static readonly string[] Notes = [EventTypes.ControllerStalled, EventTypes.ControllerStopped, EventTypes.FaultInjected];
 
     private static Task<HttpResponseMessage> Post(ControllerProcess to, string path, string json) =>
         to.Http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
