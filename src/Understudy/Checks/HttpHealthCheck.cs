@@ -22,7 +22,7 @@ namespace Understudy.Checks;
 public sealed class HttpHealthCheck(CheckSpec spec) : IHealthCheck
 {
     /// <summary>
-    /// Where each member is, the request it is sent, and for an IP literal on Linux its sockaddr for a check on the checks'
+    /// Where each member is, the request it is sent, and for an IP literal on Linux its sockaddr for a check on a proxy
     /// epoll loop (<see cref="LoopHttpExchange"/>); built once (a service has a handful of members).
     /// </summary>
     private readonly ConcurrentDictionary<(string Host, int Port), (EndPoint At, byte[] Request, byte[]? OnLoop)> _targets = new();

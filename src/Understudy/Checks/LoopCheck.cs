@@ -6,13 +6,12 @@ using Understudy.Traffic.Pumping;
 namespace Understudy.Checks;
 
 /// <summary>
-/// One check's connection, made on a bare descriptor and waited on by the checks' epoll loop
-/// (<see cref="EpollLoops.AddCheckNow"/>) rather than the BCL's socket engine, whose every completion is a thread-pool
-/// work item: several a check, and at 2,000 checks a second those hops and the idle workers they left spinning were
-/// most of the controller's CPU (BENCHMARKS.md, "One controller, 1,000 services"). Written by hand as no package waits
-/// on another epoll set. After each wait the check's next step runs on the loop's thread, and so does the caller's
-/// continuation once the check ends (its task completes synchronously, a hop saved): what follows an awaited check must
-/// not block, or every other check's answer waits with it.
+/// One check's connection, made on a bare descriptor and waited on by a proxy epoll loop rather than the BCL's socket
+/// engine, whose every completion is a thread-pool work item: several a check, and at 2,000 checks a second those hops
+/// and the idle workers they left spinning were most of the controller's CPU (BENCHMARKS.md, "One controller, 1,000
+/// services"). Written by hand as no package waits on another epoll set. After each wait the check's next step runs on
+/// the loop's thread, and so does the caller's continuation once the check ends (its task completes synchronously, a
+/// hop saved): what follows an awaited check must not block, or every connection the loop pumps waits with it.
 /// </summary>
 internal abstract class LoopCheck(int fd, CancellationToken ct) : EpollRegistration
 {
@@ -46,7 +45,7 @@ internal abstract class LoopCheck(int fd, CancellationToken ct) : EpollRegistrat
     {
         _firstWait = Begin();
         if (Finished) return _done.Task;
-        try { _loop = EpollLoops.AddCheckNow(this); }
+        try { _loop = EpollLoops.AddNow(this); }
         catch (IOException) { /* the loops could not be made: out of descriptors, as below */ }
         if (_loop is null)
         {
@@ -80,7 +79,7 @@ internal abstract class LoopCheck(int fd, CancellationToken ct) : EpollRegistrat
         try { Step(epoll, scratch); }
         catch (Exception e)
         {
-            // A bug here must fail the check, not end the loop's thread (and every other check it reads).
+            // A bug here must fail the check, not end the loop's thread (and every connection it pumps).
             if (!Finished) End();
             _done.TrySetException(e);
         }

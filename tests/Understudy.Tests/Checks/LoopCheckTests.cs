@@ -70,26 +70,6 @@ public class LoopCheckTests
     }
 
     [Fact]
-    public async Task Http_Answer_IsReadOnTheChecksOwnLoop_NotAPumpOfClients()
-    {
-        if (!EpollLoops.Available) return;
-        var (listener, member) = Listen(IPAddress.Loopback);
-        using var _ = listener;
-        Task<CheckOutcome> checking = new HttpHealthCheck(Spec).CheckAsync(member, Bound);
-        // Attached before the answer is sent: it runs where the check ends, on the loop that read the answer.
-        Task<string?> where = checking.ContinueWith(_ => Thread.CurrentThread.Name, TaskContinuationOptions.ExecuteSynchronously);
-        Task serving = Task.Run(async () =>
-        {
-            using Socket s = await listener.AcceptSocketAsync(Bound);
-            await ReadHeadAsync(s);
-            await s.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"u8.ToArray(), SocketFlags.None, Bound);
-        });
-        Assert.True((await checking).Ok);
-        await serving;
-        Assert.Equal("check-reader", await where);
-    }
-
-    [Fact]
     public async Task Http_CancelledWhileWaitingForTheAnswer_ClosesItsConnection()
     {
         var (listener, member) = Listen(IPAddress.Loopback);

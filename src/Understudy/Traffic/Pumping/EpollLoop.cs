@@ -24,14 +24,8 @@ internal sealed class EpollLoop : IThreadPoolWorkItem
     private readonly ConcurrentQueue<EpollRegistration> _completing = new();
     private int _woken, _draining;
 
-    /// <summary>How long the loop waits after each batch before it looks again: 0 for the proxy's pumps.</summary>
-    private readonly int _pauseMs;
-
-    /// <param name="pauseAfterBatch">A wait after each batch, so that what becomes ready meanwhile is taken in one wake
-    /// (<see cref="EpollLoops.AddCheckNow"/>); none for a loop that pumps clients' bytes.</param>
-    public EpollLoop(string name, TimeSpan pauseAfterBatch = default)
+    public EpollLoop(string name)
     {
-        _pauseMs = (int)pauseAfterBatch.TotalMilliseconds;
         if (!Linux.Control(_epoll, Linux.CtlAdd, _wake, Linux.In, WakeTag, out int errno))
             throw new IOException($"epoll_ctl on the eventfd failed: errno {errno}");
         new Thread(Run) { IsBackground = true, Name = name }.Start();
@@ -100,17 +94,14 @@ internal sealed class EpollLoop : IThreadPoolWorkItem
                 registration.OnEvent(_epoll, (tag & 1) != 0, ready, scratch);
                 if (registration.Finished) finished.Add(registration);
             }
-            if (finished.Count > 0)
+            if (finished.Count == 0) continue;
+            foreach (EpollRegistration registration in finished)
             {
-                foreach (EpollRegistration registration in finished)
-                {
-                    registration.Self.Free();
-                    if (!registration.TellsOnLoop) _completing.Enqueue(registration);
-                }
-                finished.Clear();
-                if (!_completing.IsEmpty && Interlocked.Exchange(ref _draining, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                registration.Self.Free();
+                if (!registration.TellsOnLoop) _completing.Enqueue(registration);
             }
-            if (_pauseMs > 0) Thread.Sleep(_pauseMs);
+            finished.Clear();
+            if (!_completing.IsEmpty && Interlocked.Exchange(ref _draining, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
     }
 
@@ -149,21 +140,12 @@ internal sealed class EpollLoop : IThreadPoolWorkItem
     }
 }
 
-/// <summary>The process's pump loops, one per core; pairs are dealt round-robin. And the loop of the checks' answers.</summary>
+/// <summary>The process's pump loops, one per core; pairs are dealt round-robin.</summary>
 internal static class EpollLoops
 {
     private static readonly Lock Gate = new();
     private static EpollLoop[]? _loops;
-    private static EpollLoop? _checks;
     private static int _next;
-
-    /// <summary>
-    /// How long the checks' loop waits after each batch of answers: at 2,000 checks a second, a loop woken for each
-    /// answer woke 2,000 times (a quarter of its time in the wake-ups), where one that reads what came within 10 ms wakes
-    /// about 100 times, as HAProxy's loop does. An answer is read up to this much after it came (its check's duration
-    /// with it); a check's timeout is hundreds of milliseconds.
-    /// </summary>
-    public static readonly TimeSpan CheckReadPause = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
     /// Made on first use and kept; a failure (no descriptor left for the epoll set, say) is not kept: the next
@@ -179,26 +161,10 @@ internal static class EpollLoops
         }
     }
 
-    /// <summary>
-    /// The checks' own loop, apart from the pumps: a check's answer and what follows it (the scheduler's continuation,
-    /// the result handed to its service) do not delay clients' bytes, and the loop can wait between batches. Made as
-    /// <see cref="Loops"/> are, a failure not kept.
-    /// </summary>
-    private static EpollLoop CheckLoop
-    {
-        get
-        {
-            if (Volatile.Read(ref _checks) is { } made) return made;
-            lock (Gate) return _checks ??= new EpollLoop("check-reader", CheckReadPause);
-        }
-    }
-
     /// <summary>Starts the loops now (at a proxy's start), so their descriptors are not the ones a busy host lacks later.</summary>
     public static void Start()
     {
-        if (!Available) return;
-        _ = Loops;
-        _ = CheckLoop;
+        if (Available) _ = Loops;
     }
 
     /// <summary>Linux, unless <c>UNDERSTUDY_PROXY_PUMP=managed</c> asks for the managed pump (to compare, or to rule this one out).</summary>
@@ -238,8 +204,8 @@ internal static class EpollLoops
         await using (ct.Register(() => loop.Cancel(wait))) await wait.Done;
     }
 
-    /// <summary>Registers a check's connection on the checks' loop from the caller's thread (<see cref="EpollLoop.AddNow"/>): that loop, or null when refused.</summary>
-    public static EpollLoop? AddCheckNow(EpollRegistration registration) => CheckLoop is var loop && loop.AddNow(registration) ? loop : null;
+    /// <summary>Registers <paramref name="registration"/> on a loop from the caller's thread (<see cref="EpollLoop.AddNow"/>): that loop, or null when refused.</summary>
+    public static EpollLoop? AddNow(EpollRegistration registration) => Next() is var loop && loop.AddNow(registration) ? loop : null;
 
     /// <summary>The loop for the next pair or wait: round-robin.</summary>
     public static EpollLoop Next()
