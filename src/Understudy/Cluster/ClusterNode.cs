@@ -230,12 +230,14 @@ public sealed partial class ClusterNode(
 
     /// <summary>
     /// Deletes the notes written before <paramref name="revision"/> (the oldest snapshot a log keeps, which every live
-    /// instance has mirrored), so that an instance's notes do not grow in etcd for as long as the cluster runs: one that
-    /// joins later holds the notes as it holds the logs, from that point on. Each instance's newest such note stays.
+    /// instance has mirrored) and longer ago than <see cref="Failover.SnapshotPolicy.NotesKeptFor"/>, so that an
+    /// instance's notes do not grow in etcd for as long as the cluster runs: one that joins later holds the notes as it
+    /// holds the logs, from that point on. Each instance's newest such note stays (its numbers continue after it).
     /// </summary>
     private async Task TrimNotesAsync(long revision, CancellationToken ct)
     {
-        foreach (var (prefix, newest) in await mirror.NewestNotesBeforeAsync(store.Keys.Notes, revision, ct))
+        DateTimeOffset writtenBefore = time.GetUtcNow() - Failover.SnapshotPolicy.NotesKeptFor;
+        foreach (var (prefix, newest) in await mirror.NewestNotesBeforeAsync(store.Keys.Notes, revision, writtenBefore, ct))
         {
             try
             {
@@ -286,7 +288,7 @@ public sealed partial class ClusterNode(
         [LoggerMessage(EventId = 645, Level = LogLevel.Warning, Message = "{Service}: trimming the log failed ({Why}); it is tried again later")]
         public static partial void CompactFailed(ILogger logger, string service, string why);
 
-        [LoggerMessage(EventId = 647, Level = LogLevel.Information, Message = "{Removed} notes under {Prefix} before {Newest} removed from etcd (older than every log's kept snapshot)")]
+        [LoggerMessage(EventId = 647, Level = LogLevel.Information, Message = "{Removed} notes under {Prefix} before {Newest} removed from etcd (older than every log's kept snapshot, and than a day)")]
         public static partial void NotesTrimmed(ILogger logger, long removed, string prefix, string newest);
 
         [LoggerMessage(EventId = 648, Level = LogLevel.Warning, Message = "trimming the notes under {Prefix} failed ({Why}); it is tried again later")]

@@ -84,19 +84,21 @@ public sealed partial class SqliteJournal
 
     /// <summary>
     /// Under <paramref name="prefix"/> (every instance's notes), the newest mirrored source of each instance's prefix
-    /// whose revision is below <paramref name="revision"/>: how far each instance's notes may be trimmed.
+    /// whose revision is below <paramref name="revision"/> and whose time is before <paramref name="writtenBefore"/>:
+    /// how far each instance's notes may be trimmed.
     /// </summary>
-    public async Task<IReadOnlyList<(string Prefix, string Newest)>> NewestNotesBeforeAsync(string prefix, long revision, CancellationToken ct = default)
+    public async Task<IReadOnlyList<(string Prefix, string Newest)>> NewestNotesBeforeAsync(string prefix, long revision, DateTimeOffset writtenBefore, CancellationToken ct = default)
     {
         await using var conn = new SqliteConnection(_connectionString);
         await conn.OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
         // A note's source is its instance's prefix and a number (EtcdKeys.Note): trimming the digits leaves the prefix.
         // The range on source takes the events_by_source index.
-        cmd.CommandText = "SELECT rtrim(source, '0123456789'), MAX(source) FROM events WHERE source >= $p AND source < $end AND revision < $r GROUP BY 1";
+        cmd.CommandText = "SELECT rtrim(source, '0123456789'), MAX(source) FROM events WHERE source >= $p AND source < $end AND revision < $r AND time < $t GROUP BY 1";
         cmd.Parameters.AddWithValue("$p", prefix);
         cmd.Parameters.AddWithValue("$end", Coordination.EtcdKeys.RangeEnd(prefix));
         cmd.Parameters.AddWithValue("$r", revision);
+        cmd.Parameters.AddWithValue("$t", FormatTime(writtenBefore));
         var found = new List<(string, string)>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) found.Add((reader.GetString(0), reader.GetString(1)));
