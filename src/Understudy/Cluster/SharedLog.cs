@@ -102,17 +102,14 @@ public sealed partial class SharedLog(EtcdStore store, LeaderElection election, 
     private async Task<bool> SeqFromEtcdAsync(string type, CancellationToken ct)
     {
         if (_seqFromEtcd) return true;
-        string prefix = store.Keys.InstanceNotes(instance);
         string? last;
-        try { last = await store.LastKeyAsync(prefix, ct); }
+        try { last = await store.LastKeyAsync(store.Keys.InstanceNotes(instance), ct); }
         catch (CoordinationUnavailable e)
         {
             Log.NoteKeptLocally(logger, type, e.Message);
             return false;
         }
-        if (last is not null && long.TryParse(last.AsSpan(prefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long seq)
-            && seq > Interlocked.Read(ref _noteSeq))
-            Interlocked.Exchange(ref _noteSeq, seq);
+        if (EtcdKeys.SeqOf(last) is var seq && seq > Interlocked.Read(ref _noteSeq)) Interlocked.Exchange(ref _noteSeq, seq);
         _seqFromEtcd = true;
         return true;
     }

@@ -82,6 +82,9 @@ public sealed record EtcdKeys(string Cluster)
 
     public string Ack(string service, string instance) => ServiceAcks(service) + instance;
 
+    /// <summary>The sequence number a log or note key ends with (<see cref="LogKey"/>, <see cref="Note"/>); 0 for none.</summary>
+    public static long SeqOf(string? key) => key is null ? 0 : long.Parse(key[(key.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
+
     /// <summary>
     /// The end (exclusive) of the key range that starts with <paramref name="prefix"/>: the prefix with its last byte
     /// plus one, as etcd's clients compute it. Our keys are ASCII, so the last character is the last byte.

@@ -22,8 +22,8 @@ public sealed record StartingPoint(IReadOnlyList<ServiceState> States, IReadOnly
         {
             var keys = new Coordination.EtcdKeys(co.Cluster);
             IReadOnlyDictionary<string, string> last = await journal.LastSourcesAsync();
-            foreach (ServiceSpec s in spec.Services) positions[s.Name] = Seq(last.GetValueOrDefault(keys.ServiceLog(s.Name)));
-            notes = Seq(last.GetValueOrDefault(keys.InstanceNotes(spec.Controller.Name)));
+            foreach (ServiceSpec s in spec.Services) positions[s.Name] = Coordination.EtcdKeys.SeqOf(last.GetValueOrDefault(keys.ServiceLog(s.Name)));
+            notes = Coordination.EtcdKeys.SeqOf(last.GetValueOrDefault(keys.InstanceNotes(spec.Controller.Name)));
             history = await journal.ReadMirroredAsync(keys.Log);
         }
         var states = new List<ServiceState>();
@@ -34,6 +34,4 @@ public sealed record StartingPoint(IReadOnlyList<ServiceState> States, IReadOnly
         }
         return new StartingPoint(states, positions, notes);
     }
-
-    private static long Seq(string? source) => source is null ? 0 : long.Parse(source[(source.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 }
