@@ -103,35 +103,46 @@ public sealed partial class ServiceProxy
     }
 
     /// <summary>Closes every open connection to <paramref name="member"/>; returns how many, once none can carry a byte more.</summary>
-    public Task<int> FenceAsync(string member) => CloseAsync([.. _open.Keys.Where(c => c.Member == member)]);
+    public Task<int> FenceAsync(string member) => CloseAsync(c => c.Member == member);
 
     /// <summary>Closes every open connection (a partitioned instance stops routing); returns how many.</summary>
-    public Task<int> CloseAllAsync() => CloseAsync([.. _open.Keys]);
+    public Task<int> CloseAllAsync() => CloseAsync(_ => true);
 
     /// <summary>
-    /// Every client gets its FIN first (a shutdown each), then every member, then the descriptors are released: with
-    /// thousands open, the last client hears of the fence after that many shutdowns, not that many full closes. The
+    /// Every client gets its reset first (<see cref="Pumping.Linux.Abort"/>), then every member, then the descriptors are
+    /// released: with thousands open, the last client hears of the fence after that many resets, not that many full closes. The
     /// epoll pump's pairs are cut by their own loops, one per core, in parallel and without waking them once per cut;
     /// the rest (the managed pump, connects under way, a pair its loop had not taken yet) here.
     /// </summary>
-    private async Task<int> CloseAsync(List<ProxyConnection> connections)
+    private async Task<int> CloseAsync(Func<ProxyConnection, bool> which)
     {
-        // Each connection's pair read once: one handed back to the managed pump meanwhile is its loop's to report as missed.
-        (ProxyConnection Connection, PumpedPair? Pair)[] taken = [.. connections.Select(c => (c, c.Pumped))];
-        PumpedPair[] pumped = [.. taken.Select(t => t.Pair).OfType<PumpedPair>()];
-        Task<List<PumpedPair>> cut = pumped.Length == 0 ? Task.FromResult(new List<PumpedPair>()) : EpollLoops.CutAsync(pumped);
+        // One pass over the open connections (thousands at a fence, each a cache miss or more: every pass took 2-3 ms at
+        // 9,000). Each one's pair is read once: one handed back to the managed pump meanwhile is its loop's to report as missed.
+        List<(ProxyConnection Connection, PumpedPair? Pair)> taken = [];
+        List<PumpedPair> pumped = [];
+        foreach (KeyValuePair<ProxyConnection, byte> open in _open)
+        {
+            if (!which(open.Key)) continue;
+            PumpedPair? pair = open.Key.Pumped;
+            taken.Add((open.Key, pair));
+            if (pair is not null) pumped.Add(pair);
+        }
+        Task<List<PumpedPair>> cut = pumped.Count == 0 ? Task.FromResult(new List<PumpedPair>()) : EpollLoops.CutAsync(pumped);
         foreach (var (c, pair) in taken) if (pair is null) c.CutClient();
         foreach (var (c, pair) in taken) if (pair is null) c.CutUpstream();
-        HashSet<PumpedPair> missed = [.. await cut];
-        foreach (var (c, pair) in taken)
+        if (await cut is { Count: > 0 } missed)
         {
-            if (pair is null || !missed.Contains(pair)) continue;
-            c.CutClient();
-            c.CutUpstream();
+            HashSet<PumpedPair> notCut = [.. missed];
+            foreach (var (c, pair) in taken)
+            {
+                if (pair is null || !notCut.Contains(pair)) continue;
+                c.CutClient();
+                c.CutUpstream();
+            }
         }
-        foreach (ProxyConnection c in connections) c.Release();
-        MassCloseCompaction.Closed(connections.Count, time, logger);
-        return connections.Count;
+        foreach (var (c, _) in taken) c.Release();
+        MassCloseCompaction.Closed(taken.Count, time, logger);
+        return taken.Count;
     }
 
     /// <summary>

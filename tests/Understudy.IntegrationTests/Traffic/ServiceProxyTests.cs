@@ -89,7 +89,7 @@ public class ServiceProxyTests
     }
 
     [Fact]
-    public async Task Fence_OpenConnectionsToTheMember_AreClosedAtOnce()
+    public async Task Fence_OpenConnectionsToTheMember_AreAbortedAtOnce()
     {
         await using var h = await ProxyHarness.StartAsync(TimeSpan.FromSeconds(10));
         using var client = new TcpClient();
@@ -103,10 +103,8 @@ public class ServiceProxyTests
         Assert.Equal(1, await h.Proxy.FenceAsync("a"));
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        int read;
-        try { read = await stream.ReadAsync(buffer, cts.Token); }
-        catch (IOException) { read = 0; }
-        Assert.Equal(0, read);
+        var aborted = await Assert.ThrowsAsync<IOException>(async () => Assert.Fail($"{await stream.ReadAsync(buffer, cts.Token)} bytes, then an end that was no reset"));
+        Assert.Equal(SocketError.ConnectionReset, Assert.IsType<SocketException>(aborted.InnerException).SocketErrorCode);
         await Eventually.TrueAsync(() => h.Proxy.OpenConnections == 0, "the connection to be unregistered");
     }
 

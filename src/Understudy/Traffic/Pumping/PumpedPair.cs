@@ -217,7 +217,7 @@ public sealed class PumpedPair : EpollRegistration
     }
 
     /// <summary>
-    /// The fence, on <paramref name="pairs"/>' loop: every client's FIN first, then every member's, then the pairs end
+    /// The fence, on <paramref name="pairs"/>' loop: every client's reset first, then every member's, then the pairs end
     /// (their descriptors are closed by the proxy afterwards). Returns those it could not cut: already ended (a fault
     /// handed one back to the managed pump), or not registered yet.
     /// </summary>
@@ -227,12 +227,12 @@ public sealed class PumpedPair : EpollRegistration
         foreach (PumpedPair pair in pairs)
         {
             if (pair.Finished || !pair.Self.IsAllocated) missed.Add(pair);
-            else Shutdown(pair._client, ShutBoth);
+            else Abort(pair._client);
         }
         foreach (PumpedPair pair in pairs)
         {
             if (pair.Finished || !pair.Self.IsAllocated) continue;
-            Shutdown(pair._upstream, ShutBoth);
+            Abort(pair._upstream);
             pair._failed = true;
             pair.Finish(epoll);
             finished.Add(pair);
