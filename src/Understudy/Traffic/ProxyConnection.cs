@@ -75,7 +75,7 @@ internal sealed class ProxyConnection(Socket client, Socket upstream, string mem
         catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
     }
 
-    /// <summary>The fence's cut (<see cref="Linux.Abort"/>) on a socket the managed pump or a connect still has.</summary>
+    /// <summary>The fence's cut (<see cref="Linux.Abort"/>) on a socket the managed pump still has, or no pump yet.</summary>
     private static void Abort(Socket socket)
     {
         SafeHandle handle = socket.SafeHandle;

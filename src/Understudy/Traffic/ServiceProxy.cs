@@ -73,6 +73,9 @@ public sealed partial class ServiceProxy
             {
                 var connection = new ProxyConnection(client, upstream, member, epoch);
                 _open.TryAdd(connection, 0);
+                // The fence reads the open connections without a snapshot's locks after it changed the route: a full
+                // fence here, so that either it sees this registration or this sees its route.
+                Interlocked.MemoryBarrier();
                 try
                 {
                     // A fence may have run between our route read and the registration: route again.
@@ -112,7 +115,7 @@ public sealed partial class ServiceProxy
     /// Every client gets its reset first (<see cref="Pumping.Linux.Abort"/>), then every member, then the descriptors are
     /// released: with thousands open, the last client hears of the fence after that many resets, not that many full closes. The
     /// epoll pump's pairs are cut by their own loops, one per core, in parallel and without waking them once per cut;
-    /// the rest (the managed pump, connects under way, a pair its loop had not taken yet) here.
+    /// the rest (the managed pump, a pair its loop had not taken yet) here.
     /// </summary>
     private async Task<int> CloseAsync(Func<ProxyConnection, bool> which)
     {
