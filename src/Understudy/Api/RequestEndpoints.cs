@@ -81,7 +81,7 @@ public static class RequestEndpoints
         string id = $"r-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
         Decision decision = await runtime.Loop.SubmitAsync(new ChangeRequested(id, kind, to, reason, caller, body.Force, window), ct);
         if (decision.Refused is { } refused) return Problems.Of(refused);
-        return TypedResults.Json(await ViewAsync(journal, service, id, ct), statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Json(await ViewAsync(controller, journal, service, id, ct), statusCode: StatusCodes.Status202Accepted);
     }
 
     private static async Task<IResult> DecideAsync(string id, bool approve, HttpContext http, Controller controller, IJournal journal, CancellationToken ct)
@@ -92,7 +92,7 @@ public static class RequestEndpoints
         if (comment.Length > MaxReasonLength) return Problems.Bad($"comment: at most {MaxReasonLength} characters");
 
         // The journal knows every request, finished ones too: a late answer gets "it was completed", not "unknown".
-        RequestView? known = (await History(journal, null, ct)).FirstOrDefault(r => r.Id == id);
+        RequestView? known = (await History(controller, journal, null, ct)).FirstOrDefault(r => r.Id == id);
         if (known is null) return Problems.NotFound($"id: no request '{id}'");
         if (known.State is not ("awaiting_approval" or "scheduled" or "executing"))
             return Problems.Conflict($"request {id} is already {known.State.Replace('_', ' ')}: {known.Detail}");
@@ -105,7 +105,7 @@ public static class RequestEndpoints
         Input input = approve ? new ApprovalGiven(id, caller, comment) : new RejectionGiven(id, caller, comment);
         Decision decision = await runtime.Loop.SubmitAsync(input, ct);
         if (decision.Refused is { } refused) return Problems.Of(refused);
-        RequestView view = await ViewAsync(journal, known.Service, id, ct);
+        RequestView view = await ViewAsync(controller, journal, known.Service, id, ct);
         return approve ? TypedResults.Json(view, statusCode: StatusCodes.Status202Accepted) : TypedResults.Ok(view);
     }
 
@@ -115,16 +115,21 @@ public static class RequestEndpoints
         if (service is not null && Problems.UnknownService(controller, service, out _) is { } missing) return missing;
         string[] states = [.. Enum.GetValues<RequestState>().Select(s => s.Text())];
         if (!string.IsNullOrEmpty(state) && !states.Contains(state)) return Problems.Bad($"state: expected one of {string.Join(", ", states)}, got '{state}'");
-        var all = await History(journal, service, ct);
+        var all = await History(controller, journal, service, ct);
         return TypedResults.Ok(new RequestsPage([.. all.Where(r => string.IsNullOrEmpty(state) || r.State == state)]));
     }
 
-    private static async Task<Results<Ok<RequestView>, ProblemHttpResult>> GetAsync(string id, IJournal journal, CancellationToken ct) =>
-        (await History(journal, null, ct)).FirstOrDefault(r => r.Id == id) is { } view ? TypedResults.Ok(view) : Problems.NotFound($"id: no request '{id}'");
+    private static async Task<Results<Ok<RequestView>, ProblemHttpResult>> GetAsync(string id, Controller controller, IJournal journal, CancellationToken ct) =>
+        (await History(controller, journal, null, ct)).FirstOrDefault(r => r.Id == id) is { } view ? TypedResults.Ok(view) : Problems.NotFound($"id: no request '{id}'");
 
-    private static async Task<RequestView> ViewAsync(IJournal journal, string service, string id, CancellationToken ct) =>
-        (await History(journal, service, ct)).First(r => r.Id == id);
+    private static async Task<RequestView> ViewAsync(Controller controller, IJournal journal, string service, string id, CancellationToken ct) =>
+        (await History(controller, journal, service, ct)).First(r => r.Id == id);
 
-    private static async Task<IReadOnlyList<RequestView>> History(IJournal journal, string? service, CancellationToken ct) =>
-        RequestHistory.From(await journal.ReadAsync(new JournalQuery(service, TypePrefix: RequestHistory.EventPrefix), ct));
+    /// <summary>Answered once the status shows what the requests did: a request seen completed has its new primary in the status.</summary>
+    private static async Task<IReadOnlyList<RequestView>> History(Controller controller, IJournal journal, string? service, CancellationToken ct)
+    {
+        var history = RequestHistory.From(await journal.ReadAsync(new JournalQuery(service, TypePrefix: RequestHistory.EventPrefix), ct));
+        await controller.PublishedAsync(service, ct);
+        return history;
+    }
 }

@@ -31,7 +31,7 @@ public static class StatusEndpoints
     }
 
     private static async Task<Results<Ok<EventsPage>, ProblemHttpResult>> GetEventsAsync(
-        IJournal journal, string? service, string? type, string? since, string? after, string? limit, string? order, string? before, CancellationToken ct)
+        IJournal journal, Controller controller, string? service, string? type, string? since, string? after, string? limit, string? order, string? before, CancellationToken ct)
     {
         // An empty parameter (?type=) means "any", as it does for most HTTP APIs.
         service = string.IsNullOrEmpty(service) ? null : service;
@@ -62,6 +62,8 @@ public static class StatusEndpoints
         bool newestFirst = order == "desc";
 
         var events = await journal.ReadAsync(new JournalQuery(service, type, from, afterId, take + 1, BeforeId: beforeId, NewestFirst: newestFirst), ct);
+        // Answered once the status shows what these events did: "wait for the event, then read the status" sees it.
+        await controller.PublishedAsync(service, ct);
         bool more = events.Count > take;
         var page = events.Take(take).Select(EventView.From).ToList();
         long? next = more ? page[^1].Id : null;

@@ -205,58 +205,13 @@ public sealed partial class ServiceLoop
         // Every decision (at least a tick every 1.5 s, LoopTicker) closes the refusal windows that ended; the stop closes them all.
         decision = decision with { Events = _refusals.Digest(decision.Events, now, closeAll: input is Noted { Event: ControllerStopped }) };
         if (!decision.Events.IsEmpty && CheckGrid.IsCurrentThread) await Task.Yield(); // a window the digest closed
-        if (!decision.Events.IsEmpty)
-        {
-            await StopAtFailpointAsync(decision, afterCommit: false, abort);
-            switch (await _log.CommitAsync(State.Name, _position, decision.Events, abort))
-            {
-                case CommitResult.Committed c:
-                    decision = decision with { Events = [.. c.Stored] };
-                    Interlocked.Exchange(ref _position, c.Position);
-                    CountTowardSnapshot(decision.Events);
-                    break;
-                case CommitResult.Refused r:
-                    if (r.Deposed && _role == LoopRole.Leader) _role = LoopRole.Follower;
-                    Log.NotCommitted(_logger, State.Name, input.GetType().Name, r.Why);
-                    await ObserveAsync(input, decision, executor, abort);
-                    throw new NotCommittedException($"{State.Name}: not committed ({r.Why}); nothing was done");
-            }
-            await StopAtFailpointAsync(decision, afterCommit: true, abort);
-        }
-        Publish(decision.State);
+        decision = await CommitAndPublishAsync(input, decision, executor, abort);
         // One entry per journaled event, named by its type, so logs and journal read the same.
         foreach (JournalEvent e in decision.Events) Log.Journaled(_logger, e.Service, e.Epoch, e.Type, e.Member ?? "", e.Actor, e.Reason);
         if (_stopping || _held) return decision;
         if (_log.MayAct) executor.Execute(decision.Plan);
         else if (!decision.Plan.IsEmpty) Log.NotActed(_logger, State.Name, decision.Plan.Length);
         return decision;
-    }
-
-    /// <summary>Every <see cref="SnapshotPolicy.Every"/> events the one that decides writes the state down whole (the log before it may then go).</summary>
-    private void CountTowardSnapshot(IReadOnlyList<JournalEvent> events)
-    {
-        _sinceSnapshot = events.Any(e => e is ServiceSnapshot) ? events.Count - 1 - events.ToList().FindLastIndex(e => e is ServiceSnapshot) : _sinceSnapshot + events.Count;
-        if (_sinceSnapshot >= _snapshotEvery && _role != LoopRole.Follower && !_stopping)
-        {
-            Post(new SnapshotDue(_sinceSnapshot));
-            _sinceSnapshot = 0;
-        }
-    }
-
-    private async Task StopAtFailpointAsync(Decision decision, bool afterCommit, CancellationToken abort)
-    {
-        if (_failpoint is not { } f || f.AfterCommit != afterCommit || decision.Events.All(e => e.Type != f.EventType)) return;
-        Log.Failpoint(_logger, State.Name, afterCommit ? "after" : "before", f.EventType);
-        await Task.Delay(Timeout.Infinite, abort);
-    }
-
-    private void Publish(ServiceState after)
-    {
-        ServiceState before = State;
-        Volatile.Write(ref _state, after);
-        _routes?.Publish(Routing.For(after));
-        if (after.Epoch > before.Epoch) EpochAdvanced?.Invoke(before, after);
-        Published?.Invoke(before, after);
     }
 
     private abstract record Message;

@@ -36,6 +36,29 @@ public sealed partial class Controller(IReadOnlyList<ServiceRuntime> services, I
     public ServiceRuntime? Service(string name) => Services.FirstOrDefault(s => s.Spec.Name == name);
 
     /// <summary>
+    /// Returns once every commit in flight of <paramref name="service"/> (null: of every service) is in its state: awaited after
+    /// reading the journal, so that what a reader saw there the status shows too (<see cref="ServiceLoop.PublishedAsync"/>).
+    /// Bounded by <see cref="PublishWait"/>: a commit the journal holds up (a full disk, retried) does not hold readers up.
+    /// </summary>
+    public async Task PublishedAsync(string? service, CancellationToken ct)
+    {
+        Task published;
+        if (service is not null) published = Service(service)?.Loop.PublishedAsync() ?? Task.CompletedTask;
+        else
+        {
+            List<Task>? pending = null;
+            foreach (ServiceRuntime s in Services)
+                if (s.Loop.PublishedAsync() is { IsCompleted: false } t) (pending ??= []).Add(t);
+            published = pending is null ? Task.CompletedTask : Task.WhenAll(pending);
+        }
+        if (published.IsCompleted) return;
+        try { await published.WaitAsync(PublishWait, time, ct); }
+        catch (TimeoutException) { }
+    }
+
+    public static readonly TimeSpan PublishWait = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Records something that changes no decision: through the service's loop, or — for a record of no service
     /// (a drill of none) — straight to the log, as no decision can depend on it.
     /// </summary>

@@ -258,7 +258,7 @@ public class CheckSchedulerTests
 
         h.Progress.Answered(Member.Name, h.Clock.GetTimestamp()); // bytes from the member reached a client meanwhile
         h.Clock.Advance(TimeSpan.FromMilliseconds(300));
-        for (int i = 0; i < 100 && h.Scheduler.Discarded == 0; i++) await Task.Delay(10);
+        for (int i = 0; i < 1000 && h.Scheduler.Discarded == 0; i++) await Task.Delay(10);
 
         Assert.Equal(1, h.Scheduler.Discarded);
         Assert.False(h.Results.TryTake(out _, TimeSpan.FromMilliseconds(50)));
@@ -279,7 +279,7 @@ public class CheckSchedulerTests
             h.Progress.Answered(Member.Name, h.Clock.GetTimestamp());
             h.Clock.Advance(TimeSpan.FromMilliseconds(300));
             if (round <= 2 * Spec.Fall)
-                for (int i = 0; i < 100 && h.Scheduler.Discarded < round; i++) await Task.Delay(10);
+                for (int i = 0; i < 1000 && h.Scheduler.Discarded < round; i++) await Task.Delay(10);
         }
 
         CheckResult counted = h.Next();
@@ -388,7 +388,7 @@ public class CheckSchedulerTests
 
     private static async Task WaitForCallsAsync(Harness h, int calls)
     {
-        for (int i = 0; i < 500 && Volatile.Read(ref h.Check.Calls) < calls; i++) await Task.Delay(10);
+        for (int i = 0; i < 1000 && Volatile.Read(ref h.Check.Calls) < calls; i++) await Task.Delay(10);
         Assert.True(h.Check.Calls >= calls, $"expected {calls} calls, saw {h.Check.Calls}");
     }
 }

@@ -24,13 +24,17 @@ public class ServiceLoopTests
 
         public bool MayAct => mayAct;
 
-        public Task<CommitResult> CommitAsync(string service, long position, IReadOnlyList<JournalEvent> events, CancellationToken ct)
+        /// <summary>Set: each commit is stored when asked (a reader of the journal would see it) but answered only once this completes.</summary>
+        public TaskCompletionSource? Hold { get; init; }
+
+        public async Task<CommitResult> CommitAsync(string service, long position, IReadOnlyList<JournalEvent> events, CancellationToken ct)
         {
             OnGrid |= CheckGrid.IsCurrentThread;
-            Asked.Add(events);
-            return Task.FromResult<CommitResult>(refuse
+            lock (Asked) Asked.Add(events);
+            if (Hold is not null) await Hold.Task;
+            return refuse
                 ? new CommitResult.Refused("the leader key is ctl-b's now", Deposed: true)
-                : new CommitResult.Committed(events, position + events.Count));
+                : new CommitResult.Committed(events, position + events.Count);
         }
 
         public Task<JournalEvent> RecordAsync(JournalEvent informational, CancellationToken ct)
@@ -69,6 +73,7 @@ public class ServiceLoopTests
         Assert.Contains(log.Asked.Single(), x => x is FailoverStarted);
         Assert.Equal((1L, "web-a"), (loop.State.Epoch, loop.State.Primary));
         Assert.Equal(LoopRole.Follower, loop.Role);
+        Assert.True(loop.PublishedAsync().IsCompleted); // a refused commit holds no reader
         await Task.Delay(200); // the fence would have completed at once (no proxy, no hooks): nothing ran to report it
         lock (reported) Assert.Empty(reported);
         await stop.CancelAsync();
@@ -83,7 +88,7 @@ public class ServiceLoopTests
         var (loop, _, running, stop) = Start(log, LoopRole.Follower);
 
         loop.Lead("ctl-a", 7);
-        for (int i = 0; i < 200 && log.Asked.Count == 0; i++) await Task.Delay(10);
+        for (int i = 0; i < 1000 && log.Asked.Count == 0; i++) await Task.Delay(10);
         Assert.Contains(log.Asked.Single(), x => x is LeaderElected);
 
         await loop.SubmitAsync(Fail("web-a", At(1)), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)); // answered: the loop still runs
@@ -105,6 +110,29 @@ public class ServiceLoopTests
         Assert.Equal((2L, "web-b"), (loop.State.Epoch, loop.State.Primary));
         await Task.Delay(200);
         lock (reported) Assert.Empty(reported);
+        await stop.CancelAsync();
+        await running;
+    }
+
+    [Fact]
+    public async Task PublishedAsync_ACommitInFlight_CompletesOnlyOnceTheStateShowsIt()
+    {
+        // The API reads the journal, then the status: a commit the journal shows must not be missing from the state read after it.
+        var log = new FakeLog(refuse: false) { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var (loop, _, running, stop) = Start(log, LoopRole.Leader);
+        Assert.True(loop.PublishedAsync().IsCompleted);
+
+        Task<Decision> deciding = loop.SubmitAsync(Fail("web-a", At(1)), CancellationToken.None);
+        await WaitAsync(() => { lock (log.Asked) return log.Asked.Count == 1; });
+        Task published = loop.PublishedAsync();
+        Assert.False(published.IsCompleted);
+        Assert.Equal(1L, loop.State.Epoch);
+
+        log.Hold.SetResult();
+        await published.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal((2L, "web-b"), (loop.State.Epoch, loop.State.Primary));
+        await deciding;
+        Assert.True(loop.PublishedAsync().IsCompleted);
         await stop.CancelAsync();
         await running;
     }
@@ -183,7 +211,7 @@ public class ServiceLoopTests
 
     private static async Task WaitAsync(Func<bool> condition)
     {
-        for (int i = 0; i < 500 && !condition(); i++) await Task.Delay(10);
+        for (int i = 0; i < 1000 && !condition(); i++) await Task.Delay(10);
         Assert.True(condition(), "not within 5 s");
     }
 }
