@@ -92,7 +92,7 @@ public static class RequestEndpoints
         if (comment.Length > MaxReasonLength) return Problems.Bad($"comment: at most {MaxReasonLength} characters");
 
         // The journal knows every request, finished ones too: a late answer gets "it was completed", not "unknown".
-        RequestView? known = (await History(controller, journal, null, ct)).FirstOrDefault(r => r.Id == id);
+        RequestView? known = (await History(journal, null, ct)).FirstOrDefault(r => r.Id == id);
         if (known is null) return Problems.NotFound($"id: no request '{id}'");
         if (known.State is not ("awaiting_approval" or "scheduled" or "executing"))
             return Problems.Conflict($"request {id} is already {known.State.Replace('_', ' ')}: {known.Detail}");
@@ -119,8 +119,12 @@ public static class RequestEndpoints
         return TypedResults.Ok(new RequestsPage([.. all.Where(r => string.IsNullOrEmpty(state) || r.State == state)]));
     }
 
-    private static async Task<Results<Ok<RequestView>, ProblemHttpResult>> GetAsync(string id, Controller controller, IJournal journal, CancellationToken ct) =>
-        (await History(controller, journal, null, ct)).FirstOrDefault(r => r.Id == id) is { } view ? TypedResults.Ok(view) : Problems.NotFound($"id: no request '{id}'");
+    private static async Task<Results<Ok<RequestView>, ProblemHttpResult>> GetAsync(string id, Controller controller, IJournal journal, CancellationToken ct)
+    {
+        if ((await History(journal, null, ct)).FirstOrDefault(r => r.Id == id) is not { } view) return Problems.NotFound($"id: no request '{id}'");
+        await controller.PublishedAsync(view.Service, ct);
+        return TypedResults.Ok(view);
+    }
 
     private static async Task<RequestView> ViewAsync(Controller controller, IJournal journal, string service, string id, CancellationToken ct) =>
         (await History(controller, journal, service, ct)).First(r => r.Id == id);
@@ -128,8 +132,11 @@ public static class RequestEndpoints
     /// <summary>Answered once the status shows what the requests did: a request seen completed has its new primary in the status.</summary>
     private static async Task<IReadOnlyList<RequestView>> History(Controller controller, IJournal journal, string? service, CancellationToken ct)
     {
-        var history = RequestHistory.From(await journal.ReadAsync(new JournalQuery(service, TypePrefix: RequestHistory.EventPrefix), ct));
+        var history = await History(journal, service, ct);
         await controller.PublishedAsync(service, ct);
         return history;
     }
+
+    private static async Task<IReadOnlyList<RequestView>> History(IJournal journal, string? service, CancellationToken ct) =>
+        RequestHistory.From(await journal.ReadAsync(new JournalQuery(service, TypePrefix: RequestHistory.EventPrefix), ct));
 }

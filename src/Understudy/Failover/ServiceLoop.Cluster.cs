@@ -6,8 +6,15 @@ namespace Understudy.Failover;
 /// <summary>A cluster's side of the loop: leading, following, and folding the leader's committed events.</summary>
 public sealed partial class ServiceLoop
 {
-    /// <summary>The leader committed these events, ending at <paramref name="position"/>; folded unless already.</summary>
-    public void Fold(IReadOnlyList<JournalEvent> events, long position) => _inbox.TryWrite(new Folded(events, position));
+    /// <summary>
+    /// The leader committed these events, ending at <paramref name="position"/>; folded unless already. Readers of the journal
+    /// (where the local copy lands next) wait for the fold (<see cref="PublishedAsync"/>).
+    /// </summary>
+    public void Fold(IReadOnlyList<JournalEvent> events, long position)
+    {
+        MarkUnpublished();
+        if (!_inbox.TryWrite(new Folded(events, position))) MarkPublished();
+    }
 
     /// <summary>This instance leads from now on (its log is caught up): the decider takes over with <see cref="LeadershipGained"/>.</summary>
     public void Lead(string instance, long term) => _inbox.TryWrite(new Leading(instance, term));
@@ -31,14 +38,21 @@ public sealed partial class ServiceLoop
 
     private void Apply(Folded f)
     {
-        if (f.Position <= _position) return; // our own commit, or a batch already folded
-        ServiceState before = State;
-        ServiceState after = f.Events.Aggregate(before, ServiceFold.Evolve);
-        // State first, then the position: whoever sees the position advanced also sees the state it stands for.
-        Publish(after);
-        Interlocked.Exchange(ref _position, f.Position);
-        CountTowardSnapshot(f.Events);
-        foreach (JournalEvent e in f.Events) Log.Folded(_logger, e.Service, e.Epoch, e.Type, e.Member ?? "", e.Reason);
+        try
+        {
+            if (f.Position <= _position) return; // our own commit, or a batch already folded
+            ServiceState before = State;
+            ServiceState after = f.Events.Aggregate(before, ServiceFold.Evolve);
+            // State first, then the position: whoever sees the position advanced also sees the state it stands for.
+            Publish(after);
+            Interlocked.Exchange(ref _position, f.Position);
+            CountTowardSnapshot(f.Events);
+            foreach (JournalEvent e in f.Events) Log.Folded(_logger, e.Service, e.Epoch, e.Type, e.Member ?? "", e.Reason);
+        }
+        finally
+        {
+            MarkPublished();
+        }
     }
 
     private sealed record Folded(IReadOnlyList<JournalEvent> Events, long Position) : Message;

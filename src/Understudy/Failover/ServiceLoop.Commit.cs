@@ -7,14 +7,35 @@ namespace Understudy.Failover;
 /// <summary>A decision's way into the journal and out to the state, the routes and the readers.</summary>
 public sealed partial class ServiceLoop
 {
-    // Set from a commit until its state is published: readers of the journal wait on it, so an event read there is in State too.
-    private volatile TaskCompletionSource? _publishing;
+    // Commits and folds whose events a reader of the journal may see before their state is published (a fold is queued
+    // before the local copy is written): readers wait on _settled until there are none.
+    private readonly Lock _publishGate = new();
+    private int _unpublished;
+    private TaskCompletionSource? _settled;
 
     /// <summary>
-    /// Completes once the state of any commit in flight is published: a reader that saw an event in the journal awaits it
-    /// before reading <see cref="State"/> (the status), which otherwise lags the commit by a hop to the pool.
+    /// Completes once the state of every commit in flight, and of every fold of the leader's events queued, is published: a
+    /// reader that saw an event in the journal awaits it before reading <see cref="State"/> (the status), which otherwise
+    /// lags the journal by a hop to the pool, or on a follower by the loop's turn.
     /// </summary>
-    public Task PublishedAsync() => _publishing?.Task ?? Task.CompletedTask;
+    public Task PublishedAsync()
+    {
+        lock (_publishGate) return _settled?.Task ?? Task.CompletedTask;
+    }
+
+    private void MarkUnpublished()
+    {
+        lock (_publishGate)
+            if (_unpublished++ == 0) _settled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private void MarkPublished()
+    {
+        TaskCompletionSource? settled = null;
+        lock (_publishGate)
+            if (--_unpublished == 0) (settled, _settled) = (_settled, null);
+        settled?.TrySetResult();
+    }
 
     /// <summary>
     /// Commits the decision's events (none: nothing to commit) and then publishes its state; a commit refused is observed and
@@ -28,8 +49,8 @@ public sealed partial class ServiceLoop
             return decision;
         }
         await StopAtFailpointAsync(decision, afterCommit: false, abort);
-        var publishing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _publishing = publishing;
+        MarkUnpublished();
+        bool published = false;
         try
         {
             switch (await _log.CommitAsync(State.Name, _position, decision.Events, abort))
@@ -45,13 +66,17 @@ public sealed partial class ServiceLoop
                     await ObserveAsync(input, decision, executor, abort);
                     throw new NotCommittedException($"{State.Name}: not committed ({r.Why}); nothing was done");
             }
-            if (_failpoint is not null) Released(publishing); // a test's stop after the commit holds no reader
+            if (AtFailpoint(decision, afterCommit: true))
+            {
+                published = true; // a test's stop after the commit holds no reader
+                MarkPublished();
+            }
             await StopAtFailpointAsync(decision, afterCommit: true, abort);
             Publish(decision.State);
         }
         finally
         {
-            Released(publishing);
+            if (!published) MarkPublished();
         }
         return decision;
     }
@@ -67,17 +92,14 @@ public sealed partial class ServiceLoop
         }
     }
 
+    private bool AtFailpoint(Decision decision, bool afterCommit) =>
+        _failpoint is { } f && f.AfterCommit == afterCommit && decision.Events.Any(e => e.Type == f.EventType);
+
     private async Task StopAtFailpointAsync(Decision decision, bool afterCommit, CancellationToken abort)
     {
-        if (_failpoint is not { } f || f.AfterCommit != afterCommit || decision.Events.All(e => e.Type != f.EventType)) return;
-        Log.Failpoint(_logger, State.Name, afterCommit ? "after" : "before", f.EventType);
+        if (!AtFailpoint(decision, afterCommit)) return;
+        Log.Failpoint(_logger, State.Name, afterCommit ? "after" : "before", _failpoint!.EventType);
         await Task.Delay(Timeout.Infinite, abort);
-    }
-
-    private void Released(TaskCompletionSource publishing)
-    {
-        _publishing = null;
-        publishing.TrySetResult();
     }
 
     private void Publish(ServiceState after)

@@ -143,7 +143,7 @@ public static class ControllerHost
         app.UseStatusCodePages();
         app.UseApiGuards(spec.Controller);
         // A client that used up its failed sign-ins is refused before its token is looked at.
-        app.UseRateLimiter();
+        app.UseSignInLimits();
         // Before forwarding: a follower forwards no token it does not know.
         app.UseAuthentication();
         app.UseLeaderForwarding(app.Services.GetRequiredService<IClusterState>(), trust);

@@ -138,6 +138,25 @@ public class ServiceLoopTests
     }
 
     [Fact]
+    public async Task PublishedAsync_AFoldQueuedBehindACommit_CompletesOnlyOnceTheFoldIsInTheState()
+    {
+        // A follower's copy of the leader's events lands in its journal before its loop folds them: readers wait for the fold.
+        var log = new FakeLog(refuse: false) { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var (loop, _, running, stop) = Start(log, LoopRole.Leader);
+        Task<Decision> deciding = loop.SubmitAsync(Fail("web-a", At(1)), CancellationToken.None);
+        await WaitAsync(() => { lock (log.Asked) return log.Asked.Count == 1; });
+
+        loop.Fold([new ServicePaused("kernel upgrade") { Service = "web", Actor = "alice", Time = At(2), Epoch = 2 }], position: 100);
+        log.Hold.SetResult();
+        await deciding;
+        await loop.PublishedAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("alice", loop.State.Pause?.By);
+        await stop.CancelAsync();
+        await running;
+    }
+
+    [Fact]
     public async Task Decide_Committed_TheFenceRunsAndReportsBack()
     {
         var log = new FakeLog(refuse: false);
@@ -212,6 +231,6 @@ public class ServiceLoopTests
     private static async Task WaitAsync(Func<bool> condition)
     {
         for (int i = 0; i < 1000 && !condition(); i++) await Task.Delay(10);
-        Assert.True(condition(), "not within 5 s");
+        Assert.True(condition(), "not within 10 s");
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;
 using Understudy.Api.Auth;
@@ -24,20 +23,39 @@ public sealed class SignInLimitsTests : IDisposable
     }
 
     [Fact]
-    public void Check_TenFailuresFromAClient_ItsRequestsWithATokenRefusedUntilTheMinuteEnds()
+    public void RefusedFor_TenFailuresFromAClient_ItsRequestsWithATokenRefusedUntilTheMinuteEnds()
     {
         for (int i = 0; i < SignInLimits.Limit - 1; i++) _limits.Failed(Request("10.0.0.7"));
-        Assert.True(_limits.Check(Request("10.0.0.7")).IsAcquired);
+        _time.Advance(TimeSpan.FromSeconds(20));
+        Assert.Null(_limits.RefusedFor(Request("10.0.0.7")));
 
         _limits.Failed(Request("10.0.0.7"));
 
-        using RateLimitLease refused = _limits.Check(Request("10.0.0.7", token: "the-right-token-0123456789"));
-        Assert.False(refused.IsAcquired);
-        Assert.True(refused.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan wait));
-        Assert.InRange(wait, TimeSpan.FromSeconds(1), SignInLimits.Window);
+        // Refused until the minute the first failure opened ends: 40 s more, the right token included.
+        Assert.Equal(TimeSpan.FromSeconds(40), _limits.RefusedFor(Request("10.0.0.7", token: "the-right-token-0123456789")));
         // Without a token (a load balancer's /health) and from elsewhere: untouched.
-        Assert.True(_limits.Check(Request("10.0.0.7", token: null)).IsAcquired);
-        Assert.True(_limits.Check(Request("10.0.0.8")).IsAcquired);
+        Assert.Null(_limits.RefusedFor(Request("10.0.0.7", token: null)));
+        Assert.Null(_limits.RefusedFor(Request("10.0.0.8")));
+
+        _time.Advance(TimeSpan.FromSeconds(40));
+        Assert.Null(_limits.RefusedFor(Request("10.0.0.7")));
+        _limits.Failed(Request("10.0.0.7")); // a new window, one failure in it
+        Assert.Null(_limits.RefusedFor(Request("10.0.0.7")));
+    }
+
+    [Fact]
+    public void Failed_ManyClients_ThoseWhoseWindowEndedAreForgottenAndTheRestStillCount()
+    {
+        for (int i = 0; i < SignInLimits.MaxClients - 1; i++) _limits.Failed(Request($"10.1.{i / 250}.{i % 250}"));
+        for (int i = 0; i < SignInLimits.Limit; i++) _limits.Failed(Request("10.0.0.7"));
+        _time.Advance(SignInLimits.Window);
+
+        _limits.Failed(Request("10.0.0.9")); // past the limit of clients remembered: the ended windows go
+
+        Assert.Equal(1, _limits.Clients);
+        Assert.Null(_limits.RefusedFor(Request("10.0.0.7")));
+        for (int i = 0; i < SignInLimits.Limit - 1; i++) _limits.Failed(Request("10.0.0.9"));
+        Assert.NotNull(_limits.RefusedFor(Request("10.0.0.9")));
     }
 
     [Theory]

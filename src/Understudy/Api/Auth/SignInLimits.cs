@@ -1,6 +1,6 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.RateLimiting;
 using Understudy.Metrics;
 
 namespace Understudy.Api.Auth;
@@ -12,13 +12,24 @@ namespace Understudy.Api.Auth;
 /// (a load balancer's <c>/health</c>) is never held back, and a token that is right takes nothing from the limit.
 /// Each failure and refusal is counted for the metrics and for the one journal record per window.
 /// </summary>
+/// <remarks>
+/// Written here rather than with System.Threading.RateLimiting: its partitioned limiter, like ASP.NET Core's rate-limiting
+/// middleware, replenishes on a 100 ms timer, which woke the thread pool of every controller 20 times a second, idle or
+/// not. A window per client needs only the time it opened, read from the controller's clock.
+/// </remarks>
 public sealed class SignInLimits(TimeProvider time) : IDisposable
 {
     public const int Limit = 10;
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
-    private readonly PartitionedRateLimiter<string> _failures = PartitionedRateLimiter.Create<string, string>(client =>
-        RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions { PermitLimit = Limit, Window = Window, QueueLimit = 0 }));
+    /// <summary>Clients remembered before those whose window ended are dropped; then twice as many as are left, so a flood costs no pass per failure.</summary>
+    public const int MaxClients = 10_000;
+
+    private readonly ConcurrentDictionary<string, FailureWindow> _failures = new(StringComparer.Ordinal);
+    private int _forgetAt = MaxClients;
+
+    /// <summary>How many clients' windows are remembered now.</summary>
+    internal int Clients => _failures.Count;
 
     private readonly ValueFamily _failed = Counter("understudy_api_auth_failures_total", "API requests whose bearer token is none of controller.auth.tokens.");
     private readonly ValueFamily _limited = Counter("understudy_api_rate_limited_total",
@@ -32,14 +43,24 @@ public sealed class SignInLimits(TimeProvider time) : IDisposable
     public void Failed(HttpContext context)
     {
         string client = ClientOf(context.Connection.RemoteIpAddress);
-        _failures.AttemptAcquire(client).Dispose();
+        DateTimeOffset now = time.GetUtcNow();
+        if (!_failures.TryGetValue(client, out FailureWindow? window))
+        {
+            if (_failures.Count >= Volatile.Read(ref _forgetAt)) ForgetEnded(now);
+            window = _failures.GetOrAdd(client, _ => new FailureWindow());
+        }
+        window.Count(now);
         _failed.Add(1);
-        if (Tally.Failed(client, time.GetUtcNow())) WindowOpened.Release();
+        if (Tally.Failed(client, now)) WindowOpened.Release();
     }
 
-    /// <summary>Granted, or refused with the time until the client's window ends (<see cref="MetadataName.RetryAfter"/>); takes no permit.</summary>
-    public RateLimitLease Check(HttpContext context) =>
-        context.Request.Headers.Authorization.Count == 0 ? Granted.Lease : _failures.AttemptAcquire(ClientOf(context.Connection.RemoteIpAddress), 0);
+    /// <summary>Null: the request may go on; else how long until its client's window ends (the 429's Retry-After).</summary>
+    public TimeSpan? RefusedFor(HttpContext context)
+    {
+        if (context.Request.Headers.Authorization.Count == 0) return null;
+        if (!_failures.TryGetValue(ClientOf(context.Connection.RemoteIpAddress), out FailureWindow? window)) return null;
+        return window.UsedUp(time.GetUtcNow());
+    }
 
     public void Refused()
     {
@@ -64,10 +85,13 @@ public sealed class SignInLimits(TimeProvider time) : IDisposable
         _limited.WriteTo(text);
     }
 
-    public void Dispose()
+    public void Dispose() => WindowOpened.Dispose();
+
+    private void ForgetEnded(DateTimeOffset now)
     {
-        _failures.Dispose();
-        WindowOpened.Dispose();
+        foreach (KeyValuePair<string, FailureWindow> client in _failures)
+            if (client.Value.Ended(now)) _failures.TryRemove(client);
+        Volatile.Write(ref _forgetAt, Math.Max(MaxClients, 2 * _failures.Count));
     }
 
     private static ValueFamily Counter(string name, string help)
@@ -77,16 +101,30 @@ public sealed class SignInLimits(TimeProvider time) : IDisposable
         return family;
     }
 
-    private sealed class Granted : RateLimitLease
+    /// <summary>One client's failures in the window that its first one opened.</summary>
+    private sealed class FailureWindow
     {
-        public static readonly Granted Lease = new();
-        public override bool IsAcquired => true;
-        public override IEnumerable<string> MetadataNames => [];
+        private readonly Lock _gate = new();
+        private DateTimeOffset _opened = DateTimeOffset.MinValue;
+        private int _failures;
 
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        public void Count(DateTimeOffset now)
         {
-            metadata = null;
-            return false;
+            lock (_gate)
+            {
+                if (now >= _opened + Window) (_opened, _failures) = (now, 0);
+                _failures++;
+            }
+        }
+
+        public TimeSpan? UsedUp(DateTimeOffset now)
+        {
+            lock (_gate) return _failures >= Limit && now < _opened + Window ? _opened + Window - now : null;
+        }
+
+        public bool Ended(DateTimeOffset now)
+        {
+            lock (_gate) return now >= _opened + Window;
         }
     }
 }
