@@ -6,9 +6,8 @@ namespace Understudy.Checks;
 /// One thread that ends the controller's waits between checks on the wake-up grid (<see cref="CheckScheduler.WakeStep"/>),
 /// and the checks that start without blocking (<see cref="IHealthCheck.StartsWithoutBlocking"/>) then start on it: a
 /// timer per wait fired on the thread pool, and each of those wake-ups left idle workers spinning, a quarter of the
-/// controller's CPU at 2,000 checks a second (BENCHMARKS.md, "One controller, 1,000 services"). It ticks on the steps
-/// that something is due at, and wakes every wait due by then; a wait is never woken early. With nothing due it sleeps
-/// (a controller of one service has a check to start twice a second, not 100 steps).
+/// controller's CPU at 2,000 checks a second (BENCHMARKS.md, "One controller, 1,000 services"). It ticks once a step
+/// and wakes every wait due by then; a wait is never woken early.
 /// </summary>
 internal sealed class CheckGrid
 {
@@ -21,8 +20,6 @@ internal sealed class CheckGrid
     private readonly Lock _gate = new();
     private readonly SortedDictionary<long, List<TaskCompletionSource>> _due = [];
     private List<IThreadPoolWorkItem> _later = [];
-    private long _sleepingTo = long.MaxValue; // the step the thread sleeps until; under _gate
-    private readonly AutoResetEvent _sooner = new(false); // set when something is due before that
 
     private CheckGrid(TimeSpan step)
     {
@@ -39,14 +36,11 @@ internal sealed class CheckGrid
     public void Add(long due, TaskCompletionSource wake)
     {
         long step = (due + _step - 1) / _step;
-        bool sooner;
         lock (_gate)
         {
             if (!_due.TryGetValue(step, out var waits)) _due[step] = waits = [];
             waits.Add(wake);
-            sooner = Sooner(step);
         }
-        if (sooner) _sooner.Set();
     }
 
     /// <summary>
@@ -56,22 +50,7 @@ internal sealed class CheckGrid
     /// </summary>
     public void Later(IThreadPoolWorkItem work)
     {
-        long next = Stopwatch.GetTimestamp() / _step + 1;
-        bool sooner;
-        lock (_gate)
-        {
-            _later.Add(work);
-            sooner = Sooner(next);
-        }
-        if (sooner) _sooner.Set();
-    }
-
-    /// <summary>Under the gate: whether the thread sleeps past <paramref name="step"/>, so must be woken to sleep until it instead.</summary>
-    private bool Sooner(long step)
-    {
-        if (step >= _sleepingTo) return false;
-        _sleepingTo = step;
-        return true;
+        lock (_gate) _later.Add(work);
     }
 
     /// <summary>Whether the caller runs on a grid's thread, where nothing may block.</summary>
@@ -85,15 +64,9 @@ internal sealed class CheckGrid
         var ready = new List<TaskCompletionSource>();
         while (true)
         {
-            long now = Stopwatch.GetTimestamp(), until;
-            lock (_gate)
-            {
-                // The next step with work: at once for work handed in, else the first due wait's (never before the next step).
-                until = _later.Count > 0 ? now / _step + 1 : _due.Count > 0 ? Math.Max(_due.Keys.First(), now / _step + 1) : long.MaxValue;
-                _sleepingTo = until;
-            }
-            if (until == long.MaxValue) _sooner.WaitOne();
-            else _sooner.WaitOne((int)Math.Min(int.MaxValue, Math.Ceiling((until * _step - now) * 1000.0 / Stopwatch.Frequency)));
+            long now = Stopwatch.GetTimestamp();
+            long next = (now / _step + 1) * _step;
+            Thread.Sleep((int)Math.Ceiling((next - now) * 1000.0 / Stopwatch.Frequency));
             long reached = Stopwatch.GetTimestamp() / _step;
             List<IThreadPoolWorkItem>? later = null;
             lock (_gate)

@@ -22,46 +22,6 @@ public class CheckGridTests
         Assert.Equal(GridThread, thread);
     }
 
-    [Fact]
-    public async Task Add_ANearerWaitWhileTheGridSleepsTowardAFarOne_IsWokenAtItsOwnTime()
-    {
-        // The grid sleeps until the first step something is due at: one due sooner must cut that sleep short.
-        var far = new TaskCompletionSource();
-        CheckGrid.Shared.Add(Stopwatch.GetTimestamp() + 30 * Stopwatch.Frequency, far);
-        await Task.Delay(50); // the grid's thread goes back to sleep, toward the far wait (or an earlier one of another test)
-        var near = new TaskCompletionSource();
-        var clock = Stopwatch.StartNew();
-        CheckGrid.Shared.Add(Stopwatch.GetTimestamp() + Stopwatch.Frequency / 20, near); // 50 ms
-
-        await near.Task.WaitAsync(TimeSpan.FromSeconds(10));
-
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"woken after {clock.Elapsed.TotalSeconds:0.0} s");
-        Assert.False(far.Task.IsCompleted);
-    }
-
-    [Fact]
-    public async Task Later_WhileTheGridSleeps_RunsAtItsNextStepOnItsThread()
-    {
-        var far = new TaskCompletionSource();
-        CheckGrid.Shared.Add(Stopwatch.GetTimestamp() + 30 * Stopwatch.Frequency, far);
-        await Task.Delay(50);
-        var ran = new RecordThread();
-        var clock = Stopwatch.StartNew();
-
-        CheckGrid.Shared.Later(ran);
-        string? thread = await ran.Ran.Task.WaitAsync(TimeSpan.FromSeconds(10));
-
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"ran after {clock.Elapsed.TotalSeconds:0.0} s");
-        Assert.Equal(GridThread, thread);
-    }
-
-    private sealed class RecordThread : IThreadPoolWorkItem
-    {
-        public TaskCompletionSource<string?> Ran { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Execute() => Ran.TrySetResult(Thread.CurrentThread.Name);
-    }
-
     /// <summary>Records the thread each check starts on.</summary>
     private sealed class ThreadsCheck : IHealthCheck
     {
